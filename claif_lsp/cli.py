@@ -1,0 +1,115 @@
+"""The ``claif-lsp`` command: the server by default, plus ``providers``, ``patch``, ``schema`` and ``demo``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from claif_lsp import __version__
+from claif_lsp.logs import LEVELS, configure_logging
+
+SUBCOMMANDS = ("serve", "providers", "patch", "schema", "demo")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(prog="claif-lsp", description="Any LLM, one code action away.")
+    parser.add_argument("--version", action="version", version=f"claif-lsp {__version__}")
+    parser.add_argument("--log-file", help="write logs here instead of stderr")
+    parser.add_argument("--log-level", default="INFO", type=str.upper, choices=LEVELS)
+    sub = parser.add_subparsers(dest="command")
+
+    serve = sub.add_parser("serve", help="run the language server (the default)")
+    _add_transport_options(serve)
+    _add_transport_options(parser)
+
+    providers = sub.add_parser("providers", help="list installed providers and their status")
+    providers.add_argument("--json", action="store_true", help="print JSON")
+
+    from claif_lsp import patch_cli
+
+    patch_cli.configure_parser(sub.add_parser("patch", help="check or apply a patch to files on disk"))
+
+    schema = sub.add_parser("schema", help="print the settings schema or a document generated from it")
+    schema.add_argument("--format", choices=["json", "vscode", "markdown"], default="json")
+
+    demo = sub.add_parser("demo", help="drive a real server through a scripted session, offline")
+    demo.add_argument("--workdir", help="work in this directory instead of a temporary one")
+    return parser
+
+
+def _add_transport_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (the default)")
+    group.add_argument("--tcp", action="store_true", help="listen on TCP")
+    group.add_argument("--ws", action="store_true", help="listen on WebSockets")
+    parser.add_argument("--host", default="127.0.0.1", help="address for --tcp/--ws")
+    parser.add_argument("--port", type=int, default=2087, help="port for --tcp/--ws")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``claif-lsp`` console script."""
+    args = build_parser().parse_args(argv)
+    configure_logging(args.log_level, args.log_file)
+    command = args.command or "serve"
+    if command == "serve":
+        return serve(args)
+    if command == "providers":
+        from claif_lsp.registry import ProviderRegistry
+
+        return print_providers(ProviderRegistry(), as_json=args.json)
+    if command == "patch":
+        from claif_lsp import patch_cli
+
+        return patch_cli.run(args)
+    if command == "schema":
+        from claif_lsp import schema
+
+        sys.stdout.write(schema.render(args.format))
+        return 0
+    if command == "demo":
+        from claif_lsp import demo
+
+        return demo.run(args.workdir)
+    return 2
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Run the server on the chosen transport."""
+    from claif_lsp.server import create_server
+
+    server = create_server()
+    if args.tcp:
+        server.start_tcp(args.host, args.port)
+    elif args.ws:
+        server.start_ws(args.host, args.port)
+    else:
+        # stdout carries JSON-RPC: keep the real stream for pygls and send stray prints (SDKs, plugins)
+        # to stderr, where they cannot corrupt a message frame.
+        rpc_out = sys.stdout.buffer
+        sys.stdout = sys.stderr
+        server.start_io(stdin=sys.stdin.buffer, stdout=rpc_out)
+    return 0
+
+
+def print_providers(registry: object, *, as_json: bool = False) -> int:
+    """Print every provider: name, distribution and version, status, reason."""
+    from claif_lsp.registry import ProviderRegistry
+
+    assert isinstance(registry, ProviderRegistry)
+    reports = registry.reports()
+    if as_json:
+        import json
+
+        print(json.dumps([r.model_dump(mode="json") for r in reports], indent=2))
+        return 0
+    if not reports:
+        print("no providers installed (install one, e.g. pip install claif-replay)")
+        return 1
+    rows = [(r.name, f"{r.distribution} {r.version}", r.state.value, r.reason) for r in reports]
+    widths = [max(len(row[i]) for row in [("NAME", "DISTRIBUTION", "STATUS", ""), *rows]) for i in range(3)]
+    print(f"{'NAME':<{widths[0]}}  {'DISTRIBUTION':<{widths[1]}}  {'STATUS':<{widths[2]}}  REASON")
+    for name, dist, state, reason in rows:
+        print(f"{name:<{widths[0]}}  {dist:<{widths[1]}}  {state:<{widths[2]}}  {reason}")
+    return 0

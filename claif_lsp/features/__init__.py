@@ -1,0 +1,16 @@
+"""LSP glue: one module per LSP surface, each with a ``register(server)`` function."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from claif_lsp.server import ClaifLanguageServer
+
+
+def register_all(server: ClaifLanguageServer) -> None:
+    """Register every feature's handlers on ``server``."""
+    from claif_lsp.features import lifecycle, providers
+
+    for feature in (lifecycle, providers):
+        feature.register(server)

@@ -1,0 +1,52 @@
+"""Mutable state the server keeps between requests."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from claif_lsp.configuration import LoadedSettings
+from claif_lsp.settings import Settings
+
+
+@dataclass
+class ServerState:
+    """Settings per workspace folder and the bookkeeping features share."""
+
+    initialization_options: Any = None
+    workspace_roots: list[Path] = field(default_factory=list)
+    client_settings: dict[str, Any] = field(default_factory=dict)
+    """``workspace/configuration`` answers by folder URI ("" for the window-wide scope)."""
+    loaded: dict[str, LoadedSettings] = field(default_factory=dict)
+    """Validated settings by folder URI ("" when the client has no folders)."""
+    shown_problems: set[str] = field(default_factory=set)
+    background: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    def settings_for(self, uri: str | None = None) -> Settings:
+        """Settings of the workspace folder holding ``uri`` (the longest matching folder)."""
+        return self.loaded_for(uri).settings
+
+    def loaded_for(self, uri: str | None = None) -> LoadedSettings:
+        """Validated settings plus problems for the folder holding ``uri``."""
+        best = ""
+        if uri:
+            for folder in self.loaded:
+                if folder and uri.startswith(folder.rstrip("/") + "/") and len(folder) > len(best):
+                    best = folder
+        if best:
+            return self.loaded[best]
+        if "" in self.loaded:
+            return self.loaded[""]
+        if self.loaded:
+            return next(iter(self.loaded.values()))
+        return LoadedSettings(settings=Settings())
+
+    def root_for(self, path: Path | None = None) -> Path | None:
+        """The workspace root holding ``path``, or the first root."""
+        if path is not None:
+            for root in sorted(self.workspace_roots, key=lambda p: len(str(p)), reverse=True):
+                if path == root or root in path.parents:
+                    return root
+        return self.workspace_roots[0] if self.workspace_roots else None

@@ -1,0 +1,113 @@
+"""A provider that replays recorded answers, so every flow runs with no key and no network."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import anyio
+
+from claif_lsp.errors import ConfigurationError, ProviderRuntimeError
+from claif_lsp.provider import BaseProvider
+from claif_lsp.types import (
+    ClaifOptions,
+    Message,
+    ProviderState,
+    ProviderStatus,
+    Role,
+    StreamEvent,
+    TextDelta,
+    Usage,
+)
+from claif_replay.transcript import TranscriptEntry, load_transcript
+
+TRANSCRIPT_OPTION = "transcript"
+
+
+class ReplayProvider(BaseProvider):
+    """Answers from a JSONL transcript (``providers.replay.options.transcript``)."""
+
+    name = "replay"
+    display_name = "Replay"
+    capabilities = frozenset({"text", "streaming", "offline"})
+
+    def __init__(self) -> None:
+        self._served: dict[Path, set[int]] = {}
+
+    def transcript_path(self, root: Path | None = None) -> Path | None:
+        """The configured transcript, relative paths resolved against the workspace root."""
+        raw = self.settings.options.get(TRANSCRIPT_OPTION) or self.environ.get("CLAIF_REPLAY_TRANSCRIPT")
+        if not raw:
+            return None
+        path = Path(str(raw)).expanduser()
+        if not path.is_absolute() and root is not None:
+            path = root / path
+        return path
+
+    def status(self) -> ProviderStatus:
+        """Ready when a transcript is configured and exists."""
+        path = self.transcript_path()
+        if path is None:
+            return ProviderStatus(
+                state=ProviderState.READY,
+                reason="offline; set providers.replay.options.transcript to a JSONL transcript to replay",
+            )
+        if path.is_absolute() and not path.is_file():
+            return ProviderStatus(state=ProviderState.ERROR, reason=f"transcript {path} does not exist")
+        return ProviderStatus(state=ProviderState.READY, reason=f"replaying {path}")
+
+    def pick(self, entries: list[TranscriptEntry], served: set[int], prompt: str, action: str | None) -> int:
+        """Index of the entry answering ``prompt``: exact prompt, then substring, then the next in order."""
+
+        def fits(entry: TranscriptEntry) -> bool:
+            return entry.action is None or action is None or entry.action == action
+
+        candidates = [i for i, e in enumerate(entries) if fits(e)]
+        for test in (
+            lambda e: e.prompt is not None and e.prompt == prompt,
+            lambda e: e.match is not None and e.match in prompt,
+            lambda e: e.prompt is None and e.match is None,
+        ):
+            hits = [i for i in candidates if test(entries[i])]
+            unused = [i for i in hits if i not in served]
+            if unused:
+                return unused[0]
+            if hits:  # everything that fits was served already: replay the last one again
+                return hits[-1]
+        raise ProviderRuntimeError(
+            f"no transcript entry answers this {action or 'request'}; record one with the 'record' setting",
+            provider=self.name,
+        )
+
+    async def query(self, prompt: str, options: ClaifOptions | None = None) -> AsyncIterator[StreamEvent]:
+        """Stream the matching entry's answer piece by piece."""
+        options = options or ClaifOptions()
+        path = self.transcript_path(options.workspace_root)
+        if path is None:
+            raise ConfigurationError(
+                "no transcript to replay: set providers.replay.options.transcript "
+                "(a JSONL file; the 'record' setting writes one from a real provider)",
+                provider=self.name,
+            )
+        entries = await anyio.to_thread.run_sync(load_transcript, path)
+        served = self._served.setdefault(path, set())
+        index = self.pick(entries, served, prompt, options.action)
+        served.add(index)
+        entry = entries[index]
+        pieces = entry.pieces()
+        for number, piece in enumerate(pieces):
+            if entry.error is not None and number >= entry.error_after_chunks:
+                raise ProviderRuntimeError(entry.error, provider=self.name)
+            if entry.delay_ms:
+                await anyio.sleep(entry.delay_ms / 1000)
+            yield TextDelta(text=piece)
+        if entry.error is not None:
+            raise ProviderRuntimeError(entry.error, provider=self.name)
+        text = "".join(pieces)
+        usage = entry.usage or Usage()
+        yield Message(
+            role=Role.ASSISTANT,
+            content=text,
+            usage=usage,
+            metadata={"model": entry.model or "replay", "transcript": str(path), "entry": index},
+        )

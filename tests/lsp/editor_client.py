@@ -1,0 +1,121 @@
+"""A pytest-lsp client that behaves like a small editor.
+
+It keeps the text of the documents it opened, applies ``workspace/applyEdit`` requests to them the way an
+editor does (refusing edits made for another version), tells the server with ``didChange``, and records
+what it was shown. Tests choose whether the "user" accepts edits and which message action they pick.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest_lsp
+from lsprotocol import types
+from pygls.workspace import TextDocument
+from pytest_lsp import LanguageClient
+
+
+@dataclass
+class EditorDocument:
+    """A document open in the test editor."""
+
+    uri: str
+    text: str
+    version: int
+    language_id: str
+
+
+class EditorClient(LanguageClient):
+    """A LanguageClient with an editor's document store."""
+
+    documents: dict[str, EditorDocument]
+    applied_edits: list[types.ApplyWorkspaceEditParams]
+    accept_edits: bool
+    message_choice: str | None
+    encoding: str
+    registrations: list[types.Registration]
+
+    def open_document(self, uri: str, text: str, language_id: str = "python") -> EditorDocument:
+        """Open a document, as an editor does when a file is shown."""
+        doc = EditorDocument(uri=uri, text=text, version=1, language_id=language_id)
+        self.documents[uri] = doc
+        self.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(uri=uri, language_id=language_id, version=1, text=text)
+            )
+        )
+        return doc
+
+    def type_text(self, uri: str, new_text: str) -> None:
+        """Replace a document's whole text, as if the user typed (bumps the version)."""
+        doc = self.documents[uri]
+        doc.text = new_text
+        doc.version += 1
+        self.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=doc.version),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=new_text)],
+            )
+        )
+
+    def apply_workspace_edit(self, edit: types.WorkspaceEdit) -> str | None:
+        """Apply an edit to open documents; returns a failure reason, or None on success."""
+        per_uri: dict[str, tuple[int | None, list[types.TextEdit]]] = {}
+        for change in edit.document_changes or []:
+            if isinstance(change, types.TextDocumentEdit):
+                per_uri[change.text_document.uri] = (change.text_document.version, list(change.edits))
+        for uri, edits in (edit.changes or {}).items():
+            per_uri[uri] = (None, list(edits))
+        for uri, (version, _) in per_uri.items():
+            doc = self.documents.get(uri)
+            if doc is None:
+                return f"{uri} is not open"
+            if version is not None and version != doc.version:
+                return f"{uri} changed: edit for version {version}, document is at {doc.version}"
+        for uri, (_, edits) in per_uri.items():
+            doc = self.documents[uri]
+            buffer = TextDocument(uri, doc.text, position_codec_encoding=self.encoding)
+            # Apply bottom-up so earlier ranges stay valid.
+            ordered = sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True)
+            text = doc.text
+            for text_edit in ordered:
+                start = buffer.offset_at_position(text_edit.range.start)
+                end = buffer.offset_at_position(text_edit.range.end)
+                text = text[:start] + text_edit.new_text + text[end:]
+            self.type_text(uri, text)
+        return None
+
+
+def make_editor_client() -> EditorClient:
+    """A fresh editor client with handlers for the requests the server sends."""
+    client = pytest_lsp.make_test_lsp_client()
+    client.__class__ = EditorClient
+    assert isinstance(client, EditorClient)
+    client.documents = {}
+    client.applied_edits = []
+    client.accept_edits = True
+    client.message_choice = None
+    client.encoding = "utf-16"
+    client.registrations = []
+
+    @client.feature(types.WORKSPACE_APPLY_EDIT)
+    def apply_edit(ls: EditorClient, params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        ls.applied_edits.append(params)
+        if not ls.accept_edits:
+            return types.ApplyWorkspaceEditResult(applied=False, failure_reason="rejected by user")
+        failure = ls.apply_workspace_edit(params.edit)
+        return types.ApplyWorkspaceEditResult(applied=failure is None, failure_reason=failure)
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register_capability(ls: EditorClient, params: types.RegistrationParams) -> None:
+        ls.registrations.extend(params.registrations)
+
+    @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
+    def show_message_request(ls: EditorClient, params: types.ShowMessageRequestParams) -> Any:
+        for action in params.actions or []:
+            if ls.message_choice is None or action.title == ls.message_choice:
+                return action
+        return None
+
+    return client
