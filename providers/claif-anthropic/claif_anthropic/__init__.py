@@ -1,0 +1,1 @@
+"""claif-lsp provider for the Anthropic Messages API (official SDK, streaming)."""

@@ -1,0 +1,1 @@
+"""claif-lsp provider for Claude Code through claude-agent-sdk, read-only."""

@@ -1,0 +1,1 @@
+"""claif-lsp provider for the OpenAI Codex CLI (codex exec --json, read-only sandbox)."""
