@@ -39,6 +39,13 @@ class ApprovalMode(str, Enum):
     AUTO = "auto"
 
 
+class PreviewMode(str, Enum):
+    """How a new proposal is shown."""
+
+    DOCUMENT = "document"
+    NONE = "none"
+
+
 class ProviderSettings(_Model):
     """Settings of one provider, under `providers.<name>`."""
 
@@ -115,6 +122,9 @@ class Settings(_Model):
     approval: ApprovalMode = ApprovalMode.REVIEW
     """`review`: keep proposals until accepted; `confirm`: send at once for the editor to confirm;
     `auto`: apply at once as one undoable edit."""
+    preview: PreviewMode = PreviewMode.DOCUMENT
+    """`document`: open the proposal's unified diff with `window/showDocument`; `none`: leave review to the
+    editor plugin (which uses `claif.proposal`)."""
     context: ContextSettings = Field(default_factory=ContextSettings)
     """What the server sends to the model besides the selection."""
     cache: CacheSettings = Field(default_factory=CacheSettings)
