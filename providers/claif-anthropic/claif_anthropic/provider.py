@@ -1,0 +1,221 @@
+"""The Anthropic Messages API provider: streams answers through the official ``anthropic`` SDK.
+
+The SDK is imported only when a query runs, so starting claif-lsp never pays for it. Every failure
+becomes a :class:`~claif_lsp.errors.ProviderError` subclass, and an answer that did not arrive whole
+(cut stream, stall, truncation at ``max_tokens``) ends in an exception, never in a final message.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+import anyio
+from loguru import logger
+
+from claif_anthropic.errors import PROVIDER, translate
+from claif_lsp.errors import (
+    ClaifError,
+    ConfigurationError,
+    ConnectionFailedError,
+    ProviderInitError,
+    ProviderRuntimeError,
+    ProviderTimeoutError,
+)
+from claif_lsp.provider import BaseProvider
+from claif_lsp.types import (
+    ClaifOptions,
+    Message,
+    ProviderState,
+    ProviderStatus,
+    Role,
+    StreamEvent,
+    TextDelta,
+    Usage,
+)
+
+if TYPE_CHECKING:
+    from anthropic import AsyncAnthropic
+    from anthropic.types import RawMessageStreamEvent
+
+DEFAULT_MODEL = "claude-sonnet-4-5"
+DEFAULT_MAX_TOKENS = 4096
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+BASE_URL_ENV = "ANTHROPIC_BASE_URL"
+NOT_INSTALLED_REASON = "the anthropic package is not installed: pip install claif-anthropic"
+TRUNCATED_STOP_REASONS = frozenset({"max_tokens", "model_context_window_exceeded"})
+
+
+def sdk_installed() -> bool:
+    """True when the ``anthropic`` SDK can be imported (checked without importing it)."""
+    return importlib.util.find_spec("anthropic") is not None
+
+
+class AnthropicProvider(BaseProvider):
+    """Claude through the Anthropic Messages API, streamed."""
+
+    name = "anthropic"
+    display_name = "Claude API"
+    capabilities = frozenset({"text", "streaming"})
+    default_api_key_env = "ANTHROPIC_API_KEY"
+
+    def __init__(self) -> None:
+        self._client: AsyncAnthropic | None = None
+        self._client_identity: tuple[str, str] | None = None
+
+    def base_url(self) -> str:
+        """``baseUrl`` from settings, else ``ANTHROPIC_BASE_URL`` from the environment, else the public API."""
+        return self.settings.base_url or self.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+
+    def key_source(self) -> str:
+        """How the user names the key in messages (the variable or the command, never the key)."""
+        if self.settings.api_key_command:
+            return "the key from apiKeyCommand"
+        return self.api_key_env or "the API key"
+
+    def status(self) -> ProviderStatus:
+        """NOT_INSTALLED without the SDK, NEEDS_CREDENTIAL without a key, else READY; offline and cheap."""
+        if not sdk_installed():
+            return ProviderStatus(
+                state=ProviderState.NOT_INSTALLED,
+                reason=NOT_INSTALLED_REASON,
+            )
+        status = self.credential_status()
+        if status.ready and not status.reason:
+            return ProviderStatus(state=ProviderState.READY, reason=f"{self.key_source()} set; {self.base_url()}")
+        return status
+
+    async def connect(self) -> None:
+        """Fail early with a clear reason when the SDK is missing."""
+        if not sdk_installed():
+            raise ProviderInitError(NOT_INSTALLED_REASON, provider=PROVIDER)
+
+    async def disconnect(self) -> None:
+        """Close the HTTP client and its pooled connections."""
+        client, self._client, self._client_identity = self._client, None, None
+        if client is not None:
+            await client.close()
+
+    async def _client_for(self, base_url: str, key: str) -> AsyncAnthropic:
+        """One client per base URL and key, reused across queries for connection pooling."""
+        if self._client is not None and self._client_identity == (base_url, key):
+            return self._client
+        await self.disconnect()
+        from anthropic import AsyncAnthropic
+
+        # max_retries=0: a retried stream could replay text the user has already seen; we report instead.
+        self._client = AsyncAnthropic(api_key=key, base_url=base_url, max_retries=0)
+        self._client_identity = (base_url, key)
+        return self._client
+
+    async def _key(self) -> str:
+        """The API key, read off the event loop because ``apiKeyCommand`` runs a process."""
+        secret = await anyio.to_thread.run_sync(self.api_key)
+        if secret is None:
+            raise ConfigurationError(
+                f"{self.api_key_env} is not set: export it, or set providers.anthropic.apiKeyCommand",
+                provider=PROVIDER,
+            )
+        return secret.get_secret_value()
+
+    def request_params(self, prompt: str, options: ClaifOptions) -> dict[str, Any]:
+        """The body of the Messages API request for ``prompt``."""
+        params: dict[str, Any] = {
+            "model": options.model or DEFAULT_MODEL,
+            "max_tokens": options.max_tokens or DEFAULT_MAX_TOKENS,
+            "messages": [{"role": "user", "content": prompt}],
+            "stream": True,
+        }
+        if options.system_prompt:
+            params["system"] = options.system_prompt
+        if options.temperature is not None:
+            params["temperature"] = options.temperature
+        return params
+
+    async def query(self, prompt: str, options: ClaifOptions | None = None) -> AsyncIterator[StreamEvent]:
+        """Stream the answer as text deltas, then one assistant message with usage, model and stop reason."""
+        opts = self.resolve_options(options)
+        if not sdk_installed():
+            raise ProviderInitError(NOT_INSTALLED_REASON, provider=PROVIDER)
+        key = await self._key()
+        base_url = self.base_url()
+        timeout = opts.timeout or self.settings.timeout
+        params = self.request_params(prompt, opts)
+        logger.debug(
+            "anthropic: streaming {} from {} (max_tokens {}, timeout {} s)",
+            params["model"],
+            base_url,
+            params["max_tokens"],
+            timeout,
+        )
+        client = await self._client_for(base_url, key)
+        deadline = anyio.current_time() + timeout
+        pieces: list[str] = []
+        model: str = params["model"]
+        message_id: str | None = None
+        stop_reason: str | None = None
+        usage = Usage()
+        finished = False
+        streaming = False
+
+        def failure(exc: BaseException) -> ClaifError:
+            return translate(exc, key_source=self.key_source(), base_url=base_url, key=key, streaming=streaming)
+
+        try:
+            with anyio.fail_after(timeout):
+                stream = await client.messages.create(**params, timeout=timeout)
+            streaming = True
+            async with stream:
+                while True:
+                    with anyio.fail_after(max(deadline - anyio.current_time(), 0)):
+                        try:
+                            event: RawMessageStreamEvent = await stream.__anext__()
+                        except StopAsyncIteration:
+                            break
+                    if event.type == "message_start":
+                        model = event.message.model or model
+                        message_id = event.message.id
+                        usage = Usage(
+                            input_tokens=event.message.usage.input_tokens or 0,
+                            output_tokens=event.message.usage.output_tokens or 0,
+                            cached_input_tokens=event.message.usage.cache_read_input_tokens or 0,
+                        )
+                    elif event.type == "content_block_delta" and event.delta.type == "text_delta":
+                        if event.delta.text:
+                            pieces.append(event.delta.text)
+                            yield TextDelta(text=event.delta.text)
+                    elif event.type == "message_delta":
+                        stop_reason = event.delta.stop_reason or stop_reason
+                        # message_delta usage counts are cumulative for the whole message.
+                        usage = usage.model_copy(update={"output_tokens": event.usage.output_tokens})
+                        if event.usage.input_tokens is not None:
+                            usage = usage.model_copy(update={"input_tokens": event.usage.input_tokens})
+                    elif event.type == "message_stop":
+                        finished = True
+        except TimeoutError:
+            raise ProviderTimeoutError(
+                f"no complete answer from {base_url} within {timeout:g} s (timeout setting)", provider=PROVIDER
+            ) from None
+        except ClaifError:
+            raise
+        except Exception as exc:
+            raise failure(exc) from exc
+        if not finished:
+            raise ConnectionFailedError("stream ended before the answer was complete", provider=PROVIDER)
+        if stop_reason in TRUNCATED_STOP_REASONS:
+            # A truncated answer may be half a patch; applying it would corrupt code, so it is an error.
+            raise ProviderRuntimeError(
+                f"answer was cut at max_tokens ({params['max_tokens']}, stop_reason {stop_reason}): "
+                "raise providers.anthropic.maxTokens or ask for less",
+                provider=PROVIDER,
+                details={"stop_reason": stop_reason, "output_tokens": usage.output_tokens},
+            )
+        if stop_reason == "refusal":
+            raise ProviderRuntimeError("the model declined to answer (stop_reason refusal)", provider=PROVIDER)
+        yield Message(
+            role=Role.ASSISTANT,
+            content="".join(pieces),
+            usage=usage,
+            metadata={"model": model, "stop_reason": stop_reason, "id": message_id},
+        )

@@ -1,0 +1,1 @@
+"""Protocol-faithful fakes of the agent CLIs and the Gemini API, for tests."""
