@@ -1,0 +1,254 @@
+"""Claude Code through claude-agent-sdk, read-only: the agent may read the workspace but never write it.
+
+The answer (an apply_patch block, when the server asks for edits) goes through claif-lsp's patch engine;
+the agent runs in plan mode with the editing tools and Bash disallowed. ``claude_agent_sdk`` is imported
+only when a query runs, so the server starts without it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from claif_lsp.errors import (
+    AuthenticationError,
+    ClaifError,
+    ProviderInitError,
+    ProviderRuntimeError,
+    RateLimitError,
+)
+from claif_lsp.process import find_executable, home_dir
+from claif_lsp.provider import BaseProvider
+from claif_lsp.types import (
+    ClaifOptions,
+    Message,
+    ProviderState,
+    ProviderStatus,
+    Role,
+    StreamEvent,
+    TextDelta,
+    Usage,
+)
+
+if TYPE_CHECKING:
+    from claude_agent_sdk import ClaudeAgentOptions
+
+INSTALL_HINT = "install with npm i -g @anthropic-ai/claude-code"
+LOGIN_HINT = "run `claude` and /login, or set ANTHROPIC_API_KEY"
+READ_ONLY_TOOLS = ["Read", "Grep", "Glob", "LS"]
+WRITING_TOOLS = ["Edit", "Write", "MultiEdit", "NotebookEdit", "Bash"]
+CREDENTIAL_ENV = (
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_AUTH_TOKEN",
+    "CLAUDE_CODE_OAUTH_TOKEN",
+    "CLAUDE_CODE_USE_BEDROCK",
+    "CLAUDE_CODE_USE_VERTEX",
+)
+_AUTH_TEXT = re.compile(r"invalid api key|/login|not logged in|authenticat|oauth token|\b40[13]\b", re.IGNORECASE)
+
+
+def parse_extra_args(args: list[str]) -> dict[str, str | None]:
+    """``["--flag", "value", "--switch", "--k=v"]`` as ``ClaudeAgentOptions.extra_args`` ({flag: value or None})."""
+    parsed: dict[str, str | None] = {}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if not arg.startswith("--"):
+            raise ProviderInitError(
+                f"extraArgs entry {arg!r} is not a --flag; Claude Code extra arguments are --flag [value] pairs",
+                provider="claude-code",
+            )
+        name, eq, value = arg[2:].partition("=")
+        if eq:
+            parsed[name] = value
+        elif i + 1 < len(args) and not args[i + 1].startswith("--"):
+            parsed[name] = args[i + 1]
+            i += 1
+        else:
+            parsed[name] = None
+        i += 1
+    return parsed
+
+
+def usage_from_result(raw: dict[str, Any] | None) -> Usage:
+    """Usage from a ``result`` line's Anthropic-style usage dict."""
+    raw = raw or {}
+    return Usage(
+        input_tokens=int(raw.get("input_tokens") or 0),
+        output_tokens=int(raw.get("output_tokens") or 0),
+        cached_input_tokens=int(raw.get("cache_read_input_tokens") or 0),
+    )
+
+
+class ClaudeCodeProvider(BaseProvider):
+    """Claude Code (the ``claude`` CLI) driven by claude-agent-sdk in plan mode."""
+
+    name = "claude-code"
+    display_name = "Claude Code"
+    capabilities = frozenset({"text", "streaming", "agent", "workspace-read"})
+
+    def cli_path(self) -> str | None:
+        """The claude executable: settings.path, else PATH, else the CLI bundled with claude-agent-sdk."""
+        if self.settings.path:
+            return find_executable("claude", self.environ, self.settings.path)
+        found = find_executable("claude", self.environ)
+        if found:
+            return found
+        bundled = self.bundled_cli()
+        if bundled:
+            return bundled
+        home = home_dir(self.environ)
+        for candidate in (home / ".claude/local/claude", home / ".local/bin/claude", home / ".npm-global/bin/claude"):
+            if candidate.is_file():
+                return str(candidate)
+        return None
+
+    @staticmethod
+    def bundled_cli() -> str | None:
+        """The claude binary shipped inside the claude-agent-sdk wheel, located without importing the SDK."""
+        spec = importlib.util.find_spec("claude_agent_sdk")
+        if spec is None or spec.origin is None:
+            return None
+        bundled = Path(spec.origin).parent / "_bundled" / "claude"
+        return str(bundled) if bundled.is_file() else None
+
+    def has_credentials(self) -> bool:
+        """Cheap local check for a login or key; never runs the CLI or touches the network."""
+        if any(self.environ.get(name) for name in CREDENTIAL_ENV):
+            return True
+        config_dir = self.environ.get("CLAUDE_CONFIG_DIR")
+        home = home_dir(self.environ)
+        for folder in ([Path(config_dir)] if config_dir else []) + [home / ".claude"]:
+            if (folder / ".credentials.json").is_file():
+                return True
+        # On macOS the token lives in the keychain; the account record in ~/.claude.json shows a login.
+        try:
+            state = json.loads((home / ".claude.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return isinstance(state, dict) and bool(state.get("oauthAccount"))
+
+    def status(self) -> ProviderStatus:
+        """Not installed, needs a login, or ready; no query, no network."""
+        cli = self.cli_path()
+        if cli is None:
+            where = f"{self.settings.path} is not an executable" if self.settings.path else "claude not found on PATH"
+            return ProviderStatus(state=ProviderState.NOT_INSTALLED, reason=f"{where}; {INSTALL_HINT}")
+        if not self.has_credentials():
+            return ProviderStatus(
+                state=ProviderState.NEEDS_CREDENTIAL, reason=f"Claude Code is not logged in: {LOGIN_HINT}"
+            )
+        return ProviderStatus(state=ProviderState.READY, reason=f"using {cli}")
+
+    def agent_options(self, cli: str, options: ClaifOptions) -> ClaudeAgentOptions:
+        """The SDK options for one read-only query."""
+        from claude_agent_sdk import ClaudeAgentOptions
+
+        extra = parse_extra_args([*self.settings.extra_args, *options.extra_args])
+        return ClaudeAgentOptions(
+            cli_path=cli,
+            cwd=options.workspace_root,
+            model=options.model,
+            permission_mode="plan",
+            allowed_tools=list(READ_ONLY_TOOLS),
+            disallowed_tools=list(WRITING_TOOLS),
+            include_partial_messages=True,
+            extra_args=extra,
+            system_prompt=(
+                {"type": "preset", "preset": "claude_code", "append": options.system_prompt}
+                if options.system_prompt
+                else None
+            ),
+            env={"CLAUDE_CODE_ENTRYPOINT": "sdk-py"},
+        )
+
+    async def query(self, prompt: str, options: ClaifOptions | None = None) -> AsyncIterator[StreamEvent]:
+        """Stream Claude Code's answer; the final Message carries the result text and usage."""
+        options = self.resolve_options(options)
+        cli = self.cli_path()
+        if cli is None:
+            raise ProviderInitError(f"claude not found on PATH; {INSTALL_HINT}", provider=self.name)
+        try:
+            from claude_agent_sdk import AssistantMessage, ClaudeSDKError, ResultMessage, TextBlock
+            from claude_agent_sdk import StreamEvent as SDKStreamEvent
+            from claude_agent_sdk import query as sdk_query
+
+            from claif_claude_code.transport import ProcessGroupTransport
+        except ImportError as exc:
+            raise ProviderInitError(
+                f"claude-agent-sdk is not installed ({exc}); install claif-claude-code", provider=self.name
+            ) from exc
+
+        agent_options = self.agent_options(cli, options)
+        transport = ProcessGroupTransport(
+            cli, agent_options, provider=self.name, environ=self.environ, timeout=options.timeout
+        )
+        stream = sdk_query(prompt=prompt, options=agent_options, transport=transport)
+        model: str | None = options.model
+        streamed = False
+        auth_error: str | None = None
+        try:
+            async for message in stream:
+                if isinstance(message, SDKStreamEvent):
+                    event = message.event
+                    delta = event.get("delta") or {}
+                    if (
+                        message.parent_tool_use_id is None
+                        and event.get("type") == "content_block_delta"
+                        and delta.get("type") == "text_delta"
+                        and delta.get("text")
+                    ):
+                        streamed = True
+                        yield TextDelta(text=delta["text"])
+                elif isinstance(message, AssistantMessage):
+                    text = "".join(block.text for block in message.content if isinstance(block, TextBlock))
+                    if message.error:
+                        if message.error == "authentication_failed":
+                            auth_error = text or message.error
+                        elif message.error == "rate_limit":
+                            raise RateLimitError(text or "Claude Code hit a rate limit", provider=self.name)
+                        continue
+                    if message.parent_tool_use_id is None:
+                        model = message.model or model
+                        if not streamed and text:
+                            yield TextDelta(text=text)
+                    streamed = False
+                elif isinstance(message, ResultMessage):
+                    if message.is_error:
+                        status = getattr(message, "api_error_status", None)
+                        raise self._result_error(message.result or message.subtype, auth_error, status)
+                    yield Message(
+                        role=Role.ASSISTANT,
+                        content=message.result or "",
+                        usage=usage_from_result(message.usage),
+                        metadata={
+                            "model": model,
+                            "session_id": message.session_id,
+                            "num_turns": message.num_turns,
+                            "duration_ms": message.duration_ms,
+                            "total_cost_usd": message.total_cost_usd,
+                        },
+                    )
+                    return
+            raise ProviderRuntimeError(transport.process.failure_message("ended without a result"), provider=self.name)
+        except ClaifError:
+            raise
+        except ClaudeSDKError as exc:
+            raise ProviderRuntimeError(f"Claude Code failed: {exc}", provider=self.name) from exc
+        finally:
+            # The SDK's query() leaves its inner generator (and the CLI) to the garbage collector when closed
+            # early, so the transport is closed here: the whole process group dies with the request.
+            await transport.close()
+            await stream.aclose()  # type: ignore[attr-defined]
+
+    def _result_error(self, text: str, auth_error: str | None, status: int | None) -> ClaifError:
+        """The error for a ``result`` line with ``is_error``."""
+        if auth_error is not None or status in (401, 403) or _AUTH_TEXT.search(text or ""):
+            return AuthenticationError(f"{auth_error or text} ({LOGIN_HINT})", provider=self.name)
+        if status == 429:
+            return RateLimitError(text, provider=self.name)
+        return ProviderRuntimeError(f"Claude Code returned an error: {text}", provider=self.name)

@@ -1,0 +1,117 @@
+"""Shared plumbing of the fake agent CLIs (claude, codex, gemini) in this folder.
+
+Environment variables (all optional):
+
+- ``FAKE_CLI_SCENARIO``: ``normal`` (default), ``slow``, ``malformed``, ``crash``, ``auth``, ``hang``,
+  ``stubborn``, ``tools``, ``exit:<code>``.
+- ``FAKE_CLI_ANSWER_FILE``: a file whose content is the model's final answer.
+- ``FAKE_CLI_DELAY``: seconds between streamed pieces in the ``slow``/``stubborn`` scenarios (default 60).
+- ``FAKE_CLI_PID_FILE``: the fake appends ``main <pid>`` and ``child <pid>`` lines to it, and spawns a
+  child process (a sleeper in the same process group) so tests can prove the whole group is killed.
+- ``FAKE_CLI_RECORD_FILE``: the fake writes a JSON object with its argv, cwd, stdin and selected
+  environment variables there, so tests can check what the provider ran.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+DEFAULT_ANSWER = "Hello from the fake {cli} CLI.\nThis answer arrived in pieces."
+
+
+def scenario() -> str:
+    """The selected scenario."""
+    return os.environ.get("FAKE_CLI_SCENARIO", "normal")
+
+
+def answer(cli: str) -> str:
+    """The final answer text: the answer file's content, or a fixed greeting."""
+    path = os.environ.get("FAKE_CLI_ANSWER_FILE")
+    if path:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    return DEFAULT_ANSWER.format(cli=cli)
+
+
+def pieces(text: str, count: int = 4) -> list[str]:
+    """Split ``text`` into about ``count`` non-empty pieces that join back to it."""
+    if not text:
+        return [""]
+    size = max(1, -(-len(text) // count))
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def delay() -> float:
+    """Seconds between pieces in the slow scenarios."""
+    return float(os.environ.get("FAKE_CLI_DELAY", "60"))
+
+
+def emit(obj: dict[str, Any]) -> None:
+    """Write one JSON line to stdout and flush it."""
+    sys.stdout.write(json.dumps(obj, separators=(",", ":")) + "\n")
+    sys.stdout.flush()
+
+
+def raw(line: str) -> None:
+    """Write one raw line to stdout and flush it."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def err(text: str) -> None:
+    """Write to stderr and flush it."""
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+def start(cli: str, stdin_text: str | None = None) -> None:
+    """Record the invocation, write the pid file and spawn the group child, as configured."""
+    if scenario() == "stubborn":
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    record = os.environ.get("FAKE_CLI_RECORD_FILE")
+    if record:
+        env_keys = [k for k in os.environ if k.startswith(("FAKE_", "CLAUDE", "CODEX", "GEMINI", "OPENAI", "GOOGLE"))]
+        with open(record, "w", encoding="utf-8") as fh:
+            json.dump(
+                {
+                    "cli": cli,
+                    "argv": sys.argv[1:],
+                    "cwd": os.getcwd(),
+                    "stdin": stdin_text,
+                    "env": {k: os.environ[k] for k in env_keys},
+                    "pgid": os.getpgid(0),
+                    "pid": os.getpid(),
+                },
+                fh,
+            )
+    pid_file = os.environ.get("FAKE_CLI_PID_FILE")
+    if pid_file:
+        ignore = "signal.signal(signal.SIGTERM, signal.SIG_IGN); " if scenario() == "stubborn" else ""
+        child = subprocess.Popen(
+            [sys.executable, "-c", f"import signal, time; {ignore}time.sleep(3600)"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        with open(pid_file, "a", encoding="utf-8") as fh:
+            fh.write(f"main {os.getpid()}\nchild {child.pid}\n")
+
+
+def hang() -> None:
+    """Never answer."""
+    while True:
+        time.sleep(3600)
+
+
+def exit_code_scenario() -> int | None:
+    """The code of an ``exit:<code>`` scenario, else None."""
+    name = scenario()
+    if name.startswith("exit:"):
+        return int(name.split(":", 1)[1])
+    return None

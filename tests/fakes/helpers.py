@@ -1,0 +1,81 @@
+"""Helpers for tests that run the fake agent CLIs: environments, pid files, process liveness."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+FAKES_BIN = Path(__file__).resolve().parent / "bin"
+"""Folder holding the fake `claude`, `codex` and `gemini` executables."""
+
+
+def fake_environ(tmp_path: Path, scenario: str = "normal", **extra: str) -> dict[str, str]:
+    """An environment that finds the fakes first on PATH, with an empty HOME and the scenario selected.
+
+    The fakes write their pids to ``tmp_path/pids`` and their invocation to ``tmp_path/record.json``.
+    The Python running the tests comes right after the fakes, so ``#!/usr/bin/env python3`` starts fast.
+    """
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    env = {
+        "PATH": os.pathsep.join([str(FAKES_BIN), str(Path(sys.executable).parent), "/usr/bin", "/bin"]),
+        "HOME": str(home),
+        "FAKE_CLI_SCENARIO": scenario,
+        "FAKE_CLI_PID_FILE": str(tmp_path / "pids"),
+        "FAKE_CLI_RECORD_FILE": str(tmp_path / "record.json"),
+        "LANG": "C.UTF-8",
+    }
+    env.update(extra)
+    return env
+
+
+def read_pids(pid_file: Path) -> dict[str, int]:
+    """The ``main`` and ``child`` pids a fake wrote (empty until it started)."""
+    pids: dict[str, int] = {}
+    if pid_file.exists():
+        for line in pid_file.read_text().splitlines():
+            role, _, pid = line.partition(" ")
+            if pid.strip().isdigit():
+                pids[role] = int(pid)
+    return pids
+
+
+def alive(pid: int) -> bool:
+    """True while ``pid`` runs; a zombie (exited, not yet reaped by its parent) counts as gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    state = stat.rsplit(")", 1)[1].split()[0]
+    return state not in ("Z", "X")
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> bool:
+    """Poll ``condition`` until it holds or ``timeout`` passes (a bounded wait, not a timing assertion)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
+async def async_wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> bool:
+    """Async :func:`wait_until`."""
+    import asyncio
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        await asyncio.sleep(0.02)
+    return condition()
