@@ -1,0 +1,98 @@
+// claif-lsp's `$/progress` as VS Code's native notification with a working Cancel button.
+//
+// vscode-languageclient 11 shows server progress as a silent status-bar (ProgressLocation.Window) entry that
+// cannot be cancelled. Asks sent by this extension carry their own `workDoneToken`, shown here; tokens the
+// server creates itself (`window/workDoneProgress/create`) are routed here too. Cancel sends
+// `window/workDoneProgress/cancel`, which stops the provider at once.
+import * as vscode from 'vscode';
+import {
+  type LanguageClient,
+  type ProgressToken,
+  WorkDoneProgress,
+  type WorkDoneProgressBegin,
+  WorkDoneProgressCancelNotification,
+  WorkDoneProgressCreateRequest,
+  type WorkDoneProgressReport,
+} from 'vscode-languageclient/node';
+import { emit } from './events';
+
+export class NotificationProgress implements vscode.Disposable {
+  private listener: vscode.Disposable | undefined;
+  private progress: vscode.Progress<{ message?: string; increment?: number }> | undefined;
+  private finish: (() => void) | undefined;
+  private reported = 0;
+  private ended = false;
+  cancelled = false;
+
+  constructor(
+    private readonly client: LanguageClient,
+    readonly token: ProgressToken,
+    private readonly fallbackTitle = 'Claif',
+    private readonly onEnd?: (part: NotificationProgress) => void,
+  ) {
+    this.listener = client.onProgress(WorkDoneProgress.type, token, (value) => {
+      if (value.kind === 'begin') this.begin(value);
+      else if (value.kind === 'report') this.report(value);
+      else this.dispose();
+    });
+  }
+
+  private begin(params: WorkDoneProgressBegin): void {
+    if (this.ended) return;
+    const title = params.title ? `Claif: ${params.title}` : this.fallbackTitle;
+    emit('progress.begin', { token: this.token, title, cancellable: params.cancellable ?? false });
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: params.cancellable ?? true },
+      (progress, cancellation) => {
+        if (this.ended) return Promise.resolve();
+        this.progress = progress;
+        cancellation.onCancellationRequested(() => this.cancel());
+        this.report(params);
+        return new Promise<void>((resolve) => (this.finish = resolve));
+      },
+    );
+  }
+
+  private report(params: WorkDoneProgressBegin | WorkDoneProgressReport): void {
+    if (!this.progress) return;
+    const update: { message?: string; increment?: number } = {};
+    if (params.message) update.message = params.message;
+    if (typeof params.percentage === 'number') {
+      const percentage = Math.max(0, Math.min(params.percentage, 100));
+      update.increment = Math.max(0, percentage - this.reported);
+      this.reported += update.increment;
+    }
+    this.progress.report(update);
+  }
+
+  /** What the Cancel button does. */
+  cancel(): void {
+    if (this.ended || this.cancelled) return;
+    this.cancelled = true;
+    emit('progress.cancel', { token: this.token });
+    void this.client.sendNotification(WorkDoneProgressCancelNotification.type, { token: this.token });
+  }
+
+  dispose(): void {
+    if (this.ended) return;
+    this.ended = true;
+    emit('progress.end', { token: this.token, cancelled: this.cancelled });
+    this.listener?.dispose();
+    this.listener = undefined;
+    this.finish?.();
+    this.finish = undefined;
+    this.onEnd?.(this);
+  }
+}
+
+/** Show server-created progress as cancellable notifications too (replaces the client's default handler). */
+export function routeServerProgress(client: LanguageClient): vscode.Disposable {
+  const parts = new Set<NotificationProgress>();
+  const handler = client.onRequest(WorkDoneProgressCreateRequest.type, (params) => {
+    parts.add(new NotificationProgress(client, params.token, 'Claif', (part) => parts.delete(part)));
+  });
+  return new vscode.Disposable(() => {
+    handler.dispose();
+    for (const part of parts) part.dispose();
+  });
+}

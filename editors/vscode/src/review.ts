@@ -1,0 +1,174 @@
+// Review: every open proposal in VS Code's diff editor (current text vs the proposal's `proposedText`,
+// served by a TextDocumentContentProvider on the `claif-proposal:` scheme), Accept / Reject in the editor
+// title, and refreshes driven by the server's `claif/proposalsChanged` notification. The per-hunk
+// CodeLenses (Accept / Reject / Accept all / Reject all) come from the server through the language client.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { emit } from './events';
+import { OPEN_STATES, type Proposal, type ProposalFile, type ProposalsChangedParams } from './types';
+
+export const SCHEME = 'claif-proposal';
+
+export interface ProposalSource {
+  fetch(id: string): Promise<Proposal>;
+}
+
+export function proposalUri(proposal: Proposal, index: number, empty = false): vscode.Uri {
+  const file = proposal.files[index];
+  const filePath = file ? vscode.Uri.parse(file.newUri || file.uri).path : `/${proposal.id}`;
+  const query = `proposal=${encodeURIComponent(proposal.id)}&file=${index}${empty ? '&empty=1' : ''}`;
+  return vscode.Uri.from({ scheme: SCHEME, path: filePath, query });
+}
+
+export function parseProposalUri(uri: vscode.Uri): { id: string; file: number; empty: boolean } | undefined {
+  if (uri.scheme !== SCHEME) return undefined;
+  const query = new URLSearchParams(uri.query);
+  const id = query.get('proposal');
+  return id ? { id, file: Number(query.get('file') ?? 0), empty: query.get('empty') === '1' } : undefined;
+}
+
+export class ReviewManager implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly proposals = new Map<string, Proposal>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private readonly stateChanged = new vscode.EventEmitter<void>();
+  /** Fires when the set of open proposals changes. */
+  readonly onDidChangeProposals = this.stateChanged.event;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly source: ProposalSource) {
+    this.disposables.push(vscode.workspace.registerTextDocumentContentProvider(SCHEME, this), this.changed, this.stateChanged);
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    const parsed = parseProposalUri(uri);
+    if (!parsed || parsed.empty) return '';
+    const file = this.proposals.get(parsed.id)?.files[parsed.file];
+    return file?.proposedText ?? '';
+  }
+
+  get(id: string): Proposal | undefined {
+    return this.proposals.get(id);
+  }
+
+  /** Open proposals, newest first. */
+  open(): Proposal[] {
+    return [...this.proposals.values()].filter((p) => OPEN_STATES.has(p.state)).reverse();
+  }
+
+  /** Open proposals touching `uri`, newest first. */
+  forDocument(uri: vscode.Uri): Proposal[] {
+    const key = uri.toString();
+    return this.open().filter((p) => p.files.some((f) => sameUri(f.uri, key) || (f.newUri && sameUri(f.newUri, key))));
+  }
+
+  /** Fetch proposals after an ask and show each file in the diff editor. */
+  async show(ids: string[]): Promise<void> {
+    for (const id of ids) {
+      const proposal = await this.refresh(id);
+      if (!proposal || !OPEN_STATES.has(proposal.state)) continue;
+      for (let i = 0; i < proposal.files.length; i++) await this.openDiff(proposal, i);
+    }
+  }
+
+  private async openDiff(proposal: Proposal, index: number): Promise<void> {
+    const file: ProposalFile = proposal.files[index];
+    const mode = vscode.workspace.getConfiguration('claif.review').get<string>('diff', 'beside');
+    if (mode === 'off') return;
+    const left = file.operation === 'add' ? proposalUri(proposal, index, true) : vscode.Uri.parse(file.uri);
+    const right = file.operation === 'delete' ? proposalUri(proposal, index, true) : proposalUri(proposal, index);
+    const title = `${path.basename(file.path || left.path)} ↔ Claif: ${proposal.title || proposal.id}`;
+    await vscode.commands.executeCommand('vscode.diff', left, right, title, {
+      preview: false,
+      preserveFocus: mode === 'beside',
+      viewColumn: mode === 'beside' ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active,
+    });
+    emit('review.diffOpened', { proposal: proposal.id, file: file.path });
+  }
+
+  /** Re-read one proposal from the server and update its diff views. */
+  async refresh(id: string): Promise<Proposal | undefined> {
+    let proposal: Proposal;
+    try {
+      proposal = await this.source.fetch(id);
+    } catch (error) {
+      emit('review.fetchFailed', { proposal: id, error: String(error) });
+      return undefined;
+    }
+    this.proposals.set(id, proposal);
+    proposal.files.forEach((_, i) => this.changed.fire(proposalUri(proposal, i)));
+    if (!OPEN_STATES.has(proposal.state)) await this.closeDiffs(id);
+    this.stateChanged.fire();
+    return proposal;
+  }
+
+  /** `claif/proposalsChanged`: refresh open proposals, close the diff of finished ones. */
+  async onProposalsChanged(params: ProposalsChangedParams): Promise<void> {
+    emit('proposalsChanged', { proposals: params.proposals });
+    for (const { id, state } of params.proposals ?? []) {
+      if (OPEN_STATES.has(state)) {
+        await this.refresh(id);
+      } else {
+        const known = this.proposals.get(id);
+        if (known) known.state = state;
+        await this.closeDiffs(id);
+        this.stateChanged.fire();
+      }
+    }
+  }
+
+  async closeDiffs(id: string): Promise<void> {
+    const tabs = vscode.window.tabGroups.all
+      .flatMap((group) => group.tabs)
+      .filter((tab) => {
+        const input = tab.input;
+        const uris =
+          input instanceof vscode.TabInputTextDiff ? [input.original, input.modified] : input instanceof vscode.TabInputText ? [input.uri] : [];
+        return uris.some((uri) => parseProposalUri(uri)?.id === id);
+      });
+    if (tabs.length) {
+      await vscode.window.tabGroups.close(tabs, true);
+      emit('review.diffClosed', { proposal: id });
+    }
+  }
+
+  /** The proposal a command is about: from a `claif-proposal:` resource, the active editor, or a quick pick. */
+  async pick(resource?: unknown, verb = 'Review'): Promise<Proposal | undefined> {
+    const fromUri = (uri: vscode.Uri | undefined) => {
+      const parsed = uri && parseProposalUri(uri);
+      if (parsed) return this.proposals.get(parsed.id);
+      return uri ? this.forDocument(uri)[0] : undefined;
+    };
+    if (resource instanceof vscode.Uri) {
+      const found = fromUri(resource);
+      if (found) return found;
+    }
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    if (tab instanceof vscode.TabInputTextDiff) {
+      const found = fromUri(tab.modified) ?? fromUri(tab.original);
+      if (found) return found;
+    }
+    const active = fromUri(vscode.window.activeTextEditor?.document.uri);
+    if (active) return active;
+    const open = this.open();
+    if (open.length <= 1) return open[0];
+    const choice = await vscode.window.showQuickPick(
+      open.map((p) => ({ label: p.title || p.id, description: `${p.provider} · ${p.state}`, detail: p.files.map((f) => f.path).join(', '), proposal: p })),
+      { placeHolder: `${verb} which Claif proposal?` },
+    );
+    return choice?.proposal;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function sameUri(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    return vscode.Uri.parse(a).toString() === vscode.Uri.parse(b).toString();
+  } catch {
+    return false;
+  }
+}
