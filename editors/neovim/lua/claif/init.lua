@@ -1,0 +1,74 @@
+--- claif.nvim: claif-lsp in Neovim. `require('claif').setup()` registers and enables the server;
+--- the `:Claif*` commands ask, review proposals hunk by hunk, and cancel. See `:help claif`.
+local apply_edit = require('claif.apply_edit')
+local client_util = require('claif.client')
+local commands = require('claif.commands')
+local config = require('claif.config')
+local progress = require('claif.progress')
+local review = require('claif.review')
+local state = require('claif.state')
+
+local M = {}
+
+M.ask = commands.ask
+M.cancel = commands.cancel
+M.providers = commands.providers
+M.status = progress.status
+M.state = state
+M.review = review
+
+---@param message string
+---@return boolean
+local function is_settings_problem(message)
+  return message:find('^claif%-lsp settings:') ~= nil
+end
+
+--- The `vim.lsp.config()` entry for the server.
+---@param options claif.Options
+---@return vim.lsp.Config
+function M.lsp_config(options)
+  local cfg = {
+    cmd = options.cmd,
+    filetypes = options.filetypes,
+    root_markers = options.root_markers,
+    settings = { claif = options.settings },
+    init_options = options.init_options,
+    handlers = {
+      ['workspace/applyEdit'] = apply_edit.handler(function(...)
+        return vim.lsp.handlers['workspace/applyEdit'](...)
+      end),
+      ['claif/proposalsChanged'] = function(_, params, ctx)
+        for _, p in ipairs(params and params.proposals or {}) do
+          review.on_changed(p.id, p.state, ctx.client_id)
+        end
+        vim.api.nvim_exec_autocmds('User', { pattern = 'ClaifProposalsChanged', modeline = false, data = params })
+      end,
+      ['window/showMessage'] = function(err, params, ctx)
+        if params and type(params.message) == 'string' and is_settings_problem(params.message) then
+          table.insert(state.server_problems, params.message)
+        end
+        return vim.lsp.handlers['window/showMessage'](err, params, ctx)
+      end,
+    },
+  }
+  return vim.tbl_deep_extend('force', cfg, options.lsp or {})
+end
+
+--- Register claif-lsp with `vim.lsp.config()`, enable it, and create the commands.
+---@param opts? claif.Options|table
+function M.setup(opts)
+  local options = config.set(opts)
+  client_util.name = options.name
+  vim.lsp.config(options.name, M.lsp_config(options))
+  vim.lsp.enable(options.name)
+  vim.lsp.commands['claif.ask'] = commands.lsp_ask
+  vim.lsp.commands['claif.accept'] = commands.lsp_decide('accept')
+  vim.lsp.commands['claif.reject'] = commands.lsp_decide('reject')
+  if options.commands then
+    commands.create()
+  end
+  progress.setup()
+  M.did_setup = true
+end
+
+return M

