@@ -1,19 +1,46 @@
-"""``claif-lsp patch``: check or apply a patch on disk (being built; see issue 3)."""
+"""``claif-lsp patch``: check a patch (Codex, unified diff, SEARCH/REPLACE or a model's answer) or apply it."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+
+from claif_lsp.errors import PatchError
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     """Add the ``patch`` subcommand's arguments."""
     parser.add_argument("--root", default=".", help="workspace root the patch's paths are relative to")
-    parser.add_argument("--write", action="store_true", help="apply the patch to disk")
+    parser.add_argument("--write", action="store_true", help="apply the patch to disk (all files or none)")
     parser.add_argument("patch_file", nargs="?", default="-", help="patch file, or - for stdin")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Not yet available."""
-    sys.stderr.write("claif-lsp patch: the patch engine is not built yet\n")
-    return 2
+    """Check (default) or apply (``--write``) a patch; 0 success, 1 the patch does not apply, 2 usage error."""
+    from claif_lsp.patches import disk_reader, parse_answer, render_proposal, resolve_patch, write_proposal
+
+    root = Path(args.root)
+    if not root.is_dir():
+        sys.stderr.write(f"claif-lsp patch: --root {args.root}: not a directory\n")
+        return 2
+    try:
+        if args.patch_file == "-":
+            text = sys.stdin.buffer.read().decode("utf-8")
+        else:
+            text = Path(args.patch_file).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        sys.stderr.write(f"claif-lsp patch: cannot read {args.patch_file}: {error}\n")
+        return 2
+    try:
+        proposal = resolve_patch(parse_answer(text), root, disk_reader(root))
+        if args.write:
+            lines = write_proposal(proposal, root)
+            sys.stdout.write("Success. Updated the following files:\n" + "".join(f"{line}\n" for line in lines))
+            return 0
+    except PatchError as error:
+        sys.stderr.write(f"claif-lsp patch: {error}\n")
+        return 1
+    summary = "".join(f"{line}\n" for line in proposal.summary())
+    sys.stdout.write(f"The patch applies. Would update the following files:\n{summary}\n{render_proposal(proposal)}")
+    return 0

@@ -1,0 +1,126 @@
+"""The patch engine's data: what a parsed patch says (``Patch``) and what it resolves to (``Proposal``)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+PatchFormat = Literal["codex", "unified", "search_replace", "whole_file"]
+
+
+class Operation(str, Enum):
+    """What a patch does to one file."""
+
+    ADD = "add"
+    UPDATE = "update"
+    DELETE = "delete"
+    MOVE = "move"
+    REPLACE = "replace"
+    """Whole-file replacement (the last-resort fallback); resolves to ``add`` or ``update``."""
+
+
+class Chunk(BaseModel):
+    """One change of a parsed patch: lines to find and what replaces them, before any matching."""
+
+    old_lines: list[str] = Field(default_factory=list)
+    new_lines: list[str] = Field(default_factory=list)
+    context_lines: list[tuple[int, int]] = Field(default_factory=list)
+    """Pairs (old index, new index) of lines the patch marks as unchanged context."""
+    contexts: list[str] = Field(default_factory=list)
+    """``@@ class X`` / ``@@ def f():`` headers, sought in order before the old lines."""
+    is_end_of_file: bool = False
+    old_start: int | None = None
+    """1-based first old line from a unified diff header; only breaks ties between matches."""
+    final_newline: bool | None = None
+    """True/False when the patch says whether the new text ends with a newline; None keeps the file's."""
+    line_number: int | None = None
+    """Line of the patch text this chunk starts on, for messages."""
+
+
+class FilePatch(BaseModel):
+    """What a patch asks of one path."""
+
+    operation: Operation
+    path: str
+    new_path: str | None = None
+    contents: str | None = None
+    """Full new text for ``add`` and ``replace``."""
+    chunks: list[Chunk] = Field(default_factory=list)
+
+
+class Patch(BaseModel):
+    """A parsed patch: file operations in the order the patch gives them."""
+
+    format: PatchFormat
+    files: list[FilePatch] = Field(default_factory=list)
+
+
+class Snapshot(BaseModel):
+    """A file as the caller sees it now: editor buffer (with its version) or disk; text None = missing."""
+
+    path: str
+    text: str | None
+    version: int | None = None
+
+
+class Hunk(BaseModel):
+    """One contiguous change placed in a file: old lines [start_line, end_line) become new_lines."""
+
+    id: str
+    index: int
+    """1-based position among the file's hunks."""
+    start_line: int
+    end_line: int
+    old_lines: list[str] = Field(default_factory=list)
+    new_lines: list[str] = Field(default_factory=list)
+    context_before: list[str] = Field(default_factory=list)
+    context_after: list[str] = Field(default_factory=list)
+    final_newline: bool | None = None
+    """For a hunk reaching the end of the file: force (True) or drop (False) the final newline."""
+    chunk: int | None = None
+    """1-based number of the patch chunk (hunk) this came from, for messages."""
+
+
+class FileProposal(BaseModel):
+    """The resolved change of one file, with the snapshot it was computed against."""
+
+    operation: Literal["add", "update", "delete", "move"]
+    path: str
+    new_path: str | None = None
+    old_text: str | None = None
+    new_text: str | None = None
+    version: int | None = None
+    hunks: list[Hunk] = Field(default_factory=list)
+
+    @property
+    def target_path(self) -> str:
+        """Where the file lives afterwards (the destination of a move)."""
+        return self.new_path or self.path
+
+    @property
+    def summary_line(self) -> str:
+        """The Codex summary line: ``A path``, ``M path`` or ``D path``."""
+        letter = {"add": "A", "update": "M", "move": "M", "delete": "D"}[self.operation]
+        return f"{letter} {self.target_path}"
+
+
+class Proposal(BaseModel):
+    """Every file change of a patch, all resolved; nothing has been written."""
+
+    format: PatchFormat
+    files: list[FileProposal] = Field(default_factory=list)
+
+    def summary(self) -> list[str]:
+        """Codex summary lines, grouped added, modified, deleted."""
+        order = {"add": 0, "update": 1, "move": 1, "delete": 2}
+        return [f.summary_line for f in sorted(self.files, key=lambda f: order[f.operation])]
+
+    def hunk(self, hunk_id: str) -> tuple[FileProposal, Hunk]:
+        """The file and hunk with this id (KeyError when none)."""
+        for file in self.files:
+            for hunk in file.hunks:
+                if hunk.id == hunk_id:
+                    return file, hunk
+        raise KeyError(hunk_id)

@@ -1,0 +1,38 @@
+"""Keeping every path a patch names inside the workspace root."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from claif_lsp.errors import PatchError
+
+
+def clean_path(raw: str) -> str:
+    """Normalise a patch path to a relative POSIX path, refusing absolute paths, ``..`` escapes and ``.git/``."""
+    path = raw.strip().replace("\\", "/")
+    if not path:
+        raise PatchError("the patch names an empty file path")
+    if path.startswith("/") or PureWindowsPath(raw.strip()).is_absolute() or PureWindowsPath(path).drive:
+        raise PatchError(f"refusing absolute path {raw.strip()!r}: patch paths must be relative to the workspace")
+    norm = posixpath.normpath(path)
+    if norm == ".." or norm.startswith("../"):
+        raise PatchError(f"refusing path {raw.strip()!r}: it leaves the workspace root")
+    if norm in (".", ""):
+        raise PatchError(f"refusing path {raw.strip()!r}: it names the workspace root itself")
+    if ".git" in PurePosixPath(norm).parts:
+        raise PatchError(f"refusing path {raw.strip()!r}: files under .git/ are never edited")
+    return norm
+
+
+def safe_path(root: Path, raw: str) -> str:
+    """``clean_path`` plus a check that symlinks do not lead outside ``root``; returns the clean relative path."""
+    rel = clean_path(raw)
+    real_root = Path(os.path.realpath(root))
+    target = Path(os.path.realpath(real_root / rel))
+    if target != real_root and real_root not in target.parents:
+        raise PatchError(f"refusing path {rel!r}: a symlink leads outside the workspace root")
+    if target != real_root and ".git" in target.relative_to(real_root).parts:
+        raise PatchError(f"refusing path {rel!r}: it resolves into .git/")
+    return rel

@@ -1,0 +1,302 @@
+"""Placing every chunk of a patch in its file, atomically, to build a ``Proposal``.
+
+Matching follows Codex: each chunk's ``@@`` headers, then its old lines, are sought forward from where the previous
+chunk ended, in four passes (exact, trailing whitespace, whitespace, punctuation). Chunks not found forward are
+also sought from the top of the file, so out-of-order hunks still land.
+
+Ambiguity rule: Codex takes the first match; we refuse to guess instead when the old lines match at more than one
+place (forward from the previous chunk, in the first pass that matches at all) *and* nothing pins the chunk:
+no ``@@`` context header, no ``*** End of File`` tail match, no unified-diff line number. With a line number the
+nearest match wins (equally near ones are an error); with a header the first match after it wins, as in Codex.
+
+Kept from the file: line endings (new lines take the file's first ending), a BOM, the final newline, and the
+file's own text for lines a patch marks as context (Codex would rewrite them with the patch's spelling). For
+Codex patches an updated file always ends with a newline, as Codex does (conformance scenario 014).
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from claif_lsp.errors import PatchError
+from claif_lsp.patches.lines import Lines, join_lines, split_lines
+from claif_lsp.patches.model import (
+    Chunk,
+    FilePatch,
+    FileProposal,
+    Hunk,
+    Operation,
+    Patch,
+    PatchFormat,
+    Proposal,
+    Snapshot,
+)
+from claif_lsp.patches.paths import safe_path
+from claif_lsp.patches.seek import Matcher
+
+CONTEXT = 3
+Reader = Callable[[str], Snapshot]
+
+
+def resolve_patch(patch: Patch, root: Path, read: Reader) -> Proposal:
+    """Place every hunk of every file against the reader's snapshots; PatchError if any fails, nothing partial."""
+    if not patch.files:
+        raise PatchError("No files were modified.", details={"stage": "apply"})
+    proposals: list[FileProposal] = []
+    touched: dict[str, int] = {}
+    for number, file in enumerate(patch.files, start=1):
+        proposal = _resolve_file(file, patch.format, root, read)
+        for path in {proposal.path, proposal.target_path}:
+            if path in touched:
+                raise PatchError(f"the patch changes {path} twice (file sections {touched[path]} and {number})")
+            touched[path] = number
+        proposals.append(proposal)
+    return Proposal(format=patch.format, files=proposals)
+
+
+def _resolve_file(file: FilePatch, fmt: PatchFormat, root: Path, read: Reader) -> FileProposal:
+    path = safe_path(root, file.path)
+    new_path = safe_path(root, file.new_path) if file.new_path else None
+    if new_path == path:
+        new_path = None
+    snap = read(path)
+    if file.operation is Operation.ADD:
+        return _whole(path, snap, file.contents or "", "add")
+    if file.operation is Operation.DELETE:
+        if snap.text is None:
+            raise PatchError(f"Failed to delete file {path}: no such file", details={"stage": "apply", "path": path})
+        lines = split_lines(snap.text)
+        hunk = Hunk(id=f"{path}#1", index=1, start_line=0, end_line=len(lines.lines), old_lines=lines.lines)
+        return FileProposal(operation="delete", path=path, old_text=snap.text, version=snap.version, hunks=[hunk])
+    if file.operation is Operation.REPLACE:
+        contents = file.contents or ""
+        if snap.text is not None:
+            _refuse_truncated(path, snap.text, contents)
+        return _whole(path, snap, contents, "add" if snap.text is None else "update")
+    if snap.text is None:
+        if fmt == "search_replace" and all(not c.old_lines for c in file.chunks):
+            contents = "".join(line + "\n" for c in file.chunks for line in c.new_lines)
+            return _whole(path, snap, contents, "add")
+        raise PatchError(
+            f"Failed to read file to update {path}: no such file", details={"stage": "apply", "path": path}
+        )
+    lines = split_lines(snap.text)
+    hunks = place_chunks(path, lines, file.chunks, fmt)
+    new_text = apply_hunks(snap.text, hunks)
+    return FileProposal(
+        operation="move" if new_path else "update",
+        path=path,
+        new_path=new_path,
+        old_text=snap.text,
+        new_text=new_text,
+        version=snap.version,
+        hunks=hunks,
+    )
+
+
+def _whole(path: str, snap: Snapshot, contents: str, operation: str) -> FileProposal:
+    new = split_lines(contents).lines
+    if snap.text is None:
+        hunks = [Hunk(id=f"{path}#1", index=1, start_line=0, end_line=0, new_lines=new)] if new else []
+        return FileProposal(operation="add", path=path, new_text=contents, hunks=hunks)
+    old = split_lines(snap.text)
+    hunks = diff_hunks(path, old, new, final_newline=split_lines(contents).final_newline)
+    return FileProposal(
+        operation="add" if operation == "add" else "update",
+        path=path,
+        old_text=snap.text,
+        new_text=apply_hunks(snap.text, hunks),
+        version=snap.version,
+        hunks=hunks,
+    )
+
+
+def diff_hunks(path: str, old: Lines, new: list[str], *, final_newline: bool | None = None) -> list[Hunk]:
+    """Hunks turning the old lines into the new ones, from a line diff."""
+    matcher = difflib.SequenceMatcher(None, old.lines, new, autojunk=False)
+    hunks: list[Hunk] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            hunks.append(_hunk(path, old, len(hunks) + 1, i1, i2, new[j1:j2], None))
+    n = len(old.lines)
+    if final_newline is not None and final_newline != old.final_newline and n:
+        if hunks and hunks[-1].end_line == n:
+            hunks[-1].final_newline = final_newline
+        else:
+            hunks.append(_hunk(path, old, len(hunks) + 1, n - 1, n, [old.lines[-1]], None))
+            hunks[-1].final_newline = final_newline
+    return hunks
+
+
+def _refuse_truncated(path: str, old: str, new: str) -> None:
+    def balance(text: str) -> int:
+        return sum(text.count(c) for c in "([{") - sum(text.count(c) for c in ")]}")
+
+    old_lines, new_lines = old.count("\n"), new.count("\n")
+    if balance(new) > max(balance(old), 0):
+        raise PatchError(f"refusing to replace {path}: the new text has unclosed brackets, it looks cut off")
+    if old_lines >= 40 and new_lines < old_lines // 2:
+        raise PatchError(
+            f"refusing to replace {path}: the code block has {new_lines} lines where the file has {old_lines}; "
+            "it looks truncated, ask for a patch instead"
+        )
+
+
+def _hunk(path: str, lines: Lines, index: int, start: int, end: int, new: list[str], chunk: int | None) -> Hunk:
+    return Hunk(
+        id=f"{path}#{index}",
+        index=index,
+        start_line=start,
+        end_line=end,
+        old_lines=lines.lines[start:end],
+        new_lines=new,
+        context_before=lines.lines[max(0, start - CONTEXT) : start],
+        context_after=lines.lines[end : end + CONTEXT],
+        chunk=chunk,
+    )
+
+
+def _ambiguous(path: str, number: int, positions: Sequence[int]) -> PatchError:
+    where = ", ".join(str(p + 1) for p in positions[:5]) + (" ..." if len(positions) > 5 else "")
+    return PatchError(
+        f"Ambiguous hunk {number} in {path}: its lines match at lines {where}; add context lines or an @@ header",
+        details={"stage": "apply", "path": path, "hunk": number},
+    )
+
+
+def place_chunks(path: str, lines: Lines, chunks: Sequence[Chunk], fmt: PatchFormat) -> list[Hunk]:
+    """Find every chunk in the file and turn it into minimal hunks; PatchError naming the chunk when one fails."""
+    matcher = Matcher(lines)
+    n = len(lines.lines)
+    cursor = 0
+    delta = 0
+    regions: list[tuple[int, int, int, Chunk, list[str], list[str], list[tuple[int, int]]]] = []
+    for number, chunk in enumerate(chunks, start=1):
+        pinned = False
+        for context in chunk.contexts:
+            _, found = matcher.find_all([context], cursor)
+            if not found:
+                _, found = matcher.find_all([context], 0)
+            if not found:
+                raise PatchError(
+                    f"Failed to find context '{context}' in {path} (hunk {number})",
+                    details={"stage": "apply", "path": path, "hunk": number},
+                )
+            cursor = found[0] + 1
+            pinned = True
+        old, new, pairs = list(chunk.old_lines), list(chunk.new_lines), _pairs(chunk)
+        if not old:
+            if fmt == "codex" or chunk.old_start is None:
+                at = n - 1 if n and lines.lines[-1] == "" and fmt == "codex" else n
+            else:
+                at = min(max(chunk.old_start - 1 + delta, 0), n)
+            regions.append((at, at, number, chunk, old, new, pairs))
+            continue
+        start = _locate(matcher, path, number, chunk, old, cursor, pinned, delta)
+        if start is None and old[-1] == "":
+            old = old[:-1]
+            if new and new[-1] == "":
+                new = new[:-1]
+            pairs = [(o, w) for o, w in pairs if o < len(old) and w < len(new)]
+            start = _locate(matcher, path, number, chunk, old, cursor, pinned, delta) if old else None
+        if start is None:
+            where = f"{path} (hunk {number}" + (f", patch line {chunk.line_number})" if chunk.line_number else ")")
+            raise PatchError(
+                f"Failed to find expected lines in {where}:\n" + "\n".join(chunk.old_lines),
+                details={"stage": "apply", "path": path, "hunk": number},
+            )
+        if chunk.old_start is not None:
+            delta = start - (chunk.old_start - 1)
+        regions.append((start, start + len(old), number, chunk, old, new, pairs))
+        cursor = start + len(old)
+    regions.sort(key=lambda r: (r[0], r[1]))
+    for before, after in itertools.pairwise(regions):
+        if after[0] < before[1]:
+            raise PatchError(
+                f"hunks {before[2]} and {after[2]} of {path} change the same lines ({after[0] + 1}-{before[1]})",
+                details={"stage": "apply", "path": path, "hunk": after[2]},
+            )
+    hunks: list[Hunk] = []
+    for start, _end, number, chunk, old, new, pairs in regions:
+        for o1, o2, w1, w2 in _changes(old, new, pairs):
+            hunk = _hunk(path, lines, len(hunks) + 1, start + o1, start + o2, new[w1:w2], number)
+            if hunk.end_line == n and chunk.final_newline is not None:
+                hunk.final_newline = chunk.final_newline
+            hunks.append(hunk)
+    if fmt == "codex" and n and not lines.final_newline:
+        last = [h for h in hunks if h.end_line == n]
+        if last:
+            last[-1].final_newline = True
+        else:
+            hunks.append(_hunk(path, lines, len(hunks) + 1, n - 1, n, [lines.lines[-1]], None))
+            hunks[-1].final_newline = True
+    return hunks
+
+
+def _locate(
+    matcher: Matcher, path: str, number: int, chunk: Chunk, old: list[str], cursor: int, pinned: bool, delta: int
+) -> int | None:
+    n = len(matcher.text.lines)
+    if chunk.is_end_of_file and n >= len(old) and matcher.matches_at(old, n - len(old)):
+        return n - len(old)
+    _, found = matcher.find_all(old, cursor)
+    if not found and cursor:
+        _, found = matcher.find_all(old, 0)
+    if not found:
+        return None
+    if chunk.old_start is not None:
+        expected = chunk.old_start - 1 + delta
+        best = min(abs(p - expected) for p in found)
+        nearest = [p for p in found if abs(p - expected) == best]
+        if len(nearest) > 1:
+            raise _ambiguous(path, number, nearest)
+        return nearest[0]
+    if len(found) > 1 and not pinned:
+        raise _ambiguous(path, number, found)
+    return found[0]
+
+
+def _pairs(chunk: Chunk) -> list[tuple[int, int]]:
+    if chunk.context_lines or not chunk.old_lines or not chunk.new_lines:
+        return list(chunk.context_lines)
+    matcher = difflib.SequenceMatcher(None, chunk.old_lines, chunk.new_lines, autojunk=False)
+    return [(a + k, b + k) for a, b, size in matcher.get_matching_blocks() for k in range(size)]
+
+
+def _changes(old: list[str], new: list[str], pairs: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """The runs between context pairs that actually change something: (old from, old to, new from, new to)."""
+    runs = []
+    po = pw = 0
+    for o, w in [*pairs, (len(old), len(new))]:
+        if (o > po or w > pw) and old[po:o] != new[pw:w]:
+            runs.append((po, o, pw, w))
+        po, pw = o + 1, w + 1
+    return runs
+
+
+def apply_hunks(text: str, hunks: Sequence[Hunk]) -> str:
+    """Apply some of a file's hunks to a text they were placed on; PatchError when one no longer fits."""
+    lines = split_lines(text)
+    n = len(lines.lines)
+    out: list[str] = []
+    endings: list[str] = []
+    pos = 0
+    final = lines.final_newline
+    for hunk in sorted(hunks, key=lambda h: (h.start_line, h.end_line)):
+        if hunk.start_line < pos or hunk.end_line > n or hunk.start_line > hunk.end_line:
+            raise PatchError(f"hunk {hunk.id} overlaps another hunk or lies outside the text")
+        if lines.lines[hunk.start_line : hunk.end_line] != hunk.old_lines:
+            raise PatchError(f"hunk {hunk.id} is stale: lines {hunk.start_line + 1}-{hunk.end_line} changed since")
+        out += lines.lines[pos : hunk.start_line]
+        endings += lines.endings[pos : hunk.start_line]
+        out += hunk.new_lines
+        endings += [lines.eol] * len(hunk.new_lines)
+        pos = hunk.end_line
+        if hunk.end_line == n and hunk.final_newline is not None:
+            final = hunk.final_newline
+    out += lines.lines[pos:]
+    endings += lines.endings[pos:]
+    return join_lines(out, endings, bom=lines.bom, eol=lines.eol, final_newline=final)

@@ -1,0 +1,100 @@
+"""Finding a run of lines in a file the way Codex's ``seek_sequence`` does, plus finding every match.
+
+Four passes, the first that matches anywhere wins: exact, trailing whitespace ignored, surrounding whitespace
+ignored, and surrounding whitespace ignored with typographic punctuation and exotic spaces normalised.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Sequence
+
+from claif_lsp.patches.lines import Lines
+
+_PUNCTUATION = str.maketrans(
+    {
+        **{c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"},
+        **{c: "'" for c in "\u2018\u2019\u201a\u201b"},
+        **{c: '"' for c in "\u201c\u201d\u201e\u201f"},
+        **{c: " " for c in "\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"},
+    }
+)
+
+
+def normalise(line: str) -> str:
+    """Trim and map Unicode dashes, quotes and spaces to ASCII, as Codex's last pass does."""
+    return line.strip().translate(_PUNCTUATION)
+
+
+def _exact(line: str) -> str:
+    return line
+
+
+PASSES: tuple[Callable[[str], str], ...] = (_exact, str.rstrip, str.strip, normalise)
+
+
+def seek_sequence(lines: Sequence[str], pattern: Sequence[str], start: int, eof: bool) -> int | None:
+    """Codex's matcher: first index >= start (the tail first when ``eof``) where pattern matches, or None."""
+    if not pattern:
+        return start
+    if len(pattern) > len(lines):
+        return None
+    search_start = len(lines) - len(pattern) if eof else start
+    for norm in PASSES:
+        want = [norm(p) for p in pattern]
+        for i in range(search_start, len(lines) - len(pattern) + 1):
+            if all(norm(lines[i + j]) == want[j] for j in range(len(pattern))):
+                return i
+    return None
+
+
+class Matcher:
+    """Finds every position of a pattern in one file, using a line index for the exact pass."""
+
+    def __init__(self, text: Lines) -> None:
+        self.text = text
+        self._normalised: dict[int, list[str]] = {}
+
+    def _lines(self, pass_no: int) -> list[str]:
+        if pass_no not in self._normalised:
+            norm = PASSES[pass_no]
+            self._normalised[pass_no] = [norm(line) for line in self.text.lines]
+        return self._normalised[pass_no]
+
+    def find_all(self, pattern: Sequence[str], start: int = 0, end: int | None = None) -> tuple[int, list[int]]:
+        """The first pass (0-3) with a match in [start, end) and every match start of that pass; (-1, []) when none."""
+        lines = self.text.lines
+        n, k = len(lines), len(pattern)
+        last = (n if end is None else min(end, n)) - k
+        if k == 0 or last < start:
+            return -1, []
+        first = pattern[0]
+        candidates = self.text.index().get(first, [])
+        found = []
+        for i in candidates[bisect.bisect_left(candidates, start) :]:
+            if i > last:
+                break
+            if lines[i : i + k] == list(pattern):
+                found.append(i)
+        if found:
+            return 0, found
+        for pass_no in range(1, len(PASSES)):
+            norm = PASSES[pass_no]
+            want = [norm(p) for p in pattern]
+            have = self._lines(pass_no)
+            head = want[0]
+            found = [i for i in range(start, last + 1) if have[i] == head and have[i : i + k] == want]
+            if found:
+                return pass_no, found
+        return -1, []
+
+    def matches_at(self, pattern: Sequence[str], at: int) -> bool:
+        """Whether pattern matches at this position under any pass."""
+        k = len(pattern)
+        if at < 0 or at + k > len(self.text.lines):
+            return False
+        for pass_no, norm in enumerate(PASSES):
+            have = self._lines(pass_no) if pass_no else self.text.lines
+            if all(have[at + j] == norm(pattern[j]) for j in range(k)):
+                return True
+        return False

@@ -1,0 +1,221 @@
+"""Parser for unified diffs: ``---``/``+++``/``@@`` files, ``/dev/null`` adds and deletes, git headers and renames.
+
+Hunk line counts are trusted when they fit and ignored when a model got them wrong; lines between files that are
+not part of a diff (prose, ``index`` lines) are skipped. Hunks are later placed by content, not by number.
+"""
+
+from __future__ import annotations
+
+import re
+
+from claif_lsp.errors import PatchError
+from claif_lsp.patches.model import Chunk, FilePatch, Operation, Patch
+
+_HUNK = re.compile(r"^@@+ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@+")
+_GIT = re.compile(r"^diff --git (?:\"?a/)?(.+?)\"? (?:\"?b/)?(.+?)\"?$")
+DEV_NULL = "/dev/null"
+
+
+def looks_unified(text: str) -> bool:
+    """Whether the text contains a unified diff file header or hunk header."""
+    return bool(re.search(r"^(--- \S.*\n\+\+\+ \S|diff --git |@@ -\d+(,\d+)? \+\d+(,\d+)? @@)", text, re.M))
+
+
+def _header_path(raw: str) -> str | None:
+    path = raw.split("\t")[0].strip()
+    if path.startswith('"') and path.endswith('"') and len(path) > 1:
+        path = path[1:-1]
+    if path == DEV_NULL:
+        return None
+    # Timestamps after a space ("foo.py 2024-01-01 ...") are dropped only when they look like one.
+    path = re.sub(r"\s+\d{4}-\d\d-\d\d[ T][\d:.]+(?: [+-]\d{4})?$", "", path)
+    return path
+
+
+def _strip_prefix(old: str | None, new: str | None) -> tuple[str | None, str | None]:
+    def strip(p: str | None, prefix: str) -> str | None:
+        return p[2:] if p is not None and p.startswith(prefix) else p
+
+    if (old is None or old.startswith("a/")) and (new is None or new.startswith("b/")):
+        return strip(old, "a/"), strip(new, "b/")
+    return old, new
+
+
+class _FileState:
+    def __init__(self) -> None:
+        self.old: str | None = None
+        self.new: str | None = None
+        self.git_old: str | None = None
+        self.git_new: str | None = None
+        self.rename_from: str | None = None
+        self.rename_to: str | None = None
+        self.new_file = False
+        self.deleted = False
+        self.has_headers = False
+        self.chunks: list[Chunk] = []
+
+
+def parse_unified(text: str, *, default_path: str | None = None) -> Patch:
+    """Parse one or more files of unified diff."""
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    if lines and lines[-1] == "":
+        lines.pop()
+    files: list[FilePatch] = []
+    state: _FileState | None = None
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        git = _GIT.match(line)
+        if git:
+            _finish(state, files, default_path)
+            state = _FileState()
+            state.git_old, state.git_new = git.group(1), git.group(2)
+            i += 1
+            continue
+        if line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ "):
+            fresh_git = state is not None and state.git_old is not None and not state.has_headers and not state.chunks
+            if not fresh_git:
+                _finish(state, files, default_path)
+                state = _FileState()
+            assert state is not None
+            state.old, state.new = _strip_prefix(_header_path(line[4:]), _header_path(lines[i + 1][4:]))
+            state.new_file = state.new_file or state.old is None
+            state.deleted = state.deleted or state.new is None
+            state.has_headers = True
+            i += 2
+            continue
+        if state is not None and not state.chunks:
+            if line.startswith("new file mode"):
+                state.new_file = True
+            elif line.startswith("deleted file mode"):
+                state.deleted = True
+            elif line.startswith("rename from "):
+                state.rename_from = line[len("rename from ") :].strip()
+            elif line.startswith("rename to "):
+                state.rename_to = line[len("rename to ") :].strip()
+            elif line.startswith(("Binary files ", "GIT binary patch")):
+                raise PatchError(f"binary patches are not supported (line {i + 1})")
+        if line.startswith("@@"):
+            if state is None:
+                state = _FileState()
+            chunk, i = _parse_hunk(lines, i)
+            state.chunks.append(chunk)
+            continue
+        i += 1
+    _finish(state, files, default_path)
+    if not files:
+        raise PatchError("no unified diff found: expected '--- a/path', '+++ b/path' and '@@ -l,n +l,n @@' lines")
+    return Patch(format="unified", files=_merge(files))
+
+
+def _parse_hunk(lines: list[str], i: int) -> tuple[Chunk, int]:
+    header = lines[i]
+    match = _HUNK.match(header)
+    chunk = Chunk(line_number=i + 1)
+    old_left = new_left = None
+    if match:
+        chunk.old_start = int(match.group(1))
+        old_left = int(match.group(2)) if match.group(2) is not None else 1
+        new_left = int(match.group(4)) if match.group(4) is not None else 1
+        if old_left == 0:
+            # "-5,0" means "insert after line 5": point at the line the insertion goes before.
+            chunk.old_start += 1
+    counted = match is not None
+    i += 1
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("\\"):
+            if chunk.new_lines and lines[i - 1][:1] in ("+", " "):
+                chunk.final_newline = False
+            elif chunk.final_newline is None:
+                chunk.final_newline = True
+            i += 1
+            continue
+        if counted and old_left is not None and new_left is not None and old_left <= 0 and new_left <= 0:
+            break
+        if line.startswith("@@") or line.startswith("diff --git "):
+            break
+        file_header = line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ ")
+        if file_header and (not counted or (old_left is not None and old_left <= 0)):
+            break
+        head = line[:1]
+        if head in (" ", "") and (head == " " or _more_hunk_lines(lines, i, counted, old_left)):
+            chunk.context_lines.append((len(chunk.old_lines), len(chunk.new_lines)))
+            chunk.old_lines.append(line[1:])
+            chunk.new_lines.append(line[1:])
+            old_left = None if old_left is None else old_left - 1
+            new_left = None if new_left is None else new_left - 1
+        elif head == "-":
+            chunk.old_lines.append(line[1:])
+            old_left = None if old_left is None else old_left - 1
+        elif head == "+":
+            chunk.new_lines.append(line[1:])
+            new_left = None if new_left is None else new_left - 1
+        else:
+            break
+        i += 1
+    return chunk, i
+
+
+def _more_hunk_lines(lines: list[str], i: int, counted: bool, old_left: int | None) -> bool:
+    """An empty line is an empty context line only when the hunk clearly goes on after it."""
+    if counted and old_left is not None:
+        return old_left > 0
+    nxt = lines[i + 1] if i + 1 < len(lines) else ""
+    return nxt[:1] in (" ", "+", "-") and not nxt.startswith(("--- ", "+++ "))
+
+
+def _finish(state: _FileState | None, files: list[FilePatch], default_path: str | None) -> None:
+    if state is None:
+        return
+    old = state.old if state.has_headers else state.git_old
+    new = state.new if state.has_headers else state.git_new
+    if state.has_headers:
+        state.new_file = state.new_file or state.old is None
+        state.deleted = state.deleted or state.new is None
+    if state.rename_from:
+        old = state.rename_from
+    if state.rename_to:
+        new = state.rename_to
+    if not state.has_headers and state.git_old is None:
+        old = new = default_path
+    if state.new_file:
+        if new is None:
+            raise PatchError("a unified diff adds a file without naming it (+++ line)")
+        contents = "\n".join(line for c in state.chunks for line in c.new_lines)
+        if state.chunks and contents and state.chunks[-1].final_newline is not False:
+            contents += "\n"
+        files.append(FilePatch(operation=Operation.ADD, path=new, contents=contents))
+        return
+    if state.deleted:
+        if old is None:
+            raise PatchError("a unified diff deletes a file without naming it (--- line)")
+        files.append(FilePatch(operation=Operation.DELETE, path=old))
+        return
+    path = old or new
+    if path is None:
+        raise PatchError("a unified diff hunk has no file header; add '--- a/path' and '+++ b/path' lines")
+    if not state.chunks and not (new and old and new != old):
+        return
+    files.append(
+        FilePatch(
+            operation=Operation.UPDATE,
+            path=path,
+            new_path=new if new and new != path else None,
+            chunks=state.chunks,
+        )
+    )
+
+
+def _merge(files: list[FilePatch]) -> list[FilePatch]:
+    """Several sections for the same file become one, so every hunk is placed against the same text."""
+    merged: list[FilePatch] = []
+    by_path: dict[str, FilePatch] = {}
+    for file in files:
+        prior = by_path.get(file.path)
+        if prior is not None and prior.operation == file.operation == Operation.UPDATE and not file.new_path:
+            prior.chunks.extend(file.chunks)
+            continue
+        by_path[file.path] = file
+        merged.append(file)
+    return merged
