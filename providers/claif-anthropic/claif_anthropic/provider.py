@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
     from anthropic.types import RawMessageStreamEvent
 
-DEFAULT_MODEL = "claude-sonnet-4-5"
+DEFAULT_MODEL = "claude-sonnet-5"
 DEFAULT_MAX_TOKENS = 4096
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 BASE_URL_ENV = "ANTHROPIC_BASE_URL"
@@ -130,7 +130,8 @@ class AnthropicProvider(BaseProvider):
         if options.system_prompt:
             params["system"] = options.system_prompt
         if options.temperature is not None:
-            params["temperature"] = options.temperature
+            # The SDK no longer takes `temperature` as an argument; send it in the body for models that accept it.
+            params["extra_body"] = {"temperature": options.temperature}
         return params
 
     async def query(self, prompt: str, options: ClaifOptions | None = None) -> AsyncIterator[StreamEvent]:
