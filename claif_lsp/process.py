@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import shutil
 import signal
 from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import anyio
 from loguru import logger
@@ -42,6 +44,22 @@ DEFAULT_STDERR_TAIL = 8192
 """Bytes of stderr kept for error messages."""
 DEFAULT_LINE_LIMIT = 32 * 1024 * 1024
 """Longest stdout line accepted (agent CLIs put whole tool results on one line)."""
+
+
+def parse_json_line(line: str, provider: str) -> dict[str, Any] | None:
+    """One JSONL event as a dict; blank lines, non-JSON noise and non-objects are logged and give None."""
+    text = line.strip()
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        logger.warning("{}: skipping a line that is not JSON: {}", provider, text[:200])
+        return None
+    if not isinstance(data, dict):
+        logger.warning("{}: skipping a JSON line that is not an object: {}", provider, text[:200])
+        return None
+    return data
 
 
 def home_dir(environ: Mapping[str, str]) -> Path:

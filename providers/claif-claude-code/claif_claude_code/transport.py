@@ -10,15 +10,13 @@ This module imports ``claude_agent_sdk``; the provider imports it only when a qu
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from claude_agent_sdk import ClaudeAgentOptions, Transport
-from loguru import logger
 
 from claif_lsp.errors import ProviderRuntimeError
-from claif_lsp.process import AgentProcess
+from claif_lsp.process import AgentProcess, parse_json_line
 
 
 def build_command(cli_path: str, options: ClaudeAgentOptions) -> list[str]:
@@ -96,15 +94,8 @@ class ProcessGroupTransport(Transport):
 
     async def _read(self) -> AsyncIterator[dict[str, Any]]:
         async for line in self.process.lines():
-            text = line.strip()
-            if not text:
-                continue
-            try:
-                data = json.loads(text)
-            except json.JSONDecodeError:
-                logger.warning("{}: skipping a line that is not JSON: {}", self.process.provider, text[:200])
-                continue
-            if isinstance(data, dict):
+            data = parse_json_line(line, self.process.provider)
+            if data is not None:
                 yield data
         code = await self.process.wait()
         if code != 0 and not self._closed:

@@ -1,0 +1,173 @@
+"""The OpenAI Codex CLI as a read-only provider: ``codex exec --json -s read-only``.
+
+Codex may read the workspace and run read-only commands in its sandbox but never write; its final
+``agent_message`` (an apply_patch block, when the server asks for edits) is the answer, which claif-lsp
+turns into a reviewable proposal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from claif_lsp.errors import (
+    AuthenticationError,
+    ClaifError,
+    ProviderInitError,
+    ProviderRuntimeError,
+    RateLimitError,
+)
+from claif_lsp.process import AgentProcess, find_executable, home_dir, parse_json_line
+from claif_lsp.provider import BaseProvider
+from claif_lsp.types import (
+    ClaifOptions,
+    Message,
+    ProviderState,
+    ProviderStatus,
+    Role,
+    StreamEvent,
+    TextDelta,
+    Usage,
+)
+
+INSTALL_HINT = "install with npm i -g @openai/codex"
+LOGIN_HINT = "run `codex login`, or set OPENAI_API_KEY"
+CREDENTIAL_ENV = ("OPENAI_API_KEY", "CODEX_API_KEY")
+_AUTH_TEXT = re.compile(r"\b401\b|\b403\b|unauthorized|not logged in|codex login|invalid api key", re.IGNORECASE)
+_RATE_TEXT = re.compile(r"\b429\b|rate limit|too many requests|usage limit", re.IGNORECASE)
+
+
+class CodexProvider(BaseProvider):
+    """Codex (``codex exec --json``) in a read-only sandbox."""
+
+    name = "codex"
+    display_name = "Codex"
+    capabilities = frozenset({"text", "streaming", "agent", "workspace-read"})
+
+    def executable(self) -> str | None:
+        """The codex executable: settings.path, else ``codex`` on PATH."""
+        return find_executable("codex", self.environ, self.settings.path)
+
+    def has_credentials(self) -> bool:
+        """A key in the environment or a login in ``$CODEX_HOME/auth.json`` (default ``~/.codex``)."""
+        if any(self.environ.get(name) for name in CREDENTIAL_ENV):
+            return True
+        codex_home = self.environ.get("CODEX_HOME")
+        folder = Path(codex_home) if codex_home else home_dir(self.environ) / ".codex"
+        return (folder / "auth.json").is_file()
+
+    def status(self) -> ProviderStatus:
+        """Not installed, needs a login, or ready; no query, no network."""
+        exe = self.executable()
+        if exe is None:
+            where = f"{self.settings.path} is not an executable" if self.settings.path else "codex not found on PATH"
+            return ProviderStatus(state=ProviderState.NOT_INSTALLED, reason=f"{where}; {INSTALL_HINT}")
+        if not self.has_credentials():
+            return ProviderStatus(state=ProviderState.NEEDS_CREDENTIAL, reason=f"Codex is not logged in: {LOGIN_HINT}")
+        return ProviderStatus(state=ProviderState.READY, reason=f"using {exe}")
+
+    def command(self, exe: str, options: ClaifOptions) -> list[str]:
+        """``codex exec`` in a read-only sandbox, reading the prompt from stdin."""
+        argv = [exe, "exec", "--json", "-s", "read-only", "--skip-git-repo-check"]
+        if options.workspace_root is not None:
+            argv += ["-C", str(options.workspace_root)]
+        if options.model:
+            argv += ["-m", options.model]
+        argv += [*self.settings.extra_args, *options.extra_args, "-"]
+        return argv
+
+    async def query(self, prompt: str, options: ClaifOptions | None = None) -> AsyncIterator[StreamEvent]:
+        """Stream the agent's messages; the final Message is the last agent_message, with the turn's usage."""
+        options = self.resolve_options(options)
+        exe = self.executable()
+        if exe is None:
+            raise ProviderInitError(f"codex not found on PATH; {INSTALL_HINT}", provider=self.name)
+        text = f"{options.system_prompt}\n\n{prompt}" if options.system_prompt else prompt
+        process = AgentProcess(
+            self.command(exe, options),
+            provider=self.name,
+            environ=self.environ,
+            cwd=options.workspace_root,
+            timeout=options.timeout,
+        )
+        async with process:
+            await process.write(text)
+            await process.close_stdin()
+            shown: dict[str, str] = {}
+            """Text of each agent_message item already streamed."""
+            answer: str | None = None
+            usage: Usage | None = None
+            failure: str | None = None
+            last_error: str | None = None
+            thread_id: str | None = None
+            async for line in process.lines():
+                event = parse_json_line(line, self.name)
+                if event is None:
+                    continue
+                kind = event.get("type")
+                if kind == "thread.started":
+                    thread_id = event.get("thread_id")
+                elif kind in ("item.started", "item.updated", "item.completed"):
+                    item = event.get("item") or {}
+                    if item.get("type") != "agent_message":
+                        continue
+                    for piece in self._new_text(shown, item):
+                        yield TextDelta(text=piece)
+                    if kind == "item.completed":
+                        answer = str(item.get("text") or "")
+                elif kind == "turn.completed":
+                    usage = self._usage(event.get("usage"))
+                elif kind == "turn.failed":
+                    failure = str((event.get("error") or {}).get("message") or "the turn failed")
+                elif kind == "error":
+                    # Codex also reports retries ("Reconnecting... 1/5") this way; only turn.failed or the exit
+                    # status make it fatal.
+                    last_error = str(event.get("message") or "")
+            code = await process.wait()
+            if failure is not None or code != 0:
+                raise self._error(failure or last_error, process)
+            if usage is None:
+                raise ProviderRuntimeError(
+                    process.failure_message("ended without completing the turn"), provider=self.name
+                )
+            yield Message(
+                role=Role.ASSISTANT,
+                content=answer or "",
+                usage=usage,
+                metadata={"model": options.model, "thread_id": thread_id},
+            )
+
+    @staticmethod
+    def _new_text(shown: dict[str, str], item: dict[str, Any]) -> list[str]:
+        """The part of an agent_message item's text not yet streamed (items carry their whole text so far)."""
+        item_id = str(item.get("id") or "")
+        text = str(item.get("text") or "")
+        before = shown.setdefault(item_id, "")
+        if len(text) <= len(before) or not text.startswith(before):
+            return []
+        pieces = [text[len(before) :]]
+        if not before and any(seen for other, seen in shown.items() if other != item_id):
+            pieces.insert(0, "\n\n")  # a further message of the same turn: keep the progress text readable
+        shown[item_id] = text
+        return pieces
+
+    @staticmethod
+    def _usage(raw: Any) -> Usage:
+        raw = raw if isinstance(raw, dict) else {}
+        return Usage(
+            input_tokens=int(raw.get("input_tokens") or 0),
+            output_tokens=int(raw.get("output_tokens") or 0),
+            cached_input_tokens=int(raw.get("cached_input_tokens") or 0),
+        )
+
+    def _error(self, message: str | None, process: AgentProcess) -> ClaifError:
+        """The error for a failed turn or a non-zero exit, from Codex's message or its stderr tail."""
+        detail = message or ""
+        full = process.failure_message() if not detail else f"{detail} ({process.failure_message()})"
+        if _AUTH_TEXT.search(detail) or _AUTH_TEXT.search(process.stderr_tail):
+            return AuthenticationError(f"{detail or process.failure_message()} ({LOGIN_HINT})", provider=self.name)
+        if _RATE_TEXT.search(detail):
+            return RateLimitError(detail, provider=self.name)
+        return ProviderRuntimeError(full, provider=self.name)
