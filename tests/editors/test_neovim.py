@@ -116,3 +116,25 @@ def test_checkhealth(tmp_path: Path) -> None:
     assert "- ✅ OK replay" in report, report
     assert "- ✅ OK no settings problems" in report, report
     assert "❌ ERROR" not in report, report
+
+
+def test_help_tags(tmp_path: Path) -> None:
+    """doc/claif.txt is a valid help file: :helptags finds every command's tag, with no duplicates."""
+    import shutil
+    import subprocess
+
+    from tests.editors.neovim_harness import PLUGIN
+
+    doc = tmp_path / "doc"
+    shutil.copytree(PLUGIN / "doc", doc)
+    scenario = NeovimScenario(tmp_path / "run", [])
+    env = scenario.env(tmp_path / "unused.json", tmp_path / "unused.log")
+    proc = subprocess.run(
+        [require_nvim(), "--headless", "-u", "NONE", "-i", "NONE", "-n", "-c", f"helptags {doc}", "-c", "qa!"],
+        env=env, capture_output=True, text=True, timeout=30, check=False,
+    )
+    assert proc.returncode == 0 and "E154" not in proc.stderr, proc.stderr
+    tags = {line.split("\t")[0] for line in (doc / "tags").read_text().splitlines()}
+    for command in ("Ask", "Explain", "Accept", "Reject", "AcceptHunk", "RejectHunk", "Providers", "Cancel", "Review"):
+        assert f":Claif{command}" in tags
+    assert {"claif-setup", "claif-no-plugin", "claif-review", "claif-health"} <= tags

@@ -73,9 +73,13 @@ function M.send_ask(client, bufnr, arg, callback)
         if #ids == 0 then
           vim.notify('claif: no proposal (the answer held no edit)', vim.log.levels.WARN)
         end
+        -- With approval `confirm` or `auto` the server sends the edit itself (see claif.apply_edit).
+        local approval = vim.tbl_get(client.settings or {}, 'claif', 'approval')
         for _, id in ipairs(ids) do
           state.remember(id, client.id, 'pending')
-          review.start(client, id, { bufnr = bufnr })
+          if approval ~= 'confirm' and approval ~= 'auto' then
+            review.start(client, id, { bufnr = bufnr })
+          end
         end
       elseif type(result.answer) == 'string' then
         M.show_answer(result.answer)
