@@ -42,9 +42,7 @@ def snapshot(root: Path) -> dict[str, bytes | None]:
     """Every file (bytes) and directory (None) under root, by relative POSIX path."""
     if not root.is_dir():
         return {}
-    return {
-        p.relative_to(root).as_posix(): (p.read_bytes() if p.is_file() else None) for p in sorted(root.rglob("*"))
-    }
+    return {p.relative_to(root).as_posix(): (p.read_bytes() if p.is_file() else None) for p in sorted(root.rglob("*"))}
 
 
 def prepare(name: str, tmp_path: Path) -> tuple[Path, str]:

@@ -1,0 +1,191 @@
+"""Turning a patch ``Proposal`` into an LSP ``WorkspaceEdit`` the client's capabilities allow.
+
+Edits are minimal (only the characters a hunk changes), positions are converted to the negotiated encoding with
+pygls' ``PositionCodec``, and each hunk gets its own change annotation so editors can confirm hunks one by one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from lsprotocol import types
+from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
+
+from claif_lsp.errors import PatchError
+from claif_lsp.patches.lines import Lines, join_lines, split_lines
+from claif_lsp.patches.model import FileProposal, Hunk, Proposal
+
+Edit = types.TextEdit | types.AnnotatedTextEdit
+DocumentChange = types.TextDocumentEdit | types.CreateFile | types.RenameFile | types.DeleteFile
+
+
+def _offset_to_position(lines: Lines, line: int, text: str, offset: int) -> tuple[int, int]:
+    """(line, code point column) of ``offset`` in ``text``, a slice of the document starting at ``line``."""
+    before = text[:offset]
+    breaks = before.count("\n") + before.count("\r") - before.count("\r\n")
+    if not breaks:
+        return line, offset
+    last = max(before.rfind("\n"), before.rfind("\r"))
+    return line + breaks, offset - last - 1
+
+
+def _window(lines: Lines, hunk: Hunk) -> tuple[int, str, str]:
+    """The first line of the region a hunk touches, its old text and its new text (with line endings)."""
+    n = len(lines.lines)
+    start, end = hunk.start_line, hunk.end_line
+    final = lines.final_newline if hunk.final_newline is None else hunk.final_newline
+    # The line before may lose or gain its ending when the hunk changes what ends the file.
+    first = start - 1 if start > 0 and end == n and (not hunk.new_lines or not lines.final_newline) else start
+    old = "".join(line + ending for line, ending in zip(lines.lines[first:end], lines.endings[first:end], strict=True))
+    kept = lines.lines[first:start]
+    new_lines = kept + hunk.new_lines
+    new_endings = lines.endings[first:start] + [lines.eol] * len(hunk.new_lines)
+    new = join_lines(new_lines, new_endings, bom=False, eol=lines.eol, final_newline=final if end == n else None)
+    return first, old, new
+
+
+def _minimal(lines: Lines, hunk: Hunk) -> tuple[tuple[int, int], tuple[int, int], str]:
+    first, old, new = _window(lines, hunk)
+    prefix = 0
+    limit = min(len(old), len(new))
+    while prefix < limit and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    # Never split a CRLF pair between the kept and the replaced text.
+    while prefix and old[prefix - 1] == "\r" and old[prefix : prefix + 1] == "\n":
+        prefix -= 1
+    start = _offset_to_position(lines, first, old, prefix)
+    end = _offset_to_position(lines, first, old, len(old) - suffix)
+    return start, end, new[prefix : len(new) - suffix]
+
+
+def _position(codec: PositionCodec, lines: Lines, at: tuple[int, int]) -> types.Position:
+    return codec.position_to_client_units(lines.lines, ServerTextPosition(line=at[0], character=at[1]))
+
+
+def hunk_edit(text: str, hunk: Hunk, encoding: str) -> types.TextEdit:
+    """The minimal text edit that applies one hunk to ``text``."""
+    lines = split_lines(text)
+    codec = PositionCodec(encoding)
+    start, end, new_text = _minimal(lines, hunk)
+    return types.TextEdit(
+        range=types.Range(start=_position(codec, lines, start), end=_position(codec, lines, end)), new_text=new_text
+    )
+
+
+def hunk_range(text: str, hunk: Hunk, encoding: str) -> types.Range:
+    """The range of a hunk's old lines in ``text`` (empty at the insertion point for a pure insertion)."""
+    lines = split_lines(text)
+    codec = PositionCodec(encoding)
+    n = len(lines.lines)
+
+    def point(line: int) -> tuple[int, int]:
+        if line < n or not n:
+            return (line, 0) if line < n else (0, 0)
+        return (n - 1, len(lines.lines[-1])) if not lines.final_newline else (n, 0)
+
+    start = point(hunk.start_line)
+    end = (hunk.end_line - 1, len(lines.lines[hunk.end_line - 1])) if hunk.end_line > hunk.start_line else start
+    return types.Range(start=_position(codec, lines, start), end=_position(codec, lines, end))
+
+
+def _label(file: FileProposal, hunk: Hunk) -> str:
+    if hunk.end_line > hunk.start_line:
+        where = f"lines {hunk.start_line + 1}-{hunk.end_line}"
+    else:
+        where = f"insert at line {hunk.start_line + 1}"
+    return f"{file.target_path}: hunk {hunk.index} ({where})"
+
+
+def to_workspace_edit(
+    proposal: Proposal,
+    *,
+    hunk_ids: Iterable[str] | None = None,
+    document_changes: bool,
+    resource_operations: Sequence[str],
+    change_annotations: bool,
+    encoding: str,
+    uri_for: Callable[[str], str],
+    label_for_hunk: Callable[[Hunk], str] | None = None,
+) -> types.WorkspaceEdit:
+    """A ``WorkspaceEdit`` for the selected hunks (all when ``hunk_ids`` is None); PatchError when the editor
+    cannot perform a needed file operation."""
+    selected = None if hunk_ids is None else set(hunk_ids)
+    codec = PositionCodec(encoding)
+    changes: dict[str, list[types.TextEdit]] = {}
+    operations: list[DocumentChange] = []
+    annotations: dict[str, types.ChangeAnnotation] = {}
+    annotate = document_changes and change_annotations
+
+    def need(kind: str, file: FileProposal) -> None:
+        verb = {"create": "create", "rename": "rename", "delete": "delete"}[kind]
+        if not document_changes or kind not in resource_operations:
+            raise PatchError(
+                f"the editor cannot {verb} files (no workspace.workspaceEdit resourceOperations '{kind}'), "
+                f"so {file.path} cannot be changed this way; apply the patch with 'claif-lsp patch --write'"
+            )
+
+    def annotation(key: str, label: str, description: str) -> str | None:
+        if not annotate:
+            return None
+        annotations[key] = types.ChangeAnnotation(label=label, needs_confirmation=True, description=description)
+        return key
+
+    def edits_for(file: FileProposal, hunks: list[Hunk], text: str) -> list[Edit]:
+        lines = split_lines(text)
+        result: list[Edit] = []
+        for hunk in hunks:
+            start, end, new_text = _minimal(lines, hunk)
+            rng = types.Range(start=_position(codec, lines, start), end=_position(codec, lines, end))
+            label = label_for_hunk(hunk) if label_for_hunk else _label(file, hunk)
+            key = annotation(hunk.id, label, f"{file.summary_line}, hunk {hunk.index}")
+            if key is not None:
+                result.append(types.AnnotatedTextEdit(range=rng, new_text=new_text, annotation_id=key))
+            else:
+                result.append(types.TextEdit(range=rng, new_text=new_text))
+        return result
+
+    for file in proposal.files:
+        hunks = [h for h in file.hunks if selected is None or h.id in selected]
+        if not hunks and not (selected is None and file.operation in ("add", "delete", "move")):
+            continue
+        first_key = hunks[0].id if hunks else f"{file.path}#file"
+        uri = uri_for(file.path)
+        if file.operation == "delete":
+            need("delete", file)
+            key = annotation(first_key, f"delete {file.path}", file.summary_line)
+            operations.append(types.DeleteFile(uri=uri, annotation_id=key))
+            continue
+        if file.operation == "add" and file.old_text is None:
+            need("create", file)
+            key = annotation(first_key, f"create {file.path}", file.summary_line)
+            operations.append(types.CreateFile(uri=uri, annotation_id=key))
+            edits = edits_for(file, hunks, "")
+            if edits:
+                doc = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=None)
+                operations.append(types.TextDocumentEdit(text_document=doc, edits=list(edits)))
+            continue
+        if file.operation == "move":
+            need("rename", file)
+        edits = edits_for(file, hunks, file.old_text or "")
+        if document_changes:
+            if edits:
+                doc = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=file.version)
+                operations.append(types.TextDocumentEdit(text_document=doc, edits=list(edits)))
+        else:
+            changes.setdefault(uri, []).extend(e for e in edits if not isinstance(e, types.AnnotatedTextEdit))
+        if file.operation == "move":
+            key = annotation(f"{file.path}#move", f"move {file.path} to {file.target_path}", file.summary_line)
+            operations.append(
+                types.RenameFile(
+                    old_uri=uri,
+                    new_uri=uri_for(file.target_path),
+                    options=types.RenameFileOptions(overwrite=True),
+                    annotation_id=key,
+                )
+            )
+    if document_changes:
+        return types.WorkspaceEdit(document_changes=operations, change_annotations=annotations or None)
+    return types.WorkspaceEdit(changes=changes)
