@@ -12,8 +12,8 @@ from typing import Any
 
 import anyio
 import pytest
-
 from claif_anthropic.provider import DEFAULT_MAX_TOKENS, DEFAULT_MODEL, AnthropicProvider
+
 from claif_lsp.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -178,7 +178,7 @@ async def test_500_is_a_transport_error_with_the_status(server: AnthropicServer)
 async def test_404_names_the_settings_to_check(server: AnthropicServer) -> None:
     server.script(Reply(status=404, error_message="model: claude-nope"))
     provider = provider_for(server, model="claude-nope")
-    with pytest.raises(ConfigurationError, match="providers.anthropic.model"):
+    with pytest.raises(ConfigurationError, match=r"providers\.anthropic\.model"):
         await collect_answer("anthropic", provider.query("hi"))
 
 
