@@ -190,7 +190,8 @@ def place_chunks(path: str, lines: Lines, chunks: Sequence[Chunk], fmt: PatchFor
         old, new, pairs = list(chunk.old_lines), list(chunk.new_lines), _pairs(chunk)
         if not old:
             if fmt == "codex" or chunk.old_start is None:
-                at = n - 1 if n and lines.lines[-1] == "" and fmt == "codex" else n
+                # Codex appends pure additions at the end of the file; unlike Codex, also after a blank last line.
+                at = n
             else:
                 at = min(max(chunk.old_start - 1 + delta, 0), n)
             regions.append((at, at, number, chunk, old, new, pairs))
