@@ -51,6 +51,8 @@ class Reply:
     """End the HTTP body properly after this many text chunks, without the protocol's final events."""
     hang_after: int | None = None
     """Stop sending after this many text chunks and keep the connection open until the client leaves."""
+    keepalive_after: int | None = None
+    """After this many text chunks, send only keep-alives (a ping / an SSE comment) every 0.1 s, never the answer."""
     hang_before_headers: bool = False
     """Stall before sending any response headers."""
     malformed_after: int | None = None
@@ -138,6 +140,11 @@ class _Handler(BaseHTTPRequestHandler):
                     return
                 if name == "__hang__":
                     self._stall()
+                    return
+                if name == "__keepalive__":
+                    while not owner._stopping.is_set():
+                        self._chunk(data.encode())
+                        time.sleep(0.1)
                     return
                 self._chunk(_sse(name, data))
             self._chunk(b"")  # the zero-length chunk ends the body
@@ -246,11 +253,13 @@ class LoopbackServer:
         raise NotImplementedError
 
 
-def _failure_markers(reply: Reply, sent: int) -> Event | None:
+def _failure_markers(reply: Reply, sent: int, keepalive: str) -> Event | None:
     if reply.cut_after == sent:
         return ("__cut__", 'event: content_block_delta\ndata: {"type": "content_bl')
     if reply.hang_after == sent:
         return ("__hang__", "")
+    if reply.keepalive_after == sent:
+        return ("__keepalive__", keepalive)
     return None
 
 
@@ -308,7 +317,7 @@ class AnthropicServer(LoopbackServer):
             ("ping", json.dumps({"type": "ping"})),
         ]  # fmt: skip
         for sent, text in enumerate([*reply.chunks, None]):
-            marker = _failure_markers(reply, sent)
+            marker = _failure_markers(reply, sent, 'event: ping\ndata: {"type": "ping"}\n\n')
             if marker:
                 return [*out, marker]
             if reply.end_early_after == sent:
@@ -376,10 +385,12 @@ class OpenAIServer(LoopbackServer):
 
         out: list[Event] = [chunk({"role": "assistant", "content": ""})]
         for sent, text in enumerate([*reply.chunks, None]):
-            marker = _failure_markers(reply, sent)
+            marker = _failure_markers(reply, sent, ": keep-alive\n\n")
             if marker:
-                name, _ = marker
-                return [*out, (name, 'data: {"id": "chatcmpl-loopback", "object": "chat.comp')]
+                name, data = marker
+                if name == "__cut__":
+                    data = 'data: {"id": "chatcmpl-loopback", "object": "chat.comp'
+                return [*out, (name, data)]
             if reply.end_early_after == sent:
                 return out
             if reply.malformed_after == sent:

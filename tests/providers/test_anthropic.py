@@ -202,6 +202,13 @@ async def test_stalled_stream_times_out(server: AnthropicServer) -> None:
     assert await anyio.to_thread.run_sync(server.wait_for_disconnect, 10)
 
 
+async def test_keepalives_without_an_answer_hit_the_whole_answer_deadline(server: AnthropicServer) -> None:
+    # Keep-alives arrive every 0.1 s, so no read timeout ever fires; only the whole-answer deadline stops this.
+    server.script(Reply(chunks=["one ", "two"], keepalive_after=1))
+    await fails_with(provider_for(server), ProviderTimeoutError, ClaifOptions(timeout=0.5))
+    assert await anyio.to_thread.run_sync(server.wait_for_disconnect, 10)
+
+
 async def test_server_that_never_answers_times_out(server: AnthropicServer) -> None:
     server.script(Reply(hang_before_headers=True))
     await fails_with(provider_for(server, timeout=0.5), ProviderTimeoutError)
