@@ -397,7 +397,8 @@ class _Gatherer:
         return secret_content_reason(document.text)
 
     def add_diagnostics(self, start: int, end: int) -> None:
-        in_range = [d for d in self.req.diagnostics if d.start_line <= end and d.end_line >= start]
+        # The same diagnostic often arrives twice (the one clicked and the code action context's list).
+        in_range = list(dict.fromkeys(d for d in self.req.diagnostics if d.start_line <= end and d.end_line >= start))
         if not in_range:
             return
         kept: list[str] = []

@@ -47,7 +47,7 @@ _ROLE = (
 
 PATCH_SYSTEM_PROMPT = f"""{_ROLE}
 
-Answer with exactly one patch in this format, and nothing else is required:
+Answer with exactly one patch in this format; no prose is needed outside it:
 
 *** Begin Patch
 *** Update File: path/relative/to/workspace.py
@@ -104,10 +104,11 @@ def is_explain(action: str, custom_kind: str | None = None) -> bool:
 
 
 def fence(text: str, info: str = "") -> str:
-    """``text`` in a Markdown code fence longer than any backtick run inside it."""
+    """``text`` in a Markdown code fence longer than any backtick run inside it (one final newline dropped)."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     marker = "`" * max(3, longest + 1)
-    return f"{marker}{info}\n{text}\n{marker}"
+    body = text[:-1] if text.endswith("\n") else text
+    return f"{marker}{info}\n{body}\n{marker}"
 
 
 def fill_template(template: str, *, selection: str, language: str, path: str, instruction: str) -> str:

@@ -73,7 +73,7 @@ def test_small_file_is_sent_whole_with_selection_and_diagnostics_in_range(worksp
         DiagnosticView(5, 5, "undefined name 'c'", "error", "ruff", "F821"),
         DiagnosticView(0, 0, "missing docstring", "warning", "pylint", None),
     ]
-    context = ask(workspace, view(path, language_id="python"), 4, 5, diagnostics=diagnostics)
+    context = ask(workspace, view(path, language_id="python"), 4, 5, diagnostics=[diagnostics[0], *diagnostics])
 
     assert context.path == "pkg/calc.py"
     assert context.base_dir == workspace.resolve()

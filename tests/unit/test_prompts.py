@@ -75,7 +75,7 @@ def test_user_prompt_layout(context: Context) -> None:
     assert "## Selection (lines 6-7)\n```python\ndef area(width, height):\n    return width * heigth\n```" in user
     assert "- line 7 error [pyflakes]: undefined name 'heigth'" in user
     assert "Current file: shapes/geometry.py (python)\n```python\n" + SOURCE.rstrip("\n") + "\n```" in user
-    assert "Related file: shapes/base.py (python)\n```python\nclass Shape:\n    pass\n\n```" in user
+    assert "Related file: shapes/base.py (python)\n```python\nclass Shape:\n    pass\n```" in user
     order = [user.index(marker) for marker in ("## Task", "File:", "## Selection", "## Diagnostics", "## Context")]
     assert order == sorted(order)
     assert "## Context left out" not in user
