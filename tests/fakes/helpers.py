@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 FAKES_BIN = Path(__file__).resolve().parent / "bin"
 """Folder holding the fake `claude`, `codex` and `gemini` executables."""
@@ -79,3 +80,41 @@ async def async_wait_until(condition: Callable[[], bool], timeout: float = 20.0)
             return True
         await asyncio.sleep(0.02)
     return condition()
+
+
+async def collect_events(events: AsyncIterator[Any]) -> list[Any]:
+    """Every event a provider yields, in order (raising what it raises)."""
+    return [event async for event in events]
+
+
+async def cancel_after_first_delta(events: AsyncIterator[Any], pid_file: Path) -> dict[str, int]:
+    """Consume ``events`` in a task until the first TextDelta, check the fake runs, cancel, return its pids.
+
+    After the cancelled task has finished, the fake itself must already be gone (reaped); the caller checks its
+    child, which the kernel may need a moment to take down.
+    """
+    import asyncio
+
+    from claif_lsp.types import TextDelta
+
+    first = asyncio.Event()
+
+    async def consume() -> None:
+        async for event in events:
+            if isinstance(event, TextDelta):
+                first.set()
+
+    task = asyncio.create_task(consume())
+    await asyncio.wait_for(first.wait(), 30)
+    pids = read_pids(pid_file)
+    assert set(pids) == {"main", "child"}, pids
+    assert alive(pids["main"]) and alive(pids["child"]), "the fake should still be streaming"
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
+    else:
+        raise AssertionError("the stream finished before it was cancelled")
+    assert not alive(pids["main"]), "the CLI outlived its cancelled request"
+    return pids

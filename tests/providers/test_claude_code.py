@@ -1,0 +1,185 @@
+"""The Claude Code provider through claude-agent-sdk, against the fake `claude` speaking the SDK's protocol."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from claif_claude_code.provider import ClaudeCodeProvider
+
+from claif_lsp.errors import AuthenticationError, ProviderRuntimeError, ProviderTimeoutError
+from claif_lsp.registry import ProviderRegistry
+from claif_lsp.settings import ProviderSettings, Settings
+from claif_lsp.streaming import collect_answer
+from claif_lsp.types import ClaifOptions, Message, ProviderState, TextDelta
+from tests.fakes.helpers import (
+    FAKES_BIN,
+    alive,
+    async_wait_until,
+    cancel_after_first_delta,
+    collect_events,
+    fake_environ,
+)
+
+PATCH = "*** Begin Patch\n*** Update File: app.py\n@@\n-x = 1\n+x = 2\n*** End Patch\n"
+
+
+def provider(tmp_path: Path, scenario: str = "normal", timeout: float = 60, **env: str) -> ClaudeCodeProvider:
+    p = ClaudeCodeProvider()
+    p.configure(
+        ProviderSettings(path=str(FAKES_BIN / "claude"), timeout=timeout), fake_environ(tmp_path, scenario, **env)
+    )
+    return p
+
+
+def options(tmp_path: Path) -> ClaifOptions:
+    root = tmp_path / "ws"
+    root.mkdir(exist_ok=True)
+    return ClaifOptions(workspace_root=root)
+
+
+def record(tmp_path: Path) -> dict:
+    return json.loads((tmp_path / "record.json").read_text())
+
+
+async def test_streams_deltas_and_finishes_with_the_result_text_and_usage(tmp_path: Path) -> None:
+    pieces: list[str] = []
+    answer = await collect_answer("claude-code", provider(tmp_path).query("fix it", options(tmp_path)), pieces.append)
+    assert answer.text == "Hello from the fake claude CLI.\nThis answer arrived in pieces."
+    assert len(pieces) > 1 and "".join(pieces) == answer.text  # partial messages were on
+    assert (answer.usage.input_tokens, answer.usage.output_tokens, answer.usage.cached_input_tokens) == (12, 7, 3)
+    assert answer.model == "claude-fake-1"
+
+
+async def test_runs_read_only_in_the_workspace_with_the_prompt_over_stdin(tmp_path: Path) -> None:
+    p = provider(tmp_path)
+    p.settings.model = "claude-test"
+    p.settings.extra_args = ["--max-budget-usd", "0.5", "--debug"]
+    opts = options(tmp_path).model_copy(update={"system_prompt": "Answer with an apply_patch block."})
+    await collect_answer("claude-code", p.query("fix it", opts))
+    seen = record(tmp_path)
+    argv = seen["argv"]
+    assert argv[argv.index("--permission-mode") + 1] == "plan"
+    disallowed = argv[argv.index("--disallowedTools") + 1].split(",")
+    assert {"Edit", "Write", "MultiEdit", "NotebookEdit", "Bash"} <= set(disallowed)
+    assert argv[argv.index("--allowedTools") + 1] == "Read,Grep,Glob,LS"
+    assert argv[argv.index("--model") + 1] == "claude-test"
+    assert argv[argv.index("--append-system-prompt") + 1] == "Answer with an apply_patch block."
+    assert argv[argv.index("--max-budget-usd") + 1] == "0.5" and "--debug" in argv
+    assert "--include-partial-messages" in argv and argv[-2:] == ["--input-format", "stream-json"]
+    assert seen["cwd"] == str(tmp_path / "ws")
+    stdin = [json.loads(line) for line in seen["stdin"].splitlines()]
+    assert stdin[0]["type"] == "control_request" and stdin[0]["request"]["subtype"] == "initialize"
+    assert stdin[1]["message"] == {"role": "user", "content": "fix it"}
+    assert seen["pgid"] == seen["pid"]  # the CLI leads its own process group
+
+
+async def test_answer_file_makes_the_fake_answer_with_a_patch(tmp_path: Path) -> None:
+    answer_file = tmp_path / "answer.txt"
+    answer_file.write_text(PATCH)
+    p = provider(tmp_path, FAKE_CLI_ANSWER_FILE=str(answer_file))
+    answer = await collect_answer("claude-code", p.query("fix it", options(tmp_path)))
+    assert answer.text == PATCH
+
+
+async def test_after_tool_use_the_answer_is_the_final_result_only(tmp_path: Path) -> None:
+    answer = await collect_answer("claude-code", provider(tmp_path, "tools").query("fix it", options(tmp_path)))
+    assert answer.text == "Hello from the fake claude CLI.\nThis answer arrived in pieces."
+
+
+async def test_malformed_and_unknown_lines_are_skipped(tmp_path: Path) -> None:
+    answer = await collect_answer("claude-code", provider(tmp_path, "malformed").query("fix it", options(tmp_path)))
+    assert answer.text == "Hello from the fake claude CLI.\nThis answer arrived in pieces."
+
+
+async def test_crash_mid_stream_raises_with_stderr_and_yields_no_final_message(tmp_path: Path) -> None:
+    events: list = []
+    with pytest.raises(ProviderRuntimeError, match=r"exited with code 3: .*connection reset mid-stream"):
+        async for event in provider(tmp_path, "crash").query("fix it", options(tmp_path)):
+            events.append(event)
+    assert events and all(isinstance(event, TextDelta) for event in events)
+    assert not any(isinstance(event, Message) for event in events)
+
+
+async def test_auth_failure_is_an_authentication_error(tmp_path: Path) -> None:
+    with pytest.raises(AuthenticationError, match="Invalid API key"):
+        await collect_events(provider(tmp_path, "auth").query("fix it", options(tmp_path)))
+
+
+async def test_hang_times_out_and_leaves_no_process(tmp_path: Path) -> None:
+    with pytest.raises(ProviderTimeoutError):
+        await collect_events(provider(tmp_path, "hang", timeout=1.5).query("fix it", options(tmp_path)))
+    pids = {k: int(v) for k, v in (line.split() for line in (tmp_path / "pids").read_text().splitlines())}
+    assert not alive(pids["main"])
+    assert await async_wait_until(lambda: not alive(pids["child"]))
+
+
+@pytest.mark.parametrize("scenario", ["slow", "stubborn"])
+async def test_cancel_kills_the_whole_process_group(tmp_path: Path, scenario: str) -> None:
+    pids = await cancel_after_first_delta(
+        provider(tmp_path, scenario).query("fix it", options(tmp_path)), tmp_path / "pids"
+    )
+    assert await async_wait_until(lambda: not alive(pids["child"]))
+
+
+async def test_normal_end_also_kills_what_the_cli_left_running(tmp_path: Path) -> None:
+    await collect_answer("claude-code", provider(tmp_path).query("fix it", options(tmp_path)))
+    pids = {k: int(v) for k, v in (line.split() for line in (tmp_path / "pids").read_text().splitlines())}
+    assert not alive(pids["main"])
+    assert await async_wait_until(lambda: not alive(pids["child"]))
+
+
+def test_status_not_installed_names_the_install_command(tmp_path: Path) -> None:
+    p = ClaudeCodeProvider()
+    env = fake_environ(tmp_path)
+    env["PATH"] = "/nonexistent"
+    p.configure(ProviderSettings(path=str(tmp_path / "nope" / "claude")), env)
+    status = p.status()
+    assert status.state is ProviderState.NOT_INSTALLED
+    assert "npm i -g @anthropic-ai/claude-code" in status.reason
+
+
+def test_status_bundled_cli_counts_as_installed_but_needs_a_login(tmp_path: Path) -> None:
+    p = ClaudeCodeProvider()
+    env = fake_environ(tmp_path)
+    env["PATH"] = "/nonexistent"
+    p.configure(ProviderSettings(), env)
+    bundled = ClaudeCodeProvider.bundled_cli()
+    if bundled is None:
+        pytest.skip("this claude-agent-sdk wheel bundles no CLI")
+    assert p.cli_path() == bundled  # located, never run
+    status = p.status()
+    assert status.state is ProviderState.NEEDS_CREDENTIAL
+    assert "/login" in status.reason
+
+
+@pytest.mark.parametrize("how", ["credentials-file", "api-key", "config-dir"])
+def test_status_ready_with_a_login_or_key(tmp_path: Path, how: str) -> None:
+    p = ClaudeCodeProvider()
+    env = fake_environ(tmp_path)
+    if how == "credentials-file":
+        (tmp_path / "home" / ".claude").mkdir()
+        (tmp_path / "home" / ".claude" / ".credentials.json").write_text("{}")
+    elif how == "api-key":
+        env["ANTHROPIC_API_KEY"] = "sk-test"
+    else:
+        (tmp_path / "cfg").mkdir()
+        (tmp_path / "cfg" / ".credentials.json").write_text("{}")
+        env["CLAUDE_CONFIG_DIR"] = str(tmp_path / "cfg")
+    p.configure(ProviderSettings(), env)
+    status = p.status()
+    assert status.state is ProviderState.READY
+    assert status.reason == f"using {FAKES_BIN / 'claude'}"  # found on PATH, ahead of the bundled CLI
+
+
+async def test_registry_discovers_checks_and_queries(tmp_path: Path) -> None:
+    env = fake_environ(tmp_path, ANTHROPIC_API_KEY="sk-test")
+    registry = ProviderRegistry(environ=env)
+    registry.update_settings(Settings(providers={"claude-code": ProviderSettings(timeout=60)}))
+    assert registry.status("claude-code").state is ProviderState.READY
+    assert registry.display_name("claude-code") == "Claude Code"
+    p = await registry.connected("claude-code")
+    answer = await collect_answer("claude-code", p.query("fix it", options(tmp_path)))
+    assert answer.text.startswith("Hello from the fake claude CLI.")
+    assert record(tmp_path)["argv"][0:2] == ["--output-format", "stream-json"]
