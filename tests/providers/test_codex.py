@@ -1,0 +1,168 @@
+"""The Codex provider (`codex exec --json`, read-only) against the fake `codex`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from claif_codex.provider import CodexProvider
+
+from claif_lsp.errors import AuthenticationError, ProviderRuntimeError, ProviderTimeoutError
+from claif_lsp.registry import ProviderRegistry
+from claif_lsp.settings import ProviderSettings, Settings
+from claif_lsp.streaming import collect_answer
+from claif_lsp.types import ClaifOptions, Message, ProviderState, TextDelta
+from tests.fakes.helpers import (
+    FAKES_BIN,
+    alive,
+    async_wait_until,
+    cancel_after_first_delta,
+    collect_events,
+    fake_environ,
+    read_pids,
+)
+
+ANSWER = "Hello from the fake codex CLI.\nThis answer arrived in pieces."
+PATCH = "*** Begin Patch\n*** Add File: notes.txt\n+hello\n*** End Patch\n"
+
+
+def provider(tmp_path: Path, scenario: str = "normal", timeout: float = 60, **env: str) -> CodexProvider:
+    p = CodexProvider()
+    p.configure(ProviderSettings(timeout=timeout), fake_environ(tmp_path, scenario, **env))
+    return p
+
+
+def options(tmp_path: Path) -> ClaifOptions:
+    root = tmp_path / "ws"
+    root.mkdir(exist_ok=True)
+    return ClaifOptions(workspace_root=root)
+
+
+def record(tmp_path: Path) -> dict:
+    return json.loads((tmp_path / "record.json").read_text())
+
+
+async def test_completed_agent_message_is_the_answer_with_turn_usage(tmp_path: Path) -> None:
+    pieces: list[str] = []
+    answer = await collect_answer("codex", provider(tmp_path).query("fix it", options(tmp_path)), pieces.append)
+    assert answer.text == ANSWER
+    assert pieces == [ANSWER]  # no item.updated: the completed text is streamed once
+    assert (answer.usage.input_tokens, answer.usage.output_tokens, answer.usage.cached_input_tokens) == (2946, 57, 128)
+    assert answer.messages[-1].metadata["thread_id"] == "0199a213-81c0-7800-8aa1-bbab2a035a53"
+
+
+async def test_item_updated_text_streams_as_deltas(tmp_path: Path) -> None:
+    pieces: list[str] = []
+    p = provider(tmp_path, "slow", FAKE_CLI_DELAY="0")
+    answer = await collect_answer("codex", p.query("fix it", options(tmp_path)), pieces.append)
+    assert len(pieces) == 4 and "".join(pieces) == ANSWER == answer.text
+
+
+async def test_runs_exec_json_read_only_in_the_workspace_with_the_prompt_on_stdin(tmp_path: Path) -> None:
+    p = provider(tmp_path)
+    p.settings.model = "gpt-test"
+    p.settings.extra_args = ["-c", "model_reasoning_effort=low"]
+    opts = options(tmp_path).model_copy(update={"system_prompt": "Answer with an apply_patch block."})
+    await collect_answer("codex", p.query("fix it", opts))
+    seen = record(tmp_path)
+    root = str(tmp_path / "ws")
+    assert seen["argv"] == [
+        "exec", "--json", "-s", "read-only", "--skip-git-repo-check", "-C", root,
+        "-m", "gpt-test", "-c", "model_reasoning_effort=low", "-",
+    ]  # fmt: skip
+    assert seen["stdin"] == "Answer with an apply_patch block.\n\nfix it"
+    assert seen["cwd"] == root
+    assert seen["pgid"] == seen["pid"]
+
+
+async def test_answer_file_and_path_setting(tmp_path: Path) -> None:
+    answer_file = tmp_path / "answer.txt"
+    answer_file.write_text(PATCH)
+    p = CodexProvider()
+    env = fake_environ(tmp_path, FAKE_CLI_ANSWER_FILE=str(answer_file))
+    env["PATH"] = "/usr/bin:/bin"  # found through settings.path only
+    p.configure(ProviderSettings(path=str(FAKES_BIN / "codex")), env)
+    answer = await collect_answer("codex", p.query("fix it", options(tmp_path)))
+    assert answer.text == PATCH
+
+
+async def test_after_commands_the_answer_is_the_last_agent_message(tmp_path: Path) -> None:
+    pieces: list[str] = []
+    answer = await collect_answer("codex", provider(tmp_path, "tools").query("x", options(tmp_path)), pieces.append)
+    assert answer.text == ANSWER
+    assert pieces[0] == "I read README.md; here is the change."
+
+
+async def test_malformed_lines_are_skipped(tmp_path: Path) -> None:
+    answer = await collect_answer("codex", provider(tmp_path, "malformed").query("fix it", options(tmp_path)))
+    assert answer.text == ANSWER
+
+
+async def test_crash_mid_stream_raises_with_stderr_and_yields_no_final_message(tmp_path: Path) -> None:
+    events: list = []
+    with pytest.raises(ProviderRuntimeError, match=r"exited with code 101: thread 'main' panicked"):
+        async for event in provider(tmp_path, "crash").query("fix it", options(tmp_path)):
+            events.append(event)
+    assert events and all(isinstance(event, TextDelta) for event in events)
+    assert not any(isinstance(event, Message) for event in events)
+
+
+async def test_unauthorized_turn_is_an_authentication_error(tmp_path: Path) -> None:
+    with pytest.raises(AuthenticationError, match=r"401 Unauthorized.*codex login"):
+        await collect_events(provider(tmp_path, "auth").query("fix it", options(tmp_path)))
+
+
+async def test_non_zero_exit_is_a_runtime_error_with_stderr(tmp_path: Path) -> None:
+    with pytest.raises(ProviderRuntimeError, match="exited with code 2: Error: fake codex failed"):
+        await collect_events(provider(tmp_path, "exit:2").query("fix it", options(tmp_path)))
+
+
+async def test_hang_times_out_and_leaves_no_process(tmp_path: Path) -> None:
+    with pytest.raises(ProviderTimeoutError):
+        await collect_events(provider(tmp_path, "hang", timeout=1.5).query("fix it", options(tmp_path)))
+    pids = read_pids(tmp_path / "pids")
+    assert not alive(pids["main"])
+    assert await async_wait_until(lambda: not alive(pids["child"]))
+
+
+@pytest.mark.parametrize("scenario", ["slow", "stubborn"])
+async def test_cancel_kills_the_whole_process_group(tmp_path: Path, scenario: str) -> None:
+    pids = await cancel_after_first_delta(
+        provider(tmp_path, scenario).query("fix it", options(tmp_path)), tmp_path / "pids"
+    )
+    assert await async_wait_until(lambda: not alive(pids["child"]))
+
+
+def test_status_not_installed_names_the_install_command(tmp_path: Path) -> None:
+    p = CodexProvider()
+    env = fake_environ(tmp_path)
+    env["PATH"] = "/nonexistent"
+    p.configure(ProviderSettings(), env)
+    status = p.status()
+    assert status.state is ProviderState.NOT_INSTALLED
+    assert status.reason == "codex not found on PATH; install with npm i -g @openai/codex"
+
+
+def test_status_needs_a_login_then_ready(tmp_path: Path) -> None:
+    p = CodexProvider()
+    p.configure(ProviderSettings(), fake_environ(tmp_path))
+    assert p.status().state is ProviderState.NEEDS_CREDENTIAL
+    assert "codex login" in p.status().reason
+    (tmp_path / "home" / ".codex").mkdir()
+    (tmp_path / "home" / ".codex" / "auth.json").write_text("{}")
+    assert p.status().state is ProviderState.READY
+    env = fake_environ(tmp_path, OPENAI_API_KEY="sk-test")
+    env["HOME"] = str(tmp_path / "empty-home")
+    p.configure(ProviderSettings(), env)
+    assert p.status().state is ProviderState.READY
+
+
+async def test_registry_discovers_checks_and_queries(tmp_path: Path) -> None:
+    registry = ProviderRegistry(environ=fake_environ(tmp_path, OPENAI_API_KEY="sk-test"))
+    registry.update_settings(Settings(providers={"codex": ProviderSettings(timeout=60)}))
+    assert registry.status("codex").state is ProviderState.READY
+    assert registry.display_name("codex") == "Codex"
+    p = await registry.connected("codex")
+    answer = await collect_answer("codex", p.query("fix it", options(tmp_path)))
+    assert answer.text == ANSWER
