@@ -1,0 +1,194 @@
+"""The Gemini CLI provider (headless stream-json, plan mode) against the fake `gemini`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from claif_gemini import cli_provider
+from claif_gemini.cli_provider import GeminiCliProvider
+
+from claif_lsp.errors import AuthenticationError, ProviderInitError, ProviderRuntimeError, ProviderTimeoutError
+from claif_lsp.registry import ProviderRegistry
+from claif_lsp.settings import ProviderSettings, Settings
+from claif_lsp.streaming import collect_answer
+from claif_lsp.types import ClaifOptions, Message, ProviderState, TextDelta
+from tests.fakes.helpers import (
+    FAKES_BIN,
+    alive,
+    async_wait_until,
+    cancel_after_first_delta,
+    collect_events,
+    fake_environ,
+    read_pids,
+)
+
+ANSWER = "Hello from the fake gemini CLI.\nThis answer arrived in pieces."
+
+
+def provider(tmp_path: Path, scenario: str = "normal", timeout: float = 60, **env: str) -> GeminiCliProvider:
+    p = GeminiCliProvider()
+    p.configure(ProviderSettings(timeout=timeout), fake_environ(tmp_path, scenario, **env))
+    return p
+
+
+def options(tmp_path: Path) -> ClaifOptions:
+    root = tmp_path / "ws"
+    root.mkdir(exist_ok=True)
+    return ClaifOptions(workspace_root=root)
+
+
+def record(tmp_path: Path) -> dict:
+    return json.loads((tmp_path / "record.json").read_text())
+
+
+async def test_streams_deltas_and_finishes_with_stats_usage(tmp_path: Path) -> None:
+    pieces: list[str] = []
+    answer = await collect_answer("gemini-cli", provider(tmp_path).query("fix it", options(tmp_path)), pieces.append)
+    assert answer.text == ANSWER
+    assert len(pieces) == 4 and "".join(pieces) == ANSWER
+    assert (answer.usage.input_tokens, answer.usage.output_tokens, answer.usage.cached_input_tokens) == (1480, 50, 200)
+    assert answer.model == "gemini-2.5-pro"
+
+
+async def test_runs_headless_in_plan_mode_in_the_workspace(tmp_path: Path) -> None:
+    p = provider(tmp_path)
+    p.settings.model = "flash"
+    p.settings.extra_args = ["--include-directories", "../lib"]
+    await collect_answer("gemini-cli", p.query("fix it", options(tmp_path)))
+    seen = record(tmp_path)
+    assert seen["argv"] == [
+        "--output-format", "stream-json", "--approval-mode", "plan", "-m", "flash",
+        "--include-directories", "../lib", "-p", "fix it",
+    ]  # fmt: skip
+    assert seen["cwd"] == str(tmp_path / "ws")
+    assert seen["stdin"] == ""
+    assert seen["pgid"] == seen["pid"]
+
+
+async def test_a_long_prompt_goes_through_stdin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli_provider, "MAX_ARGV_PROMPT", 10)
+    await collect_answer("gemini-cli", provider(tmp_path).query("a prompt longer than ten bytes", options(tmp_path)))
+    seen = record(tmp_path)
+    assert "-p" not in seen["argv"]
+    assert seen["stdin"] == "a prompt longer than ten bytes"
+
+
+async def test_approval_mode_option_never_allows_writing(tmp_path: Path) -> None:
+    p = provider(tmp_path)
+    p.settings.options = {"approvalMode": "default"}
+    await collect_answer("gemini-cli", p.query("fix it", options(tmp_path)))
+    argv = record(tmp_path)["argv"]
+    assert argv[argv.index("--approval-mode") + 1] == "default"
+    p.settings.options = {"approvalMode": "yolo"}
+    with pytest.raises(ProviderInitError, match="could let Gemini CLI write files"):
+        await collect_events(p.query("fix it", options(tmp_path)))
+
+
+async def test_answer_file_and_path_setting(tmp_path: Path) -> None:
+    answer_file = tmp_path / "answer.txt"
+    answer_file.write_text("*** Begin Patch\n*** Delete File: old.txt\n*** End Patch\n")
+    p = GeminiCliProvider()
+    env = fake_environ(tmp_path, FAKE_CLI_ANSWER_FILE=str(answer_file))
+    env["PATH"] = "/usr/bin:/bin"
+    p.configure(ProviderSettings(path=str(FAKES_BIN / "gemini")), env)
+    answer = await collect_answer("gemini-cli", p.query("fix it", options(tmp_path)))
+    assert answer.text == answer_file.read_text()
+
+
+async def test_after_tool_calls_the_answer_is_the_last_turn(tmp_path: Path) -> None:
+    pieces: list[str] = []
+    p = provider(tmp_path, "tools")
+    answer = await collect_answer("gemini-cli", p.query("fix it", options(tmp_path)), pieces.append)
+    assert answer.text == ANSWER
+    assert pieces[0] == "I'll read the file first."
+
+
+async def test_malformed_lines_and_warnings_are_skipped(tmp_path: Path) -> None:
+    answer = await collect_answer("gemini-cli", provider(tmp_path, "malformed").query("fix it", options(tmp_path)))
+    assert answer.text == ANSWER
+
+
+async def test_crash_mid_stream_raises_with_stderr_and_yields_no_final_message(tmp_path: Path) -> None:
+    events: list = []
+    with pytest.raises(ProviderRuntimeError, match="exited with code 1: FATAL ERROR: fake gemini crashed"):
+        async for event in provider(tmp_path, "crash").query("fix it", options(tmp_path)):
+            events.append(event)
+    assert events and all(isinstance(event, TextDelta) for event in events)
+    assert not any(isinstance(event, Message) for event in events)
+
+
+async def test_exit_41_is_an_authentication_error(tmp_path: Path) -> None:
+    with pytest.raises(AuthenticationError, match=r"not authenticated \(exit 41\).*GEMINI_API_KEY"):
+        await collect_events(provider(tmp_path, "auth").query("fix it", options(tmp_path)))
+
+
+@pytest.mark.parametrize(
+    ("code", "says"),
+    [
+        (42, "rejected the input"),
+        (52, "configuration error"),
+        (53, "reached its turn limit"),
+        (54, "fatal tool error"),
+        (130, "was cancelled"),
+        (1, "exited with code 1"),
+    ],
+)
+async def test_exit_codes_become_clear_errors(tmp_path: Path, code: int, says: str) -> None:
+    with pytest.raises(ProviderRuntimeError, match=says) as info:
+        await collect_events(provider(tmp_path, f"exit:{code}").query("fix it", options(tmp_path)))
+    assert not isinstance(info.value, AuthenticationError)
+    assert f"fake gemini failed with exit code {code}" in str(info.value)
+
+
+async def test_hang_times_out_and_leaves_no_process(tmp_path: Path) -> None:
+    with pytest.raises(ProviderTimeoutError):
+        await collect_events(provider(tmp_path, "hang", timeout=1.5).query("fix it", options(tmp_path)))
+    pids = read_pids(tmp_path / "pids")
+    assert not alive(pids["main"])
+    assert await async_wait_until(lambda: not alive(pids["child"]))
+
+
+@pytest.mark.parametrize("scenario", ["slow", "stubborn"])
+async def test_cancel_kills_the_whole_process_group(tmp_path: Path, scenario: str) -> None:
+    pids = await cancel_after_first_delta(
+        provider(tmp_path, scenario).query("fix it", options(tmp_path)), tmp_path / "pids"
+    )
+    assert await async_wait_until(lambda: not alive(pids["child"]))
+
+
+def test_status_not_installed_names_the_install_command(tmp_path: Path) -> None:
+    p = GeminiCliProvider()
+    env = fake_environ(tmp_path)
+    env["PATH"] = "/nonexistent"
+    p.configure(ProviderSettings(), env)
+    assert p.status().state is ProviderState.NOT_INSTALLED
+    assert p.status().reason == "gemini not found on PATH; install with npm i -g @google/gemini-cli"
+
+
+@pytest.mark.parametrize("how", ["oauth", "dotenv", "env"])
+def test_status_needs_a_login_then_ready(tmp_path: Path, how: str) -> None:
+    p = GeminiCliProvider()
+    env = fake_environ(tmp_path)
+    p.configure(ProviderSettings(), env)
+    assert p.status().state is ProviderState.NEEDS_CREDENTIAL
+    folder = tmp_path / "home" / ".gemini"
+    folder.mkdir()
+    if how == "oauth":
+        (folder / "oauth_creds.json").write_text("{}")
+    elif how == "dotenv":
+        (folder / ".env").write_text("GEMINI_API_KEY=test\n")
+    else:
+        env["GEMINI_API_KEY"] = "test"
+    assert p.status().state is ProviderState.READY
+
+
+async def test_registry_discovers_checks_and_queries(tmp_path: Path) -> None:
+    registry = ProviderRegistry(environ=fake_environ(tmp_path, GEMINI_API_KEY="test"))
+    registry.update_settings(Settings(providers={"gemini-cli": ProviderSettings(timeout=60)}))
+    assert registry.status("gemini-cli").state is ProviderState.READY
+    assert registry.display_name("gemini-cli") == "Gemini CLI"
+    p = await registry.connected("gemini-cli")
+    answer = await collect_answer("gemini-cli", p.query("fix it", options(tmp_path)))
+    assert answer.text == ANSWER
