@@ -1,12 +1,12 @@
 // The "Claif" output channel, plus a machine-readable event log for end-to-end tests.
 //
-// When the environment variable CLAIF_VSCODE_EVENTS names a file, every event is appended to it as one
+// When the environment variable E2E_CLAIF_EVENTS names a file, every event is appended to it as one
 // JSON line. Tests read it as an oracle next to what the UI shows; users never need it.
 import { appendFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 
 let channel: vscode.LogOutputChannel | undefined;
-const eventsFile = process.env.CLAIF_VSCODE_EVENTS;
+const eventsFile = process.env.E2E_CLAIF_EVENTS;
 
 export function outputChannel(): vscode.LogOutputChannel {
   channel ??= vscode.window.createOutputChannel('Claif', { log: true });

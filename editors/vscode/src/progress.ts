@@ -39,7 +39,7 @@ export class NotificationProgress implements vscode.Disposable {
 
   private begin(params: WorkDoneProgressBegin): void {
     if (this.ended) return;
-    const title = params.title ? `Claif: ${params.title}` : this.fallbackTitle;
+    const title = !params.title ? this.fallbackTitle : /^claif\b/i.test(params.title) ? params.title : `Claif: ${params.title}`;
     emit('progress.begin', { token: this.token, title, cancellable: params.cancellable ?? false });
     void vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title, cancellable: params.cancellable ?? true },

@@ -121,7 +121,7 @@ Object.assign(env, {
   XDG_CONFIG_HOME: join(W, 'xdg-config'),
   XDG_CACHE_HOME: join(W, 'xdg-cache'),
   XDG_DATA_HOME: join(W, 'xdg-data'),
-  CLAIF_VSCODE_EVENTS: EVENTS,
+  E2E_CLAIF_EVENTS: EVENTS,
 });
 
 const PORT = await freePort();
@@ -375,7 +375,8 @@ try {
     const text = norm(await bufferText());
     if (text.includes('# the product')) throw new Error('rejected hunk landed in the buffer');
     if (readFileSync(SAMPLE, 'utf8') !== afterAccept) throw new Error('file on disk changed after reject');
-    if ((await lenses().filter({ hasText: /^(Accept|Reject)/ }).count()) !== 0) throw new Error('CodeLenses left after the proposal finished');
+    // The server sends workspace/codeLens/refresh; VS Code re-queries after a short debounce.
+    await waitFor('the CodeLenses to go away', async () => (await lenses().filter({ hasText: /^(Accept|Reject)/ }).count()) === 0, 5000);
   });
 
   await check('reject-proposal-via-editor-title', async () => {
@@ -386,6 +387,8 @@ try {
     const id = result.result?.proposals?.[0];
     if (!id) throw new Error(`no proposal: ${JSON.stringify(result.result)}`);
     await waitEvent('review.diffOpened', (e) => e.proposal === id, 10000, asked);
+    // Editor-title actions show in the active group only: focus the diff editor first.
+    await page.locator('.monaco-diff-editor .editor.modified .view-lines').first().click();
     const button = page.locator('.editor-group-container .editor-actions .action-label[aria-label*="Reject proposal"]').first();
     await button.waitFor({ state: 'visible', timeout: 10000 });
     const clicked = Date.now();
