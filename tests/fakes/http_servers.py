@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from typing_extensions import Self
+
 Event = tuple[str | None, str]
 """One SSE event: its ``event:`` name (None for none) and its ``data:`` payload."""
 
@@ -127,8 +129,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("cache-control", "no-cache")
         self.send_header("transfer-encoding", "chunked")
         self.send_header("connection", "close")
-        for name, value in reply.headers.items():
-            self.send_header(name, value)
+        for header, value in reply.headers.items():
+            self.send_header(header, value)
         self.end_headers()
         self.close_connection = True
         try:
@@ -228,7 +230,7 @@ class LoopbackServer:
         """Wait (bounded) until the server noticed the client hang up."""
         return self.client_disconnected.wait(timeout)
 
-    def __enter__(self) -> LoopbackServer:
+    def __enter__(self) -> Self:
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.owner = self
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -408,7 +410,7 @@ class OpenAIServer(LoopbackServer):
                 "completion_tokens": reply.output_tokens,
                 "total_tokens": reply.input_tokens + reply.output_tokens,
             }
-            final = {
+            final: dict[str, Any] = {
                 "id": "chatcmpl-loopback",
                 "object": "chat.completion.chunk",
                 "created": int(time.time()),

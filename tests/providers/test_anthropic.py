@@ -37,7 +37,7 @@ ENV = {"ANTHROPIC_API_KEY": KEY}
 @pytest.fixture
 def server() -> Iterator[AnthropicServer]:
     with AnthropicServer() as srv:
-        yield srv  # type: ignore[misc]
+        yield srv
 
 
 def sent_key(request: RecordedRequest) -> str | None:
@@ -279,6 +279,7 @@ def test_status_needs_the_key_and_never_shows_it(server: AnthropicServer) -> Non
     ready = provider_for(server).status()
     assert ready.state is ProviderState.READY
     assert KEY not in ready.reason
+    assert ready.reason == f"{server.base_url}, key from ANTHROPIC_API_KEY"
 
 
 def test_status_is_not_installed_when_the_sdk_is_missing(

@@ -37,7 +37,7 @@ ENV = {"OPENAI_API_KEY": KEY}
 @pytest.fixture
 def server() -> Iterator[OpenAIServer]:
     with OpenAIServer() as srv:
-        yield srv  # type: ignore[misc]
+        yield srv
 
 
 def provider_for(server: OpenAIServer, environ: dict[str, str] | None = None, **settings: Any) -> OpenAIProvider:
@@ -316,6 +316,7 @@ def test_status_with_key_is_ready_and_never_shows_it(server: OpenAIServer) -> No
     status = provider_for(server).status()
     assert status.state is ProviderState.READY
     assert KEY not in status.reason
+    assert status.reason == f"{server.base_url}, key from OPENAI_API_KEY"
 
 
 def test_status_is_not_installed_when_the_sdk_is_missing(server: OpenAIServer, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -74,6 +74,10 @@ class AnthropicProvider(BaseProvider):
             return "the key from apiKeyCommand"
         return self.api_key_env or "the API key"
 
+    def key_origin(self) -> str:
+        """Where the key comes from, for status lines: ``apiKeyCommand`` or the variable's name."""
+        return "apiKeyCommand" if self.settings.api_key_command else (self.api_key_env or "settings")
+
     def status(self) -> ProviderStatus:
         """NOT_INSTALLED without the SDK, NEEDS_CREDENTIAL without a key, else READY; offline and cheap."""
         if not sdk_installed():
@@ -83,7 +87,7 @@ class AnthropicProvider(BaseProvider):
             )
         status = self.credential_status()
         if status.ready and not status.reason:
-            return ProviderStatus(state=ProviderState.READY, reason=f"{self.key_source()} set; {self.base_url()}")
+            return ProviderStatus(state=ProviderState.READY, reason=f"{self.base_url()}, key from {self.key_origin()}")
         return status
 
     async def connect(self) -> None:

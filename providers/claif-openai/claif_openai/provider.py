@@ -90,6 +90,10 @@ class OpenAIProvider(BaseProvider):
             return "the key from apiKeyCommand"
         return self.api_key_env or "the API key"
 
+    def key_origin(self) -> str:
+        """Where the key comes from, for status lines: ``apiKeyCommand`` or the variable's name."""
+        return "apiKeyCommand" if self.settings.api_key_command else (self.api_key_env or "settings")
+
     def status(self) -> ProviderStatus:
         """NOT_INSTALLED without the SDK; READY with a key or a local server; else NEEDS_CREDENTIAL."""
         if not sdk_installed():
@@ -97,7 +101,7 @@ class OpenAIProvider(BaseProvider):
         base_url = self.base_url()
         status = self.credential_status()
         if status.ready:
-            return ProviderStatus(state=ProviderState.READY, reason=f"{self.key_source()} set; {base_url}")
+            return ProviderStatus(state=ProviderState.READY, reason=f"{base_url}, key from {self.key_origin()}")
         if is_local_url(base_url):
             return ProviderStatus(state=ProviderState.READY, reason=f"local server at {base_url} (no key needed)")
         return status
