@@ -8,6 +8,7 @@ turn), and a unified-diff header ``@@ -12,3 +12,4 @@ ctx`` gives a line hint plu
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Literal
 
@@ -40,7 +41,7 @@ def parse_codex(text: str, *, mode: Mode = "lenient") -> Patch:
     files: list[FilePatch] = []
     i, line_number = 0, 2
     while i < len(body):
-        file, used = _parse_one(body[i:], line_number, lenient=mode != "strict")
+        file, used = _parse_one(body, i, line_number, lenient=mode != "strict")
         files.append(file)
         i += used
         line_number += used
@@ -70,11 +71,11 @@ def _body(lines: list[str], mode: Mode) -> list[str]:
     raise invalid_patch(error)
 
 
-def _parse_one(lines: list[str], line_number: int, *, lenient: bool) -> tuple[FilePatch, int]:
-    first = lines[0].strip()
+def _parse_one(lines: list[str], at: int, line_number: int, *, lenient: bool) -> tuple[FilePatch, int]:
+    first = lines[at].strip()
     if first.startswith(ADD):
         contents, used = [], 1
-        for line in lines[1:]:
+        for line in itertools.islice(lines, at + 1, None):
             if not line.startswith("+"):
                 break
             contents.append(line[1:] + "\n")
@@ -85,18 +86,20 @@ def _parse_one(lines: list[str], line_number: int, *, lenient: bool) -> tuple[Fi
     if first.startswith(UPDATE):
         path = first[len(UPDATE) :]
         used, new_path = 1, None
-        if len(lines) > 1 and lines[1].startswith(MOVE):
-            new_path = lines[1][len(MOVE) :].strip()
+        if at + 1 < len(lines) and lines[at + 1].startswith(MOVE):
+            new_path = lines[at + 1][len(MOVE) :].strip()
             used += 1
         chunks: list[Chunk] = []
-        while used < len(lines):
-            line = lines[used]
+        while at + used < len(lines):
+            line = lines[at + used]
             if not line.strip():
                 used += 1
                 continue
             if line.startswith("*"):
                 break
-            chunk, n = parse_chunk(lines[used:], line_number + used, allow_missing_context=not chunks, lenient=lenient)
+            chunk, n = _parse_chunk_at(
+                lines, at + used, line_number + used, allow_missing_context=not chunks, lenient=lenient
+            )
             chunks.append(chunk)
             used += n
         if not chunks:
@@ -113,19 +116,25 @@ def parse_chunk(
     lines: list[str], line_number: int, *, allow_missing_context: bool, lenient: bool = True
 ) -> tuple[Chunk, int]:
     """Parse one ``@@`` chunk; returns it and the number of lines it used."""
+    return _parse_chunk_at(lines, 0, line_number, allow_missing_context=allow_missing_context, lenient=lenient)
+
+
+def _parse_chunk_at(
+    lines: list[str], at: int, line_number: int, *, allow_missing_context: bool, lenient: bool
+) -> tuple[Chunk, int]:
     chunk = Chunk(line_number=line_number)
-    start = 0
+    start = at
     while start < len(lines) and _is_header(lines[start], lenient):
         _add_header(chunk, lines[start], lenient)
         start += 1
         if not lenient:
             break
-    if start == 0 and not allow_missing_context:
-        raise invalid_hunk(f"Expected update hunk to start with a @@ context marker, got: '{lines[0]}'", line_number)
+    if start == at and not allow_missing_context:
+        raise invalid_hunk(f"Expected update hunk to start with a @@ context marker, got: '{lines[at]}'", line_number)
     if start >= len(lines):
         raise invalid_hunk("Update hunk does not contain any lines", line_number + 1)
     parsed = 0
-    for line in lines[start:]:
+    for line in itertools.islice(lines, start, None):
         if line == EOF_MARKER or (lenient and line.strip() == EOF_MARKER):
             if parsed == 0:
                 raise invalid_hunk("Update hunk does not contain any lines", line_number + 1)
@@ -150,7 +159,7 @@ def parse_chunk(
                 )
             break
         parsed += 1
-    return chunk, parsed + start
+    return chunk, parsed + start - at
 
 
 def _is_header(line: str, lenient: bool) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 BOM = "\ufeff"
 _LINE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|$)")
@@ -19,21 +19,23 @@ class Lines:
     eol: str = "\n"
     """The ending new lines get: the first ending found in the text."""
     bom: bool = False
-    _index: dict[str, list[int]] | None = field(default=None, repr=False)
 
     @property
     def final_newline(self) -> bool:
         """Whether the text ends with a line ending (True for an empty text)."""
         return not self.endings or self.endings[-1] != ""
 
-    def index(self) -> dict[str, list[int]]:
-        """Positions of every line by exact content, built once."""
-        if self._index is None:
-            index: dict[str, list[int]] = {}
-            for i, line in enumerate(self.lines):
-                index.setdefault(line, []).append(i)
-            self._index = index
-        return self._index
+    def positions(self, line: str, start: int, last: int) -> list[int]:
+        """Every index in [start, last] holding exactly ``line`` (scanned in C by ``list.index``)."""
+        found: list[int] = []
+        lines = self.lines
+        i = start - 1
+        try:
+            while True:
+                i = lines.index(line, i + 1, last + 1)
+                found.append(i)
+        except ValueError:
+            return found
 
 
 def split_lines(text: str) -> Lines:
@@ -66,8 +68,19 @@ def split_lines(text: str) -> Lines:
 
 def join_lines(lines: list[str], endings: list[str], *, bom: bool, eol: str, final_newline: bool | None) -> str:
     """Rebuild text; lines without an ending get ``eol`` unless last, and the last follows ``final_newline``."""
-    parts = [BOM] if bom else []
+    prefix = BOM if bom else ""
+    if not lines:
+        return prefix
     last = len(lines) - 1
+    if endings.count(eol) >= last and (last == 0 or endings[last - 1] == eol) and endings[:last].count(eol) == last:
+        # Fast path: every line but the last already ends with ``eol``.
+        ending = endings[last]
+        if final_newline is True and not ending:
+            ending = eol
+        elif final_newline is False:
+            ending = ""
+        return prefix + eol.join(lines) + ending
+    parts = [prefix]
     for i, (line, ending) in enumerate(zip(lines, endings, strict=True)):
         if i == last:
             if final_newline is True and not ending:

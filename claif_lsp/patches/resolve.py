@@ -189,11 +189,10 @@ def place_chunks(path: str, lines: Lines, chunks: Sequence[Chunk], fmt: PatchFor
             pinned = True
         old, new, pairs = list(chunk.old_lines), list(chunk.new_lines), _pairs(chunk)
         if not old:
-            if fmt == "codex" or chunk.old_start is None:
-                # Codex appends pure additions at the end of the file; unlike Codex, also after a blank last line.
-                at = n
-            else:
-                at = min(max(chunk.old_start - 1 + delta, 0), n)
+            # Codex appends pure additions at the end of the file (unlike Codex, also after a blank last line);
+            # a unified diff's line number says where instead.
+            hinted = fmt != "codex" and chunk.old_start is not None
+            at = min(max((chunk.old_start or 1) - 1 + delta, 0), n) if hinted else n
             regions.append((at, at, number, chunk, old, new, pairs))
             continue
         start = _locate(matcher, path, number, chunk, old, cursor, pinned, delta)
@@ -243,6 +242,10 @@ def _locate(
     n = len(matcher.text.lines)
     if chunk.is_end_of_file and n >= len(old) and matcher.matches_at(old, n - len(old)):
         return n - len(old)
+    if chunk.old_start is not None:
+        expected = chunk.old_start - 1 + delta
+        if expected >= cursor and matcher.text.lines[expected : expected + len(old)] == old:
+            return expected  # an exact match where the line number says is the nearest one
     _, found = matcher.find_all(old, cursor)
     if not found and cursor:
         _, found = matcher.find_all(old, 0)

@@ -6,7 +6,6 @@ ignored, and surrounding whitespace ignored with typographic punctuation and exo
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable, Sequence
 
 from claif_lsp.patches.lines import Lines
@@ -68,14 +67,10 @@ class Matcher:
         last = (n if end is None else min(end, n)) - k
         if k == 0 or last < start:
             return -1, []
-        first = pattern[0]
-        candidates = self.text.index().get(first, [])
-        found = []
-        for i in candidates[bisect.bisect_left(candidates, start) :]:
-            if i > last:
-                break
-            if lines[i : i + k] == list(pattern):
-                found.append(i)
+        want = list(pattern)
+        # Anchor on the longest line: blank lines and braces would give hundreds of candidates.
+        j = max(range(k), key=lambda x: len(want[x]))
+        found = [i - j for i in self.text.positions(want[j], start + j, last + j) if lines[i - j : i - j + k] == want]
         if found:
             return 0, found
         for pass_no in range(1, len(PASSES)):

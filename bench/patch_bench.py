@@ -1,0 +1,165 @@
+"""Benchmark: claif-lsp's patch engine (parse + match + edit building) against ``git apply --check``.
+
+Builds 50 files of 5,000 lines and a patch of 1,000 hunks over them (unified diff and Codex form), then the same at
+2x and 4x (more files, same density). Run: ``.venv/bin/python bench/patch_bench.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from claif_lsp.lsp_edits import to_workspace_edit
+from claif_lsp.patches import Snapshot, parse_answer, resolve_patch
+
+LINES_PER_FILE = 5000
+HUNKS_PER_FILE = 20
+FILES = 50
+CONTEXT = 3
+
+
+def make_file(index: int, rng: random.Random) -> list[str]:
+    """Code-like lines: mostly unique statements, with the blank lines and braces real code repeats."""
+    lines = []
+    for i in range(LINES_PER_FILE):
+        kind = rng.random()
+        if kind < 0.12:
+            lines.append("")
+        elif kind < 0.2:
+            lines.append("    }")
+        else:
+            lines.append(f"    let value_{index}_{i} = compute({i}, {rng.randint(0, 99)});")
+    return lines
+
+
+def make_changes(lines: list[str], rng: random.Random) -> list[tuple[int, int, list[str]]]:
+    """Non-overlapping (start, end, new lines) replacements, spread through the file."""
+    step = len(lines) // HUNKS_PER_FILE
+    changes = []
+    for h in range(HUNKS_PER_FILE):
+        start = h * step + rng.randint(CONTEXT, step - CONTEXT - 4)
+        end = start + rng.randint(0, 2)
+        new = [f"    changed_{h}_{k} = {rng.randint(0, 999)};" for k in range(rng.randint(0 if end > start else 1, 3))]
+        changes.append((start, end, new))
+    return changes
+
+
+def unified(path: str, lines: list[str], changes: list[tuple[int, int, list[str]]]) -> str:
+    """A unified diff with 3 lines of context and correct headers."""
+    out = [f"diff --git a/{path} b/{path}", f"--- a/{path}", f"+++ b/{path}"]
+    shift = 0
+    for start, end, new in changes:
+        lo, hi = max(0, start - CONTEXT), min(len(lines), end + CONTEXT)
+        old_count, new_count = hi - lo, hi - lo - (end - start) + len(new)
+        out.append(f"@@ -{lo + 1},{old_count} +{lo + 1 + shift},{new_count} @@")
+        out += [f" {line}" for line in lines[lo:start]]
+        out += [f"-{line}" for line in lines[start:end]]
+        out += [f"+{line}" for line in new]
+        out += [f" {line}" for line in lines[end:hi]]
+        shift += len(new) - (end - start)
+    return "\n".join(out) + "\n"
+
+
+def codex(path: str, lines: list[str], changes: list[tuple[int, int, list[str]]]) -> str:
+    """The same change as a Codex ``*** Update File`` section."""
+    out = [f"*** Update File: {path}"]
+    for start, end, new in changes:
+        lo, hi = max(0, start - CONTEXT), min(len(lines), end + CONTEXT)
+        out.append("@@")
+        out += [f" {line}" for line in lines[lo:start]]
+        out += [f"-{line}" for line in lines[start:end]]
+        out += [f"+{line}" for line in new]
+        out += [f" {line}" for line in lines[end:hi]]
+    return "\n".join(out) + "\n"
+
+
+def build(scale: int, seed: int = 7) -> tuple[dict[str, str], str, str]:
+    """Files (path -> text), the unified diff and the Codex patch."""
+    rng = random.Random(seed)
+    files: dict[str, str] = {}
+    diffs, patches = [], []
+    for index in range(FILES * scale):
+        path = f"src/module_{index:03}.rs"
+        lines = make_file(index, rng)
+        changes = make_changes(lines, rng)
+        files[path] = "\n".join(lines) + "\n"
+        diffs.append(unified(path, lines, changes))
+        patches.append(codex(path, lines, changes))
+    return files, "".join(diffs), "*** Begin Patch\n" + "".join(patches) + "*** End Patch\n"
+
+
+def best_of(repeat: int, action: Callable[[], object]) -> float:
+    """The fastest of ``repeat`` runs, in seconds."""
+    best = float("inf")
+    for _ in range(repeat):
+        began = time.perf_counter()
+        action()
+        best = min(best, time.perf_counter() - began)
+    return best
+
+
+def ours(files: dict[str, str], patch_text: str) -> int:
+    """Parse, match and build the WorkspaceEdit; the number of hunks."""
+    proposal = resolve_patch(
+        parse_answer(patch_text), Path("/bench-root"), lambda p: Snapshot(path=p, text=files.get(p), version=1)
+    )
+    to_workspace_edit(
+        proposal,
+        document_changes=True,
+        resource_operations=["create", "rename", "delete"],
+        change_annotations=True,
+        encoding="utf-16",
+        uri_for=lambda p: f"file:///bench-root/{p}",
+    )
+    return sum(len(f.hunks) for f in proposal.files)
+
+
+def main() -> int:
+    """Run every size and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    git = shutil.which("git")
+    rows = []
+    for scale in (1, 2, 4):
+        files, diff, codex_patch = build(scale)
+        hunks = ours(files, diff)
+        t_unified = best_of(args.repeat, lambda f=files, d=diff: ours(f, d))  # type: ignore[misc]
+        t_codex = best_of(args.repeat, lambda f=files, c=codex_patch: ours(f, c))  # type: ignore[misc]
+        t_git = float("nan")
+        if git:
+            with tempfile.TemporaryDirectory() as tmp:
+                root = Path(tmp)
+                for path, text in files.items():
+                    (root / path).parent.mkdir(parents=True, exist_ok=True)
+                    (root / path).write_text(text)
+                (root / "bench.diff").write_text(diff)
+
+                def check(root: Path = root) -> None:
+                    subprocess.run([git, "apply", "--check", "bench.diff"], cwd=root, check=True)
+
+                t_git = best_of(args.repeat, check)
+        rows.append((scale, len(files), hunks, t_unified, t_codex, t_git))
+    print(f"{'size':>4} {'files':>6} {'hunks':>6} {'ours udiff':>11} {'ours codex':>11} {'git apply':>10} {'ratio':>6}")
+    for scale, n_files, hunks, t_u, t_c, t_g in rows:
+        print(
+            f"{scale:>3}x {n_files:>6} {hunks:>6} {t_u * 1000:>9.1f}ms {t_c * 1000:>9.1f}ms {t_g * 1000:>8.1f}ms "
+            f"{t_u / t_g:>5.2f}x"
+        )
+    base = rows[0]
+    for scale, *_, t_u, t_c, t_g in rows[1:]:
+        print(
+            f"{scale}x input: unified {t_u / base[3]:.2f}x time, codex {t_c / base[4]:.2f}x time, "
+            f"git {t_g / base[5]:.2f}x time"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
