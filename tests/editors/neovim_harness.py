@@ -61,8 +61,8 @@ PATCH = textwrap.dedent(
     -        s += item.price
     -    return s
     +    result = 0
-    +    for item in items:
-    +        result += item.price
+    +    for entry in items:
+    +        result += entry.price
     +    return result
     @@ def greet(name):
     -    return "Hello " + name
@@ -70,10 +70,11 @@ PATCH = textwrap.dedent(
     *** End Patch
     """
 )
-"""A Codex apply_patch block changing two separate places of SAMPLE."""
+"""A Codex apply_patch block changing two separate places of SAMPLE (two hunks)."""
 
-FIRST_HUNK_APPLIED = SAMPLE.replace("    s = 0\n", "    result = 0\n").replace(
-    "        s += item.price\n    return s\n", "        result += item.price\n    return result\n"
+FIRST_HUNK_APPLIED = SAMPLE.replace(
+    "    s = 0\n    for item in items:\n        s += item.price\n    return s\n",
+    "    result = 0\n    for entry in items:\n        result += entry.price\n    return result\n",
 )
 BOTH_APPLIED = FIRST_HUNK_APPLIED.replace('return "Hello " + name', 'return f"Hello {name}"')
 SECOND_HUNK_APPLIED = SAMPLE.replace('return "Hello " + name', 'return f"Hello {name}"')

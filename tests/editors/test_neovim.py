@@ -58,7 +58,7 @@ def test_ask_review_accept_one_hunk_then_the_rest(tmp_path: Path) -> None:
     assert r["signs"] == 2
     assert r["current_buf_is_proposal"] is True
     assert r["cursor_first_hunk"] == 5  # `result = 0` in the proposed text
-    assert r["cursor_second_hunk"] == 21
+    assert r["cursor_second_hunk"] == 20
     # one hunk accepted with `ga`
     assert r["after_one"] == lines(FIRST_HUNK_APPLIED)
     assert r["state_after_one"] == "partial"
@@ -87,8 +87,8 @@ def test_cancel_mid_stream(tmp_path: Path) -> None:
     run = NeovimScenario(tmp_path, [{"action": "ask", "chunks": chunks, "delayMs": 250}]).run("cancel.lua")
     r = ok(run)
     assert r["running_before_cancel"] == 1
-    assert r["cancel"]["err"] is None and len(r["cancel"]["result"]["cancelled"]) == 1, r["cancel"]
-    assert r["ask_error"] is not None or not (r["ask_result"] or {}).get("proposals"), r
+    assert r["cancel"].get("err") is None and len(r["cancel"]["result"]["cancelled"]) == 1, r["cancel"]
+    assert r.get("ask_error") is not None or not (r.get("ask_result") or {}).get("proposals"), r
     assert r["proposals"] == [] and r["sessions"] == 0 and r["running_after"] == 0
     assert r["final"] == lines(SAMPLE) and r["modified"] is False
     # cancelled long before the 20 chunks × 250 ms would have finished
@@ -138,3 +138,28 @@ def test_help_tags(tmp_path: Path) -> None:
     for command in ("Ask", "Explain", "Accept", "Reject", "AcceptHunk", "RejectHunk", "Providers", "Cancel", "Review"):
         assert f":Claif{command}" in tags
     assert {"claif-setup", "claif-no-plugin", "claif-review", "claif-health"} <= tags
+
+
+def test_ask_code_action_prompts_for_the_instruction(tmp_path: Path) -> None:
+    run = NeovimScenario(tmp_path, [{"action": "ask", "answer": ANSWER}]).run("code_action.lua")
+    r = ok(run)
+    assert r["chosen"]["command"]["command"] == "claif.ask", r["chosen"]
+    assert r["prompted"] == "Ask claif: "  # vim.lsp.commands['claif.ask'] asked for the instruction
+    assert r["hunks"] == 2
+    assert r["final"] == lines(BOTH_APPLIED) and r["final_state"] == "accepted"
+
+
+def test_edits_needing_confirmation_apply_only_when_confirmed(tmp_path: Path) -> None:
+    entries = [{"action": "ask", "answer": ANSWER}, {"action": "ask", "answer": ANSWER}]
+    run = NeovimScenario(tmp_path, entries, settings={"approval": "confirm"}).run("confirm.lua")
+    r = ok(run)
+    assert len(r["shown"]) == 2
+    first = r["shown"][0]
+    assert first["items"] == ["Apply", "Discard"]
+    preview = "\n".join(first["floats"][0])
+    assert '+    return f"Hello {name}"' in preview and "-    s = 0" in preview, preview
+    assert r["after_discard"] == lines(SAMPLE)
+    assert r["after_apply"] == lines(BOTH_APPLIED)
+    assert sorted(r["server_states"].values()) == ["accepted", "discarded"], r["server_states"]
+    assert r["states"] == r["server_states"]  # the plugin followed claif/proposalsChanged
+    assert r["float_count_after"] == 0

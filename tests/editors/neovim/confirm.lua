@@ -38,9 +38,12 @@ H.run(function()
   H.put('after_apply', H.lines())
   H.put('shown', shown)
   local states = {}
+  local server_states = {}
   for id, p in pairs(require('claif.state').proposals) do
     states[id] = p.state
+    server_states[id] = (H.proposal(id) or {}).state
   end
+  H.put('server_states', server_states)
   H.put('states', states)
   H.put('float_count_after', #vim.tbl_filter(function(w)
     return vim.api.nvim_win_get_config(w).relative ~= ''

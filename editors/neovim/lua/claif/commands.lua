@@ -60,6 +60,9 @@ function M.send_ask(client, bufnr, arg, callback)
   local request_id = arg.requestId
   state.asks[request_id] = { request_id = request_id, client_id = client.id, bufnr = bufnr, action = arg.action or 'ask' }
   client_util.execute(client, 'claif.ask', arg, bufnr, function(err, result)
+    if not state.asks[request_id] then
+      return -- already finished as cancelled
+    end
     state.asks[request_id] = nil
     if err then
       if err.code == REQUEST_CANCELLED or tostring(err.message):lower():find('cancel') then
@@ -76,7 +79,9 @@ function M.send_ask(client, bufnr, arg, callback)
         -- With approval `confirm` or `auto` the server sends the edit itself (see claif.apply_edit).
         local approval = vim.tbl_get(client.settings or {}, 'claif', 'approval')
         for _, id in ipairs(ids) do
-          state.remember(id, client.id, 'pending')
+          if not state.proposals[id] then -- `claif/proposalsChanged` may have come first
+            state.remember(id, client.id, 'pending')
+          end
           if approval ~= 'confirm' and approval ~= 'auto' then
             review.start(client, id, { bufnr = bufnr })
           end
@@ -93,6 +98,20 @@ function M.send_ask(client, bufnr, arg, callback)
     end
   end, { workDoneToken = request_id })
   return request_id
+end
+
+--- Finish a running ask the server cancelled. Neovim's RPC layer drops the `RequestCancelled`
+--- answer to the `claif.ask` request, so its callback never runs; `claif.cancel`'s result and the
+--- progress `end` tell us instead.
+---@param request_id string
+function M.finish_cancelled(request_id)
+  if not state.asks[request_id] then
+    return
+  end
+  state.asks[request_id] = nil
+  local err = { code = REQUEST_CANCELLED, message = 'cancelled' }
+  vim.notify('claif: cancelled', vim.log.levels.INFO)
+  fire('ClaifAskDone', { request = request_id, error = err })
 end
 
 --- Prompt for an instruction.
@@ -222,7 +241,11 @@ function M.cancel(request, callback)
     if err then
       vim.notify('claif: cancel failed: ' .. client_util.message(err), vim.log.levels.ERROR)
     else
-      local n = type(result) == 'table' and type(result.cancelled) == 'table' and #result.cancelled or 0
+      local cancelled = type(result) == 'table' and type(result.cancelled) == 'table' and result.cancelled or {}
+      for _, id in ipairs(cancelled) do
+        M.finish_cancelled(tostring(id))
+      end
+      local n = #cancelled
       vim.notify(('claif: cancelled %d ask%s'):format(n, n == 1 and '' or 's'), vim.log.levels.INFO)
     end
     if callback then

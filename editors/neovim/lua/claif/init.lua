@@ -33,6 +33,13 @@ function M.lsp_config(options)
     root_markers = options.root_markers,
     settings = { claif = options.settings },
     init_options = options.init_options,
+    -- The plugin confirms annotated edits itself (claif.apply_edit), so it can say it supports them;
+    -- the server then marks edits that need the user's consent (approval = "confirm").
+    capabilities = options.confirm_edits and {
+      workspace = {
+        workspaceEdit = { documentChanges = true, changeAnnotationSupport = { groupsOnLabel = false } },
+      },
+    } or nil,
     handlers = {
       ['workspace/applyEdit'] = apply_edit.handler(function(...)
         return vim.lsp.handlers['workspace/applyEdit'](...)

@@ -28,6 +28,12 @@ function M.setup()
       local value = params.value or {}
       if value.kind == 'end' then
         M.tasks[params.token] = nil
+        if type(value.message) == 'string' and value.message:lower():find('cancel') then
+          -- The progress token of the plugin's asks is their requestId.
+          vim.schedule(function()
+            require('claif.commands').finish_cancelled(tostring(params.token))
+          end)
+        end
       else
         local task = M.tasks[params.token] or {}
         task.title = value.title or task.title
