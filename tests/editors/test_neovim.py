@@ -87,6 +87,9 @@ def test_cancel_mid_stream(tmp_path: Path) -> None:
     run = NeovimScenario(tmp_path, [{"action": "ask", "chunks": chunks, "delayMs": 250}]).run("cancel.lua")
     r = ok(run)
     assert r["running_before_cancel"] == 1
+    assert r["status_streaming"].startswith("claif: "), r["status_streaming"]
+    assert "tokens" in r["status_streaming"] and "Claif" in r["lsp_status_streaming"]
+    assert r["status_after"] == ""
     assert r["cancel"].get("err") is None and len(r["cancel"]["result"]["cancelled"]) == 1, r["cancel"]
     assert r.get("ask_error") is not None or not (r.get("ask_result") or {}).get("proposals"), r
     assert r["proposals"] == [] and r["sessions"] == 0 and r["running_after"] == 0
@@ -116,6 +119,16 @@ def test_checkhealth(tmp_path: Path) -> None:
     assert "- ✅ OK replay" in report, report
     assert "- ✅ OK no settings problems" in report, report
     assert "❌ ERROR" not in report, report
+    # :ClaifProviders
+    assert "provider: replay (active: replay)" in r["providers_list"], r["providers_list"]
+    assert "* replay" in r["providers_list"]
+    assert r["configured_after_switch"] == "anthropic"
+    # attaches to a buffer of any filetype, reusing the one client
+    assert r["clients"] == 1
+    # ranges: characterwise from `wörld` to the end of the line; UTF-16 vs UTF-8 columns
+    assert r["charwise_range"] == {"start": {"line": 0, "character": 6}, "end": {"line": 0, "character": 11}}
+    assert r["utf8_range"] == {"start": {"line": 0, "character": 7}, "end": {"line": 0, "character": 13}}
+    assert r["line_range"] == {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 11}}
 
 
 def test_help_tags(tmp_path: Path) -> None:

@@ -46,15 +46,15 @@ function M.setup()
   })
 end
 
---- A short status for the statusline: `claif: <title> <message>`, or `''` when idle.
+--- A short status for the statusline: `claif: <message>`, or `''` when idle.
 ---@return string
 function M.status()
   for _, task in pairs(M.tasks) do
-    local text = 'claif: ' .. (task.title or 'working')
-    if task.message and task.message ~= '' then
-      text = text .. ' ' .. task.message
+    local text = 'claif'
+    if task.title and task.title:lower() ~= 'claif' then
+      text = text .. ' ' .. task.title
     end
-    return text
+    return text .. ': ' .. (task.message ~= nil and task.message ~= '' and task.message or 'working')
   end
   return ''
 end
