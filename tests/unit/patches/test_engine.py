@@ -1,0 +1,189 @@
+"""Engine behaviour beyond Codex conformance: extraction, ambiguity, safety, whole files, re-anchoring, writes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from claif_lsp.errors import PatchError
+from claif_lsp.patches import (
+    Snapshot,
+    apply_hunks,
+    disk_reader,
+    parse_answer,
+    reanchor,
+    resolve_patch,
+    write_proposal,
+)
+from claif_lsp.patches.model import Proposal
+
+
+def _resolve(answer: str, files: dict[str, str], default_path: str | None = None) -> Proposal:
+    def read(path: str) -> Snapshot:
+        return Snapshot(path=path, text=files.get(path), version=1)
+
+    return resolve_patch(parse_answer(answer, default_path=default_path), Path("/ws"), read)
+
+
+def test_free_form_answer_with_several_diff_fences() -> None:
+    answer = (
+        "I changed two files.\n\n```diff\n--- a/a.py\n+++ b/a.py\n@@ -1,2 +1,2 @@\n x\n-y\n+Y\n```\n"
+        "And then:\n```patch\ndiff --git a/b.py b/b.py\n--- a/b.py\n+++ b/b.py\n@@ -1 +1 @@\n-q\n+Q\n```\nDone.\n"
+    )
+    proposal = _resolve(answer, {"a.py": "x\ny\n", "b.py": "q\n"})
+    assert [f.new_text for f in proposal.files] == ["x\nY\n", "Q\n"]
+    assert proposal.summary() == ["M a.py", "M b.py"]
+
+
+def test_codex_patch_inside_prose_and_nested_headers() -> None:
+    text = "class A:\n    def f(self):\n        return 1\nclass B:\n    def f(self):\n        return 1\n"
+    answer = (
+        "Here:\n```\n*** Begin Patch\n*** Update File: m.py\n@@ class B:\n@@     def f(self):\n"
+        "-        return 1\n+        return 2\n*** End Patch\n```\n"
+    )
+    assert _resolve(answer, {"m.py": text}).files[0].new_text == text[: -len("1\n")] + "2\n"
+
+
+def test_ambiguous_chunk_is_an_error_naming_lines() -> None:
+    text = "a\nreturn 1\nb\nreturn 1\n"
+    answer = "*** Begin Patch\n*** Update File: m.py\n@@\n-return 1\n+return 2\n*** End Patch"
+    with pytest.raises(PatchError, match=r"Ambiguous hunk 1 in m.py: its lines match at lines 2, 4"):
+        _resolve(answer, {"m.py": text})
+    eof = "*** Begin Patch\n*** Update File: m.py\n@@\n-return 1\n+return 2\n*** End of File\n*** End Patch"
+    assert _resolve(eof, {"m.py": text}).files[0].new_text == "a\nreturn 1\nb\nreturn 2\n"
+
+
+def test_unified_line_numbers_break_ties() -> None:
+    text = "a\nreturn 1\nb\nreturn 1\n"
+    diff = "--- a/m.py\n+++ b/m.py\n@@ -4 +4 @@\n-return 1\n+return 2\n"
+    assert _resolve(diff, {"m.py": text}).files[0].new_text == "a\nreturn 1\nb\nreturn 2\n"
+
+
+def test_unified_placed_by_content_when_numbers_are_wrong() -> None:
+    diff = "--- a/m.py\n+++ b/m.py\n@@ -40,2 +40,2 @@\n b\n-c\n+C\n"
+    assert _resolve(diff, {"m.py": "a\nb\nc\n"}).files[0].new_text == "a\nb\nC\n"
+
+
+def test_git_rename_add_and_delete() -> None:
+    diff = (
+        "diff --git a/old.py b/new.py\nsimilarity index 90%\nrename from old.py\nrename to new.py\n"
+        "--- a/old.py\n+++ b/new.py\n@@ -1 +1 @@\n-x\n+y\n"
+        "diff --git a/n.txt b/n.txt\nnew file mode 100644\n--- /dev/null\n+++ b/n.txt\n@@ -0,0 +1,2 @@\n+1\n+2\n"
+        "diff --git a/d.txt b/d.txt\ndeleted file mode 100644\n--- a/d.txt\n+++ /dev/null\n@@ -1 +0,0 @@\n-gone\n"
+    )
+    proposal = _resolve(diff, {"old.py": "x\n", "d.txt": "gone\n"})
+    assert [(f.operation, f.path, f.new_path, f.new_text) for f in proposal.files] == [
+        ("move", "old.py", "new.py", "y\n"),
+        ("add", "n.txt", None, "1\n2\n"),
+        ("delete", "d.txt", None, None),
+    ]
+    assert proposal.summary() == ["A n.txt", "M new.py", "D d.txt"]
+
+
+def test_search_replace_blocks_with_fences() -> None:
+    answer = (
+        "src/app.py\n```python\n<<<<<<< SEARCH\ndef f():\n    return 1\n=======\n"
+        "def f():\n    return 2\n>>>>>>> REPLACE\n```\n"
+    )
+    proposal = _resolve(answer, {"src/app.py": "import os\n\ndef f():\n    return 1\n"})
+    assert proposal.files[0].new_text == "import os\n\ndef f():\n    return 2\n"
+    assert [(h.start_line, h.old_lines, h.new_lines) for h in proposal.files[0].hunks] == [
+        (3, ["    return 1"], ["    return 2"])
+    ]
+
+
+def test_whole_file_fallback_and_refusals() -> None:
+    old = "def f():\n    return 1\n"
+    ok = _resolve("New version:\n```python\ndef f():\n    return 2\n```\n", {"a.py": old}, default_path="a.py")
+    assert ok.files[0].new_text == "def f():\n    return 2\n"
+    assert len(ok.files[0].hunks) == 1
+    with pytest.raises(PatchError, match="elides code"):
+        parse_answer("```python\ndef f():\n    # ... existing code ...\n    return 2\n```", default_path="a.py")
+    with pytest.raises(PatchError, match="cut off"):
+        parse_answer("```python\ndef f():\n    return 2\n", default_path="a.py")
+    with pytest.raises(PatchError, match="unclosed brackets"):
+        _resolve("```python\ndef f(\n    return 2\n```\n", {"a.py": old}, default_path="a.py")
+    with pytest.raises(PatchError, match="no patch found"):
+        parse_answer("Just some prose, no code.")
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("/etc/passwd", "absolute"),
+        ("../out.txt", "leaves the workspace"),
+        (".git/config", ".git/"),
+        ("a/../../x", "leaves"),
+    ],
+)
+def test_unsafe_paths_are_refused(tmp_path: Path, path: str, reason: str) -> None:
+    answer = f"*** Begin Patch\n*** Add File: {path}\n+x\n*** End Patch"
+    with pytest.raises(PatchError, match=reason):
+        resolve_patch(parse_answer(answer), tmp_path, disk_reader(tmp_path))
+
+
+def test_symlink_out_of_root_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    root = tmp_path / "ws"
+    root.mkdir()
+    os.symlink(outside, root / "link")
+    with pytest.raises(PatchError, match="symlink"):
+        resolve_patch(parse_answer("*** Begin Patch\n*** Add File: link/x\n+x\n*** End Patch"), root, disk_reader(root))
+    assert not (outside / "x").exists()
+
+
+def test_bom_crlf_and_final_newline_are_kept() -> None:
+    text = "\ufeffone\r\ntwo\r\nthree"
+    diff = "--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n-one\n+ONE\n two\n"
+    assert _resolve(diff, {"f": text}).files[0].new_text == "\ufeffONE\r\ntwo\r\nthree"
+    codex = "*** Begin Patch\n*** Update File: f\n@@\n-one\n+ONE\n*** End Patch"
+    # Codex patches always leave a final newline (conformance scenario 014).
+    assert _resolve(codex, {"f": text}).files[0].new_text == "\ufeffONE\r\ntwo\r\nthree\r\n"
+
+
+def test_reanchor_after_accepting_some_hunks_and_after_user_edits() -> None:
+    old = "".join(f"line {i}\n" for i in range(30))
+    answer = (
+        "*** Begin Patch\n*** Update File: f\n@@\n line 4\n-line 5\n+LINE 5\n line 6\n-line 7\n+LINE 7\n"
+        "@@\n line 19\n-line 20\n+LINE 20\n*** End Patch"
+    )
+    file = _resolve(answer, {"f": old}).files[0]
+    first, second, third = file.hunks
+    accepted = apply_hunks(old, [first])
+    rest = reanchor(file, [second.id, third.id], accepted)
+    assert apply_hunks(accepted, rest) == file.new_text
+    edited = "inserted by the user\n" * 3 + accepted
+    moved = reanchor(file, [second.id, third.id], edited)
+    assert [h.start_line for h in moved] == [second.start_line + 3, third.start_line + 3]
+    assert apply_hunks(edited, moved) == "inserted by the user\n" * 3 + (file.new_text or "")
+    with pytest.raises(PatchError, match="stale"):
+        reanchor(file, [third.id], edited.replace("line 20\n", "changed 20\n"))
+    with pytest.raises(PatchError, match="stale"):
+        apply_hunks(edited, [third])
+
+
+def test_write_is_atomic_when_a_rename_fails(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("a\n")
+    (tmp_path / "blocker").write_text("a file where a directory is needed\n")
+    answer = "*** Begin Patch\n*** Update File: a.txt\n@@\n-a\n+A\n*** Add File: blocker/sub/new.txt\n+x\n*** End Patch"
+    proposal = resolve_patch(parse_answer(answer), tmp_path, disk_reader(tmp_path))
+    with pytest.raises(PatchError, match="nothing was changed"):
+        write_proposal(proposal, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "blocker"]
+    assert (tmp_path / "a.txt").read_text() == "a\n"
+
+
+def test_write_refuses_when_disk_changed(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("a\n")
+    proposal = resolve_patch(
+        parse_answer("*** Begin Patch\n*** Update File: a.txt\n@@\n-a\n+A\n*** End Patch"),
+        tmp_path,
+        disk_reader(tmp_path),
+    )
+    (tmp_path / "a.txt").write_text("a\nmore\n")
+    with pytest.raises(PatchError, match="changed on disk"):
+        write_proposal(proposal, tmp_path)
+    assert (tmp_path / "a.txt").read_text() == "a\nmore\n"
