@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = ROOT / "editors" / "neovim"
 SCRIPTS = Path(__file__).resolve().parent / "neovim"
 RUN_TIMEOUT = 45
-"""Seconds one Neovim run may take before it is killed (a run normally takes 2–4 s)."""
+"""Seconds one Neovim run may take before it is killed (a run normally takes 2-4 s)."""
 
 SAMPLE = textwrap.dedent(
     '''\
@@ -77,7 +77,6 @@ FIRST_HUNK_APPLIED = SAMPLE.replace(
     "    result = 0\n    for entry in items:\n        result += entry.price\n    return result\n",
 )
 BOTH_APPLIED = FIRST_HUNK_APPLIED.replace('return "Hello " + name', 'return f"Hello {name}"')
-SECOND_HUNK_APPLIED = SAMPLE.replace('return "Hello " + name', 'return f"Hello {name}"')
 
 ANSWER = f"I renamed the accumulator and used an f-string.\n\n{PATCH}"
 EXPLANATION = "`total` adds up the `price` of every item.\n\n- `s` starts at 0\n- the loop adds each price\n"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from tests.editors.neovim_harness import (
     BOTH_APPLIED,
     EXPLANATION,
     FIRST_HUNK_APPLIED,
+    PLUGIN,
     SAMPLE,
     NeovimScenario,
     NvimRun,
@@ -94,7 +97,7 @@ def test_cancel_mid_stream(tmp_path: Path) -> None:
     assert r.get("ask_error") is not None or not (r.get("ask_result") or {}).get("proposals"), r
     assert r["proposals"] == [] and r["sessions"] == 0 and r["running_after"] == 0
     assert r["final"] == lines(SAMPLE) and r["modified"] is False
-    # cancelled long before the 20 chunks × 250 ms would have finished
+    # cancelled long before the 20 chunks of 250 ms would have finished
     steps = {s["name"]: s["ms"] for s in r["steps"]}
     assert steps["cancelled"] - steps["streaming"] < 2500
     assert r["progress"][-1]["kind"] == "end"
@@ -133,18 +136,17 @@ def test_checkhealth(tmp_path: Path) -> None:
 
 def test_help_tags(tmp_path: Path) -> None:
     """doc/claif.txt is a valid help file: :helptags finds every command's tag, with no duplicates."""
-    import shutil
-    import subprocess
-
-    from tests.editors.neovim_harness import PLUGIN
-
     doc = tmp_path / "doc"
     shutil.copytree(PLUGIN / "doc", doc)
     scenario = NeovimScenario(tmp_path / "run", [])
     env = scenario.env(tmp_path / "unused.json", tmp_path / "unused.log")
     proc = subprocess.run(
         [require_nvim(), "--headless", "-u", "NONE", "-i", "NONE", "-n", "-c", f"helptags {doc}", "-c", "qa!"],
-        env=env, capture_output=True, text=True, timeout=30, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
     )
     assert proc.returncode == 0 and "E154" not in proc.stderr, proc.stderr
     tags = {line.split("\t")[0] for line in (doc / "tags").read_text().splitlines()}
