@@ -26,7 +26,11 @@ CHECKS = [
     "ask-progress-diff",
     "accept-one-hunk-via-codelens",
     "reject-remaining-hunk-via-codelens",
-    "reject-proposal-via-editor-title",
+    "code-action-ask-then-reject-via-editor-title",
+    "explain",
+    "confirm-mode-refactor-preview",
+    "select-provider-quick-pick",
+    "server-missing-message",
     "cancel-from-notification",
 ]
 SETUP_IMPOSSIBLE = 3

@@ -156,6 +156,25 @@ export class Controller implements vscode.Disposable {
   private middleware(): Middleware {
     return {
       executeCommand: (command, args, next) => this.interceptCommand(command, args, next),
+      window: {
+        // Answers (explain) and previews the server shows open beside the code they are about, not over it.
+        showDocument: async (params, token, next) => {
+          if (params.external || !params.uri.startsWith('file:')) return next(params, token);
+          try {
+            const editor = await vscode.window.showTextDocument(vscode.Uri.parse(params.uri), {
+              viewColumn: vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active,
+              preserveFocus: !params.takeFocus,
+              preview: true,
+              selection: params.selection && this.client?.protocol2CodeConverter.asRange(params.selection),
+            });
+            emit('showDocument', { uri: params.uri, column: editor.viewColumn });
+            return { success: true };
+          } catch (error) {
+            outputChannel().warn(`window/showDocument ${params.uri}: ${errorMessage(error)}`);
+            return { success: false };
+          }
+        },
+      },
       workspace: {
         // VS Code returns all of section `claif`, including this extension's own keys; the server's settings
         // model rejects unknown keys, so they are removed here.
@@ -385,6 +404,11 @@ export function withoutClientKeys(value: unknown): unknown {
 
 async function showAnswer(result: AskResult): Promise<void> {
   if (result.document) {
+    // The server shows the answer document itself (window/showDocument); open it only when it did not.
+    const shown = vscode.window.tabGroups.all
+      .flatMap((group) => group.tabs)
+      .some((tab) => tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === vscode.Uri.parse(result.document!).toString());
+    if (shown) return;
     try {
       const uri = vscode.Uri.parse(result.document);
       await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true, preview: true });

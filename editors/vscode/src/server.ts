@@ -75,7 +75,12 @@ export async function resolveServer(config: ServerConfig): Promise<{ executable:
   }
   if (config.python) {
     const python = which(config.python);
-    if (!python) throw new ServerNotFoundError(`claif.server.python "${config.python}" is not an executable file. ${FIX}`);
+    if (!python) {
+      throw new ServerNotFoundError(
+        `claif.server.python "${config.python}" is not an executable file. Point it at a Python interpreter that has claif-lsp ` +
+          `("python -m pip install claif-lsp"), or set "claif.server.path" to the claif-lsp executable.`,
+      );
+    }
     const probe = await run(python, ['-c', 'import claif_lsp']);
     if (!probe.ok) {
       throw new ServerNotFoundError(

@@ -242,20 +242,46 @@ async function runCommand(title) {
 }
 
 async function focusSample(line = 1) {
+  await page.locator('.editor-group-container').first().locator('.tabs-container .tab', { hasText: 'sample.py' }).first().click();
   const editor = page.locator('.editor-group-container').first().locator('.monaco-editor .view-lines').first();
   await editor.click({ position: { x: 200, y: 5 + (line - 1) * 19 } });
   await page.keyboard.press('Control+Home');
 }
 
-async function ask(instruction) {
-  await focusSample();
-  await runCommand('Claif: Ask…');
+async function answerInputBox(instruction) {
   const input = page.locator('.quick-input-widget input[type="text"]').first();
   await page.locator('.quick-input-widget', { hasText: 'What should the model do' }).waitFor({ state: 'visible', timeout: 10000 });
   await input.fill(instruction);
   const asked = Date.now();
   await input.press('Enter');
   return asked;
+}
+
+/** Ask through the light bulb: the server's "Ask <provider>…" code action, whose claif.ask has no instruction. */
+async function askViaCodeAction(line, instruction) {
+  await focusSample(line);
+  const title = 'Ask Replay…';
+  await waitFor(`code action "${title}"`, async () => {
+    await focusSample(line);
+    for (let i = 1; i < line; i++) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Control+.');
+    const item = page.locator('.action-widget').getByText(title, { exact: true }).first();
+    try {
+      await item.waitFor({ state: 'visible', timeout: 3000 });
+    } catch {
+      await page.keyboard.press('Escape');
+      return false;
+    }
+    await item.click();
+    return true;
+  }, 20000, 500);
+  return answerInputBox(instruction);
+}
+
+async function ask(instruction) {
+  await focusSample();
+  await runCommand('Claif: Ask…');
+  return answerInputBox(instruction);
 }
 
 const toast = () => page.locator('.notifications-toasts .notification-toast', { hasText: 'Claif' });
@@ -379,10 +405,10 @@ try {
     await waitFor('the CodeLenses to go away', async () => (await lenses().filter({ hasText: /^(Accept|Reject)/ }).count()) === 0, 5000);
   });
 
-  await check('reject-proposal-via-editor-title', async () => {
+  await check('code-action-ask-then-reject-via-editor-title', async () => {
     const disk = readFileSync(SAMPLE, 'utf8');
     const before = norm(await bufferText());
-    const asked = await ask('E2E-GREETING: use an f-string');
+    const asked = await askViaCodeAction(9, 'E2E-GREETING: use an f-string');
     const result = await waitEvent('ask.result', undefined, 30000, asked);
     const id = result.result?.proposals?.[0];
     if (!id) throw new Error(`no proposal: ${JSON.stringify(result.result)}`);
@@ -427,6 +453,84 @@ try {
     await waitFor('the notification to go away', async () => (await toast().count()) === 0, 5000);
     if (norm(await bufferText()) !== before || readFileSync(SAMPLE, 'utf8') !== disk) throw new Error('file changed after cancel');
     return { stoppedMs, outcome: ended.event, result: ended.result ?? ended.error ?? null };
+  });
+
+  await check('explain', async () => {
+    await focusSample(4);
+    const asked = Date.now();
+    await runCommand('Claif: Explain');
+    const result = await waitEvent('ask.result', undefined, 20000, asked);
+    if (typeof result.result?.answer !== 'string') throw new Error(`no answer: ${JSON.stringify(result.result)}`);
+    await waitFor('the answer in an editor', async () => (await page.locator('.editor-group-container .view-lines', { hasText: 'E2E-EXPLAIN' }).count()) > 0, 10000);
+    await sleep(500);
+    const answerTabs = await page.locator('.tabs-container .tab', { hasText: /^answer-.*\.md/ }).count();
+    if (answerTabs !== 1) throw new Error(`the answer is open in ${answerTabs} tabs`);
+    const sourceStillShown = await page.locator('.editor-group-container').first().locator('.tabs-container .tab.active', { hasText: 'sample.py' }).count();
+    if (!sourceStillShown) throw new Error('the answer replaced the source editor (expected it beside)');
+    return { document: result.result.document ?? null };
+  });
+
+  await check('confirm-mode-refactor-preview', async () => {
+    // approval=confirm: the server sends the edit at once with needsConfirmation annotations and VS Code's
+    // Refactor Preview asks; the extension must not get in the way.
+    const settingsFile = join(WS, '.vscode', 'settings.json');
+    const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
+    settings['claif.approval'] = 'confirm';
+    const changed = Date.now();
+    writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+    await waitEvent('providers', undefined, 10000, changed);
+    await sleep(500);
+    const asked = await ask('E2E-GREETING: use an f-string');
+    const panel = page.locator('.part.panel');
+    await panel.locator('.monaco-checkbox.edit-checkbox').first().waitFor({ state: 'visible', timeout: 20000 });
+    const boxes = panel.locator('.monaco-checkbox.edit-checkbox');
+    const ticks = () => boxes.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('aria-checked')));
+    const states = await ticks();
+    // Ticking the file row ticks its edits too: tick one box at a time and look again.
+    for (let i = 0; i < 10; i++) {
+      const now = await ticks();
+      const index = now.findIndex((v) => v !== 'true');
+      if (index < 0) break;
+      await boxes.nth(index).click();
+      await sleep(200);
+    }
+    await panel.getByRole('button', { name: 'Apply', exact: true }).click();
+    const result = await waitEvent('ask.result', undefined, 20000, asked);
+    const text = await waitFor('the confirmed edit in the buffer', async () => {
+      const t = norm(await bufferText());
+      return t.includes('return f"Hello, {name}!"') ? t : undefined;
+    }, 10000);
+    const opened = events().filter((e) => e.t >= asked && e.event === 'review.diffOpened');
+    settings['claif.approval'] = 'review';
+    writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+    if (opened.length) throw new Error('a diff editor opened in confirm mode');
+    return { initialTicks: states, result: result.result, lines: text.split('\n').length };
+  });
+
+  await check('select-provider-quick-pick', async () => {
+    await page.locator('.statusbar-item', { hasText: 'Claif: replay' }).first().click();
+    const rows = page.locator('.quick-input-widget .monaco-list-row');
+    await rows.first().waitFor({ state: 'visible', timeout: 10000 });
+    const labels = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    if (!labels.some((l) => l.startsWith('auto'))) throw new Error(`no "auto" entry: ${labels}`);
+    const replay = labels.find((l) => /^\W*replay.*ready/.test(l));
+    if (!replay) throw new Error(`no ready replay entry: ${labels}`);
+    const picked = Date.now();
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'replay' }).first().click();
+    const selected = await waitEvent('providerSelected', (e) => e.provider === 'replay', 5000, picked);
+    return { entries: labels.length, target: selected.target };
+  });
+
+  await check('server-missing-message', async () => {
+    const changed = Date.now();
+    const settingsFile = join(WS, '.vscode', 'settings.json');
+    const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
+    settings['claif.server.python'] = join(W, 'no-such-python');
+    writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+    const failure = await waitEvent('server.failed', undefined, 20000, changed);
+    if (!/pip install claif-lsp/.test(failure.message) || !/claif\.server\.path/.test(failure.message)) throw new Error(`message lacks the fix: ${failure.message}`);
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'pip install claif-lsp' }).first().waitFor({ state: 'visible', timeout: 10000 });
+    return { message: failure.message };
   });
 
   exitCode = finish();
