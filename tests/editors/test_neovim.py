@@ -78,11 +78,13 @@ def test_reject_leaves_the_buffer_unchanged(tmp_path: Path) -> None:
     run = NeovimScenario(tmp_path, [{"action": "ask", "answer": ANSWER}]).run("reject.lua")
     r = ok(run)
     assert r["hunks"] == 2
+    assert r["layout"] == {"tabs": 1, "windows": 2}  # review.layout = "vsplit"
     assert r["after_one"] == lines(SAMPLE)
     assert r["state_after_one"] == "partial"
     assert r["final"] == lines(SAMPLE)
     assert r["final_state"] == "rejected"
     assert r["modified"] is False
+    assert r["layout_after"] == {"tabs": 1, "windows": 1} and r["signs_after"] == 0
 
 
 def test_cancel_mid_stream(tmp_path: Path) -> None:

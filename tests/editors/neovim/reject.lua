@@ -1,14 +1,16 @@
 -- Reject one hunk from the source buffer (:ClaifRejectHunk on its line), then the rest (:ClaifReject).
+-- The diff view uses the `vsplit` layout (in the current tab page).
 local H = dofile(vim.fs.joinpath(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)), 'harness.lua'))
 
 H.run(function()
-  H.start()
+  H.start({ review = { layout = 'vsplit' } })
   local review = require('claif.review')
   vim.cmd('%ClaifAsk Rename s to result and use an f-string')
   H.wait(H.open_session, 'the diff view')
   local s = H.open_session() --[[@as claif.Session]]
   H.put('proposal_id', s.id)
   H.put('hunks', #review.pending_hunks(s.file))
+  H.put('layout', { tabs = #vim.api.nvim_list_tabpages(), windows = #vim.api.nvim_tabpage_list_wins(0) })
 
   -- In the source window, on the second hunk's first line.
   vim.api.nvim_set_current_win(s.src_win)
@@ -28,4 +30,6 @@ H.run(function()
   local proposal = H.proposal(s.id)
   H.put('final_state', proposal and proposal.state)
   H.put('modified', vim.bo[H.bufnr].modified)
+  H.put('layout_after', { tabs = #vim.api.nvim_list_tabpages(), windows = #vim.api.nvim_tabpage_list_wins(0) })
+  H.put('signs_after', #vim.api.nvim_buf_get_extmarks(H.bufnr, review.ns, 0, -1, {}))
 end)

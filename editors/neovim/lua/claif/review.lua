@@ -44,6 +44,19 @@ M.ns = vim.api.nvim_create_namespace('claif.review')
 ---@type table<string, claif.Session>
 M.sessions = {}
 
+--- The loaded buffer of a URI, without creating one.
+---@param uri string
+---@return integer?
+local function find_buf(uri)
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(buf) and vim.uri_from_bufnr(buf) == uri then
+      return buf
+    end
+  end
+  return nil
+end
+M.find_buf = find_buf
+
 ---@param text string
 ---@return integer
 local function count_newlines(text)
@@ -123,7 +136,7 @@ function M.hunks_at(bufnr, first, last)
       return session, hunks
     end
     for _, file in ipairs(session.proposal.files or {}) do
-      if vim.uri_to_bufnr(file.uri) == bufnr then
+      if find_buf(file.uri) == bufnr then
         local hunks = {}
         for _, hunk in ipairs(M.pending_hunks(file)) do
           local s, e = M.source_rows(hunk)
@@ -152,7 +165,7 @@ function M.session_for(bufnr)
         return session
       end
       for _, file in ipairs(session.proposal.files or {}) do
-        if vim.uri_to_bufnr(file.uri) == bufnr then
+        if find_buf(file.uri) == bufnr then
           return session
         end
       end
@@ -165,8 +178,8 @@ end
 ---@param session claif.Session
 function M.mark(session)
   for _, file in ipairs(session.proposal.files or {}) do
-    local bufnr = vim.uri_to_bufnr(file.uri)
-    if vim.api.nvim_buf_is_loaded(bufnr) then
+    local bufnr = find_buf(file.uri)
+    if bufnr then
       vim.api.nvim_buf_clear_namespace(bufnr, M.ns, 0, -1)
       if config.options.review.signs then
         local count = vim.api.nvim_buf_line_count(bufnr)
@@ -192,8 +205,8 @@ end
 ---@param session claif.Session
 local function unmark(session)
   for _, file in ipairs(session.proposal.files or {}) do
-    local bufnr = vim.uri_to_bufnr(file.uri)
-    if vim.api.nvim_buf_is_valid(bufnr) then
+    local bufnr = find_buf(file.uri)
+    if bufnr then
       vim.api.nvim_buf_clear_namespace(bufnr, M.ns, 0, -1)
     end
   end
@@ -467,7 +480,7 @@ function M.show(client, proposal, opts)
   end
   local file = files[1]
   for _, f in ipairs(files) do
-    if opts.bufnr and vim.uri_to_bufnr(f.uri) == opts.bufnr then
+    if opts.bufnr and find_buf(f.uri) == opts.bufnr then
       file = f
     end
   end
