@@ -29,9 +29,9 @@ class InterceptHandler(logging.Handler):
             level: str | int = logger.level(record.levelname).name
         except ValueError:
             level = record.levelno
-        logger.patch(lambda r: r.update(name=record.name)).opt(exception=record.exc_info).log(
-            level, record.getMessage()
-        )
+        logger.patch(lambda r: r.update(name=record.name)).opt(  # type: ignore[call-arg]
+            exception=record.exc_info
+        ).log(level, record.getMessage())
 
 
 def configure_logging(level: str = "INFO", log_file: str | None = None, pygls_level: str = "WARNING") -> None:

@@ -8,6 +8,7 @@ never takes the server down.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
@@ -15,7 +16,7 @@ from importlib.metadata import EntryPoint, entry_points
 from loguru import logger
 from pydantic import BaseModel
 
-from claif_lsp.errors import ProviderInitError, ProviderNotFoundError
+from claif_lsp.errors import ProviderError, ProviderInitError, ProviderNotFoundError
 from claif_lsp.provider import BaseProvider
 from claif_lsp.settings import AUTO_PROVIDER, OFFLINE_PROVIDER, Settings
 from claif_lsp.types import ProviderState, ProviderStatus
@@ -73,6 +74,7 @@ class ProviderRegistry:
         self._failures: dict[str, str] = {}
         self._connected: set[str] = set()
         self.settings = Settings()
+        self._ready_cache: tuple[float, list[str]] | None = None
 
     def names(self) -> list[str]:
         """Names of all discovered providers, sorted."""
@@ -81,6 +83,7 @@ class ProviderRegistry:
     def update_settings(self, settings: Settings) -> None:
         """Hand new settings to every provider already loaded."""
         self.settings = settings
+        self._ready_cache = None
         for name, provider in self._instances.items():
             provider.configure(settings.provider_settings(name), self.environ)
 
@@ -145,8 +148,11 @@ class ProviderRegistry:
 
     def display_name(self, name: str) -> str:
         """The provider's human name, falling back to its entry-point name."""
-        provider = self._instances.get(name)
-        return (getattr(provider, "display_name", "") or name) if provider else name
+        try:
+            provider = self.get(name)
+        except ProviderError:
+            return name
+        return getattr(provider, "display_name", "") or name
 
     def reports(self) -> list[ProviderReport]:
         """One report per discovered provider."""
@@ -175,6 +181,13 @@ class ProviderRegistry:
             if name in self.entries and name not in seen and self.status(name).ready:
                 seen.append(name)
         return seen
+
+    def cached_ready(self, max_age: float = 30.0) -> list[str]:
+        """Ready providers, recomputed at most every ``max_age`` seconds (code actions must answer at once)."""
+        now = time.monotonic()
+        if self._ready_cache is None or now - self._ready_cache[0] > max_age:
+            self._ready_cache = (now, self.ready_providers())
+        return self._ready_cache[1]
 
     def resolve(self, requested: str | None = None) -> str:
         """The provider to use: ``requested``, the configured one, or for ``auto`` the first ready one."""

@@ -12,12 +12,16 @@ import cattrs
 from loguru import logger
 from lsprotocol import types
 from pydantic import BaseModel
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, default_converter, lsp_method
 
 from claif_lsp import __version__
 from claif_lsp.registry import ProviderRegistry
 from claif_lsp.state import ServerState
+
+EXPECTED_ERROR_CODES = {-32602, -32800, -32803}
+"""InvalidParams, RequestCancelled, RequestFailed: outcomes the user caused or should read, not bugs."""
 
 CURRENT_COMMAND: contextvars.ContextVar[types.ExecuteCommandParams | None] = contextvars.ContextVar(
     "CURRENT_COMMAND", default=None
@@ -70,7 +74,14 @@ class ClaifLanguageServer(LanguageServer):
         self.state = ServerState()
 
     def report_server_error(self, error: Exception, source: Any) -> None:
-        """Log errors of background work instead of popping a dialog for each provider hiccup."""
+        """Log errors instead of popping a dialog for each provider hiccup.
+
+        Errors we raise on purpose (bad arguments, a failed or cancelled ask) already reach the client as the
+        request's error response, so they are logged quietly; anything else is a bug and logged loudly.
+        """
+        if isinstance(error, JsonRpcException) and error.code in EXPECTED_ERROR_CODES:
+            logger.debug("request failed: {}", error)
+            return
         logger.opt(exception=error).error("internal error in {}: {}", getattr(source, "__name__", source), error)
 
     def run_soon(self, coro: Any) -> asyncio.Task[Any]:

@@ -8,7 +8,17 @@ from pathlib import Path
 from typing import Any
 
 from claif_lsp.configuration import LoadedSettings
+from claif_lsp.proposals import ProposalStore
 from claif_lsp.settings import Settings
+
+
+@dataclass
+class RunningAsk:
+    """An ask in flight: its task and the names it can be cancelled by."""
+
+    request_id: str
+    task: asyncio.Task[Any]
+    token: str | int | None = None
 
 
 @dataclass
@@ -23,6 +33,11 @@ class ServerState:
     """Validated settings by folder URI ("" when the client has no folders)."""
     shown_problems: set[str] = field(default_factory=set)
     background: set[asyncio.Task[Any]] = field(default_factory=set)
+    proposals: ProposalStore = field(default_factory=ProposalStore)
+    settings_ready: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set once the client's settings were pulled (or could not be), so asks never run on defaults."""
+    running: dict[str, RunningAsk] = field(default_factory=dict)
+    """Asks in flight by request id, for `claif.cancel`."""
 
     def settings_for(self, uri: str | None = None) -> Settings:
         """Settings of the workspace folder holding ``uri`` (the longest matching folder)."""

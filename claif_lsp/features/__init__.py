@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
 def register_all(server: ClaifLanguageServer) -> None:
     """Register every feature's handlers on ``server``."""
-    from claif_lsp.features import lifecycle, providers
+    from claif_lsp.features import ask, code_actions, code_lens, lifecycle, providers, review
 
-    for feature in (lifecycle, providers):
+    for feature in (lifecycle, providers, code_actions, code_lens, ask, review):
         feature.register(server)

@@ -53,7 +53,10 @@ def register(server: ClaifLanguageServer) -> None:
                 await ls.client_register_capability_async(types.RegistrationParams(registrations=[registration]))
             except Exception as exc:  # the client then pushes changes, or never changes settings
                 logger.debug("client/registerCapability failed: {}", exc)
-        await pull_configuration(ls)
+        try:
+            await pull_configuration(ls)
+        finally:
+            ls.state.settings_ready.set()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls: ClaifLanguageServer, params: types.DidChangeConfigurationParams) -> None:

@@ -53,7 +53,7 @@ async def start_client(
     )
     client = await config.start()
     assert isinstance(client, EditorClient)
-    client.set_configuration(settings or {}, section="claif")
+    client.set_configuration(settings or {}, section="claif", scope_uri=root.as_uri())
     capabilities = client_capabilities(editor)
     result = await client.initialize_session(
         types.InitializeParams(

@@ -8,11 +8,11 @@ what it was shown. Tests choose whether the "user" accepts edits and which messa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Union
 
 import pytest_lsp
 from lsprotocol import types
-from pygls.workspace import TextDocument
+from pygls.workspace import PositionCodec, TextDocument
 from pytest_lsp import LanguageClient
 
 
@@ -35,6 +35,7 @@ class EditorClient(LanguageClient):
     message_choice: str | None
     encoding: str
     registrations: list[types.Registration]
+    code_lens_refreshes: int
 
     def open_document(self, uri: str, text: str, language_id: str = "python") -> EditorDocument:
         """Open a document, as an editor does when a file is shown."""
@@ -75,7 +76,7 @@ class EditorClient(LanguageClient):
                 return f"{uri} changed: edit for version {version}, document is at {doc.version}"
         for uri, (_, edits) in per_uri.items():
             doc = self.documents[uri]
-            buffer = TextDocument(uri, doc.text, position_codec_encoding=self.encoding)
+            buffer = TextDocument(uri, doc.text, position_codec=PositionCodec(self.encoding))
             # Apply bottom-up so earlier ranges stay valid.
             ordered = sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True)
             text = doc.text
@@ -98,6 +99,19 @@ def make_editor_client() -> EditorClient:
     client.message_choice = None
     client.encoding = "utf-16"
     client.registrations = []
+    client.code_lens_refreshes = 0
+
+    # lsprotocol 2025.0.0 structures any code action that has a `command` as a bare Command, losing its
+    # title/kind; editors tell them apart by the type of `command` (an object for CodeAction), so do we.
+    converter = client.protocol._converter
+
+    def code_action_or_command(obj: Any, _: Any) -> types.Command | types.CodeAction:
+        if isinstance(obj.get("command"), str):
+            return converter.structure(obj, types.Command)
+        return converter.structure(obj, types.CodeAction)
+
+    converter.register_structure_hook(types.Command | types.CodeAction, code_action_or_command)
+    converter.register_structure_hook(Union[types.Command, types.CodeAction], code_action_or_command)  # noqa: UP007
 
     @client.feature(types.WORKSPACE_APPLY_EDIT)
     def apply_edit(ls: EditorClient, params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
@@ -110,6 +124,10 @@ def make_editor_client() -> EditorClient:
     @client.feature(types.CLIENT_REGISTER_CAPABILITY)
     def register_capability(ls: EditorClient, params: types.RegistrationParams) -> None:
         ls.registrations.extend(params.registrations)
+
+    @client.feature(types.WORKSPACE_CODE_LENS_REFRESH)
+    def code_lens_refresh(ls: EditorClient, params: None) -> None:
+        ls.code_lens_refreshes += 1
 
     @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
     def show_message_request(ls: EditorClient, params: types.ShowMessageRequestParams) -> Any:

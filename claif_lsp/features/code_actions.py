@@ -1,0 +1,146 @@
+"""``textDocument/codeAction``: the Claif actions for a selection, answered at once from the document alone.
+
+Nothing here waits on a provider: provider readiness comes from the registry's cached statuses, and the
+model only runs when the editor executes the action's command (``claif.ask``), never in resolve.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lsprotocol import types
+
+from claif_lsp import commands
+from claif_lsp.features.review import pending_at
+from claif_lsp.server import ClaifLanguageServer
+from claif_lsp.settings import OFFLINE_PROVIDER
+
+KIND_ASK = "refactor.rewrite.claif"
+KIND_EXPLAIN = "refactor.claif.explain"
+KIND_REVIEW = "refactor.claif.review"
+
+BUILTIN_ACTIONS = (
+    ("explain", "Explain"),
+    ("refactor", "Refactor"),
+    ("docstrings", "Add docstrings"),
+    ("tests", "Write tests"),
+)
+
+
+def _range_json(rng: types.Range) -> dict[str, Any]:
+    return {
+        "start": {"line": rng.start.line, "character": rng.start.character},
+        "end": {"line": rng.end.line, "character": rng.end.character},
+    }
+
+
+def _diagnostic_json(diagnostic: types.Diagnostic) -> dict[str, Any]:
+    return {
+        "message": diagnostic.message,
+        "range": _range_json(diagnostic.range),
+        "source": diagnostic.source,
+        "code": diagnostic.code,
+        "severity": int(diagnostic.severity) if diagnostic.severity is not None else None,
+    }
+
+
+def _wanted(only: list[str] | None, kind: str) -> bool:
+    return not only or any(kind == k or kind.startswith(k + ".") for k in only)
+
+
+def ask_action(title: str, kind: str, arguments: dict[str, Any]) -> types.CodeAction:
+    """A code action whose command runs ``claif.ask``."""
+    return types.CodeAction(
+        title=title, kind=kind, command=types.Command(title=title, command=commands.ASK, arguments=[arguments])
+    )
+
+
+def code_actions(ls: ClaifLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    """Every Claif action for the request's range."""
+    uri = params.text_document.uri
+    settings = ls.state.settings_for(uri)
+    only = [str(k.value if hasattr(k, "value") else k) for k in params.context.only or []]
+    rng = _range_json(params.range)
+    diagnostics = [_diagnostic_json(d) for d in params.context.diagnostics]
+    base: dict[str, Any] = {"uri": uri, "range": rng}
+    if diagnostics:
+        base["diagnostics"] = diagnostics
+    default = ls.registry.resolve()
+    default_name = ls.registry.display_name(default)
+    actions: list[types.CodeAction] = []
+
+    actions.extend(_review_actions(ls, uri, params.range, only))
+    if _wanted(only, KIND_ASK):
+        actions.append(ask_action(f"Ask {default_name}…", KIND_ASK, {**base, "action": "ask"}))
+    for action, title in BUILTIN_ACTIONS:
+        kind = KIND_EXPLAIN if action == "explain" else KIND_ASK
+        if _wanted(only, kind):
+            actions.append(ask_action(title, kind, {**base, "action": action}))
+    if _wanted(only, types.CodeActionKind.QuickFix.value):
+        for diagnostic, raw in zip(params.context.diagnostics, diagnostics, strict=True):
+            message = " ".join(diagnostic.message.split())
+            fix = ask_action(
+                f"Fix: {message[:80]}",
+                types.CodeActionKind.QuickFix.value,
+                {**base, "action": "fix", "diagnostic": raw},
+            )
+            fix.diagnostics = [diagnostic]
+            actions.append(fix)
+    for index, custom in enumerate(settings.actions):
+        kind = KIND_EXPLAIN if custom.kind == "explain" else KIND_ASK
+        if _wanted(only, kind):
+            actions.append(ask_action(custom.title, kind, {**base, "action": f"custom:{index}"}))
+    if _wanted(only, KIND_ASK):
+        others = [name for name in ls.registry.cached_ready() if name not in (default, OFFLINE_PROVIDER)]
+        for name in others:
+            actions.append(
+                ask_action(
+                    f"Ask {ls.registry.display_name(name)}…", KIND_ASK, {**base, "action": "ask", "provider": name}
+                )
+            )
+    return actions
+
+
+def _review_actions(ls: ClaifLanguageServer, uri: str, rng: types.Range, only: list[str]) -> list[types.CodeAction]:
+    """Accept / reject choices for pending hunks under the range (for clients that show no code lenses)."""
+    if not _wanted(only, KIND_REVIEW):
+        return []
+    actions = []
+    for record, _file, hunk in pending_at(ls, uri):
+        if hunk.end_line < rng.start.line or hunk.start_line > rng.end.line:
+            continue
+        for verb, command, hunks in (
+            ("Accept", commands.ACCEPT, [hunk.id]),
+            ("Reject", commands.REJECT, [hunk.id]),
+            ("Accept all of", commands.ACCEPT, None),
+            ("Reject all of", commands.REJECT, None),
+        ):
+            title = f"{verb} {record.title}" if hunks is None else f"{verb} hunk {hunk.index} ({record.title})"
+            argument: dict[str, Any] = {"proposal": record.id}
+            if hunks is not None:
+                argument["hunks"] = hunks
+            actions.append(
+                types.CodeAction(
+                    title=title,
+                    kind=KIND_REVIEW,
+                    command=types.Command(title=title, command=command, arguments=[argument]),
+                )
+            )
+    return actions
+
+
+def register(server: ClaifLanguageServer) -> None:
+    """Register the code action provider."""
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(
+            code_action_kinds=[
+                types.CodeActionKind.QuickFix,
+                types.CodeActionKind.RefactorRewrite,
+                types.CodeActionKind.Refactor,
+            ]
+        ),
+    )
+    def on_code_action(ls: ClaifLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        return code_actions(ls, params)

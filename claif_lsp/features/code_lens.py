@@ -1,0 +1,43 @@
+"""``textDocument/codeLens``: Accept / Reject / Accept all / Reject all above every pending hunk."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lsprotocol import types
+
+from claif_lsp import commands
+from claif_lsp.features.review import pending_at
+from claif_lsp.server import ClaifLanguageServer
+
+
+def _lens(line: int, title: str, command: str, argument: dict[str, Any]) -> types.CodeLens:
+    position = types.Position(line=line, character=0)
+    return types.CodeLens(
+        range=types.Range(start=position, end=position),
+        command=types.Command(title=title, command=command, arguments=[argument]),
+    )
+
+
+def code_lenses(ls: ClaifLanguageServer, uri: str) -> list[types.CodeLens]:
+    """Lenses for the pending hunks of the document at ``uri``."""
+    lenses = []
+    for record, _file, hunk in pending_at(ls, uri):
+        line = hunk.start_line
+        one = {"proposal": record.id, "hunks": [hunk.id]}
+        whole = {"proposal": record.id}
+        lenses += [
+            _lens(line, "Accept", commands.ACCEPT, one),
+            _lens(line, "Reject", commands.REJECT, one),
+            _lens(line, "Accept all", commands.ACCEPT, whole),
+            _lens(line, "Reject all", commands.REJECT, whole),
+        ]
+    return lenses
+
+
+def register(server: ClaifLanguageServer) -> None:
+    """Register the code lens provider."""
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
+    def on_code_lens(ls: ClaifLanguageServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+        return code_lenses(ls, params.text_document.uri)

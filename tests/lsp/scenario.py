@@ -1,0 +1,97 @@
+"""A small project, a recorded answer that edits it in two places, and helpers to run asks against it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+
+from tests.lsp.editor_client import EditorClient
+
+SAMPLE = """import math
+
+
+def area(r):
+    return math.pi * r * r
+
+
+def describe(shape):
+    name = shape["name"]
+    return "shape: " + name
+
+
+def total(values):
+    s = 0
+    for v in values:
+        s = s + v
+    return s
+"""
+
+PATCH = """Here is the change.
+
+*** Begin Patch
+*** Update File: app.py
+@@ def area(r):
+-    return math.pi * r * r
++    \"\"\"Area of a circle of radius r.\"\"\"
++    return math.pi * r ** 2
+@@ def total(values):
+-    s = 0
+-    for v in values:
+-        s = s + v
+-    return s
++    return sum(values)
+*** End Patch
+"""
+
+EXPECTED_BOTH = SAMPLE.replace(
+    "    return math.pi * r * r\n", '    """Area of a circle of radius r."""\n    return math.pi * r ** 2\n'
+).replace("    s = 0\n    for v in values:\n        s = s + v\n    return s\n", "    return sum(values)\n")
+EXPECTED_FIRST = SAMPLE.replace(
+    "    return math.pi * r * r\n", '    """Area of a circle of radius r."""\n    return math.pi * r ** 2\n'
+)
+EXPLANATION = "## What it does\n\n`total` adds the values one by one.\n"
+
+
+def write_transcript(path: Path, entries: list[dict[str, Any]]) -> Path:
+    """Write a replay transcript."""
+    path.write_text("".join(json.dumps(e) + "\n" for e in entries), encoding="utf-8")
+    return path
+
+
+def replay_settings(transcript: Path, **extra: Any) -> dict[str, Any]:
+    """Settings that select the replay provider with ``transcript``."""
+    return {
+        "provider": "replay",
+        "providers": {"replay": {"options": {"transcript": str(transcript)}}},
+        "cache": {"enabled": False},
+        **extra,
+    }
+
+
+def make_project(root: Path) -> Path:
+    """Write the sample project; returns the sample file."""
+    sample = root / "app.py"
+    sample.write_text(SAMPLE, encoding="utf-8")
+    return sample
+
+
+def whole_range(line: int = 3, end_line: int = 16) -> dict[str, Any]:
+    """A selection from ``line`` to ``end_line`` (0-based)."""
+    return {"start": {"line": line, "character": 0}, "end": {"line": end_line, "character": 0}}
+
+
+async def ask(client: EditorClient, uri: str, **arguments: Any) -> Any:
+    """Run ``claif.ask`` and return its result."""
+    payload = {"uri": uri, "range": whole_range(), **arguments}
+    return await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="claif.ask", arguments=[payload])
+    )
+
+
+async def command(client: EditorClient, name: str, argument: Any | None = None) -> Any:
+    """Run any ``claif.*`` command with one object argument."""
+    arguments = [argument] if argument is not None else []
+    return await client.workspace_execute_command_async(types.ExecuteCommandParams(command=name, arguments=arguments))

@@ -1,0 +1,199 @@
+"""End to end: ask, review, accept per hunk, reject, stale buffers and explain, for each editor preset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lsprotocol import types
+
+from tests.lsp import scenario
+from tests.lsp.editor_client import EditorClient
+
+
+@pytest.fixture
+def transcript(workspace: Path) -> Path:
+    scenario.make_project(workspace)
+    return scenario.write_transcript(
+        workspace.parent / "transcript.jsonl",
+        [
+            {"action": "ask", "answer": scenario.PATCH},
+            {"action": "explain", "answer": scenario.EXPLANATION},
+        ],
+    )
+
+
+@pytest.fixture
+def lsp_settings(transcript: Path) -> dict[str, Any]:
+    return scenario.replay_settings(transcript)
+
+
+def open_sample(client: EditorClient, workspace: Path) -> str:
+    uri = (workspace / "app.py").as_uri()
+    client.open_document(uri, scenario.SAMPLE)
+    return uri
+
+
+async def test_code_actions_answer_from_the_document(client: EditorClient, workspace: Path) -> None:
+    uri = open_sample(client, workspace)
+    diagnostic = types.Diagnostic(
+        range=types.Range(start=types.Position(line=13, character=4), end=types.Position(line=13, character=5)),
+        message="Variable `s` shadows a builtin\nsecond line",
+        source="lint",
+    )
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(start=types.Position(line=13, character=4), end=types.Position(line=13, character=4)),
+            context=types.CodeActionContext(diagnostics=[diagnostic]),
+        )
+    )
+    titles = [a.title for a in actions]
+    assert titles[:5] == ["Ask Replay…", "Explain", "Refactor", "Add docstrings", "Write tests"]
+    assert "Fix: Variable `s` shadows a builtin second line" in titles
+    fix = next(a for a in actions if a.title.startswith("Fix:"))
+    assert fix.kind == types.CodeActionKind.QuickFix
+    assert fix.command and fix.command.command == "claif.ask"
+    assert fix.command.arguments[0]["action"] == "fix"
+    assert all(a.edit is None for a in actions), "the model never runs while listing actions"
+
+
+async def test_ask_then_accept_one_hunk_then_the_rest(client: EditorClient, workspace: Path) -> None:
+    uri = open_sample(client, workspace)
+    result = await scenario.ask(client, uri, instruction="tidy up")
+    [proposal_id] = result["proposals"]
+    proposal = await scenario.command(client, "claif.proposal", {"proposal": proposal_id})
+    assert proposal["state"] == "pending"
+    [file] = proposal["files"]
+    assert file["path"] == "app.py" and file["proposedText"] == scenario.EXPECTED_BOTH
+    first, second = file["hunks"]
+    assert client.documents[uri].text == scenario.SAMPLE, "review mode changes nothing before accept"
+
+    accepted = await scenario.command(client, "claif.accept", {"proposal": proposal_id, "hunks": [first["id"]]})
+    assert accepted["applied"] is True
+    assert client.documents[uri].text == scenario.EXPECTED_FIRST
+    assert accepted["proposal"]["state"] == "partial"
+    still = accepted["proposal"]["files"][0]["hunks"][1]
+    assert still["state"] == "pending" and still["range"]["start"]["line"] == second["range"]["start"]["line"] + 1
+
+    rest = await scenario.command(client, "claif.accept", {"proposal": proposal_id})
+    assert rest["applied"] is True and rest["proposal"]["state"] == "accepted"
+    assert client.documents[uri].text == scenario.EXPECTED_BOTH
+    assert (workspace / "app.py").read_text() == scenario.SAMPLE, "the editor owns the buffer; disk is untouched"
+
+
+async def test_reject_leaves_the_buffer_alone(client: EditorClient, workspace: Path) -> None:
+    uri = open_sample(client, workspace)
+    [proposal_id] = (await scenario.ask(client, uri, instruction="tidy up"))["proposals"]
+    rejected = await scenario.command(client, "claif.reject", {"proposal": proposal_id})
+    assert rejected["proposal"]["state"] == "rejected"
+    assert client.documents[uri].text == scenario.SAMPLE
+    assert client.applied_edits == []
+    nothing = await scenario.command(client, "claif.accept", {"proposal": proposal_id})
+    assert nothing["applied"] is False
+
+
+async def test_a_changed_buffer_is_reanchored_never_overwritten(client: EditorClient, workspace: Path) -> None:
+    uri = open_sample(client, workspace)
+    [proposal_id] = (await scenario.ask(client, uri, instruction="tidy up"))["proposals"]
+    client.type_text(uri, "# a new first line\n" + scenario.SAMPLE)
+    accepted = await scenario.command(client, "claif.accept", {"proposal": proposal_id})
+    assert accepted["applied"] is True
+    assert client.documents[uri].text == "# a new first line\n" + scenario.EXPECTED_BOTH
+
+    client.type_text(uri, scenario.SAMPLE)
+    [second_id] = (await scenario.ask(client, uri, instruction="tidy up"))["proposals"]
+    client.type_text(uri, scenario.SAMPLE.replace("return s\n", "return s + 0\n"))
+    before = client.documents[uri].text
+    stale = await scenario.command(client, "claif.accept", {"proposal": second_id})
+    assert stale["applied"] is False and stale["proposal"]["state"] == "stale"
+    assert client.documents[uri].text == before
+
+
+async def test_applied_false_keeps_the_buffer_and_marks_the_proposal(client: EditorClient, workspace: Path) -> None:
+    uri = open_sample(client, workspace)
+    [proposal_id] = (await scenario.ask(client, uri, instruction="tidy up"))["proposals"]
+    client.accept_edits = False
+    result = await scenario.command(client, "claif.accept", {"proposal": proposal_id})
+    assert result["applied"] is False and result["proposal"]["state"] == "discarded"
+    assert client.documents[uri].text == scenario.SAMPLE
+    assert len(client.applied_edits) == 1
+
+
+async def test_workspace_edit_follows_the_client(client: EditorClient, workspace: Path, editor: str) -> None:
+    uri = open_sample(client, workspace)
+    [proposal_id] = (await scenario.ask(client, uri, instruction="tidy up"))["proposals"]
+    await scenario.command(client, "claif.accept", {"proposal": proposal_id})
+    [params] = client.applied_edits
+    if editor == "visual_studio_code":
+        [change] = params.edit.document_changes
+        assert isinstance(change, types.TextDocumentEdit)
+        assert change.text_document.version == 1
+        assert len(change.edits) == 2, "one minimal edit per hunk, never the whole document"
+        assert params.edit.changes is None
+    else:
+        assert params.edit.document_changes is None
+        assert len(params.edit.changes[uri]) == 2
+
+
+async def test_code_lenses_and_review_actions_on_pending_hunks(client: EditorClient, workspace: Path) -> None:
+    uri = open_sample(client, workspace)
+    [proposal_id] = (await scenario.ask(client, uri, instruction="tidy up"))["proposals"]
+    lenses = await client.text_document_code_lens_async(
+        types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    assert [lens.command.title for lens in lenses if lens.command][:4] == [
+        "Accept",
+        "Reject",
+        "Accept all",
+        "Reject all",
+    ]
+    assert {lens.range.start.line for lens in lenses} == {4, 13}
+    accept_one = lenses[0].command
+    assert accept_one is not None
+    await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=accept_one.command, arguments=accept_one.arguments)
+    )
+    assert client.documents[uri].text == scenario.EXPECTED_FIRST
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(start=types.Position(line=14, character=0), end=types.Position(line=14, character=0)),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+    )
+    review = [a.title for a in actions if a.kind == "refactor.claif.review"]
+    assert review and review[0].startswith("Accept hunk 2")
+    assert proposal_id in str(actions[0].command.arguments)
+
+
+async def test_preview_document_is_shown(client: EditorClient, workspace: Path) -> None:
+    uri = open_sample(client, workspace)
+    [proposal_id] = (await scenario.ask(client, uri, instruction="tidy up"))["proposals"]
+    proposal = await scenario.command(client, "claif.proposal", {"proposal": proposal_id})
+    preview = Path(proposal["previewUri"].removeprefix("file://"))
+    assert sum(line.startswith("@@") for line in preview.read_text().splitlines()) == 2
+    assert "+    return sum(values)" in proposal["diff"]
+
+
+async def test_explain_opens_markdown_and_never_edits(client: EditorClient, workspace: Path) -> None:
+    uri = open_sample(client, workspace)
+    result = await scenario.ask(client, uri, action="explain")
+    assert result["answer"].strip() == scenario.EXPLANATION.strip()
+    assert result["document"].endswith(".md")
+    assert client.applied_edits == [] and client.documents[uri].text == scenario.SAMPLE
+
+
+async def test_bad_arguments_are_invalid_params(client: EditorClient, workspace: Path) -> None:
+    from pygls.exceptions import JsonRpcInvalidParams
+
+    uri = open_sample(client, workspace)
+    with pytest.raises(JsonRpcInvalidParams, match="action"):
+        await scenario.ask(client, uri, action="summon")
+    with pytest.raises(JsonRpcInvalidParams, match="range"):
+        await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="claif.ask", arguments=[{"uri": uri}])
+        )
+    with pytest.raises(JsonRpcInvalidParams, match="no proposal"):
+        await scenario.command(client, "claif.accept", {"proposal": "p99"})
