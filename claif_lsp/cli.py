@@ -34,8 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the settings schema or a document generated from it")
     schema.add_argument("--format", choices=["json", "vscode", "markdown"], default="json")
 
-    demo = sub.add_parser("demo", help="drive a real server through a scripted session, offline")
-    demo.add_argument("--workdir", help="work in this directory instead of a temporary one")
+    demo_parser = sub.add_parser("demo", help="drive a real server through a scripted session, offline")
+    demo_parser.add_argument("--workdir", help="work in this directory instead of a temporary one")
     return parser
 
 

@@ -40,7 +40,7 @@ class DemoEditor(LanguageClient):
         super().__init__("claif-demo", "1")
         self.text = ""
         self.uri = ""
-        self.version = 1
+        self.doc_version = 1
 
         @self.feature(types.WORKSPACE_APPLY_EDIT)
         def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
@@ -81,10 +81,10 @@ class DemoEditor(LanguageClient):
     def replace(self, text: str) -> None:
         """Change the buffer and tell the server, as an editor does after an edit."""
         self.text = text
-        self.version += 1
+        self.doc_version += 1
         self.text_document_did_change(
             types.DidChangeTextDocumentParams(
-                text_document=types.VersionedTextDocumentIdentifier(uri=self.uri, version=self.version),
+                text_document=types.VersionedTextDocumentIdentifier(uri=self.uri, version=self.doc_version),
                 content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
             )
         )
@@ -145,7 +145,7 @@ async def drive(workdir: Path) -> int:
         )
     )
     _banner("code actions on lines 4-16 of app.py")
-    for action in actions:
+    for action in actions or []:
         print(f"  - {action.title}")
 
     _banner("claif.ask: 'tidy up' (replay provider, streamed)")
