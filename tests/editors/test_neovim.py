@@ -124,6 +124,8 @@ def test_checkhealth(tmp_path: Path) -> None:
     assert "- ✅ OK replay" in report, report
     assert "- ✅ OK no settings problems" in report, report
     assert "❌ ERROR" not in report, report
+    bad = "\n".join(r["health_bad_setting"])
+    assert "⚠️ WARNING claif-lsp settings:" in bad and "budgetTokens" in bad, bad
     # :ClaifProviders
     assert "provider: replay (active: replay)" in r["providers_list"], r["providers_list"]
     assert "* replay" in r["providers_list"]

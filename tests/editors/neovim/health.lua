@@ -10,6 +10,21 @@ H.run(function()
   H.put('health', H.lines(0))
   vim.cmd('tabclose')
 
+  -- A bad setting: the server reports it (window/showMessage), and checkhealth shows it.
+  local settings = vim.deepcopy(H.client.settings)
+  settings.claif.context = { budgetTokens = 1 }
+  H.client.settings = settings
+  H.client:notify('workspace/didChangeConfiguration', { settings = settings })
+  H.wait(function()
+    return #require('claif.state').server_problems > 0
+  end, 'the server to report the bad setting')
+  vim.cmd('checkhealth claif')
+  H.wait(function()
+    return vim.bo.filetype == 'checkhealth' and #H.lines(0) > 5
+  end, 'the second health report')
+  H.put('health_bad_setting', H.lines(0))
+  vim.cmd('tabclose')
+
   -- :ClaifProviders lists the providers (through vim.notify); with a name it switches the provider.
   vim.cmd('ClaifProviders')
   H.wait(function()
