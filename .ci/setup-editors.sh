@@ -71,8 +71,13 @@ if [[ ! -f $EXT/node_modules/.package-lock.json ]] || ! cmp -s "$EXT/package-loc
 else
   step "editors/vscode/node_modules up to date"
 fi
-step "build + package the .vsix"
-(cd "$EXT" && npm run --silent package)
+VSIX=$EXT/claif-vscode.vsix
+if [[ ! -f $VSIX ]] || [[ -n $(find "$EXT/src" "$EXT/package.json" "$EXT/scripts" "$EXT/README.md" "$EXT/.vscodeignore" -newer "$VSIX" 2>/dev/null | head -1) ]]; then
+  step "typecheck, bundle and package the .vsix"
+  (cd "$EXT" && npm run --silent package >"$CACHE/vsix-build.log" 2>&1) || { cat "$CACHE/vsix-build.log" >&2; exit 1; }
+else
+  step "$(basename "$VSIX") up to date"
+fi
 
 # 5. Python side: the server the extension launches (.venv/bin/python -m claif_lsp).
 if [[ ! -x $ROOT/.venv/bin/python ]] || ! "$ROOT/.venv/bin/python" -c 'import claif_lsp, claif_replay' 2>/dev/null; then
