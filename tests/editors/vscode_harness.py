@@ -29,6 +29,7 @@ CHECKS = [
     "code-action-ask-then-reject-via-editor-title",
     "explain",
     "confirm-mode-refactor-preview",
+    "accept-proposal-via-palette",
     "select-provider-quick-pick",
     "server-missing-message",
     "cancel-from-notification",

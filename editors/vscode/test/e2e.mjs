@@ -436,6 +436,8 @@ try {
     await waitEvent('progress.begin', undefined, 10000, asked);
     const cancelButton = toast().locator('.monaco-button', { hasText: 'Cancel' }).first();
     await cancelButton.waitFor({ state: 'visible', timeout: 10000 });
+    // The status bar shows that a request is running.
+    await page.locator('.statusbar-item', { hasText: 'Claif: replay' }).locator('.codicon-loading').first().waitFor({ state: 'visible', timeout: 5000 });
     await sleep(1000); // let the stream run for a moment
     const clicked = Date.now();
     await cancelButton.click();
@@ -504,7 +506,27 @@ try {
     settings['claif.approval'] = 'review';
     writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
     if (opened.length) throw new Error('a diff editor opened in confirm mode');
+    await waitEvent('providers', undefined, 10000, Date.now() - 100).catch(() => undefined); // the server pulled `review` again
     return { initialTicks: states, result: result.result, lines: text.split('\n').length };
+  });
+
+  await check('accept-proposal-via-palette', async () => {
+    const asked = await ask('E2E-CLAMP: simplify clamp');
+    const result = await waitEvent('ask.result', undefined, 30000, asked);
+    const id = result.result?.proposals?.[0];
+    if (!id) throw new Error(`no proposal: ${JSON.stringify(result.result)}`);
+    await waitEvent('review.diffOpened', (e) => e.proposal === id, 10000, asked);
+    await focusSample(12);
+    const accepted = Date.now();
+    await runCommand('Claif: Accept proposal');
+    await waitEvent('proposalsChanged', (e) => e.proposals.some((p) => p.id === id && p.state === 'accepted'), 10000, accepted);
+    const text = await waitFor('the whole proposal in the buffer', async () => {
+      const t = norm(await bufferText());
+      return t.includes('return max(low, min(value, high))') ? t : undefined;
+    }, 10000);
+    if (text.includes('if value < low:')) throw new Error('old clamp body still there');
+    await waitFor('the diff editor to close', async () => (await diffTabs().count()) === 0, 10000);
+    return { proposal: id };
   });
 
   await check('select-provider-quick-pick', async () => {
