@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from claif_lsp import __version__
 from claif_lsp.logs import LEVELS, configure_logging
+
+if TYPE_CHECKING:
+    from claif_lsp.registry import ProviderRegistry
 
 SUBCOMMANDS = ("serve", "providers", "patch", "schema", "demo")
 
@@ -93,16 +97,18 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_providers(registry: object, *, as_json: bool = False) -> int:
+def print_providers(registry: ProviderRegistry, *, as_json: bool = False) -> int:
     """Print every provider: name, distribution and version, status, reason."""
-    from claif_lsp.registry import ProviderRegistry
-
-    assert isinstance(registry, ProviderRegistry)
     reports = registry.reports()
     if as_json:
         import json
 
-        print(json.dumps([r.model_dump(mode="json") for r in reports], indent=2))
+        payload = {
+            "active": registry.resolve(),
+            "configured": registry.settings.provider,
+            "providers": [r.model_dump(mode="json", by_alias=True) for r in reports],
+        }
+        print(json.dumps(payload, indent=2))
         return 0
     if not reports:
         print("no providers installed (install one, e.g. pip install claif-replay)")

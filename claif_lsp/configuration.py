@@ -20,6 +20,7 @@ from typing import Any
 
 from platformdirs import user_config_dir
 from pydantic import ValidationError
+from pydantic.alias_generators import to_camel
 
 from claif_lsp.settings import Settings
 
@@ -29,6 +30,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 ENV_PREFIX = "CLAIF_"
+SETTING_NAMES = {to_camel(name) for name in Settings.model_fields}
 WORKSPACE_FILE = ".claif.toml"
 UNTRUSTED_WORKSPACE_KEYS = {"apiKeyCommand", "api_key_command", "baseUrl", "base_url"}
 

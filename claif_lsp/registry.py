@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 
 from loguru import logger
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
 
 from claif_lsp.errors import ProviderError, ProviderInitError, ProviderNotFoundError
 from claif_lsp.provider import BaseProvider
@@ -36,6 +37,8 @@ class ProviderEntry:
 
 class ProviderReport(BaseModel):
     """What ``claif-lsp providers`` and the ``claif.providers`` command show for one provider."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
 
     name: str
     display_name: str

@@ -19,6 +19,13 @@ class RunningAsk:
     request_id: str
     task: asyncio.Task[Any]
     token: str | int | None = None
+    stopped_by_user: bool = False
+    """Set when the user stopped it through our own means (`claif.cancel`, the progress cancel button)."""
+
+    def stop(self) -> None:
+        """Cancel the ask on the user's behalf; it then answers `{cancelled: true}` instead of an error."""
+        self.stopped_by_user = True
+        self.task.cancel()
 
 
 @dataclass

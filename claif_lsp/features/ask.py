@@ -62,7 +62,7 @@ def register(server: ClaifLanguageServer) -> None:
         cancelled = []
         for running in list(ls.state.running.values()):
             if args.request is None or args.request in (running.request_id, running.token):
-                running.task.cancel()
+                running.stop()
                 cancelled.append(running.request_id)
         return {"cancelled": cancelled}
 
@@ -182,9 +182,10 @@ async def run_ask(ls: ClaifLanguageServer, args: AskArgs) -> dict[str, Any]:
 
     task = asyncio.current_task()
     assert task is not None
-    ls.state.running[request_id] = RunningAsk(request_id=request_id, task=task, token=progress.token)
+    running = RunningAsk(request_id=request_id, task=task, token=progress.token)
+    ls.state.running[request_id] = running
     _link_request_cancellation(ls, task)
-    progress.on_cancel(task.cancel)
+    progress.on_cancel(running.stop)
     try:
         answers = await _ask_providers(ls, providers, prompt, settings, root, args.action, progress)
         if explain:
@@ -193,6 +194,10 @@ async def run_ask(ls: ClaifLanguageServer, args: AskArgs) -> dict[str, Any]:
     except asyncio.CancelledError:
         progress.end("cancelled")
         logger.info("ask {} cancelled", request_id)
+        if running.stopped_by_user:
+            # Some clients (Neovim) drop RequestCancelled replies without calling back; a plain answer
+            # lets every plugin see the outcome of a cancel it asked for.
+            return {"proposals": [], "cancelled": True}
         raise JsonRpcRequestCancelled("cancelled") from None
     except ClaifError as exc:
         progress.end(f"failed: {exc}")
