@@ -67,11 +67,11 @@ def read_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     """``CLAIF_*`` variables as nested settings: ``CLAIF_PROVIDERS__OPENAI__MODEL=x``."""
     result: dict[str, Any] = {}
     for key, raw in environ.items():
-        if not key.startswith(ENV_PREFIX) or key == "CLAIF_LOG_LEVEL":
+        if not key.startswith(ENV_PREFIX):
             continue
         path = [_snake_to_camel(part.lower()) for part in key[len(ENV_PREFIX) :].split("__") if part]
-        if not path:
-            continue
+        if not path or path[0] not in SETTING_NAMES:
+            continue  # CLAIF_LOG_LEVEL, CLAIF_REPLAY_TRANSCRIPT and friends are not settings
         try:
             value: Any = json.loads(raw)
         except json.JSONDecodeError:

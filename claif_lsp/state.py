@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,11 @@ class ServerState:
     """Set once the client's settings were pulled (or could not be), so asks never run on defaults."""
     running: dict[str, RunningAsk] = field(default_factory=dict)
     """Asks in flight by request id, for `claif.cancel`."""
+
+    async def wait_for_settings(self, timeout: float = 10.0) -> None:
+        """Wait (bounded) until the client's settings have been pulled once."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.settings_ready.wait(), timeout)
 
     def settings_for(self, uri: str | None = None) -> Settings:
         """Settings of the workspace folder holding ``uri`` (the longest matching folder)."""

@@ -113,8 +113,7 @@ def _link_request_cancellation(ls: ClaifLanguageServer, task: asyncio.Task[Any])
 
 async def run_ask(ls: ClaifLanguageServer, args: AskArgs) -> dict[str, Any]:
     """Run one ask end to end and return proposal ids or the answer."""
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(ls.state.settings_ready.wait(), timeout=10)
+    await ls.state.wait_for_settings()
     path = path_for(args.uri)
     doc = ls.workspace.get_text_document(args.uri)
     try:

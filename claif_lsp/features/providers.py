@@ -1,4 +1,4 @@
-"""The ``claif.providers`` command: every installed provider with its status."""
+"""``claif.providers`` (every installed provider with its status) and ``claif.settings`` (what is in effect)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,25 @@ from typing import Any
 from claif_lsp.server import ClaifLanguageServer
 
 PROVIDERS_COMMAND = "claif.providers"
+SETTINGS_COMMAND = "claif.settings"
 
 
 def register(server: ClaifLanguageServer) -> None:
     """Register ``claif.providers``."""
 
     @server.command(PROVIDERS_COMMAND)
-    def list_providers(ls: ClaifLanguageServer, *args: Any) -> dict[str, Any]:
+    async def list_providers(ls: ClaifLanguageServer, *args: Any) -> dict[str, Any]:
+        await ls.state.wait_for_settings()
         settings = ls.state.settings_for()
         return {
             "active": ls.registry.resolve(),
             "configured": settings.provider,
             "providers": [r.model_dump(mode="json", by_alias=True) for r in ls.registry.reports()],
         }
+
+    @server.command(SETTINGS_COMMAND)
+    async def effective_settings(ls: ClaifLanguageServer, *args: Any) -> dict[str, Any]:
+        await ls.state.wait_for_settings()
+        uri = args[0].get("uri") if args and isinstance(args[0], dict) else None
+        loaded = ls.state.loaded_for(uri)
+        return {"settings": loaded.settings.model_dump(mode="json", by_alias=True), "problems": loaded.problems}
