@@ -293,7 +293,8 @@ export class Controller implements vscode.Disposable {
     try {
       const result = (await this.execute<AskResult>(Commands.ask, args, token)) ?? {};
       emit('ask.result', { requestId: args.requestId, result, cancelled: progress.cancelled });
-      if (progress.cancelled) return result;
+      if (progress.cancelled || result.cancelled) return result;
+      for (const problem of result.errors ?? []) outputChannel().warn(`ask ${args.requestId}: ${problem}`);
       if (result.proposals?.length) {
         await this.review.show(result.proposals);
       } else if (typeof result.answer === 'string') {

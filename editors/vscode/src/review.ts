@@ -37,7 +37,20 @@ export class ReviewManager implements vscode.TextDocumentContentProvider, vscode
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly source: ProposalSource) {
-    this.disposables.push(vscode.workspace.registerTextDocumentContentProvider(SCHEME, this), this.changed, this.stateChanged);
+    this.disposables.push(
+      vscode.workspace.registerTextDocumentContentProvider(SCHEME, this),
+      this.changed,
+      this.stateChanged,
+      // `claif.proposalDiffActive`: the active tab is a proposal's diff, whichever side has focus (editor/title menus).
+      vscode.window.tabGroups.onDidChangeTabs(() => this.updateActiveContext()),
+      vscode.window.tabGroups.onDidChangeTabGroups(() => this.updateActiveContext()),
+    );
+  }
+
+  private updateActiveContext(): void {
+    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    const active = input instanceof vscode.TabInputTextDiff && (input.modified.scheme === SCHEME || input.original.scheme === SCHEME);
+    void vscode.commands.executeCommand('setContext', 'claif.proposalDiffActive', active);
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {

@@ -48,6 +48,9 @@ export interface AskResult {
   proposals?: string[];
   answer?: string;
   document?: string | null;
+  /** Set when the ask was cancelled (the server answers `{proposals: [], cancelled: true}`). */
+  cancelled?: boolean;
+  errors?: string[];
 }
 
 export interface AcceptResult {
