@@ -294,12 +294,14 @@ export class Controller implements vscode.Disposable {
       const result = (await this.execute<AskResult>(Commands.ask, args, token)) ?? {};
       emit('ask.result', { requestId: args.requestId, result, cancelled: progress.cancelled });
       if (progress.cancelled || result.cancelled) return result;
-      for (const problem of result.errors ?? []) outputChannel().warn(`ask ${args.requestId}: ${problem}`);
+      const problems = result.errors ?? [];
+      for (const problem of problems) outputChannel().warn(`ask ${args.requestId}: ${problem}`);
+      if (problems.length) void vscode.window.showWarningMessage(`Claif: ${problems.join('; ')}`, 'Show Log').then((c) => c && outputChannel().show(true));
       if (result.proposals?.length) {
         await this.review.show(result.proposals);
       } else if (typeof result.answer === 'string') {
         await showAnswer(result);
-      } else {
+      } else if (!problems.length) {
         void vscode.window.showInformationMessage('Claif: the model proposed no changes.');
       }
       return result;
