@@ -201,8 +201,13 @@ async function screenshot(name) {
   }
 }
 
+let blocked; // set when the server never started: the remaining checks fail at once instead of timing out
 async function check(name, fn) {
   if (ONLY && !ONLY.includes(name)) return;
+  if (blocked) {
+    checks.push({ name, ok: false, ms: 0, error: `not run: ${blocked}` });
+    return;
+  }
   const start = Date.now();
   log(`-- ${name}`);
   try {
@@ -211,6 +216,7 @@ async function check(name, fn) {
     log(`ok ${name} (${Date.now() - start} ms)`);
   } catch (error) {
     failed = true;
+    if (name === 'open-and-start') blocked = `open-and-start failed (${error?.message ?? error})`;
     checks.push({ name, ok: false, ms: Date.now() - start, error: String(error?.stack ?? error) });
     log(`FAILED ${name}: ${error?.message ?? error}`);
     await screenshot(`failed-${name}`);
@@ -358,6 +364,9 @@ try {
     await waitEvent('review.diffOpened', (e) => e.proposal === firstProposal, 10000, asked);
     await page.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 10000 });
     await diffTabs().first().waitFor({ state: 'visible', timeout: 5000 });
+    // initializationOptions {preview: "none"}: the server must not open its own unified-diff preview.
+    const previews = events().filter((e) => e.event === 'showDocument' && e.t >= asked);
+    if (previews.length) throw new Error(`the server showed documents: ${JSON.stringify(previews)}`);
     return { proposal: firstProposal, toast: toastText.slice(0, 120) };
   });
 
