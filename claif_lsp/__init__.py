@@ -1,10 +1,6 @@
 """claif-lsp: any LLM, one code action away, in any LSP editor."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("claif-lsp")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
+__version__ = "0.1.0"
+"""The single source of the version (pyproject.toml reads it), so start-up needs no package metadata."""
 
 __all__ = ["__version__"]

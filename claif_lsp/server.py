@@ -6,19 +6,19 @@ import asyncio
 import contextvars
 import os
 from collections.abc import Generator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import cattrs
 from loguru import logger
 from lsprotocol import types
-from pydantic import BaseModel
 from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol, default_converter, lsp_method
+from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from claif_lsp import __version__
-from claif_lsp.registry import ProviderRegistry
 from claif_lsp.state import ServerState
+
+if TYPE_CHECKING:
+    from claif_lsp.registry import ProviderRegistry
 
 EXPECTED_ERROR_CODES = {-32602, -32800, -32803}
 """InvalidParams, RequestCancelled, RequestFailed: outcomes the user caused or should read, not bugs."""
@@ -43,20 +43,6 @@ class ClaifProtocol(LanguageServerProtocol):
         return (yield from super().lsp_workspace__execute_command(params))
 
 
-def _is_model(cls: Any) -> bool:
-    return isinstance(cls, type) and issubclass(cls, BaseModel)
-
-
-def converter_factory() -> cattrs.Converter:
-    """pygls' converter, taught to structure command arguments into pydantic models."""
-    converter = default_converter()
-    converter.register_structure_hook_func(_is_model, lambda value, cls: cls.model_validate(value))
-    converter.register_unstructure_hook_func(
-        _is_model, lambda model: model.model_dump(mode="json", by_alias=True, exclude_none=True)
-    )
-    return converter
-
-
 class ClaifLanguageServer(LanguageServer):
     """The server object features hang their handlers and state on."""
 
@@ -65,13 +51,21 @@ class ClaifLanguageServer(LanguageServer):
             "claif-lsp",
             __version__,
             protocol_cls=ClaifProtocol,
-            converter_factory=converter_factory,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
             max_workers=4,
         )
         self.environ: dict[str, str] = dict(environ if environ is not None else os.environ)
-        self.registry = ProviderRegistry(environ=self.environ)
         self.state = ServerState()
+        self._registry: ProviderRegistry | None = None
+
+    @property
+    def registry(self) -> ProviderRegistry:
+        """The provider registry, built on first use (it reads package metadata and loads pydantic)."""
+        if self._registry is None:
+            from claif_lsp.registry import ProviderRegistry
+
+            self._registry = ProviderRegistry(environ=self.environ)
+        return self._registry
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """Log errors instead of popping a dialog for each provider hiccup.

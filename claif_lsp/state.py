@@ -6,11 +6,12 @@ import asyncio
 import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from claif_lsp.configuration import LoadedSettings
-from claif_lsp.proposals import ProposalStore
-from claif_lsp.settings import Settings
+if TYPE_CHECKING:
+    from claif_lsp.configuration import LoadedSettings
+    from claif_lsp.proposals import ProposalStore
+    from claif_lsp.settings import Settings
 
 
 @dataclass
@@ -41,11 +42,20 @@ class ServerState:
     """Validated settings by folder URI ("" when the client has no folders)."""
     shown_problems: set[str] = field(default_factory=set)
     background: set[asyncio.Task[Any]] = field(default_factory=set)
-    proposals: ProposalStore = field(default_factory=ProposalStore)
+    _proposals: ProposalStore | None = None
     settings_ready: asyncio.Event = field(default_factory=asyncio.Event)
     """Set once the client's settings were pulled (or could not be), so asks never run on defaults."""
     running: dict[str, RunningAsk] = field(default_factory=dict)
     """Asks in flight by request id, for `claif.cancel`."""
+
+    @property
+    def proposals(self) -> ProposalStore:
+        """Every proposal of this session (the store loads the patch engine, so only on first use)."""
+        if self._proposals is None:
+            from claif_lsp.proposals import ProposalStore
+
+            self._proposals = ProposalStore()
+        return self._proposals
 
     async def wait_for_settings(self, timeout: float = 10.0) -> None:
         """Wait (bounded) until the client's settings have been pulled once."""
@@ -69,6 +79,9 @@ class ServerState:
             return self.loaded[""]
         if self.loaded:
             return next(iter(self.loaded.values()))
+        from claif_lsp.configuration import LoadedSettings
+        from claif_lsp.settings import Settings
+
         return LoadedSettings(settings=Settings())
 
     def root_for(self, path: Path | None = None) -> Path | None:

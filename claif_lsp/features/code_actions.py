@@ -11,9 +11,7 @@ from typing import Any
 from lsprotocol import types
 
 from claif_lsp import commands
-from claif_lsp.features.review import pending_at
 from claif_lsp.server import ClaifLanguageServer
-from claif_lsp.settings import OFFLINE_PROVIDER
 
 KIND_ASK = "refactor.rewrite.claif"
 KIND_EXPLAIN = "refactor.claif.explain"
@@ -91,7 +89,7 @@ def code_actions(ls: ClaifLanguageServer, params: types.CodeActionParams) -> lis
         if _wanted(only, kind):
             actions.append(ask_action(custom.title, kind, {**base, "action": f"custom:{index}"}))
     if _wanted(only, KIND_ASK):
-        others = [name for name in ls.registry.cached_ready() if name not in (default, OFFLINE_PROVIDER)]
+        others = [name for name in ls.registry.cached_ready() if name not in (default, "replay")]
         for name in others:
             actions.append(
                 ask_action(
@@ -106,6 +104,8 @@ def _review_actions(ls: ClaifLanguageServer, uri: str, rng: types.Range, only: l
     if not _wanted(only, KIND_REVIEW):
         return []
     actions = []
+    from claif_lsp.features.review_flow import pending_at  # the patch engine loads on first use
+
     for record, _file, hunk in pending_at(ls, uri):
         if hunk.end_line < rng.start.line or hunk.start_line > rng.end.line:
             continue

@@ -7,7 +7,6 @@ from typing import Any
 from lsprotocol import types
 
 from claif_lsp import commands
-from claif_lsp.features.review import pending_at
 from claif_lsp.server import ClaifLanguageServer
 
 
@@ -22,6 +21,8 @@ def _lens(line: int, title: str, command: str, argument: dict[str, Any]) -> type
 def code_lenses(ls: ClaifLanguageServer, uri: str) -> list[types.CodeLens]:
     """Lenses for the pending hunks of the document at ``uri``."""
     lenses = []
+    from claif_lsp.features.review_flow import pending_at  # the patch engine loads on first use
+
     for record, _file, hunk in pending_at(ls, uri):
         line = hunk.start_line
         one = {"proposal": record.id, "hunks": [hunk.id]}

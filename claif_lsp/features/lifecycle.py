@@ -18,7 +18,6 @@ from pygls.capabilities import get_capability
 from pygls.uris import to_fs_path
 
 from claif_lsp import __version__
-from claif_lsp.configuration import load_settings
 from claif_lsp.features import log_forwarding
 from claif_lsp.server import ClaifLanguageServer
 
@@ -37,11 +36,12 @@ def register(server: ClaifLanguageServer) -> None:
             options = options[SECTION]
         ls.state.initialization_options = options
         ls.state.workspace_roots = _workspace_roots(params)
-        apply_settings(ls, {})
+        # Settings are validated once `initialized` arrives: answering `initialize` first keeps start-up lean.
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: ClaifLanguageServer, params: types.InitializedParams) -> None:
         sink_ids.append(log_forwarding.start(ls))
+        apply_settings(ls, {})
         logger.info("claif-lsp {} ready; providers: {}", __version__, ", ".join(ls.registry.names()) or "none")
         if get_capability(ls.client_capabilities, "workspace.did_change_configuration.dynamic_registration", False):
             registration = types.Registration(
@@ -106,6 +106,8 @@ async def pull_configuration(ls: ClaifLanguageServer) -> bool:
 
 def apply_settings(ls: ClaifLanguageServer, client_settings: dict[str, Any]) -> None:
     """Rebuild settings for every folder from all sources and report new problems."""
+    from claif_lsp.configuration import load_settings
+
     ls.state.client_settings = client_settings
     scopes = _folder_uris(ls) or [""]
     loaded = {}

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from claif_lsp import commands
 from claif_lsp.server import ClaifLanguageServer
-
-PROVIDERS_COMMAND = "claif.providers"
-SETTINGS_COMMAND = "claif.settings"
 
 
 def register(server: ClaifLanguageServer) -> None:
     """Register ``claif.providers``."""
 
-    @server.command(PROVIDERS_COMMAND)
+    @server.command(commands.PROVIDERS)
     async def list_providers(ls: ClaifLanguageServer, *args: Any) -> dict[str, Any]:
         await ls.state.wait_for_settings()
         settings = ls.state.settings_for()
@@ -23,7 +21,7 @@ def register(server: ClaifLanguageServer) -> None:
             "providers": [r.model_dump(mode="json", by_alias=True) for r in ls.registry.reports()],
         }
 
-    @server.command(SETTINGS_COMMAND)
+    @server.command(commands.SETTINGS)
     async def effective_settings(ls: ClaifLanguageServer, *args: Any) -> dict[str, Any]:
         await ls.state.wait_for_settings()
         uri = args[0].get("uri") if args and isinstance(args[0], dict) else None

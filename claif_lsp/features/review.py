@@ -1,260 +1,42 @@
-"""Proposals under review: ``claif.proposal``, ``claif.accept``, ``claif.reject``, ``claif.applyPatch``.
-
-Accepting re-reads each document. When the buffer changed since the proposal was made, the hunks are
-re-placed by content; if any cannot be placed unambiguously the proposal turns ``stale`` and nothing is
-sent, so a changed buffer is never overwritten. The edit carries the buffer version it was computed for, so
-an editor that changed the buffer in the meantime refuses it too.
-"""
+"""``claif.proposal``, ``claif.accept``, ``claif.reject``, ``claif.applyPatch``: thin handlers over
+:mod:`claif_lsp.features.review_flow`, imported on first use to keep start-up lean."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from loguru import logger
-from lsprotocol import types
-from platformdirs import user_cache_dir
-from pygls.capabilities import get_capability
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
-
 from claif_lsp import commands
-from claif_lsp.commands import ApplyPatchArgs, DecisionArgs, ProposalArgs
-from claif_lsp.errors import ClaifError, PatchError
-from claif_lsp.features.documents import current_text, path_for, snapshot_reader, uri_for
-from claif_lsp.lsp_edits import hunk_range, to_workspace_edit
-from claif_lsp.patches import FileProposal, Hunk, Proposal, apply_hunks, parse_answer, reanchor, resolve_patch
-from claif_lsp.proposals import HunkState, ProposalRecord, ProposalState
 from claif_lsp.server import ClaifLanguageServer
-from claif_lsp.settings import PreviewMode
-
-REQUEST_FAILED = -32803
-
-
-def request_failed(exc: ClaifError | str) -> JsonRpcException:
-    """A JSON-RPC RequestFailed error carrying a user-facing message."""
-    return JsonRpcException(str(exc), code=REQUEST_FAILED)
 
 
 def register(server: ClaifLanguageServer) -> None:
     """Register the review commands."""
 
     @server.command(commands.PROPOSAL)
-    def show_proposal(ls: ClaifLanguageServer, args: ProposalArgs) -> dict[str, Any]:
-        return describe(ls, _record(ls, args.proposal))
+    def proposal_command(ls: ClaifLanguageServer, *raw: Any) -> dict[str, Any]:
+        from claif_lsp.command_args import ProposalArgs, parse_args
+        from claif_lsp.features.review_flow import show
+
+        return show(ls, parse_args(ProposalArgs, raw))
 
     @server.command(commands.ACCEPT)
-    async def accept_command(ls: ClaifLanguageServer, args: DecisionArgs) -> dict[str, Any]:
-        record = _record(ls, args.proposal)
-        try:
-            hunk_ids = record.select(args.hunks)
-        except PatchError as exc:
-            raise JsonRpcInvalidParams(str(exc)) from None
+    async def accept_command(ls: ClaifLanguageServer, *raw: Any) -> dict[str, Any]:
+        from claif_lsp.command_args import DecisionArgs, parse_args
+        from claif_lsp.features.review_flow import accept, decide
+
+        record, hunk_ids = decide(ls, parse_args(DecisionArgs, raw))
         return await accept(ls, record, hunk_ids)
 
     @server.command(commands.REJECT)
-    def reject_command(ls: ClaifLanguageServer, args: DecisionArgs) -> dict[str, Any]:
-        record = _record(ls, args.proposal)
-        try:
-            hunk_ids = record.select(args.hunks)
-        except PatchError as exc:
-            raise JsonRpcInvalidParams(str(exc)) from None
-        record.mark(hunk_ids, HunkState.REJECTED)
-        proposals_changed(ls, record)
-        return {"proposal": describe(ls, record)}
+    def reject_command(ls: ClaifLanguageServer, *raw: Any) -> dict[str, Any]:
+        from claif_lsp.command_args import DecisionArgs, parse_args
+        from claif_lsp.features.review_flow import reject
+
+        return reject(ls, parse_args(DecisionArgs, raw))
 
     @server.command(commands.APPLY_PATCH)
-    async def apply_patch_command(ls: ClaifLanguageServer, args: ApplyPatchArgs) -> dict[str, Any]:
-        root = Path(args.root) if args.root else ls.state.root_for()
-        if root is None:
-            raise JsonRpcInvalidParams("root is required when the workspace has no folder")
-        try:
-            patch = parse_answer(args.patch)
-            resolved = resolve_patch(patch, root, snapshot_reader(ls, root))
-        except PatchError as exc:
-            raise request_failed(exc) from None
-        record = await publish(ls, resolved, provider="user", action="applyPatch", title="Pasted patch", root=root)
-        return {"proposals": [record.id]}
+    async def apply_patch_command(ls: ClaifLanguageServer, *raw: Any) -> dict[str, Any]:
+        from claif_lsp.command_args import ApplyPatchArgs, parse_args
+        from claif_lsp.features.review_flow import apply_patch
 
-
-def _record(ls: ClaifLanguageServer, proposal_id: str) -> ProposalRecord:
-    try:
-        return ls.state.proposals.get(proposal_id)
-    except PatchError as exc:
-        raise JsonRpcInvalidParams(str(exc)) from None
-
-
-def describe(ls: ClaifLanguageServer, record: ProposalRecord) -> dict[str, Any]:
-    """The proposal as editor plugins see it (README: Commands)."""
-    encoding = ls.workspace.position_encoding or types.PositionEncodingKind.Utf16
-    root = Path(record.root)
-    files = []
-    for file in record.patch.files:
-        files.append(
-            {
-                "uri": uri_for(root / file.path),
-                "path": file.path,
-                "operation": file.operation,
-                "newUri": uri_for(root / file.new_path) if file.new_path else None,
-                "version": file.version,
-                "proposedText": record.proposed_text(file),
-                "hunks": [
-                    {
-                        "id": hunk.id,
-                        "state": record.hunk_states[hunk.id].value,
-                        # Decided hunks have no place in the current text any more.
-                        "range": _range_json(hunk_range(file.old_text or "", hunk, str(encoding)))
-                        if record.hunk_states[hunk.id] is HunkState.PENDING
-                        else None,
-                        "oldText": "".join(line + "\n" for line in hunk.old_lines),
-                        "newText": "".join(line + "\n" for line in hunk.new_lines),
-                    }
-                    for hunk in file.hunks
-                ],
-            }
-        )
-    return {
-        "id": record.id,
-        "state": record.state.value,
-        "reason": record.reason,
-        "provider": record.provider,
-        "action": record.action,
-        "title": record.title,
-        "diff": record.diff(),
-        "previewUri": record.preview_uri,
-        "files": files,
-    }
-
-
-def _range_json(rng: types.Range) -> dict[str, Any]:
-    return {
-        "start": {"line": rng.start.line, "character": rng.start.character},
-        "end": {"line": rng.end.line, "character": rng.end.character},
-    }
-
-
-async def publish(
-    ls: ClaifLanguageServer, resolved: Proposal, *, provider: str, action: str, title: str, root: Path
-) -> ProposalRecord:
-    """Keep a new proposal and present it as the approval setting says."""
-    record = ls.state.proposals.add(resolved, provider=provider, action=action, title=title, root=str(root))
-    settings = ls.state.settings_for(uri_for(root))
-    approval = settings.approval.value
-    if approval == "review":
-        if settings.preview is PreviewMode.DOCUMENT:
-            await show_preview(ls, record)
-        proposals_changed(ls, record)
-    else:
-        await accept(ls, record, record.pending_ids(), confirm=approval == "confirm")
-    return record
-
-
-async def show_preview(ls: ClaifLanguageServer, record: ProposalRecord) -> None:
-    """Write the proposal's diff under the cache directory and ask the editor to show it."""
-    previews = Path(user_cache_dir("claif-lsp")) / "previews"
-    try:
-        previews.mkdir(parents=True, exist_ok=True)
-        path = previews / f"{record.id}-{abs(hash(record.root)) % 10_000}.diff"
-        path.write_text(f"# {record.title} ({record.provider})\n{record.diff()}", encoding="utf-8")
-    except OSError as exc:
-        logger.warning("cannot write the preview of {}: {}", record.id, exc)
-        return
-    record.preview_uri = uri_for(path)
-    if not get_capability(ls.client_capabilities, "window.show_document.support", False):
-        return
-    try:
-        await ls.window_show_document_async(types.ShowDocumentParams(uri=record.preview_uri, take_focus=True))
-    except Exception as exc:  # the proposal stays reviewable through code lenses and commands
-        logger.debug("window/showDocument failed: {}", exc)
-
-
-def proposals_changed(ls: ClaifLanguageServer, record: ProposalRecord) -> None:
-    """Tell the editor a proposal changed: the custom notification and a code lens refresh."""
-    ls.protocol.notify(commands.PROPOSALS_CHANGED, {"proposals": [{"id": record.id, "state": record.state.value}]})
-    if get_capability(ls.client_capabilities, "workspace.code_lens.refresh_support", False):
-        ls.run_soon(_refresh_code_lenses(ls))
-
-
-async def _refresh_code_lenses(ls: ClaifLanguageServer) -> None:
-    try:
-        await ls.workspace_code_lens_refresh_async(None)
-    except Exception as exc:  # lenses refresh on the next edit anyway
-        logger.debug("workspace/codeLens/refresh failed: {}", exc)
-
-
-def _place(record: ProposalRecord, file: FileProposal, ids: list[str], text: str | None) -> list[Hunk]:
-    """The selected hunks placed on the file's current text (re-anchored when it changed)."""
-    if file.operation == "add":
-        if text is not None and text != (file.old_text or ""):
-            raise PatchError(f"stale: {file.path} was created since the proposal was made")
-        return [h for h in file.hunks if h.id in ids]
-    if text is None:
-        raise PatchError(f"stale: {file.path} no longer exists")
-    if text == file.old_text:
-        return [h for h in file.hunks if h.id in ids]
-    placed = reanchor(file, ids, text)
-    # The buffer moved on; the proposal now describes this text.
-    moved = {h.id: h for h in reanchor(file, [h.id for h in record.pending_hunks(file)], text)}
-    file.hunks = [moved.get(h.id, h) for h in file.hunks]
-    file.old_text = text
-    return placed
-
-
-async def accept(
-    ls: ClaifLanguageServer, record: ProposalRecord, hunk_ids: list[str], *, confirm: bool = False
-) -> dict[str, Any]:
-    """Send the selected hunks to the editor as one workspace edit and record the outcome."""
-    if not hunk_ids:
-        return {"applied": False, "reason": "nothing pending to accept", "proposal": describe(ls, record)}
-    root = Path(record.root)
-    caps = ls.client_capabilities
-    encoding = str(ls.workspace.position_encoding or types.PositionEncodingKind.Utf16)
-    plan: list[tuple[FileProposal, list[Hunk], str, str | None]] = []
-    views: list[FileProposal] = []
-    try:
-        for file, ids in record.files_with(hunk_ids):
-            text, version = current_text(ls, root / file.path)
-            hunks = _place(record, file, ids, text)
-            base = text if text is not None else ""
-            plan.append((file, hunks, base, text))
-            views.append(file.model_copy(update={"hunks": hunks, "old_text": base, "version": version}))
-        edit = to_workspace_edit(
-            Proposal(format=record.patch.format, files=views),
-            document_changes=get_capability(caps, "workspace.workspace_edit.document_changes", False),
-            resource_operations=[
-                str(op.value if hasattr(op, "value") else op)
-                for op in get_capability(caps, "workspace.workspace_edit.resource_operations", []) or []
-            ],
-            change_annotations=confirm
-            and get_capability(caps, "workspace.workspace_edit.change_annotation_support", None) is not None,
-            encoding=encoding,
-            uri_for=lambda relative: uri_for(root / relative),
-            label_for_hunk=lambda hunk: f"{record.title}: hunk {hunk.index}",
-        )
-    except PatchError as exc:
-        stale = bool(exc.details.get("stale")) or str(exc).startswith("stale")
-        record.state = ProposalState.STALE if stale else ProposalState.FAILED
-        record.reason = str(exc)
-        proposals_changed(ls, record)
-        ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=f"Claif: {exc}"))
-        return {"applied": False, "reason": str(exc), "proposal": describe(ls, record)}
-
-    result = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=edit, label=record.title))
-    if not result.applied:
-        record.state = ProposalState.DISCARDED
-        record.reason = result.failure_reason or "the editor did not apply the edit"
-        proposals_changed(ls, record)
-        return {"applied": False, "reason": record.reason, "proposal": describe(ls, record)}
-    for file, hunks, base, _ in plan:
-        if file.operation == "delete":
-            record.mark([h.id for h in hunks], HunkState.ACCEPTED)
-            continue
-        record.advance(file, hunks, apply_hunks(base, hunks))
-    record.reason = None
-    proposals_changed(ls, record)
-    return {"applied": True, "proposal": describe(ls, record)}
-
-
-def pending_at(ls: ClaifLanguageServer, uri: str) -> list[tuple[ProposalRecord, FileProposal, Hunk]]:
-    """Pending hunks in the document at ``uri``."""
-    path = path_for(uri)
-    return ls.state.proposals.pending_in(path) if path else []
+        return await apply_patch(ls, parse_args(ApplyPatchArgs, raw))

@@ -1,0 +1,372 @@
+"""What ``claif.ask`` and ``claif.cancel`` do: run a request through one or more providers, with progress and cancel.
+
+pygls does not cancel command tasks on ``$/cancelRequest`` (the request id maps to pygls' own wrapper
+future), nor on ``window/workDoneProgress/cancel`` (it only marks the token's future). Both are wired to the
+ask's task here, as is ``claif.cancel``; cancelling the task closes the provider's stream, which kills its
+subprocess group or closes its HTTP connection, and no proposal is made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import uuid
+from pathlib import Path
+from typing import Any
+
+import anyio
+from loguru import logger
+from lsprotocol import types
+from platformdirs import user_cache_dir
+from pygls.capabilities import get_capability
+from pygls.exceptions import JsonRpcInvalidParams, JsonRpcRequestCancelled
+from pygls.workspace import TextDocument
+
+from claif_lsp.cache import ResponseCache
+from claif_lsp.command_args import AskArgs, CancelArgs, DiagnosticArg, RangeArg
+from claif_lsp.context import ContextRequest, DiagnosticView, gather_context
+from claif_lsp.errors import ClaifError, ProviderRuntimeError, ProviderTimeoutError
+from claif_lsp.features.documents import open_views, path_for, snapshot_reader
+from claif_lsp.features.progress import AskProgress, format_tokens
+from claif_lsp.features.review_flow import publish, request_failed
+from claif_lsp.patches import parse_answer, resolve_patch
+from claif_lsp.prompts import Prompt, build_prompt, is_explain
+from claif_lsp.recording import record_exchange
+from claif_lsp.server import CURRENT_COMMAND, ClaifLanguageServer
+from claif_lsp.settings import Settings
+from claif_lsp.state import RunningAsk
+from claif_lsp.streaming import Answer, collect_answer, describe_failure
+from claif_lsp.types import ClaifOptions, Usage
+
+SUGGESTED_INSTRUCTIONS = ("Improve this code", "Simplify", "Add error handling", "Add type hints", "Make it faster")
+"""Offered through `window/showMessageRequest` when a plain LSP client asks without an instruction."""
+
+TIMEOUT_GRACE = 5.0
+"""Seconds past a provider's own timeout before we stop waiting for it ourselves."""
+
+SEVERITIES = {1: "error", 2: "warning", 3: "information", 4: "hint"}
+
+
+def cancel(ls: ClaifLanguageServer, args: CancelArgs) -> dict[str, Any]:
+    """Stop the running asks ``args`` names (all of them when it names none)."""
+    cancelled = []
+    for running in list(ls.state.running.values()):
+        if args.request is None or args.request in (running.request_id, running.token):
+            running.stop()
+            cancelled.append(running.request_id)
+    return {"cancelled": cancelled}
+
+
+def selection_lines(doc: TextDocument, rng: RangeArg) -> tuple[int, int]:
+    """0-based inclusive lines of a range; a cursor or one-character selection means its line."""
+    last = max(len(doc.lines) - 1, 0)
+    start = min(rng.start.line, last)
+    end = rng.end.line
+    if end > start and rng.end.character == 0:
+        end -= 1  # a selection ending at column 0 does not include that line
+    return start, max(start, min(end, last))
+
+
+def _diagnostic_view(diagnostic: DiagnosticArg) -> DiagnosticView:
+    return DiagnosticView(
+        start_line=diagnostic.range.start.line,
+        end_line=diagnostic.range.end.line,
+        message=diagnostic.message,
+        severity=SEVERITIES.get(diagnostic.severity or 0),
+        source=diagnostic.source,
+        code=str(diagnostic.code) if diagnostic.code is not None else None,
+    )
+
+
+async def _pick_instruction(ls: ClaifLanguageServer) -> str | None:
+    """Ask a plain LSP client's user for an instruction from a short list."""
+    try:
+        choice = await ls.window_show_message_request_async(
+            types.ShowMessageRequestParams(
+                type=types.MessageType.Info,
+                message="Claif: what should the model do with the selection?",
+                actions=[types.MessageActionItem(title=title) for title in SUGGESTED_INSTRUCTIONS],
+            )
+        )
+    except Exception as exc:
+        raise JsonRpcInvalidParams(f"instruction is required ({exc})") from None
+    return choice.title if choice else None
+
+
+def _link_request_cancellation(ls: ClaifLanguageServer, task: asyncio.Task[Any]) -> None:
+    # Private pygls API (see pygls-2 notes, 1.6); tests/lsp/test_cancel.py guards it.
+    msg_id = ls.protocol.msg_id
+    outer = ls.protocol._request_futures.get(msg_id) if msg_id is not None else None
+    if outer is not None:
+        outer.add_done_callback(lambda f: f.cancelled() and task.cancel())
+
+
+async def run_ask(ls: ClaifLanguageServer, args: AskArgs) -> dict[str, Any]:
+    """Run one ask end to end and return proposal ids or the answer."""
+    await ls.state.wait_for_settings()
+    path = path_for(args.uri)
+    doc = ls.workspace.get_text_document(args.uri)
+    try:
+        doc.source  # noqa: B018 - reads the file when the editor does not have it open
+    except OSError as exc:
+        raise JsonRpcInvalidParams(f"cannot read {args.uri}: {exc.strerror}") from None
+    root = (ls.state.root_for(path) if path else None) or (path.parent if path else None)
+    if root is None:
+        raise JsonRpcInvalidParams(f"{args.uri} is not a file in the workspace")
+    settings = ls.state.settings_for(args.uri)
+
+    custom_template = custom_kind = None
+    if args.action.startswith("custom:"):
+        try:
+            custom = settings.actions[int(args.action.split(":", 1)[1])]
+        except (ValueError, IndexError):
+            raise JsonRpcInvalidParams(f"no custom action {args.action!r} in the actions setting") from None
+        custom_template, custom_kind = custom.prompt, custom.kind
+
+    instruction = args.instruction
+    if args.action == "ask" and not (instruction and instruction.strip()):
+        instruction = await _pick_instruction(ls)
+        if instruction is None:
+            return {"proposals": [], "cancelled": True}
+
+    providers = args.providers or [ls.registry.resolve(args.provider)]
+    for name in providers:
+        if name not in ls.registry.entries:
+            known = ", ".join(ls.registry.names())
+            raise JsonRpcInvalidParams(f"no provider named {name!r} is installed (installed: {known})")
+
+    start, end = selection_lines(doc, args.range)
+    diagnostics = [_diagnostic_view(d) for d in args.diagnostics or []]
+    if args.diagnostic is not None:
+        diagnostics.insert(0, _diagnostic_view(args.diagnostic))
+    context = gather_context(
+        ContextRequest(
+            document=doc_view(doc, path),
+            start_line=start,
+            end_line=end,
+            root=root,
+            diagnostics=diagnostics,
+            open_documents=open_views(ls, except_uri=args.uri),
+            settings=settings.context,
+        )
+    )
+    prompt = build_prompt(
+        context,
+        action=args.action,
+        instruction=instruction,
+        diagnostic=diagnostics[0] if args.action == "fix" and diagnostics else None,
+        custom_template=custom_template,
+        custom_kind=custom_kind,
+    )
+    explain = is_explain(args.action, custom_kind)
+
+    request_id = args.request_id or str(uuid.uuid4())
+    command = CURRENT_COMMAND.get()
+    client_token = command.work_done_token if command else None
+    display = ", ".join(ls.registry.display_name(name) for name in providers)
+    begin = f"{display}: {args.action}"
+    if context.cut_summary:
+        begin += f" ({context.cut_summary})"
+    progress = await AskProgress.start(ls, client_token, title="Claif", message=begin)
+
+    task = asyncio.current_task()
+    assert task is not None
+    running = RunningAsk(request_id=request_id, task=task, token=progress.token)
+    ls.state.running[request_id] = running
+    _link_request_cancellation(ls, task)
+    progress.on_cancel(running.stop)
+    try:
+        answers = await _ask_providers(ls, providers, prompt, settings, root, args.action, progress)
+        if explain:
+            return await _present_answer(ls, answers, progress, args)
+        return await _make_proposals(ls, answers, progress, root, path, args, instruction)
+    except asyncio.CancelledError:
+        progress.end("cancelled")
+        logger.info("ask {} cancelled", request_id)
+        if running.stopped_by_user:
+            # Some clients (Neovim) drop RequestCancelled replies without calling back; a plain answer
+            # lets every plugin see the outcome of a cancel it asked for.
+            return {"proposals": [], "cancelled": True}
+        raise JsonRpcRequestCancelled("cancelled") from None
+    except ClaifError as exc:
+        progress.end(f"failed: {exc}")
+        raise request_failed(exc) from None
+    finally:
+        ls.state.running.pop(request_id, None)
+        progress.end("done")
+
+
+def doc_view(doc: TextDocument, path: Path | None) -> Any:
+    """The document as the context gatherer wants it."""
+    from claif_lsp.context import DocumentView
+
+    return DocumentView(uri=doc.uri, path=path, text=doc.source, language_id=doc.language_id, version=doc.version)
+
+
+class _StreamStats:
+    """How much text has streamed so far and its last line, for progress reports."""
+
+    def __init__(self) -> None:
+        self.chars = 0
+        self.tail = ""
+
+    def add(self, piece: str) -> None:
+        self.chars += len(piece)
+        self.tail = (self.tail + piece)[-400:]
+
+    def last_line(self) -> str:
+        return next((line.strip() for line in reversed(self.tail.splitlines()) if line.strip()), "")
+
+
+async def _ask_providers(
+    ls: ClaifLanguageServer,
+    providers: list[str],
+    prompt: Prompt,
+    settings: Settings,
+    root: Path,
+    action: str,
+    progress: AskProgress,
+) -> list[Answer | ClaifError]:
+    """Every provider's answer (or its error), run concurrently."""
+    stream = _StreamStats()
+
+    def on_text(piece: str) -> None:
+        stream.add(piece)
+        tokens = format_tokens(stream.chars // 4)
+        progress.report(f"≈{tokens} tokens · {progress.elapsed():.1f} s · {stream.last_line()[:60]}")
+
+    async def one(name: str) -> Answer | ClaifError:
+        try:
+            return await _ask_one(ls, name, prompt, settings, root, action, on_text)
+        except ClaifError as exc:
+            return exc
+        except Exception as exc:  # a broken provider reports its failure, never crashes the server
+            return describe_failure(exc, name)
+
+    return list(await asyncio.gather(*(one(name) for name in providers)))
+
+
+async def _ask_one(
+    ls: ClaifLanguageServer,
+    name: str,
+    prompt: Prompt,
+    settings: Settings,
+    root: Path,
+    action: str,
+    on_text: Any,
+) -> Answer:
+    provider_settings = settings.provider_settings(name)
+    cache = ResponseCache(settings.cache)
+    key = cache.key(provider=name, model=provider_settings.model, system=prompt.system, prompt=prompt.user)
+    cached = cache.get(key) if cache.enabled else None
+    if cached is not None:
+        on_text(cached.text)
+        return Answer(provider=name, text=cached.text, usage=Usage.model_validate(cached.usage), model=cached.model)
+    provider = await ls.registry.connected(name)
+    options = ClaifOptions(
+        provider=name, system_prompt=prompt.system, workspace_root=root, action=action, cache=cache.enabled
+    )
+    options = provider.resolve_options(options)
+    limit = (options.timeout or provider_settings.timeout) + TIMEOUT_GRACE
+    try:
+        with anyio.fail_after(limit):
+            async with contextlib.aclosing(provider.query(prompt.user, options)) as events:  # type: ignore[type-var]
+                answer = await collect_answer(name, events, on_text)
+    except TimeoutError:
+        raise ProviderTimeoutError(f"no complete answer within {limit:.0f} s", provider=name) from None
+    if not answer.text.strip():
+        raise ProviderRuntimeError("answered with nothing", provider=name)
+    if cache.enabled:
+        cache.put(key, answer.text, answer.usage.model_dump(), answer.model)
+    if settings.record:
+        record = functools.partial(
+            record_exchange,
+            settings.record,
+            action=action,
+            prompt=prompt.user,
+            system=prompt.system,
+            answer=answer,
+        )
+        await anyio.to_thread.run_sync(record)
+    return answer
+
+
+def _outcome_tokens(answers: list[Answer]) -> str:
+    total = sum(a.usage.total_tokens for a in answers)
+    return f"{format_tokens(total)} tokens" if total else "tokens not reported"
+
+
+async def _make_proposals(
+    ls: ClaifLanguageServer,
+    answers: list[Answer | ClaifError],
+    progress: AskProgress,
+    root: Path,
+    path: Path | None,
+    args: AskArgs,
+    instruction: str | None,
+) -> dict[str, Any]:
+    default_path = str(path.relative_to(root)) if path and root in path.parents else None
+    ok: list[Answer] = []
+    errors: list[ClaifError] = []
+    proposals: list[str] = []
+    hunks = files = 0
+    for item in answers:
+        if isinstance(item, ClaifError):
+            errors.append(item)
+            continue
+        try:
+            resolved = resolve_patch(
+                parse_answer(item.text, default_path=default_path), root, snapshot_reader(ls, root)
+            )
+        except ClaifError as exc:
+            exc.provider = exc.provider or item.provider
+            errors.append(exc)
+            continue
+        ok.append(item)
+        title = f"{ls.registry.display_name(item.provider)}: {(instruction or args.action).strip()[:60]}"
+        record = await publish(ls, resolved, provider=item.provider, action=args.action, title=title, root=root)
+        proposals.append(record.id)
+        files += len(resolved.files)
+        hunks += sum(len(f.hunks) for f in resolved.files)
+    if not proposals:
+        raise errors[0] if len(errors) == 1 else request_failed("; ".join(str(e) for e in errors))
+    elapsed = progress.elapsed()
+    progress.end(
+        f"{hunks} hunk{'s' * (hunks != 1)} in {files} file{'s' * (files != 1)}, {_outcome_tokens(ok)}, {elapsed:.1f} s"
+    )
+    return {"proposals": proposals, "errors": [str(e) for e in errors]}
+
+
+async def _present_answer(
+    ls: ClaifLanguageServer, answers: list[Answer | ClaifError], progress: AskProgress, args: AskArgs
+) -> dict[str, Any]:
+    ok = [a for a in answers if isinstance(a, Answer)]
+    errors = [a for a in answers if isinstance(a, ClaifError)]
+    if not ok:
+        raise errors[0] if len(errors) == 1 else request_failed("; ".join(str(e) for e in errors))
+    text = "\n\n".join(f"## {ls.registry.display_name(a.provider)}\n\n{a.text}" if len(ok) > 1 else a.text for a in ok)
+    document = _write_answer(text)
+    shown = False
+    if document and get_capability(ls.client_capabilities, "window.show_document.support", False):
+        try:
+            result = await ls.window_show_document_async(types.ShowDocumentParams(uri=document, take_focus=True))
+            shown = bool(result and result.success)
+        except Exception as exc:
+            logger.debug("window/showDocument failed: {}", exc)
+    if not shown:
+        ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Info, message=text))
+    progress.end(f"answered, {_outcome_tokens(ok)}, {progress.elapsed():.1f} s")
+    return {"answer": text, "document": document, "errors": [str(e) for e in errors]}
+
+
+def _write_answer(text: str) -> str | None:
+    folder = Path(user_cache_dir("claif-lsp")) / "answers"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"answer-{uuid.uuid4().hex[:8]}.md"
+        path.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        logger.warning("cannot write the answer document: {}", exc)
+        return None
+    return path.as_uri()
