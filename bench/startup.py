@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import CLAIF, MINIMAL, median, ms, start, stop  # noqa: E402
+from common import CLAIF, MINIMAL, median, ms, start, stop
 
 
 async def measure(command: list[str], runs: int, root: Path) -> list[float]:
