@@ -1,0 +1,27 @@
+"""The README's settings table is generated from the settings model; fail when it drifts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from claif_lsp.schema import README_END, README_START, markdown_table
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_readme_settings_table_matches_the_model() -> None:
+    text = README.read_text(encoding="utf-8")
+    start = text.index(README_START) + len(README_START)
+    end = text.index(README_END)
+    assert text[start:end].strip() == markdown_table().strip(), (
+        "README settings table is stale: regenerate it with `claif-lsp schema --format markdown`"
+    )
+
+
+def test_readme_documents_every_command() -> None:
+    from claif_lsp import commands
+
+    text = README.read_text(encoding="utf-8")
+    names = [v for k, v in vars(commands).items() if k.isupper() and isinstance(v, str)]
+    missing = [name for name in names if f"`{name}`" not in text]
+    assert not missing, f"README lacks {missing}"
