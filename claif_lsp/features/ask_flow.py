@@ -34,7 +34,7 @@ from claif_lsp.patches import parse_answer, resolve_patch
 from claif_lsp.prompts import Prompt, build_prompt, is_explain
 from claif_lsp.recording import record_exchange
 from claif_lsp.server import CURRENT_COMMAND, ClaifLanguageServer
-from claif_lsp.settings import Settings
+from claif_lsp.settings import PreviewMode, Settings
 from claif_lsp.state import RunningAsk
 from claif_lsp.streaming import Answer, collect_answer, describe_failure
 from claif_lsp.types import ClaifOptions, Usage
@@ -239,9 +239,7 @@ async def _ask_providers(
     async def one(name: str) -> Answer | ClaifError:
         try:
             return await _ask_one(ls, name, prompt, settings, root, action, on_text)
-        except ClaifError as exc:
-            return exc
-        except Exception as exc:  # a broken provider reports its failure, never crashes the server
+        except Exception as exc:  # a broken provider reports its failure (named), never crashes the server
             return describe_failure(exc, name)
 
     return list(await asyncio.gather(*(one(name) for name in providers)))
@@ -348,7 +346,9 @@ async def _present_answer(
     text = "\n\n".join(f"## {ls.registry.display_name(a.provider)}\n\n{a.text}" if len(ok) > 1 else a.text for a in ok)
     document = _write_answer(text)
     shown = False
-    if document and get_capability(ls.client_capabilities, "window.show_document.support", False):
+    if ls.state.settings_for(args.uri).preview is PreviewMode.NONE:
+        shown = True  # the editor plugin presents the answer itself
+    elif document and get_capability(ls.client_capabilities, "window.show_document.support", False):
         try:
             result = await ls.window_show_document_async(types.ShowDocumentParams(uri=document, take_focus=True))
             shown = bool(result and result.success)
