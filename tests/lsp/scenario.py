@@ -10,24 +10,8 @@ from lsprotocol import types
 
 from tests.lsp.editor_client import EditorClient
 
-SAMPLE = """import math
-
-
-def area(r):
-    return math.pi * r * r
-
-
-def describe(shape):
-    name = shape["name"]
-    return "shape: " + name
-
-
-def total(values):
-    s = 0
-    for v in values:
-        s = s + v
-    return s
-"""
+SAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "demo" / "app.py").read_text(encoding="utf-8")
+"""The demo's sample file, so the tests also guard what `claif-lsp demo` shows."""
 
 PATCH = """Here is the change.
 
