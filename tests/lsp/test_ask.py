@@ -197,3 +197,49 @@ async def test_bad_arguments_are_invalid_params(client: EditorClient, workspace:
         )
     with pytest.raises(JsonRpcInvalidParams, match="no proposal"):
         await scenario.command(client, "claif.accept", {"proposal": "p99"})
+
+
+async def test_progress_begins_reports_and_ends_with_the_outcome(client: EditorClient, workspace: Path) -> None:
+    uri = open_sample(client, workspace)
+    await scenario.ask(client, uri, instruction="tidy up")
+    [(token, values)] = list(client.progress_reports.items())
+    assert str(token).startswith("claif-")
+    kinds = [type(v).__name__ for v in values]
+    assert kinds[0] == "WorkDoneProgressBegin" and kinds[-1] == "WorkDoneProgressEnd"
+    assert "WorkDoneProgressReport" in kinds
+    begin, end = values[0], values[-1]
+    assert begin.cancellable and begin.message.startswith("Replay: ask")
+    assert end.message.startswith("2 hunks in 1 file, ") and end.message.endswith(" s")
+
+
+async def test_ask_without_instruction_lets_the_user_pick_one(client: EditorClient, workspace: Path) -> None:
+    uri = open_sample(client, workspace)
+    client.message_choice = "Simplify"
+    result = await scenario.ask(client, uri)
+    assert len(result["proposals"]) == 1
+    client.message_choice = "nothing matches this"
+    assert await scenario.ask(client, uri) == {"proposals": [], "cancelled": True}
+
+
+class TestSeveralReadyProviders:
+    @pytest.fixture
+    def lsp_settings(self, transcript: Path) -> dict[str, Any]:
+        settings = scenario.replay_settings(transcript)
+        settings["providers"]["openai"] = {"baseUrl": "http://127.0.0.1:9/v1"}  # a local server needs no key
+        return settings
+
+    @pytest.mark.parametrize("editor", ["neovim"], indirect=True)
+    async def test_each_ready_provider_gets_its_ask_action(self, client: EditorClient, workspace: Path) -> None:
+        uri = open_sample(client, workspace)
+        await scenario.command(client, "claif.settings", {})  # code actions never wait; let the settings land
+        actions = await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                range=types.Range(start=types.Position(line=4, character=2), end=types.Position(line=4, character=3)),
+                context=types.CodeActionContext(diagnostics=[]),
+            )
+        )
+        asks = [a for a in actions if a.title.startswith("Ask ")]
+        assert asks[0].title == "Ask Replay…"
+        other = [a for a in asks if a.command and a.command.arguments[0].get("provider") == "openai"]
+        assert len(other) == 1 and other[0].title.endswith("…")
