@@ -23,6 +23,7 @@ from claif_lsp.errors import (
     ProviderTimeoutError,
     RateLimitError,
 )
+from claif_lsp.http_errors import parse_retry_after, scrub
 from claif_lsp.provider import BaseProvider
 from claif_lsp.types import (
     ClaifOptions,
@@ -44,11 +45,7 @@ def _retry_after(exc: Any) -> float | None:
     """Seconds from a ``retry-after`` header on the SDK error's response, if any."""
     response = getattr(exc, "response", None)
     headers = getattr(response, "headers", None)
-    raw = headers.get("retry-after") if headers is not None else None
-    try:
-        return max(float(raw), 0.0) if raw else None
-    except ValueError:
-        return None
+    return parse_retry_after(headers, milliseconds=False, http_date=False) if headers is not None else None
 
 
 class GeminiApiProvider(BaseProvider):
@@ -175,16 +172,13 @@ class GeminiApiProvider(BaseProvider):
         """A ClaifError for what the SDK or its HTTP layer raised."""
         from google.genai import errors
 
-        def scrub(text: str) -> str:
-            return text.replace(secret, "***") if secret else text
-
         if isinstance(exc, TimeoutError):
             return ProviderTimeoutError(
                 f"no complete answer within {timeout or 0:g}s (timeout setting)", provider=self.name
             )
         if isinstance(exc, errors.APIError):
             code = exc.code
-            detail = scrub(exc.message or str(exc))
+            detail = scrub(exc.message or str(exc), secret)
             if code in (401, 403) or (code == 400 and "api key" in detail.lower()):
                 return AuthenticationError(f"{self.key_source()} was rejected ({code}): {detail}", provider=self.name)
             if code == 429:
@@ -197,5 +191,6 @@ class GeminiApiProvider(BaseProvider):
             return ProviderTimeoutError(f"the API stopped answering: {type(exc).__name__}", provider=self.name)
         if names & {"TransportError", "NetworkError", "RemoteProtocolError", "ConnectError", "StreamError"}:
             where = "mid-answer" if streaming else "before answering"
-            return ConnectionFailedError(f"the connection failed {where}: {scrub(str(exc))}", provider=self.name)
-        return ProviderRuntimeError(f"{type(exc).__name__}: {scrub(str(exc))}", provider=self.name)
+            message = f"the connection failed {where}: {scrub(str(exc), secret)}"
+            return ConnectionFailedError(message, provider=self.name)
+        return ProviderRuntimeError(f"{type(exc).__name__}: {scrub(str(exc), secret)}", provider=self.name)
