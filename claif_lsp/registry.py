@@ -68,32 +68,44 @@ def _entry(ep: EntryPoint) -> ProviderEntry:
 
 
 class ProviderRegistry:
-    """Providers by name: discovered eagerly, imported and configured lazily."""
+    """Providers by name: discovered eagerly, imported and configured lazily.
+
+    Every method that depends on settings takes the settings of the folder it works for (the window-wide
+    ``self.settings`` when omitted). One instance exists per provider and distinct provider settings, so
+    two folders with different models, base URLs or keys never share a configured client.
+    """
 
     def __init__(self, entries: Mapping[str, ProviderEntry] | None = None, environ: Mapping[str, str] | None = None):
         self.entries: dict[str, ProviderEntry] = dict(entries if entries is not None else discover_entries())
         self.environ: Mapping[str, str] = dict(environ if environ is not None else os.environ)
-        self._instances: dict[str, BaseProvider] = {}
+        self._instances: dict[tuple[str, str], BaseProvider] = {}
         self._failures: dict[str, str] = {}
-        self._connected: set[str] = set()
+        """Import or construction failures by provider name (permanent: the code will not change)."""
+        self._connect_failures: dict[tuple[str, str], str] = {}
+        """Connect failures by instance; cleared when settings change, so the next use retries."""
+        self._connected: set[tuple[str, str]] = set()
         self.settings = Settings()
-        self._ready_cache: tuple[float, list[str]] | None = None
+        self._ready_cache: dict[str, tuple[float, list[str]]] = {}
 
     def names(self) -> list[str]:
         """Names of all discovered providers, sorted."""
         return sorted(self.entries)
 
     def update_settings(self, settings: Settings) -> None:
-        """Hand new settings to every provider already loaded."""
+        """Use ``settings`` as the window-wide settings; providers that failed to connect may try again."""
         self.settings = settings
-        self._ready_cache = None
-        for name, provider in self._instances.items():
-            provider.configure(settings.provider_settings(name), self.environ)
+        self._ready_cache.clear()
+        self._connect_failures.clear()
 
-    def get(self, name: str) -> BaseProvider:
-        """The provider called ``name``, imported and configured on first use."""
-        if name in self._instances:
-            return self._instances[name]
+    def _key(self, name: str, settings: Settings | None) -> tuple[str, str]:
+        chosen = (settings or self.settings).provider_settings(name)
+        return name, chosen.model_dump_json()
+
+    def get(self, name: str, settings: Settings | None = None) -> BaseProvider:
+        """The provider called ``name`` configured with ``settings``, imported and configured on first use."""
+        key = self._key(name, settings)
+        if key in self._instances:
+            return self._instances[key]
         entry = self.entries.get(name)
         if entry is None:
             known = ", ".join(self.names()) or "none"
@@ -105,45 +117,55 @@ class ProviderRegistry:
             instance = cls()
             if not isinstance(instance, BaseProvider):
                 raise TypeError(f"{entry.value} is not a claif_lsp.provider.BaseProvider")
-            instance.configure(self.settings.provider_settings(name), self.environ)
+            instance.configure((settings or self.settings).provider_settings(name), self.environ)
         except Exception as exc:  # a broken plugin must never take the server down
             reason = f"failed to load {entry.value} from {entry.distribution}: {type(exc).__name__}: {exc}"
             logger.warning("provider {}: {}", name, reason)
             self._failures[name] = reason
             raise ProviderInitError(reason, provider=name) from exc
-        self._instances[name] = instance
+        self._instances[key] = instance
         return instance
 
-    async def connected(self, name: str) -> BaseProvider:
-        """The provider, connected once."""
-        provider = self.get(name)
-        if name not in self._connected:
+    async def connected(self, name: str, settings: Settings | None = None) -> BaseProvider:
+        """The provider, connected once; a failed connect is remembered until settings change."""
+        key = self._key(name, settings)
+        provider = self.get(name, settings)
+        if key in self._connect_failures:
+            raise ProviderInitError(self._connect_failures[key], provider=name)
+        if key not in self._connected:
             try:
                 await provider.connect()
             except Exception as exc:
-                raise ProviderInitError(f"connect failed: {exc}", provider=name) from exc
-            self._connected.add(name)
+                reason = f"connect failed: {exc or type(exc).__name__}"
+                logger.warning("provider {}: {}", name, reason)
+                self._connect_failures[key] = reason
+                self._ready_cache.clear()
+                raise ProviderInitError(f"{reason} (change its settings to try again)", provider=name) from exc
+            self._connected.add(key)
         return provider
 
     async def close(self) -> None:
         """Disconnect every connected provider."""
-        for name in list(self._connected):
+        for key in list(self._connected):
             try:
-                await self._instances[name].disconnect()
+                await self._instances[key].disconnect()
             except Exception as exc:
-                logger.warning("provider {}: disconnect failed: {}", name, exc)
+                logger.warning("provider {}: disconnect failed: {}", key[0], exc)
         self._connected.clear()
 
-    def status(self, name: str) -> ProviderStatus:
-        """A provider's status; import or status failures become ERROR with the reason."""
+    def status(self, name: str, settings: Settings | None = None) -> ProviderStatus:
+        """A provider's status; import, connect or status failures become ERROR with the reason."""
         try:
-            provider = self.get(name)
+            provider = self.get(name, settings)
         except ProviderNotFoundError as exc:
             return ProviderStatus(state=ProviderState.NOT_INSTALLED, reason=exc.message)
         except ProviderInitError as exc:
             return ProviderStatus(state=ProviderState.ERROR, reason=exc.message)
-        if not self.settings.provider_settings(name).enabled:
+        if not (settings or self.settings).provider_settings(name).enabled:
             return ProviderStatus(state=ProviderState.ERROR, reason="disabled in settings")
+        failure = self._connect_failures.get(self._key(name, settings))
+        if failure is not None:
+            return ProviderStatus(state=ProviderState.ERROR, reason=failure)
         try:
             return provider.status()
         except Exception as exc:
@@ -157,11 +179,11 @@ class ProviderRegistry:
             return name
         return getattr(provider, "display_name", "") or name
 
-    def reports(self) -> list[ProviderReport]:
+    def reports(self, settings: Settings | None = None) -> list[ProviderReport]:
         """One report per discovered provider."""
         reports = []
         for name in self.names():
-            status = self.status(name)
+            status = self.status(name, settings)
             entry = self.entries[name]
             reports.append(
                 ProviderReport(
@@ -171,33 +193,36 @@ class ProviderRegistry:
                     version=entry.version,
                     state=status.state,
                     reason=status.reason,
-                    enabled=self.settings.provider_settings(name).enabled,
+                    enabled=(settings or self.settings).provider_settings(name).enabled,
                 )
             )
         return reports
 
-    def ready_providers(self) -> list[str]:
+    def ready_providers(self, settings: Settings | None = None) -> list[str]:
         """Names of providers that can answer now, in ``autoOrder`` then name order."""
-        order = [*self.settings.auto_order, *self.names()]
+        order = [*(settings or self.settings).auto_order, *self.names()]
         seen: list[str] = []
         for name in order:
-            if name in self.entries and name not in seen and self.status(name).ready:
+            if name in self.entries and name not in seen and self.status(name, settings).ready:
                 seen.append(name)
         return seen
 
-    def cached_ready(self, max_age: float = 30.0) -> list[str]:
+    def cached_ready(self, max_age: float = 30.0, settings: Settings | None = None) -> list[str]:
         """Ready providers, recomputed at most every ``max_age`` seconds (code actions must answer at once)."""
         now = time.monotonic()
-        if self._ready_cache is None or now - self._ready_cache[0] > max_age:
-            self._ready_cache = (now, self.ready_providers())
-        return self._ready_cache[1]
+        key = (settings or self.settings).model_dump_json(include={"auto_order", "providers"})
+        cached = self._ready_cache.get(key)
+        if cached is None or now - cached[0] > max_age:
+            cached = self._ready_cache[key] = (now, self.ready_providers(settings))
+        return cached[1]
 
-    def resolve(self, requested: str | None = None) -> str:
+    def resolve(self, requested: str | None = None, settings: Settings | None = None) -> str:
         """The provider to use: ``requested``, the configured one, or for ``auto`` the first ready one."""
-        name = requested or self.settings.provider
+        chosen = settings or self.settings
+        name = requested or chosen.provider
         if name != AUTO_PROVIDER:
             return name
-        for candidate in self.settings.auto_order:
-            if candidate in self.entries and self.status(candidate).ready:
+        for candidate in chosen.auto_order:
+            if candidate in self.entries and self.status(candidate, settings).ready:
                 return candidate
         return OFFLINE_PROVIDER

@@ -63,7 +63,7 @@ def code_actions(ls: ClaifLanguageServer, params: types.CodeActionParams) -> lis
     base: dict[str, Any] = {"uri": uri, "range": rng}
     if diagnostics:
         base["diagnostics"] = diagnostics
-    default = ls.registry.resolve()
+    default = ls.registry.resolve(settings=settings)
     default_name = ls.registry.display_name(default)
     actions: list[types.CodeAction] = []
 
@@ -89,7 +89,7 @@ def code_actions(ls: ClaifLanguageServer, params: types.CodeActionParams) -> lis
         if _wanted(only, kind):
             actions.append(ask_action(custom.title, kind, {**base, "action": f"custom:{index}"}))
     if _wanted(only, KIND_ASK):
-        others = [name for name in ls.registry.cached_ready() if name not in (default, "replay")]
+        others = [name for name in ls.registry.cached_ready(settings=settings) if name not in (default, "replay")]
         for name in others:
             actions.append(
                 ask_action(
