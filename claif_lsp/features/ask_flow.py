@@ -130,7 +130,7 @@ async def run_ask(ls: ClaifLanguageServer, args: AskArgs) -> dict[str, Any]:
         if instruction is None:
             return {"proposals": [], "cancelled": True}
 
-    providers = args.providers or [ls.registry.resolve(args.provider)]
+    providers = args.providers or [ls.registry.resolve(args.provider, settings)]
     for name in providers:
         if name not in ls.registry.entries:
             known = ", ".join(ls.registry.names())
@@ -261,7 +261,7 @@ async def _ask_one(
     if cached is not None:
         on_text(cached.text)
         return Answer(provider=name, text=cached.text, usage=Usage.model_validate(cached.usage), model=cached.model)
-    provider = await ls.registry.connected(name)
+    provider = await ls.registry.connected(name, settings)
     options = ClaifOptions(
         provider=name, system_prompt=prompt.system, workspace_root=root, action=action, cache=cache.enabled
     )
