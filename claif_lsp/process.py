@@ -28,7 +28,7 @@ import json
 import os
 import shutil
 import signal
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -36,7 +36,7 @@ from typing import Any
 import anyio
 from loguru import logger
 
-from claif_lsp.errors import ProviderInitError, ProviderRuntimeError, ProviderTimeoutError
+from claif_lsp.errors import ConfigurationError, ProviderInitError, ProviderRuntimeError, ProviderTimeoutError
 
 DEFAULT_KILL_GRACE = 2.0
 """Seconds a process group gets between SIGTERM and SIGKILL."""
@@ -79,6 +79,44 @@ def find_executable(name: str, environ: Mapping[str, str], configured: str | Non
     if os.sep in expanded or (os.altsep and os.altsep in expanded):
         return expanded if os.path.isfile(expanded) and os.access(expanded, os.X_OK) else None
     return shutil.which(expanded, path=environ.get("PATH", os.defpath))
+
+
+def flag_uses(args: Sequence[str], names: Iterable[str], *, takes_value: bool = False) -> Iterator[tuple[str, str]]:
+    """Each use of a flag in ``names`` (e.g. ``-s``, ``--sandbox``) in ``args``: the argument as written, and its value.
+
+    Every spelling a CLI parser accepts counts: ``--flag``, ``--flag=v``, ``--flag v``, ``-f``, ``-f=v``, ``-fv``
+    and ``-f v``. The value is ``""`` for a switch, or for a value flag at the end of ``args``.
+    """
+    wanted = set(names)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        i += 1
+        if arg == "--":
+            return
+        if arg.startswith("--"):
+            name, eq, value = arg.partition("=")
+        elif arg.startswith("-") and len(arg) > 2:
+            name, value = arg[:2], arg[2:].removeprefix("=")
+            eq = "=" if takes_value else ""
+        else:
+            name, eq, value = arg, "", ""
+        if name not in wanted:
+            continue
+        if takes_value and not eq and i < len(args):
+            value = args[i]
+            i += 1
+            arg = f"{arg} {value}"
+        yield arg, value
+
+
+def refuse_unsafe_arg(provider: str, display_name: str, arg: str, why: str) -> ConfigurationError:
+    """The error for an extra argument that would lift a provider's read-only guarantee."""
+    return ConfigurationError(
+        f"extra argument {arg!r} {why}; claif-lsp keeps {display_name} read-only, so remove it from "
+        f"providers.{provider}.extraArgs",
+        provider=provider,
+    )
 
 
 class AgentProcess:

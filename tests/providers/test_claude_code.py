@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from claif_claude_code.provider import ClaudeCodeProvider
 
-from claif_lsp.errors import AuthenticationError, ProviderRuntimeError, ProviderTimeoutError
+from claif_lsp.errors import AuthenticationError, ConfigurationError, ProviderRuntimeError, ProviderTimeoutError
 from claif_lsp.registry import ProviderRegistry
 from claif_lsp.settings import ProviderSettings, Settings
 from claif_lsp.streaming import collect_answer
@@ -183,3 +183,32 @@ async def test_registry_discovers_checks_and_queries(tmp_path: Path) -> None:
     answer = await collect_answer("claude-code", p.query("fix it", options(tmp_path)))
     assert answer.text.startswith("Hello from the fake claude CLI.")
     assert record(tmp_path)["argv"][0:2] == ["--output-format", "stream-json"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        (["--permission-mode", "bypassPermissions"], "--permission-mode bypassPermissions"),
+        (["--permission-mode=acceptEdits"], "--permission-mode acceptEdits"),
+        (["--dangerously-skip-permissions"], "--dangerously-skip-permissions"),
+        (["--allow-dangerously-skip-permissions"], "--allow-dangerously-skip-permissions"),
+        (["--allowedTools", "Edit,Write"], "--allowedTools Edit,Write"),
+        (["--allowed-tools", "Bash"], "--allowed-tools Bash"),
+        (["--tools", "default"], "--tools default"),
+        (["--disallowedTools", "WebFetch"], "--disallowedTools WebFetch"),
+        (["--disallowed-tools="], "--disallowed-tools"),
+        (["--permission-prompt-tool", "mcp__x__approve"], "--permission-prompt-tool mcp__x__approve"),
+    ],
+)
+async def test_extra_args_cannot_lift_plan_mode_or_the_tool_limits(
+    tmp_path: Path, extra: list[str], named: str
+) -> None:
+    p = provider(tmp_path, ANTHROPIC_API_KEY="sk-test")
+    p.settings.extra_args = ["--max-budget-usd", "0.5", *extra]
+    status = p.status()
+    assert status.state is ProviderState.ERROR
+    assert named in status.reason and "providers.claude-code.extraArgs" in status.reason
+    with pytest.raises(ConfigurationError, match=r"providers\.claude-code\.extraArgs") as caught:
+        await collect_events(p.query("fix it", options(tmp_path)))
+    assert named in str(caught.value)
+    assert not (tmp_path / "record.json").exists(), "claude must not even start"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from claif_codex.provider import CodexProvider
 
-from claif_lsp.errors import AuthenticationError, ProviderRuntimeError, ProviderTimeoutError
+from claif_lsp.errors import AuthenticationError, ConfigurationError, ProviderRuntimeError, ProviderTimeoutError
 from claif_lsp.registry import ProviderRegistry
 from claif_lsp.settings import ProviderSettings, Settings
 from claif_lsp.streaming import collect_answer
@@ -166,3 +166,42 @@ async def test_registry_discovers_checks_and_queries(tmp_path: Path) -> None:
     p = await registry.connected("codex")
     answer = await collect_answer("codex", p.query("fix it", options(tmp_path)))
     assert answer.text == ANSWER
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        (["-s", "danger-full-access"], "-s danger-full-access"),
+        (["--sandbox", "workspace-write"], "--sandbox workspace-write"),
+        (["--sandbox=danger-full-access"], "--sandbox=danger-full-access"),
+        (["-sworkspace-write"], "-sworkspace-write"),
+        (["--dangerously-bypass-approvals-and-sandbox"], "--dangerously-bypass-approvals-and-sandbox"),
+        (["--yolo"], "--yolo"),
+        (["--full-auto"], "--full-auto"),
+        (["-a", "never"], "-a never"),
+        (["-c", "sandbox_mode=danger-full-access"], "-c sandbox_mode=danger-full-access"),
+        (["-c=sandbox_mode=workspace-write"], "-c=sandbox_mode=workspace-write"),
+        (["--config", "approval_policy=never"], "--config approval_policy=never"),
+        (["--config=approval_policy=never"], "--config=approval_policy=never"),
+        (["-c", "profiles.dev.sandbox_mode='danger-full-access'"], "profiles.dev.sandbox_mode"),
+        (["-c", "sandbox_workspace_write.network_access=true"], "sandbox_workspace_write"),
+    ],
+)
+async def test_extra_args_cannot_lift_the_read_only_sandbox(tmp_path: Path, extra: list[str], named: str) -> None:
+    p = provider(tmp_path, OPENAI_API_KEY="sk-test")
+    p.settings.extra_args = ["-c", "model_reasoning_effort=low", *extra]
+    status = p.status()
+    assert status.state is ProviderState.ERROR
+    assert named in status.reason and "providers.codex.extraArgs" in status.reason
+    with pytest.raises(ConfigurationError, match=r"providers\.codex\.extraArgs") as caught:
+        await collect_events(p.query("fix it", options(tmp_path)))
+    assert named in str(caught.value)
+    assert not (tmp_path / "record.json").exists(), "codex must not even start"
+
+
+async def test_request_extra_args_are_checked_too(tmp_path: Path) -> None:
+    p = provider(tmp_path, OPENAI_API_KEY="sk-test")
+    opts = options(tmp_path).model_copy(update={"extra_args": ["--yolo"]})
+    with pytest.raises(ConfigurationError, match="--yolo"):
+        await collect_events(p.query("fix it", opts))
+    assert not (tmp_path / "record.json").exists()

@@ -9,7 +9,13 @@ import pytest
 from claif_gemini import cli_provider
 from claif_gemini.cli_provider import GeminiCliProvider
 
-from claif_lsp.errors import AuthenticationError, ProviderInitError, ProviderRuntimeError, ProviderTimeoutError
+from claif_lsp.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    ProviderInitError,
+    ProviderRuntimeError,
+    ProviderTimeoutError,
+)
 from claif_lsp.registry import ProviderRegistry
 from claif_lsp.settings import ProviderSettings, Settings
 from claif_lsp.streaming import collect_answer
@@ -60,8 +66,9 @@ async def test_runs_headless_in_plan_mode_in_the_workspace(tmp_path: Path) -> No
     seen = record(tmp_path)
     assert seen["argv"] == [
         "--output-format", "stream-json", "--approval-mode", "plan", "-m", "flash",
-        "--include-directories", "../lib", "-p", "fix it",
+        "--include-directories", "../lib", "--prompt=fix it",
     ]  # fmt: skip
+    assert seen["parsed"]["prompt"] == "fix it" and seen["parsed"]["approval-mode"] == "plan"
     assert seen["cwd"] == str(tmp_path / "ws")
     assert seen["stdin"] == ""
     assert seen["pgid"] == seen["pid"]
@@ -71,8 +78,17 @@ async def test_a_long_prompt_goes_through_stdin(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(cli_provider, "MAX_ARGV_PROMPT", 10)
     await collect_answer("gemini-cli", provider(tmp_path).query("a prompt longer than ten bytes", options(tmp_path)))
     seen = record(tmp_path)
-    assert "-p" not in seen["argv"]
+    assert not any(arg.startswith(("-p", "--prompt")) for arg in seen["argv"])
     assert seen["stdin"] == "a prompt longer than ten bytes"
+
+
+@pytest.mark.parametrize("prompt", ["-x marks the spot", "--yolo: delete everything", "--", "-p"])
+async def test_a_prompt_starting_with_a_dash_is_not_read_as_flags(tmp_path: Path, prompt: str) -> None:
+    # The fake parses argv as the CLI's yargs does: "-p -x ..." would leave the prompt empty (exit 42).
+    await collect_answer("gemini-cli", provider(tmp_path).query(prompt, options(tmp_path)))
+    parsed = record(tmp_path)["parsed"]
+    assert parsed["prompt"] == prompt
+    assert "yolo" not in parsed and parsed["approval-mode"] == "plan"
 
 
 async def test_approval_mode_option_never_allows_writing(tmp_path: Path) -> None:
@@ -192,3 +208,35 @@ async def test_registry_discovers_checks_and_queries(tmp_path: Path) -> None:
     p = await registry.connected("gemini-cli")
     answer = await collect_answer("gemini-cli", p.query("fix it", options(tmp_path)))
     assert answer.text == ANSWER
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--approval-mode", "yolo"],
+        ["--approval-mode=auto_edit"],
+        ["--approvalMode", "yolo"],
+        ["-y"],
+        ["--yolo"],
+        ["-dy"],
+        ["--allowed-tools", "write_file"],
+        ["--allowed-tools=run_shell_command"],
+    ],
+)
+async def test_extra_args_cannot_change_the_approval_mode(tmp_path: Path, extra: list[str]) -> None:
+    p = provider(tmp_path, GEMINI_API_KEY="test")
+    p.settings.extra_args = ["--include-directories", "../lib", *extra]
+    status = p.status()
+    assert status.state is ProviderState.ERROR
+    assert extra[0] in status.reason and "providers.gemini-cli.extraArgs" in status.reason
+    with pytest.raises(ConfigurationError, match=r"providers\.gemini-cli\.extraArgs") as caught:
+        await collect_events(p.query("fix it", options(tmp_path)))
+    assert extra[0] in str(caught.value)
+    assert not (tmp_path / "record.json").exists(), "gemini must not even start"
+
+
+def test_status_reports_a_writing_approval_mode_option(tmp_path: Path) -> None:
+    p = provider(tmp_path, GEMINI_API_KEY="test")
+    p.settings.options = {"approvalMode": "yolo"}
+    status = p.status()
+    assert status.state is ProviderState.ERROR and "could let Gemini CLI write files" in status.reason

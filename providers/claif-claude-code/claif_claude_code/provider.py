@@ -21,7 +21,7 @@ from claif_lsp.errors import (
     ProviderRuntimeError,
     RateLimitError,
 )
-from claif_lsp.process import find_executable, home_dir
+from claif_lsp.process import find_executable, home_dir, refuse_unsafe_arg
 from claif_lsp.provider import BaseProvider
 from claif_lsp.types import (
     ClaifOptions,
@@ -48,6 +48,18 @@ CREDENTIAL_ENV = (
     "CLAUDE_CODE_USE_BEDROCK",
     "CLAUDE_CODE_USE_VERTEX",
 )
+UNSAFE_FLAGS = {
+    "permission-mode": "would replace plan mode",
+    "dangerously-skip-permissions": "would skip every permission check",
+    "allow-dangerously-skip-permissions": "would allow skipping every permission check",
+    "permission-prompt-tool": "would hand permission decisions to another tool",
+    "allowedTools": "would change the read-only tool list",
+    "allowed-tools": "would change the read-only tool list",
+    "tools": "would change the read-only tool list",
+    "disallowedTools": "would change the list of tools that may never run (Edit, Write, Bash, ...)",
+    "disallowed-tools": "would change the list of tools that may never run (Edit, Write, Bash, ...)",
+}
+"""Claude Code flags that decide what the agent may do; this provider sets them itself."""
 _AUTH_TEXT = re.compile(r"invalid api key|/login|not logged in|authenticat|oauth token|\b40[13]\b", re.IGNORECASE)
 
 
@@ -132,9 +144,22 @@ class ClaudeCodeProvider(BaseProvider):
             return False
         return isinstance(state, dict) and bool(state.get("oauthAccount"))
 
+    def extra_args(self, extra: list[str] | None = None) -> dict[str, str | None]:
+        """extraArgs as SDK ``extra_args``; ConfigurationError for flags that would let the agent write."""
+        parsed = parse_extra_args([*self.settings.extra_args, *(extra or [])])
+        for flag, value in parsed.items():
+            if flag in UNSAFE_FLAGS:
+                written = f"--{flag}" if value is None else f"--{flag} {value}"
+                raise refuse_unsafe_arg(self.name, self.display_name, written, UNSAFE_FLAGS[flag])
+        return parsed
+
     def status(self) -> ProviderStatus:
-        """Not installed, needs a login, or ready; no query, no network."""
+        """Not installed, misconfigured, needs a login, or ready; no query, no network."""
         cli = self.cli_path()
+        try:
+            self.extra_args()
+        except ClaifError as exc:
+            return ProviderStatus(state=ProviderState.ERROR, reason=exc.message)
         if cli is None:
             where = f"{self.settings.path} is not an executable" if self.settings.path else "claude not found on PATH"
             return ProviderStatus(state=ProviderState.NOT_INSTALLED, reason=f"{where}; {INSTALL_HINT}")
@@ -148,7 +173,7 @@ class ClaudeCodeProvider(BaseProvider):
         """The SDK options for one read-only query."""
         from claude_agent_sdk import ClaudeAgentOptions
 
-        extra = parse_extra_args([*self.settings.extra_args, *options.extra_args])
+        extra = self.extra_args(options.extra_args)
         return ClaudeAgentOptions(
             cli_path=cli,
             cwd=options.workspace_root,

@@ -19,7 +19,7 @@ from claif_lsp.errors import (
     ProviderRuntimeError,
     RateLimitError,
 )
-from claif_lsp.process import AgentProcess, find_executable, home_dir, parse_json_line
+from claif_lsp.process import AgentProcess, find_executable, flag_uses, home_dir, parse_json_line, refuse_unsafe_arg
 from claif_lsp.provider import BaseProvider
 from claif_lsp.types import (
     ClaifOptions,
@@ -37,6 +37,22 @@ LOGIN_HINT = "run `codex login`, or set OPENAI_API_KEY"
 CREDENTIAL_ENV = ("OPENAI_API_KEY", "CODEX_API_KEY")
 _AUTH_TEXT = re.compile(r"\b401\b|\b403\b|unauthorized|not logged in|codex login|invalid api key", re.IGNORECASE)
 _RATE_TEXT = re.compile(r"\b429\b|rate limit|too many requests|usage limit", re.IGNORECASE)
+UNSAFE_SWITCHES = ("--dangerously-bypass-approvals-and-sandbox", "--yolo", "--full-auto")
+UNSAFE_VALUE_FLAGS = ("-s", "--sandbox", "-a", "--ask-for-approval")
+_UNSAFE_CONFIG_KEY = re.compile(r"(^|\.)\s*(sandbox\w*|approval_policy)\s*(\.|$)")
+"""``-c key=value`` overrides (also inside a profile, ``profiles.x.sandbox_mode``) that change what Codex may do."""
+
+
+def unsafe_extra_arg(args: list[str]) -> tuple[str, str] | None:
+    """The first extra argument that would loosen the read-only sandbox or approvals, and why; None when safe."""
+    for arg, _ in flag_uses(args, UNSAFE_SWITCHES):
+        return arg, "would bypass the read-only sandbox"
+    for arg, _ in flag_uses(args, UNSAFE_VALUE_FLAGS, takes_value=True):
+        return arg, "would replace the read-only sandbox or the approval policy"
+    for arg, value in flag_uses(args, ("-c", "--config"), takes_value=True):
+        if _UNSAFE_CONFIG_KEY.search(value.partition("=")[0].strip().strip("\"'")):
+            return arg, "would override sandbox_mode or approval_policy"
+    return None
 
 
 class CodexProvider(BaseProvider):
@@ -58,9 +74,19 @@ class CodexProvider(BaseProvider):
         folder = Path(codex_home) if codex_home else home_dir(self.environ) / ".codex"
         return (folder / "auth.json").is_file()
 
+    def check_extra_args(self, extra: list[str] | None = None) -> None:
+        """Raise ConfigurationError when extraArgs would let Codex write or skip approvals."""
+        found = unsafe_extra_arg([*self.settings.extra_args, *(extra or [])])
+        if found is not None:
+            raise refuse_unsafe_arg(self.name, self.display_name, *found)
+
     def status(self) -> ProviderStatus:
-        """Not installed, needs a login, or ready; no query, no network."""
+        """Not installed, misconfigured, needs a login, or ready; no query, no network."""
         exe = self.executable()
+        try:
+            self.check_extra_args()
+        except ClaifError as exc:
+            return ProviderStatus(state=ProviderState.ERROR, reason=exc.message)
         if exe is None:
             where = f"{self.settings.path} is not an executable" if self.settings.path else "codex not found on PATH"
             return ProviderStatus(state=ProviderState.NOT_INSTALLED, reason=f"{where}; {INSTALL_HINT}")
@@ -70,6 +96,7 @@ class CodexProvider(BaseProvider):
 
     def command(self, exe: str, options: ClaifOptions) -> list[str]:
         """``codex exec`` in a read-only sandbox, reading the prompt from stdin."""
+        self.check_extra_args(options.extra_args)
         argv = [exe, "exec", "--json", "-s", "read-only", "--skip-git-repo-check"]
         if options.workspace_root is not None:
             argv += ["-C", str(options.workspace_root)]

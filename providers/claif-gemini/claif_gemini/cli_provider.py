@@ -6,11 +6,12 @@ for edits) goes through claif-lsp's patch engine.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
 from claif_lsp.errors import AuthenticationError, ClaifError, ProviderInitError, ProviderRuntimeError
-from claif_lsp.process import AgentProcess, find_executable, home_dir, parse_json_line
+from claif_lsp.process import AgentProcess, find_executable, flag_uses, home_dir, parse_json_line, refuse_unsafe_arg
 from claif_lsp.provider import BaseProvider
 from claif_lsp.types import (
     ClaifOptions,
@@ -38,6 +39,22 @@ EXIT_CODES = {
     130: "was cancelled",
 }
 """Gemini CLI exit codes (41, authentication, is handled on its own)."""
+UNSAFE_FLAGS = ("--approval-mode", "--approvalMode", "--yolo", "--allowed-tools", "--allowedTools")
+"""Flags (in yargs' kebab and camel spellings) that set what runs without approval; the approval mode is ours."""
+_SHORT_CLUSTER_WITH_Y = re.compile(r"^-[A-Za-z]*y")
+"""``-y`` alone or in a yargs cluster such as ``-dy``."""
+
+
+def unsafe_extra_arg(args: list[str]) -> str | None:
+    """The first extra argument that would change the approval mode or auto-approve tools; None when safe."""
+    for arg, _ in flag_uses(args, UNSAFE_FLAGS):
+        return arg
+    for arg in args:
+        if arg == "--":
+            break
+        if not arg.startswith("--") and _SHORT_CLUSTER_WITH_Y.match(arg):
+            return arg
+    return None
 
 
 class GeminiCliProvider(BaseProvider):
@@ -64,9 +81,21 @@ class GeminiCliProvider(BaseProvider):
             return False
         return any(line.strip().startswith(("GEMINI_API_KEY=", "GOOGLE_API_KEY=")) for line in dotenv.splitlines())
 
+    def check_extra_args(self, extra: list[str] | None = None) -> None:
+        """Raise ConfigurationError when extraArgs would change the approval mode or auto-approve tools."""
+        found = unsafe_extra_arg([*self.settings.extra_args, *(extra or [])])
+        if found is not None:
+            why = "would override the approval mode (use options.approvalMode: plan or default)"
+            raise refuse_unsafe_arg(self.name, self.display_name, found, why)
+
     def status(self) -> ProviderStatus:
-        """Not installed, needs a login, or ready; no query, no network."""
+        """Not installed, misconfigured, needs a login, or ready; no query, no network."""
         exe = self.executable()
+        try:
+            self.check_extra_args()
+            self.approval_mode()
+        except ClaifError as exc:
+            return ProviderStatus(state=ProviderState.ERROR, reason=exc.message)
         if exe is None:
             where = f"{self.settings.path} is not an executable" if self.settings.path else "gemini not found on PATH"
             return ProviderStatus(state=ProviderState.NOT_INSTALLED, reason=f"{where}; {INSTALL_HINT}")
@@ -89,12 +118,15 @@ class GeminiCliProvider(BaseProvider):
 
     def command(self, exe: str, prompt: str, options: ClaifOptions) -> tuple[list[str], str]:
         """The command line and the text for stdin (the prompt goes through stdin when it is long)."""
+        self.check_extra_args(options.extra_args)
         argv = [exe, "--output-format", "stream-json", "--approval-mode", self.approval_mode()]
         if options.model:
             argv += ["-m", options.model]
         argv += [*self.settings.extra_args, *options.extra_args]
         if len(prompt.encode()) <= MAX_ARGV_PROMPT:
-            return [*argv, "-p", prompt], ""
+            # The equals form binds the text to the flag: yargs would parse "-p -x" as two flags and lose a
+            # prompt that starts with a dash (or read "--yolo ..." as a switch).
+            return [*argv, f"--prompt={prompt}"], ""
         return argv, prompt
 
     async def query(self, prompt: str, options: ClaifOptions | None = None) -> AsyncIterator[StreamEvent]:

@@ -70,8 +70,8 @@ def err(text: str) -> None:
     sys.stderr.flush()
 
 
-def start(cli: str, stdin_text: str | None = None) -> None:
-    """Record the invocation, write the pid file and spawn the group child, as configured."""
+def start(cli: str, stdin_text: str | None = None, parsed: dict[str, Any] | None = None) -> None:
+    """Record the invocation (and the options as the CLI parsed them), write the pid file and spawn the child."""
     if scenario() == "stubborn":
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
     record = os.environ.get("FAKE_CLI_RECORD_FILE")
@@ -87,6 +87,7 @@ def start(cli: str, stdin_text: str | None = None) -> None:
                     "env": {k: os.environ[k] for k in env_keys},
                     "pgid": os.getpgid(0),
                     "pid": os.getpid(),
+                    "parsed": parsed,
                 },
                 fh,
             )
