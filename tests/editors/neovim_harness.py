@@ -79,6 +79,71 @@ FIRST_HUNK_APPLIED = SAMPLE.replace(
 BOTH_APPLIED = FIRST_HUNK_APPLIED.replace('return "Hello " + name', 'return f"Hello {name}"')
 
 ANSWER = f"I renamed the accumulator and used an f-string.\n\n{PATCH}"
+
+DESCRIBE_HUNK = textwrap.dedent(
+    """\
+    @@ def describe(item):
+    -    return "Item: " + item.name
+    +    return f"Item: {item.name}"
+    """
+)
+THREE_HUNKS = PATCH.replace("@@ def greet(name):", DESCRIBE_HUNK + "@@ def greet(name):")
+"""PATCH with a third hunk, in `describe`, between the other two."""
+
+DESCRIBE_AND_GREET = textwrap.dedent(
+    """\
+    *** Begin Patch
+    *** Update File: app.py
+    @@ def describe(item):
+    -    return "Item: " + item.name
+    +    return f"Item: {item.name}"
+    @@ def greet(name):
+    -    return "Hello " + name
+    +    return f"Hello {name}"
+    *** End Patch
+    """
+)
+"""Two hunks (describe, greet) that still apply once FIRST_HUNK_APPLIED is in the buffer."""
+
+ALL_THREE_APPLIED = BOTH_APPLIED.replace('return "Item: " + item.name', 'return f"Item: {item.name}"')
+
+HELPERS = textwrap.dedent(
+    """\
+    # Small helpers.
+
+
+    def double(x):
+        return x * 2
+
+
+    def half(x):
+        return x / 2
+    """
+)
+"""A second workspace file (helpers.py) for proposals that change two files."""
+
+TWO_FILES = textwrap.dedent(
+    """\
+    *** Begin Patch
+    *** Update File: app.py
+    @@ def greet(name):
+    -    return "Hello " + name
+    +    return f"Hello {name}"
+    *** Update File: helpers.py
+    @@ def double(x):
+    -    return x * 2
+    +    return 2 * x
+    @@ def half(x):
+    -    return x / 2
+    +    return x * 0.5
+    *** End Patch
+    """
+)
+"""A patch changing app.py (one hunk) and helpers.py (two hunks)."""
+
+GREET_APPLIED = SAMPLE.replace('return "Hello " + name', 'return f"Hello {name}"')
+HELPERS_APPLIED = HELPERS.replace("return x * 2", "return 2 * x").replace("return x / 2", "return x * 0.5")
+
 EXPLANATION = "`total` adds up the `price` of every item.\n\n- `s` starts at 0\n- the loop adds each price\n"
 
 
@@ -166,15 +231,23 @@ class NvimRun:
 
 
 class NeovimScenario:
-    """A workspace with the sample file and a transcript, plus isolated HOME/XDG directories."""
+    """A workspace with the sample file (and any `files`) and a transcript, plus isolated HOME/XDG directories."""
 
-    def __init__(self, tmp: Path, entries: list[dict[str, Any]], settings: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        tmp: Path,
+        entries: list[dict[str, Any]],
+        settings: dict[str, Any] | None = None,
+        files: dict[str, str] | None = None,
+    ):
         self.tmp = tmp
         self.root = tmp / "ws"
         self.root.mkdir(parents=True, exist_ok=True)
         (self.root / ".claif.toml").write_text("# workspace root marker for the tests\n")
         self.file = self.root / "app.py"
         self.file.write_text(SAMPLE)
+        for name, text in (files or {}).items():
+            (self.root / name).write_text(text)
         self.transcript = tmp / "transcript.jsonl"
         self.transcript.write_text("".join(json.dumps(e) + "\n" for e in entries))
         self.settings = {

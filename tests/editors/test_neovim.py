@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import subprocess
+import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 
 from tests.editors.neovim_harness import (
+    ALL_THREE_APPLIED,
     ANSWER,
     BOTH_APPLIED,
+    DESCRIBE_AND_GREET,
     EXPLANATION,
     FIRST_HUNK_APPLIED,
     PLUGIN,
     SAMPLE,
+    THREE_HUNKS,
     NeovimScenario,
     NvimRun,
     home_snapshot,
@@ -95,14 +102,19 @@ def test_cancel_mid_stream(tmp_path: Path) -> None:
     assert r["status_streaming"].startswith("claif: "), r["status_streaming"]
     assert "tokens" in r["status_streaming"] and "Claif" in r["lsp_status_streaming"]
     assert r["status_after"] == ""
-    assert r["cancel"].get("err") is None and len(r["cancel"]["result"]["cancelled"]) == 1, r["cancel"]
+    # :ClaifCancel cancelled the one running ask
+    assert r["cancel_notice"] == "claif: cancelled 1 ask", r["notifications"]
     assert r.get("ask_error") is not None or not (r.get("ask_result") or {}).get("proposals"), r
     assert r["proposals"] == [] and r["sessions"] == 0 and r["running_after"] == 0
     assert r["final"] == lines(SAMPLE) and r["modified"] is False
     # cancelled long before the 20 chunks of 250 ms would have finished
     steps = {s["name"]: s["ms"] for s in r["steps"]}
-    assert steps["cancelled"] - steps["streaming"] < 2500
+    assert steps["cancelled"] - steps["cancel sent"] < 2500
     assert r["progress"][-1]["kind"] == "end"
+    # the stream stopped: no progress report after the cancel was answered, and few chunks reported at all
+    reports = [p for p in r["progress"] if p["kind"] == "report"]
+    assert all(p["ms"] <= steps["cancelled"] for p in reports), (reports, steps)
+    assert len(reports) < len(chunks), reports
 
 
 def test_explain_opens_a_markdown_buffer(tmp_path: Path) -> None:
@@ -119,10 +131,16 @@ def test_checkhealth(tmp_path: Path) -> None:
     r = ok(run)
     report = "\n".join(r["health"])
     assert "claif: server" in report and "claif: providers" in report and "claif: settings" in report, report
-    assert "- ✅ OK version: claif-lsp" in report, report
-    assert "- ✅ OK server executable:" in report, report
-    assert "- ✅ OK replay" in report, report
-    assert "- ✅ OK no settings problems" in report, report
+    health = r["health"]
+    # the OK lines themselves: Neovim, the executable with its command, the version it answered
+    assert "- ✅ OK Neovim 0.11." in report, report
+    assert f"- ✅ OK server executable: {sys.executable} -m claif_lsp --log-level DEBUG" in report, report
+    assert f"- ✅ OK version: claif-lsp {version('claif-lsp')}" in health, report
+    # the provider in use is ready, replaying the scenario's transcript
+    transcript = tmp_path / "transcript.jsonl"
+    assert f"- ✅ OK replay (claif-replay {version('claif-replay')}): ready — replaying {transcript}" in health, report
+    assert "- provider setting: replay; active: replay (from the running server)" in health, report
+    assert "- ✅ OK no settings problems" in health, report
     assert "❌ ERROR" not in report, report
     bad = "\n".join(r["health_bad_setting"])
     assert "⚠️ WARNING claif-lsp settings:" in bad and "budgetTokens" in bad, bad
@@ -182,3 +200,61 @@ def test_edits_needing_confirmation_apply_only_when_confirmed(tmp_path: Path) ->
     assert sorted(r["server_states"].values()) == ["accepted", "discarded"], r["server_states"]
     assert r["states"] == r["server_states"]  # the plugin followed claif/proposalsChanged
     assert r["float_count_after"] == 0
+
+
+def recorded_prompts(path: Path) -> list[str]:
+    """The user prompts the server sent to the provider (the `record` setting's transcript)."""
+    return [json.loads(line)["prompt"] for line in path.read_text().splitlines() if line.strip()]
+
+
+def selection_of(prompt: str) -> tuple[str, str]:
+    """The `## Selection (...)` header's lines and its fenced text, from a user prompt."""
+    match = re.search(r"^## Selection \((.+?)\)\n```\w*\n(.*?)^```$", prompt, re.MULTILINE | re.DOTALL)
+    assert match, prompt
+    return match.group(1), match.group(2)
+
+
+def test_ask_without_instruction_prompts_and_visual_range_is_sent(tmp_path: Path) -> None:
+    record = tmp_path / "recorded.jsonl"
+    entries = [{"action": "ask", "answer": ANSWER}, {"action": "ask", "answer": ANSWER}]
+    run = NeovimScenario(tmp_path, entries, settings={"record": str(record)}).run("ask_prompt.lua")
+    r = ok(run)
+    # :ClaifAsk with no instruction asked vim.ui.input once, at once, and the ask produced a proposal.
+    assert [p["prompt"] for p in r["prompts"]] == ["Ask claif: "], r["prompts"]
+    assert r["prompts_right_after"] == 1
+    assert r["first_hunks"] == 2 and r["first_proposed"] == lines(BOTH_APPLIED)
+    assert r["first_state"] == "rejected" and r["after_first"] == lines(SAMPLE)
+    # :'<,'>ClaifAsk over the visual lines 4-8
+    assert r["marks"] == [4, 8]
+    assert r["second_id"] != r["first_id"] and r["second_hunks"] == 2
+    assert r["second_state"] == "accepted" and r["final"] == lines(BOTH_APPLIED)
+    first, second = recorded_prompts(record)
+    assert "Use an f-string in greet" in first and selection_of(first) == ("line 20", '    return "Hello " + name\n')
+    lines_4_8 = "".join(line + "\n" for line in SAMPLE.splitlines()[3:8])
+    assert "Rename s to result" in second and selection_of(second) == ("lines 4-8", lines_4_8), second
+
+
+def test_hunk_commands_and_keys(tmp_path: Path) -> None:
+    entries = [
+        {"action": "ask", "answer": f"Three changes.\n\n{THREE_HUNKS}"},
+        {"action": "ask", "answer": f"Two more.\n\n{DESCRIBE_AND_GREET}"},
+    ]
+    run = NeovimScenario(tmp_path, entries).run("hunk_keys.lua")
+    r = ok(run)
+    assert r["first_hunks"] == 3
+    # :ClaifAcceptHunk on the cursor line took only the hunk under it
+    assert r["after_accept_hunk"] == lines(FIRST_HUNK_APPLIED)
+    assert len(r["pending_after_accept_hunk"]) == 2
+    # `gr` on the `describe` hunk of the proposal buffer rejected it; the buffer did not change
+    assert r["gr_cursor_line"] == '    return f"Item: {item.name}"'
+    assert r["after_gr"] == lines(FIRST_HUNK_APPLIED)
+    assert r["pending_after_gr"] == r["pending_after_accept_hunk"][1:]
+    assert r["proposed_after_gr"] == lines(BOTH_APPLIED)  # only greet is still proposed
+    # `gR` rejected the rest and closed the view
+    assert r["after_gR"] == lines(FIRST_HUNK_APPLIED)
+    assert r["first_hunk_states"] == ["accepted", "rejected", "rejected"]
+    assert r["first_state"] == "accepted" and r["tabs_after_first"] == 1
+    # :'<,'>ClaifAcceptHunk over two hunks accepted both
+    assert r["second_hunks"] == 2
+    assert r["second_hunk_states"] == ["accepted", "accepted"] and r["second_state"] == "accepted"
+    assert r["final"] == lines(ALL_THREE_APPLIED) and r["modified"] is True

@@ -23,15 +23,21 @@ H.run(function()
   H.put('running_before_cancel', vim.tbl_count(state.asks))
   H.put('status_streaming', require('claif').status())
   H.put('lsp_status_streaming', vim.lsp.status())
-  local cancel_result
-  require('claif').cancel(nil, function(err, result)
-    cancel_result = { err = err, result = result }
-  end)
+  -- The command itself, as a user runs it; its answer shows as a notification.
+  local function cancel_notice()
+    for _, n in ipairs(H.result.notifications) do
+      if n.msg:match('^claif: cancelled %d+ ask') then
+        return n.msg
+      end
+    end
+  end
+  H.step('cancel sent')
+  vim.cmd('ClaifCancel')
   H.wait(function()
-    return cancel_result and done
+    return cancel_notice() and done
   end, 'the cancel answer and the end of the ask')
   H.step('cancelled')
-  H.put('cancel', cancel_result)
+  H.put('cancel_notice', cancel_notice())
   H.put('ask_error', done.error)
   H.put('ask_result', done.result)
   vim.wait(500) -- nothing else may arrive
