@@ -255,6 +255,9 @@ class AgentProcess:
             with anyio.move_on_after(1):
                 await asyncio.shield(self._stderr_task)
         self._raise_if_timed_out()
+        if code != 0 and not self._terminated:
+            # Stderr lines are logged at debug as they arrive; on failure the tail is what the user needs.
+            logger.warning("{}: {}", self.provider, self.failure_message())
         return code
 
     def failure_message(self, what: str | None = None) -> str:

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 from pathlib import Path
 
 import pytest
+from loguru import logger
 
 from claif_lsp.errors import ProviderInitError, ProviderTimeoutError
 from claif_lsp.process import AgentProcess, find_executable, parse_json_line
-from tests.fakes.helpers import alive, async_wait_until, read_pids
+from claif_lsp.registry import ProviderRegistry
+from claif_lsp.settings import ProviderSettings, Settings
+from claif_lsp.streaming import collect_answer
+from claif_lsp.types import ClaifOptions
+from tests.fakes.helpers import alive, async_wait_until, fake_environ, read_pids
 
 SPAWN_CHILD = """
 import os, signal, subprocess, sys, time
@@ -73,6 +79,7 @@ async def test_environment_is_a_copy_plus_overrides_and_cwd_is_the_workspace(tmp
     environ = {"PATH": os.environ.get("PATH", ""), "A": "from-environ", "B": "old"}
     root = tmp_path / "ws"
     root.mkdir()
+    before = dict(os.environ)
     async with AgentProcess(
         [sys.executable, str(script(tmp_path, "env.py", body))],
         provider="t",
@@ -84,7 +91,29 @@ async def test_environment_is_a_copy_plus_overrides_and_cwd_is_the_workspace(tmp
         (line,) = [line async for line in proc.lines()]
     assert parse_json_line(line, "t") == {"cwd": str(root), "A": "from-environ", "B": "override"}
     assert environ["B"] == "old"
-    assert "A" not in os.environ or os.environ["A"] != "from-environ"
+    assert dict(os.environ) == before
+
+
+@pytest.mark.parametrize("agent", ["claude-code", "codex", "gemini-cli"])
+async def test_a_query_through_each_agent_provider_leaves_os_environ_alone(
+    tmp_path: Path, agent: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The server's own environment selects a crash: a provider that read os.environ instead of its own
+    # environment would fail here, and one that wrote to it would change the snapshot.
+    monkeypatch.setenv("FAKE_CLI_SCENARIO", "crash")
+    monkeypatch.delenv("FAKE_CLI_RECORD_FILE", raising=False)
+    before = dict(os.environ)
+    keys = {"ANTHROPIC_API_KEY": "k", "OPENAI_API_KEY": "k", "GEMINI_API_KEY": "k"}
+    registry = ProviderRegistry(environ=fake_environ(tmp_path, **keys))
+    registry.update_settings(Settings(providers={agent: ProviderSettings(timeout=60)}))
+    provider = await registry.connected(agent)
+    root = tmp_path / "ws"
+    root.mkdir()
+    answer = await collect_answer(agent, provider.query("fix it", ClaifOptions(workspace_root=root)))
+    assert answer.text.startswith("Hello from the fake")
+    assert dict(os.environ) == before
+    seen = json.loads((tmp_path / "record.json").read_text())
+    assert seen["env"]["FAKE_CLI_SCENARIO"] == "normal"
 
 
 async def test_timeout_raises_and_kills_the_whole_group(tmp_path: Path) -> None:
@@ -179,3 +208,27 @@ def test_parse_json_line_skips_noise() -> None:
     assert parse_json_line('{"type": "trunc', "t") is None
     assert parse_json_line("[1, 2]", "t") is None
     assert parse_json_line("   ", "t") is None
+
+
+async def test_a_failure_logs_the_stderr_tail_as_a_warning(tmp_path: Path) -> None:
+    body = "import sys\nsys.stderr.write('quota exhausted for project x\\n')\nsys.exit(3)\n"
+    warnings: list[str] = []
+    sink = logger.add(lambda message: warnings.append(str(message)), level="WARNING", format="{message}")
+    try:
+        async with AgentProcess(
+            [sys.executable, str(script(tmp_path, "fail.py", body))], provider="t", environ=os.environ, timeout=30
+        ) as proc:
+            assert [line async for line in proc.lines()] == []
+            assert await proc.wait() == 3
+        async with AgentProcess(
+            [sys.executable, "-c", "import sys; sys.stderr.write('all fine\\n')"],
+            provider="t",
+            environ=os.environ,
+            timeout=30,
+        ) as ok:
+            assert await ok.wait() == 0
+    finally:
+        logger.remove(sink)
+    assert [w.strip() for w in warnings] == [
+        f"t: {Path(sys.executable).name} exited with code 3: quota exhausted for project x"
+    ]
