@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 
 import pytest
-from claif_gemini.api_provider import GeminiApiProvider
+from claif_gemini.api_provider import GeminiApiProvider, install_hint
 
 from claif_lsp.errors import (
     AuthenticationError,
@@ -178,3 +179,27 @@ async def test_registry_discovers_checks_and_queries() -> None:
         answer = await collect_answer("gemini", p.query("hi"))
     assert answer.text == "Hello"
     assert "/models/gemini-2.5-flash:streamGenerateContent" in server.requests[0].path
+
+
+def test_status_without_google_genai_names_the_install_command(tmp_path: Path) -> None:
+    import subprocess
+
+    # A plain `google` package first on the path hides the installed google.genai, as in an environment without it.
+    (tmp_path / "google").mkdir()
+    (tmp_path / "google" / "__init__.py").write_text("")
+    code = (
+        "from claif_gemini.api_provider import GeminiApiProvider\n"
+        "p = GeminiApiProvider(); p.configure(p.settings, {'GEMINI_API_KEY': 'k'}); s = p.status()\n"
+        "print(s.state.value); print(s.reason)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.splitlines() == [
+        "not_installed",
+        "google-genai is not installed; install it with pip install google-genai",
+    ]
+
+
+def test_install_hint_names_the_python_version_google_genai_needs() -> None:
+    hint = install_hint((3, 10))
+    assert "needs Python >= 3.11" in hint and "Python 3.10" in hint and "pip install google-genai" in hint

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import AbstractContextManager
@@ -39,6 +40,16 @@ from claif_lsp.types import (
 DEFAULT_MODEL = "gemini-2.5-flash"
 KEY_ENVS = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
 BLOCKED_FINISH = {"SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY", "LANGUAGE"}
+
+
+def install_hint(version: tuple[int, int] = (sys.version_info.major, sys.version_info.minor)) -> str:
+    """Why google-genai is missing and how to get it, for a server running on Python ``version``."""
+    if version < (3, 11):
+        return (
+            f"google-genai is not installed: it needs Python >= 3.11 and this server runs on Python "
+            f"{version[0]}.{version[1]}; run claif-lsp with Python 3.11 or newer, then pip install google-genai"
+        )
+    return "google-genai is not installed; install it with pip install google-genai"
 
 
 def _retry_after(exc: Any) -> float | None:
@@ -76,7 +87,7 @@ class GeminiApiProvider(BaseProvider):
     def status(self) -> ProviderStatus:
         """Not installed (no google-genai), needs a key, or ready; no network."""
         if importlib.util.find_spec("google.genai") is None:
-            return ProviderStatus(state=ProviderState.NOT_INSTALLED, reason="google-genai is not installed")
+            return ProviderStatus(state=ProviderState.NOT_INSTALLED, reason=install_hint())
         if self.settings.api_key_command or self.api_key():
             return ProviderStatus(state=ProviderState.READY, reason=f"key from {self.key_source()}")
         wanted = self.settings.api_key_env or "GEMINI_API_KEY (or GOOGLE_API_KEY)"
@@ -94,7 +105,7 @@ class GeminiApiProvider(BaseProvider):
             from google import genai
             from google.genai import types
         except ImportError as exc:
-            raise ProviderInitError(f"google-genai is not installed ({exc})", provider=self.name) from exc
+            raise ProviderInitError(f"{install_hint()} ({exc})", provider=self.name) from exc
         secret = key.get_secret_value()
         timeout = options.timeout
         http_options = types.HttpOptions(
