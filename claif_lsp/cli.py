@@ -22,11 +22,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"claif-lsp {__version__}")
     parser.add_argument("--log-file", help="write logs here instead of stderr")
     parser.add_argument("--log-level", default="INFO", type=str.upper, choices=LEVELS)
+    parser.add_argument(
+        "--pygls-log-level",
+        default="WARNING",
+        type=str.upper,
+        choices=LEVELS,
+        help="level of pygls' own records (INFO logs every message body); never sent to the editor",
+    )
     sub = parser.add_subparsers(dest="command")
 
     serve = sub.add_parser("serve", help="run the language server (the default)")
-    _add_transport_options(serve)
     _add_transport_options(parser)
+    # SUPPRESS: options given before `serve` (`claif-lsp --tcp serve`) must survive the subcommand's defaults.
+    _add_transport_options(serve, defaults=False)
 
     providers = sub.add_parser("providers", help="list installed providers and their status")
     providers.add_argument("--json", action="store_true", help="print JSON")
@@ -43,26 +51,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_transport_options(parser: argparse.ArgumentParser) -> None:
+def _add_transport_options(parser: argparse.ArgumentParser, *, defaults: bool = True) -> None:
+    def default(value: object) -> object:
+        return value if defaults else argparse.SUPPRESS
+
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (the default)")
-    group.add_argument("--tcp", action="store_true", help="listen on TCP")
-    group.add_argument("--ws", action="store_true", help="listen on WebSockets")
-    parser.add_argument("--host", default="127.0.0.1", help="address for --tcp/--ws")
-    parser.add_argument("--port", type=int, default=2087, help="port for --tcp/--ws")
+    group.add_argument("--stdio", action="store_true", default=default(False), help="talk over stdin/stdout (default)")
+    group.add_argument("--tcp", action="store_true", default=default(False), help="listen on TCP")
+    group.add_argument("--ws", action="store_true", default=default(False), help="listen on WebSockets")
+    parser.add_argument("--host", default=default("127.0.0.1"), help="address for --tcp/--ws")
+    parser.add_argument("--port", type=int, default=default(2087), help="port for --tcp/--ws")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``claif-lsp`` console script."""
     args = build_parser().parse_args(argv)
-    configure_logging(args.log_level, args.log_file)
+    if sum(bool(getattr(args, name)) for name in ("stdio", "tcp", "ws")) > 1:
+        build_parser().error("choose one of --stdio, --tcp and --ws")
+    configure_logging(args.log_level, args.log_file, pygls_level=args.pygls_log_level)
     command = args.command or "serve"
     if command == "serve":
         return serve(args)
     if command == "providers":
-        from claif_lsp.registry import ProviderRegistry
-
-        return print_providers(ProviderRegistry(), as_json=args.json)
+        return print_providers(settings_registry(), as_json=args.json)
     if command == "patch":
         from claif_lsp import patch_cli
 
@@ -95,6 +106,22 @@ def serve(args: argparse.Namespace) -> int:
         sys.stdout = sys.stderr
         server.start_io(stdin=sys.stdin.buffer, stdout=rpc_out)
     return 0
+
+
+def settings_registry() -> ProviderRegistry:
+    """A registry with the settings the server would use here: environment, user and ``.claif.toml`` in the cwd."""
+    import os
+    from pathlib import Path
+
+    from claif_lsp.configuration import load_settings
+    from claif_lsp.registry import ProviderRegistry
+
+    registry = ProviderRegistry()
+    loaded = load_settings(environ=os.environ, workspace_root=Path.cwd(), provider_names=registry.names)
+    for problem in loaded.problems:
+        sys.stderr.write(f"claif-lsp settings: {problem}\n")
+    registry.update_settings(loaded.settings)
+    return registry
 
 
 def print_providers(registry: ProviderRegistry, *, as_json: bool = False) -> int:

@@ -4,8 +4,13 @@ Sources, highest first: ``initializationOptions``; ``workspace/configuration`` s
 the environment (``CLAIF_*``); the user's ``claif/config.toml``; the workspace's ``.claif.toml``; defaults.
 
 The workspace file comes last on purpose: a cloned repository must not be able to override what its
-user chose, and it may not set ``apiKeyCommand`` (that would run a command the repository picked) or
-``baseUrl`` (that would send your code to a server the repository picked).
+user chose. It may not set anything that runs a program, picks which secret is sent, sends your code
+elsewhere or writes a file (:data:`UNTRUSTED_PROVIDER_KEYS`, :data:`UNTRUSTED_TOP_KEYS`): a warning names
+each such key and says to set it in the user settings instead.
+
+Environment variables name nested keys with ``__``: ``CLAIF_CACHE__TTL_SECONDS=60`` is ``cache.ttlSeconds``.
+Under ``PROVIDERS`` the next segment is a provider name, with ``_`` standing for ``-``:
+``CLAIF_PROVIDERS__CLAUDE_CODE__MODEL=opus`` is ``providers.claude-code.model``.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 import copy
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +37,10 @@ else:  # pragma: no cover
 ENV_PREFIX = "CLAIF_"
 SETTING_NAMES = {to_camel(name) for name in Settings.model_fields}
 WORKSPACE_FILE = ".claif.toml"
-UNTRUSTED_WORKSPACE_KEYS = {"apiKeyCommand", "api_key_command", "baseUrl", "base_url"}
+UNTRUSTED_PROVIDER_KEYS = ("apiKeyCommand", "apiKeyEnv", "baseUrl", "path", "extraArgs")
+"""Provider keys a workspace file may not set: they run a program, choose a secret or a server for your code."""
+UNTRUSTED_TOP_KEYS = ("record",)
+"""Top-level keys a workspace file may not set: ``record`` writes a file wherever it points."""
 
 
 @dataclass
@@ -63,24 +71,53 @@ def read_toml(path: Path, problems: list[str]) -> dict[str, Any]:
     return section if isinstance(section, dict) else {}
 
 
-def read_environment(environ: Mapping[str, str]) -> dict[str, Any]:
-    """``CLAIF_*`` variables as nested settings: ``CLAIF_PROVIDERS__OPENAI__MODEL=x``."""
+def read_environment(
+    environ: Mapping[str, str],
+    problems: list[str] | None = None,
+    provider_names: Callable[[], Collection[str]] | None = None,
+) -> dict[str, Any]:
+    """``CLAIF_*`` variables as nested settings: ``CLAIF_PROVIDERS__CLAUDE_CODE__MODEL=x``.
+
+    A provider segment not naming an installed provider (``provider_names``) is reported in ``problems``.
+    """
     result: dict[str, Any] = {}
-    for key, raw in environ.items():
+    known: Collection[str] | None = None
+    for key, raw in sorted(environ.items()):
         if not key.startswith(ENV_PREFIX):
             continue
-        path = [_snake_to_camel(part.lower()) for part in key[len(ENV_PREFIX) :].split("__") if part]
-        if not path or path[0] not in SETTING_NAMES:
+        parts = [part.lower() for part in key[len(ENV_PREFIX) :].split("__") if part]
+        if not parts or _snake_to_camel(parts[0]) not in SETTING_NAMES:
             continue  # CLAIF_LOG_LEVEL, CLAIF_REPLAY_TRANSCRIPT and friends are not settings
+        path = [_snake_to_camel(parts[0])]
+        rest = parts[1:]
+        if path[0] == "providers" and rest:
+            if known is None:
+                known = set(provider_names() if provider_names else _installed_providers())
+            name = rest[0] if rest[0] in known else rest[0].replace("_", "-")
+            if name not in known and problems is not None:
+                installed = ", ".join(sorted(known)) or "none"
+                problems.append(f"{key}: no provider named {name!r} is installed (installed: {installed})")
+            path.append(name)
+            rest = rest[1:]
+        path.extend(_snake_to_camel(part) for part in rest)
         try:
             value: Any = json.loads(raw)
         except json.JSONDecodeError:
             value = raw
         node = result
         for part in path[:-1]:
-            node = node.setdefault(part, {})
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):  # CLAIF_PROVIDERS and CLAIF_PROVIDERS__X both set: the nested one wins
+                child = node[part] = {}
+            node = child
         node[path[-1]] = value
     return result
+
+
+def _installed_providers() -> list[str]:
+    from claif_lsp.registry import discover_entries
+
+    return list(discover_entries())
 
 
 def _snake_to_camel(name: str) -> str:
@@ -89,12 +126,31 @@ def _snake_to_camel(name: str) -> str:
 
 
 def _strip_untrusted(data: dict[str, Any], problems: list[str], origin: str) -> dict[str, Any]:
-    cleaned: dict[str, Any] = {}
-    for key, value in data.items():
-        if key in UNTRUSTED_WORKSPACE_KEYS:
-            problems.append(f"{origin}: '{key}' is ignored in a workspace file; set it in your user settings")
-            continue
-        cleaned[key] = _strip_untrusted(value, problems, origin) if isinstance(value, dict) else value
+    """``data`` (camelCase keys) without the keys a repository may not set, each one reported."""
+    cleaned = dict(data)
+
+    def refuse(key: str) -> None:
+        problems.append(
+            f"{origin}: '{key}' is ignored in a workspace file (a repository may not choose programs to run, "
+            "which key is sent, where your code goes or which files are written); "
+            f"set it in your user settings ({user_config_file()}) or your editor's settings"
+        )
+
+    for key in UNTRUSTED_TOP_KEYS:
+        if key in cleaned:
+            del cleaned[key]
+            refuse(key)
+    providers = cleaned.get("providers")
+    if isinstance(providers, dict):
+        cleaned["providers"] = {}
+        for name, settings in providers.items():
+            if isinstance(settings, dict):
+                settings = dict(settings)
+                for key in UNTRUSTED_PROVIDER_KEYS:
+                    if key in settings:
+                        del settings[key]
+                        refuse(f"providers.{name}.{key}")
+            cleaned["providers"][name] = settings
     return cleaned
 
 
@@ -180,8 +236,12 @@ def load_settings(
     environ: Mapping[str, str] | None = None,
     workspace_root: Path | None = None,
     user_file: Path | None = None,
+    provider_names: Callable[[], Collection[str]] | None = None,
 ) -> LoadedSettings:
-    """Merge every source (lowest first) and validate the result."""
+    """Merge every source (lowest first) and validate the result.
+
+    A relative ``record`` path is made absolute against ``workspace_root``, as replay transcripts are.
+    """
     problems: list[str] = []
     merged: dict[str, Any] = {}
     if workspace_root is not None:
@@ -189,10 +249,15 @@ def load_settings(
         workspace_data = normalise_keys(read_toml(workspace_file, problems))
         merged = deep_merge(merged, _strip_untrusted(workspace_data, problems, str(workspace_file)))
     merged = deep_merge(merged, normalise_keys(read_toml(user_file or user_config_file(), problems)))
-    merged = deep_merge(merged, read_environment(environ or {}))
+    merged = deep_merge(merged, read_environment(environ or {}, problems, provider_names))
     for source in (client_configuration, initialization_options):
         if isinstance(source, Mapping):
             merged = deep_merge(merged, normalise_keys(source))
         elif source is not None:
             problems.append(f"claif: expected an object of settings, got {type(source).__name__}")
-    return LoadedSettings(settings=validate_leniently(merged, problems), problems=problems)
+    settings = validate_leniently(merged, problems)
+    if settings.record and workspace_root is not None:
+        record = Path(settings.record).expanduser()
+        if not record.is_absolute():
+            settings = settings.model_copy(update={"record": str(workspace_root / record)})
+    return LoadedSettings(settings=settings, problems=problems)

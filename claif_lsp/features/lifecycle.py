@@ -119,6 +119,7 @@ def apply_settings(ls: ClaifLanguageServer, client_settings: dict[str, Any]) -> 
             client_configuration=answer if isinstance(answer, dict) else None,
             environ=ls.environ,
             workspace_root=root,
+            provider_names=ls.registry.names,
         )
     ls.state.loaded = loaded
     ls.registry.update_settings(ls.state.settings_for())

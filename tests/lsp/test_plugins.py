@@ -5,6 +5,7 @@ The plugins are installed by metadata only (a .dist-info folder on PYTHONPATH), 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from tests.conftest import server_env
@@ -123,3 +125,43 @@ def test_stdout_carries_only_json_rpc_even_when_a_provider_prints(workspace: Pat
     _, stderr = proc.communicate(shutdown, timeout=30)
     assert answers[2]["result"]["proposals"] == ["p1"]
     assert b"stray output from an SDK" in stderr
+
+
+class TestConnectFailure:
+    @pytest.fixture
+    def lsp_settings(self, workspace: Path) -> dict[str, Any]:
+        scenario.make_project(workspace)
+        return {"provider": "auto", "autoOrder": ["unreachable", "guide"], "cache": {"enabled": False}}
+
+    async def test_a_failed_connect_is_reported_skipped_by_auto_and_retried_after_a_settings_change(
+        self, client: EditorClient, workspace: Path
+    ) -> None:
+        uri = (workspace / "app.py").as_uri()
+        client.open_document(uri, scenario.SAMPLE)
+        before = await scenario.command(client, "claif.providers")
+        assert before["active"] == "unreachable"
+
+        with pytest.raises(JsonRpcException, match=r"unreachable: connect failed: .*refused the connection"):
+            await scenario.ask(client, uri, instruction="simplify")
+
+        after = await scenario.command(client, "claif.providers")
+        listed = {p["name"]: p for p in after["providers"]}
+        assert listed["unreachable"]["state"] == "error"
+        assert "connect failed" in listed["unreachable"]["reason"] and "refused" in listed["unreachable"]["reason"]
+        assert after["active"] == "guide", "auto skips a provider that failed to connect"
+        [proposal_id] = (await scenario.ask(client, uri, instruction="simplify"))["proposals"]
+        assert (await scenario.command(client, "claif.proposal", {"proposal": proposal_id}))["provider"] == "guide"
+
+        fixed = {
+            "provider": "auto",
+            "autoOrder": ["unreachable", "guide"],
+            "providers": {"unreachable": {"options": {"reachable": True}}},
+        }
+        client.set_configuration(fixed, section="claif", scope_uri=workspace.as_uri())
+        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+        for _ in range(100):
+            if (await scenario.command(client, "claif.providers"))["active"] == "unreachable":
+                break
+            await asyncio.sleep(0.05)
+        result = await scenario.ask(client, uri, action="explain")
+        assert result["answer"] == "Reached.\n" and result["errors"] == []

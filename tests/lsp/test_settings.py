@@ -55,10 +55,12 @@ async def test_each_source_wins_over_the_ones_below(editor: str, workspace: Path
         assert settings["cache"]["ttlSeconds"] == 30  # environment over the user file
         assert settings["approval"] == "auto"  # user file over the workspace file
         assert settings["context"]["surroundingLines"] == 7
-        assert settings["record"] == "from-workspace.jsonl"  # the workspace file over defaults
+        assert settings["provider"] == "replay"  # the workspace file over defaults
+        assert settings["record"] is None, "a repository may not choose where transcripts are written"
         assert settings["providers"]["openai"]["model"] == "ws-model"
         assert settings["providers"]["openai"]["baseUrl"] is None, "a repository may not redirect your code"
-        assert any("baseUrl" in p and "ignored" in p for p in result["problems"])
+        assert any("providers.openai.baseUrl" in p and "ignored" in p for p in result["problems"])
+        assert any("'record' is ignored in a workspace file" in p for p in result["problems"])
         assert not any("replayTranscript" in p for p in result["problems"])
     finally:
         await client.shutdown_session()
@@ -96,3 +98,15 @@ class TestBadSettings:
             assert key in message.message
         providers = await scenario.command(client, "claif.providers")
         assert providers["active"] == "replay", "the server keeps running"
+
+
+class TestProviderEnvironmentVariables:
+    @pytest.fixture
+    def lsp_env(self) -> dict[str, str]:
+        return {"CLAIF_PROVIDERS__CLAUDE_CODE__MODEL": "opus", "CLAIF_PROVIDERS__CLAUDECODE__TIMEOUT": "5"}
+
+    async def test_hyphenated_provider_names_are_reachable_and_typos_are_named(self, client: EditorClient) -> None:
+        result = await effective(client)
+        assert result["settings"]["providers"]["claude-code"]["model"] == "opus"
+        assert "claudeCode" not in result["settings"]["providers"]
+        assert any(p.startswith("CLAIF_PROVIDERS__CLAUDECODE__TIMEOUT: no provider named") for p in result["problems"])
