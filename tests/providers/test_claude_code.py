@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -212,3 +213,30 @@ async def test_extra_args_cannot_lift_plan_mode_or_the_tool_limits(
         await collect_events(p.query("fix it", options(tmp_path)))
     assert named in str(caught.value)
     assert not (tmp_path / "record.json").exists(), "claude must not even start"
+
+
+@pytest.mark.parametrize(
+    "request_options",
+    [
+        ClaifOptions(),
+        ClaifOptions(model="claude-test", system_prompt="Answer with an apply_patch block."),
+        ClaifOptions(extra_args=["--max-budget-usd", "0.5", "--debug", "--betas=-dash-leading"]),
+    ],
+)
+def test_our_command_is_the_one_the_sdk_would_build(tmp_path: Path, request_options: ClaifOptions) -> None:
+    """Our transport builds the CLI command itself; the SDK's own transport must agree for the options we use."""
+    from claif_claude_code.transport import build_command
+    from claude_agent_sdk._internal.transport.subprocess_cli import SubprocessCLITransport
+
+    cli = str(FAKES_BIN / "claude")
+    agent_options = provider(tmp_path).agent_options(
+        cli, request_options.model_copy(update={"workspace_root": tmp_path})
+    )
+    variants = [
+        agent_options,
+        dataclasses.replace(agent_options, setting_sources=["project"], tools=["Read"]),
+    ]
+    for opts in variants:
+        assert build_command(cli, opts) == SubprocessCLITransport(prompt="", options=opts)._build_command()
+    argv = build_command(cli, agent_options)
+    assert "--system-prompt" not in argv, "Claude Code keeps its own system prompt"

@@ -183,10 +183,12 @@ class ClaudeCodeProvider(BaseProvider):
             disallowed_tools=list(WRITING_TOOLS),
             include_partial_messages=True,
             extra_args=extra,
+            # Always the claude_code preset: it documents the read-only tools, and with no system prompt at all
+            # the SDK would pass --system-prompt "" and blank it.
             system_prompt=(
                 {"type": "preset", "preset": "claude_code", "append": options.system_prompt}
                 if options.system_prompt
-                else None
+                else {"type": "preset", "preset": "claude_code"}
             ),
             env={"CLAUDE_CODE_ENTRYPOINT": "sdk-py"},
         )

@@ -3,7 +3,8 @@
 The SDK's own subprocess transport signals only the CLI itself, so tools the CLI started could outlive a
 cancelled request; this one runs the CLI in its own process group and kills the whole group on close. The
 SDK applies no command-line options to a custom transport, so :func:`build_command` turns the subset of
-``ClaudeAgentOptions`` this provider uses into the flags the SDK would pass.
+``ClaudeAgentOptions`` this provider uses into the flags the SDK would pass (a test compares the two, so a new
+SDK that builds the command differently shows up).
 
 This module imports ``claude_agent_sdk``; the provider imports it only when a query runs.
 """
@@ -24,13 +25,14 @@ def build_command(cli_path: str, options: ClaudeAgentOptions) -> list[str]:
     cmd = [cli_path, "--output-format", "stream-json", "--verbose"]
     prompt = options.system_prompt
     if prompt is None:
-        pass  # keep Claude Code's own system prompt: it documents the read-only tools the agent may use
+        cmd += ["--system-prompt", ""]
     elif isinstance(prompt, str):
         cmd += ["--system-prompt", prompt]
-    else:
-        append = dict(prompt).get("append") if prompt.get("type") == "preset" else None
-        if append:
-            cmd += ["--append-system-prompt", str(append)]
+    elif prompt.get("type") == "preset" and "append" in prompt:
+        cmd += ["--append-system-prompt", str(dict(prompt)["append"])]
+    if options.tools is not None:
+        tools = options.tools
+        cmd += ["--tools", ",".join(tools) if isinstance(tools, list) else "default"]
     if options.allowed_tools:
         cmd += ["--allowedTools", ",".join(options.allowed_tools)]
     if options.max_turns:
@@ -43,6 +45,8 @@ def build_command(cli_path: str, options: ClaudeAgentOptions) -> list[str]:
         cmd += ["--permission-mode", options.permission_mode]
     if options.include_partial_messages:
         cmd.append("--include-partial-messages")
+    if options.setting_sources is not None:
+        cmd.append(f"--setting-sources={','.join(options.setting_sources)}")
     for flag, value in options.extra_args.items():
         if value is None:
             cmd.append(f"--{flag}")
