@@ -172,6 +172,7 @@ def test_status_ready_with_a_login_or_key(tmp_path: Path, how: str) -> None:
     status = p.status()
     assert status.state is ProviderState.READY
     assert status.reason == f"using {FAKES_BIN / 'claude'}"  # found on PATH, ahead of the bundled CLI
+    assert not (tmp_path / "pids").exists() and not (tmp_path / "record.json").exists(), "status ran the CLI"
 
 
 async def test_registry_discovers_checks_and_queries(tmp_path: Path) -> None:

@@ -198,6 +198,7 @@ def test_status_needs_a_login_then_ready(tmp_path: Path, how: str) -> None:
     else:
         env["GEMINI_API_KEY"] = "test"
     assert p.status().state is ProviderState.READY
+    assert not (tmp_path / "pids").exists() and not (tmp_path / "record.json").exists(), "status ran the CLI"
 
 
 async def test_registry_discovers_checks_and_queries(tmp_path: Path) -> None:
