@@ -226,6 +226,11 @@ def place_chunks(path: str, lines: Lines, chunks: Sequence[Chunk], fmt: PatchFor
             if hunk.end_line == n and chunk.final_newline is not None:
                 hunk.final_newline = chunk.final_newline
             hunks.append(hunk)
+    tail = [r[3].final_newline for r in regions if r[1] == n and r[3].final_newline is not None]
+    if tail and n and tail[-1] != lines.final_newline and not any(h.end_line == n for h in hunks):
+        # Only the final newline changes ("-x", "\ No newline at end of file", "+x"): a hunk on the last line.
+        hunks.append(_hunk(path, lines, len(hunks) + 1, n - 1, n, [lines.lines[-1]], None))
+        hunks[-1].final_newline = tail[-1]
     if fmt == "codex" and n and not lines.final_newline:
         last = [h for h in hunks if h.end_line == n]
         if last:

@@ -1,7 +1,8 @@
 """Parser for unified diffs: ``---``/``+++``/``@@`` files, ``/dev/null`` adds and deletes, git headers and renames.
 
-Hunk line counts are trusted when they fit and ignored when a model got them wrong; lines between files that are
-not part of a diff (prose, ``index`` lines) are skipped. Hunks are later placed by content, not by number.
+Hunk line counts never end a hunk while its lines go on looking like hunk lines (models get counts wrong both ways),
+and a ``---``/``+++`` pair followed by ``@@`` always starts a new file; lines between files that are not part of a
+diff (prose, ``index`` lines) are skipped. Hunks are later placed by content, not by number.
 """
 
 from __future__ import annotations
@@ -109,6 +110,8 @@ def parse_unified(text: str, *, default_path: str | None = None) -> Patch:
 
 
 def _parse_hunk(lines: list[str], i: int) -> tuple[Chunk, int]:
+    """One ``@@`` hunk. Its line counts never end it early: models get them wrong, so the hunk goes on while lines
+    look like hunk lines; only a new ``@@``, a ``diff --git`` line or a ``---``/``+++`` file header ends it."""
     header = lines[i]
     match = _HUNK.match(header)
     chunk = Chunk(line_number=i + 1)
@@ -117,10 +120,7 @@ def _parse_hunk(lines: list[str], i: int) -> tuple[Chunk, int]:
         chunk.old_start = int(match.group(1))
         old_left = int(match.group(2)) if match.group(2) is not None else 1
         new_left = int(match.group(4)) if match.group(4) is not None else 1
-        if old_left == 0:
-            # "-5,0" means "insert after line 5": point at the line the insertion goes before.
-            chunk.old_start += 1
-    counted = match is not None
+    insertion = old_left == 0
     i += 1
     while i < len(lines):
         line = lines[i]
@@ -131,15 +131,16 @@ def _parse_hunk(lines: list[str], i: int) -> tuple[Chunk, int]:
                 chunk.final_newline = True
             i += 1
             continue
-        if counted and old_left is not None and new_left is not None and old_left <= 0 and new_left <= 0:
-            break
         if line.startswith("@@") or line.startswith("diff --git "):
             break
-        file_header = line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ ")
-        if file_header and (not counted or (old_left is not None and old_left <= 0)):
-            break
+        if _file_header_at(lines, i):
+            exhausted = old_left is None or new_left is None or (old_left <= 0 and new_left <= 0)
+            # A header pair followed by a hunk is a new file whatever the counts say; one that the counts do not
+            # leave room for is one too (a removed "-- x" line followed by an added "++ y" line is the other way).
+            if exhausted or i + 2 >= len(lines) or lines[i + 2].startswith("@@"):
+                break
         head = line[:1]
-        if head in (" ", "") and (head == " " or _more_hunk_lines(lines, i, counted, old_left)):
+        if head == " " or (head == "" and _blank_is_context(lines, i, old_left, new_left)):
             chunk.context_lines.append((len(chunk.old_lines), len(chunk.new_lines)))
             chunk.old_lines.append(line[1:])
             chunk.new_lines.append(line[1:])
@@ -154,15 +155,31 @@ def _parse_hunk(lines: list[str], i: int) -> tuple[Chunk, int]:
         else:
             break
         i += 1
+    if len(chunk.context_lines) == len(chunk.old_lines) == len(chunk.new_lines):
+        raise PatchError(
+            f"the unified diff hunk at patch line {chunk.line_number} ({header.strip()!r}) changes nothing: "
+            "it has no '-' or '+' lines"
+        )
+    if insertion and not chunk.old_lines and chunk.old_start is not None:
+        # "-5,0" means "insert after line 5": point at the line the insertion goes before.
+        chunk.old_start += 1
     return chunk, i
 
 
-def _more_hunk_lines(lines: list[str], i: int, counted: bool, old_left: int | None) -> bool:
-    """An empty line is an empty context line only when the hunk clearly goes on after it."""
-    if counted and old_left is not None:
-        return old_left > 0
-    nxt = lines[i + 1] if i + 1 < len(lines) else ""
-    return nxt[:1] in (" ", "+", "-") and not nxt.startswith(("--- ", "+++ "))
+def _file_header_at(lines: list[str], i: int) -> bool:
+    return lines[i].startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ ")
+
+
+def _blank_is_context(lines: list[str], i: int, old_left: int | None, new_left: int | None) -> bool:
+    """An empty line is an empty context line (a model dropped its space) when the counts still expect lines or
+    the hunk clearly goes on after it; otherwise it ends the hunk."""
+    if old_left is not None and new_left is not None and old_left > 0 and new_left > 0:
+        return True
+    j = i + 1
+    while j < len(lines) and lines[j] == "":
+        j += 1
+    nxt = lines[j] if j < len(lines) else ""
+    return nxt[:1] in (" ", "+", "-", "\\") and not _file_header_at(lines, j)
 
 
 def _finish(state: _FileState | None, files: list[FilePatch], default_path: str | None) -> None:

@@ -187,3 +187,26 @@ def test_write_refuses_when_disk_changed(tmp_path: Path) -> None:
     with pytest.raises(PatchError, match="changed on disk"):
         write_proposal(proposal, tmp_path)
     assert (tmp_path / "a.txt").read_text() == "a\nmore\n"
+
+
+def test_unified_hunk_counts_too_small_do_not_end_the_hunk() -> None:
+    diff = "--- a/f\n+++ b/f\n@@ -1,1 +1,1 @@\n x\n-y\n+Y\n z"
+    assert _resolve(diff, {"f": "x\ny\nz\n"}).files[0].new_text == "x\nY\nz\n"
+    blank_inside = "--- a/f\n+++ b/f\n@@ -1,1 +1,1 @@\n x\n\n-y\n+Y\n"
+    assert _resolve(blank_inside, {"f": "x\n\ny\n"}).files[0].new_text == "x\n\nY\n"
+
+
+def test_unified_hunk_counts_too_large_do_not_swallow_the_next_file() -> None:
+    diff = "--- a/a\n+++ b/a\n@@ -1,9 +1,9 @@\n-a\n+A\n--- a/b\n+++ b/b\n@@ -1 +1 @@\n-b\n+B\n"
+    proposal = _resolve(diff, {"a": "a\n", "b": "b\n"})
+    assert [(f.path, f.new_text) for f in proposal.files] == [("a", "A\n"), ("b", "B\n")]
+
+
+def test_unified_removed_dashes_line_is_not_a_file_header() -> None:
+    diff = "--- a/f\n+++ b/f\n@@ -1,3 +1,3 @@\n x\n--- y\n+++ Y\n z\n"
+    assert _resolve(diff, {"f": "x\n-- y\nz\n"}).files[0].new_text == "x\n++ Y\nz\n"
+
+
+def test_unified_hunk_that_changes_nothing_is_an_error() -> None:
+    with pytest.raises(PatchError, match="changes nothing"):
+        parse_answer("--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n x\n y\n")

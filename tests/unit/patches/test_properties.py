@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -16,12 +17,33 @@ lines = st.lists(st.sampled_from(WORDS), min_size=0, max_size=25)
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
-def _text(content: list[str], eol: str) -> str:
-    return "".join(line + eol for line in content)
+def _text(content: list[str], eol: str, *, final_newline: bool = True, bom: bool = False) -> str:
+    body = eol.join(content) + (eol if content and final_newline else "")
+    return ("\ufeff" if bom else "") + body
+
+
+@dataclass
+class Case:
+    """A random file, a random edit of it, and how the file is spelled (line ending, final newline, BOM)."""
+
+    old: list[str]
+    new: list[str]
+    eol: str
+    old_final: bool
+    new_final: bool
+    bom: bool
+
+    def old_text(self) -> str:
+        """The file before."""
+        return _text(self.old, self.eol, final_newline=self.old_final, bom=self.bom)
+
+    def new_text(self, final_newline: bool) -> str:
+        """The file after, ending with a newline or not."""
+        return _text(self.new, self.eol, final_newline=final_newline, bom=self.bom)
 
 
 @st.composite
-def edits(draw: st.DrawFn) -> tuple[list[str], list[str], str]:
+def edits(draw: st.DrawFn) -> Case:
     old = draw(lines)
     new = list(old)
     for _ in range(draw(st.integers(0, 4))):
@@ -33,45 +55,72 @@ def edits(draw: st.DrawFn) -> tuple[list[str], list[str], str]:
             at = min(at, len(new) - 1)
             span = draw(st.integers(1, 3))
             new[at : at + span] = [] if kind == "delete" else draw(st.lists(st.sampled_from(WORDS), max_size=3))
-    # An empty file has no line ending to keep, so new lines get "\n" there.
-    return old, new, draw(st.sampled_from(["\n", "\r\n"])) if old else "\n"
+    # A last line that is empty cannot lack its newline: the text would end one line earlier.
+    old_final = draw(st.booleans()) if old and old[-1] else True
+    new_final = draw(st.booleans()) if new and new[-1] else True
+    # New lines take the file's first line ending; a file with no ending at all gives them "\n".
+    knows_eol = len(old) >= 2 or (old and old_final)
+    eol = draw(st.sampled_from(["\n", "\r\n"])) if knows_eol else "\n"
+    return Case(old, new, eol, old_final, new_final, draw(st.booleans()))
 
 
-def _round_trip(patch_text: str, old: list[str], new: list[str], eol: str) -> None:
-    old_text, new_text = _text(old, eol), _text(new, eol)
-    patch = parse_answer(patch_text)
+def _round_trip(patch_text: str, case: Case, expected: str, *, default_path: str | None = None) -> None:
+    old_text = case.old_text()
+    patch = parse_answer(patch_text, default_path=default_path)
     proposal = resolve_patch(patch, Path("/nonexistent-root"), lambda p: Snapshot(path=p, text=old_text, version=3))
     [file] = proposal.files
-    assert file.new_text == new_text
+    assert file.new_text == expected
     assert file.version == 3
-    assert apply_hunks(old_text, file.hunks) == new_text
+    assert apply_hunks(old_text, file.hunks) == expected
 
 
 @SETTINGS
 @given(edits())
-def test_codex_round_trip(edit: tuple[list[str], list[str], str]) -> None:
-    old, new, eol = edit
-    if old == new:
+def test_codex_round_trip(case: Case) -> None:
+    if case.old == case.new:
         return
-    _round_trip(renderers.codex("src/f.txt", old, new), old, new, eol)
+    # Codex always leaves a final newline (conformance scenario 014).
+    _round_trip(renderers.codex("src/f.txt", case.old, case.new), case, case.new_text(True))
 
 
 @SETTINGS
 @given(edits())
-def test_unified_round_trip(edit: tuple[list[str], list[str], str]) -> None:
-    old, new, eol = edit
+def test_unified_round_trip(case: Case) -> None:
+    old, new = renderers.tagged(case.old, case.old_final), renderers.tagged(case.new, case.new_final)
     if old == new:
         return
-    _round_trip("Sure, here it is:\n```diff\n" + renderers.unified("src/f.txt", old, new) + "```\n", old, new, eol)
+    diff = renderers.sloppy_unified("src/f.txt", old, new)
+    _round_trip("Sure, here it is:\n```diff\n" + diff + "```\n", case, case.new_text(case.new_final))
+
+
+@SETTINGS
+@given(edits(), st.integers(-4, 60), st.integers(-3, 3), st.booleans())
+def test_unified_with_wrong_line_numbers_and_counts(case: Case, shift: int, count_error: int, fenced: bool) -> None:
+    old, new = renderers.tagged(case.old, case.old_final), renderers.tagged(case.new, case.new_final)
+    if old == new:
+        return
+    diff = renderers.sloppy_unified("src/f.txt", old, new, shift=shift, count_error=count_error)
+    answer = "Here is the fix:\n\n```diff\n" + diff + "```\n" if fenced else diff
+    _round_trip(answer, case, case.new_text(case.new_final))
 
 
 @SETTINGS
 @given(edits())
-def test_search_replace_round_trip(edit: tuple[list[str], list[str], str]) -> None:
-    old, new, eol = edit
-    if old == new:
+def test_search_replace_round_trip(case: Case) -> None:
+    if case.old == case.new:
         return
-    _round_trip(renderers.search_replace("src/f.txt", old, new), old, new, eol)
+    # SEARCH/REPLACE cannot say anything about the final newline, so the file's own is kept.
+    _round_trip(renderers.search_replace("src/f.txt", case.old, case.new), case, case.new_text(case.old_final))
+
+
+@SETTINGS
+@given(edits())
+def test_whole_file_round_trip(case: Case) -> None:
+    if case.old == case.new or not any(case.new):
+        return
+    # A code block's text ends with a newline; the file's line endings and BOM stay.
+    answer = renderers.whole_file(case.new)
+    _round_trip(answer, case, case.new_text(True), default_path="src/f.txt")
 
 
 FRAGMENTS = [
