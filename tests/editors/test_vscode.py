@@ -2,8 +2,8 @@
 
 The first test runs ``.ci/setup-editors.sh`` (idempotent; ~4-5 min on a fresh machine, seconds afterwards) and
 then ``editors/vscode/test/e2e.mjs`` once; each test asserts on one of the driver's checks. When the machine
-cannot install the tools (not root, no apt-get, no npm) the tests are skipped, unless ``CI=true``: then they fail.
-Failure screenshots and logs: ``test-artifacts/vscode/``.
+cannot install the tools (not root, no apt-get, no npm) the tests are skipped, unless ``CI=true`` (``.ci/run`` sets
+it): then they fail. A failure message lists the screenshots and logs saved under ``test-artifacts/vscode/``.
 """
 
 from __future__ import annotations
@@ -28,12 +28,18 @@ def e2e(tmp_path_factory: pytest.TempPathFactory) -> harness.Outcome:
     return outcome
 
 
+def _artifacts() -> str:
+    files = harness.artifact_files()
+    listing = "\n".join(f"  {f}" for f in files) if files else "  (none written)"
+    return f"screenshots and logs in {harness.ARTIFACTS}:\n{listing}"
+
+
 @pytest.mark.parametrize("name", harness.CHECKS)
 def test_vscode_e2e(e2e: harness.Outcome, name: str) -> None:
     check = e2e.check(name)
     if check is None:
         summary = {k: v for k, v in e2e.result.items() if k != "log"}
-        pytest.fail(f"check {name} did not run: {json.dumps(summary)[:3000]}\n--- driver log ---\n{e2e.log}")
-    assert check["ok"], (
-        f"{name} failed: {check.get('error')}\nartifacts: {harness.ARTIFACTS}\n--- driver log ---\n{e2e.log}"
-    )
+        pytest.fail(
+            f"check {name} did not run: {json.dumps(summary)[:3000]}\n{_artifacts()}\n--- driver log ---\n{e2e.log}"
+        )
+    assert check["ok"], f"{name} failed: {check.get('error')}\n{_artifacts()}\n--- driver log ---\n{e2e.log}"

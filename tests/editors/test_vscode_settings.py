@@ -71,3 +71,23 @@ def test_commands_and_menus_are_consistent() -> None:
     for menu in contributes["menus"].values():
         for item in menu:
             assert item["command"] in ids
+
+
+def test_context_menu_offers_every_user_command() -> None:
+    menus = json.loads(PACKAGE.read_text(encoding="utf-8"))["contributes"]["menus"]
+    in_context = {item["command"] for item in menus["editor/context"]}
+    assert {
+        "claif.ui.ask",
+        "claif.ui.explain",
+        "claif.ui.acceptProposal",
+        "claif.ui.rejectProposal",
+        "claif.ui.selectProvider",
+        "claif.ui.showLog",
+    } <= in_context
+    assert all(item["group"].startswith("claif@") for item in menus["editor/context"]), "one Claif group"
+
+
+def test_diff_editor_shows_the_per_hunk_code_lenses() -> None:
+    # VS Code's diffEditor.codeLens defaults to false, which hides the server's lenses in the review diff.
+    defaults = json.loads(PACKAGE.read_text(encoding="utf-8"))["contributes"]["configurationDefaults"]
+    assert defaults["diffEditor.codeLens"] is True

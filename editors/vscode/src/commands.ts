@@ -122,7 +122,7 @@ export class Controller implements vscode.Disposable {
     emit('server.ready', { command: server.description });
   }
 
-  private async startFailed(error: unknown): Promise<void> {
+  private startFailed(error: unknown): void {
     const message =
       error instanceof ServerNotFoundError
         ? error.message
@@ -130,9 +130,11 @@ export class Controller implements vscode.Disposable {
     outputChannel().error(message);
     this.status.setServer('failed', message);
     emit('server.failed', { message });
-    const choice = await vscode.window.showErrorMessage(`Claif: ${message}`, 'Open Settings', 'Show Log');
-    if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'claif.server');
-    if (choice === 'Show Log') outputChannel().show(true);
+    // Not awaited: while the message is up, start() must be over so that fixing a setting restarts the server.
+    void vscode.window.showErrorMessage(`Claif: ${message}`, 'Open Settings', 'Show Log').then(async (choice) => {
+      if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'claif.server');
+      if (choice === 'Show Log') outputChannel().show(true);
+    });
   }
 
   async restart(): Promise<void> {

@@ -54,6 +54,7 @@ export class NotificationProgress implements vscode.Disposable {
   }
 
   private report(params: WorkDoneProgressBegin | WorkDoneProgressReport): void {
+    if (params.kind === 'report') emit('progress.report', { token: this.token, message: params.message });
     if (!this.progress) return;
     const update: { message?: string; increment?: number } = {};
     if (params.message) update.message = params.message;

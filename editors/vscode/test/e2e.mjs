@@ -4,9 +4,14 @@
 // user-data and extensions dirs, auth none, 127.0.0.1 on a free port, telemetry off), opens a workspace whose
 // .vscode/settings.json points the replay provider at test/fixture/transcript.jsonl, and checks:
 //   ask      Claif: Ask… → progress notification → diff editor with the proposal
-//   accept   CodeLens "Accept" on one hunk → that hunk only lands in the buffer and, after save, on disk
+//   accept   CodeLens "Accept" on one hunk inside the diff editor → that hunk only lands in the buffer and,
+//            after save, on disk
 //   reject   editor-title Reject on a second proposal → the file is unchanged, the diff closes
-//   cancel   a slow stream, Cancel on the notification → the ask stops at once, no proposal
+//   cancel   a slow stream, Cancel on the notification → the ask answers {cancelled: true} within seconds and
+//            the progress reports stop, no proposal
+//   menus    the editor context menu offers Select provider and Show log; Show log opens the Claif output
+//   server   claif.server.path (the venv's claif-lsp), a bad claif.server.path, and neither set with no
+//            claif-lsp on PATH (the extension host's PATH has every directory holding claif-lsp removed)
 //
 // Usage: node test/e2e.mjs [--result result.json] [--keep]
 // Env:   CLAIF_REPO (repo root), CLAIF_PYTHON (interpreter with claif_lsp), CODE_SERVER, NODE24_BIN, CHROMIUM,
@@ -116,8 +121,14 @@ function freePort() {
 const env = Object.fromEntries(
   Object.entries(process.env).filter(([k]) => !k.endsWith('_API_KEY') && !k.startsWith('CLAIF_') && !k.startsWith('VSCODE_')),
 );
+// The server is found through the settings only, so that "not found on PATH" can be tested.
+const PATH_WITHOUT_SERVER = (process.env.PATH ?? '')
+  .split(':')
+  .filter((dir) => dir && !existsSync(join(dir, 'claif-lsp')))
+  .join(':');
+const SERVER_EXE = join(dirname(PYTHON), 'claif-lsp');
 Object.assign(env, {
-  PATH: `${NODE24_BIN}:${process.env.PATH}`,
+  PATH: `${NODE24_BIN}:${PATH_WITHOUT_SERVER}`,
   XDG_CONFIG_HOME: join(W, 'xdg-config'),
   XDG_CACHE_HOME: join(W, 'xdg-cache'),
   XDG_DATA_HOME: join(W, 'xdg-data'),
@@ -292,6 +303,9 @@ async function ask(instruction) {
 
 const toast = () => page.locator('.notifications-toasts .notification-toast', { hasText: 'Claif' });
 const lenses = () => page.locator('.editor-group-container').first().locator('.codelens-decoration a');
+// `diffEditor.codeLens` is false in VS Code; the extension's configurationDefaults turn it on, so the file side
+// of the review diff carries the server's per-hunk lenses too.
+const diffLenses = () => page.locator('.monaco-diff-editor .editor.original .codelens-decoration a');
 const diffTabs = () => page.locator('.tabs-container .tab', { hasText: 'Claif' });
 
 // ---- run ---------------------------------------------------------------------------------------------------
@@ -373,11 +387,12 @@ try {
   let afterAccept;
   await check('accept-one-hunk-via-codelens', async () => {
     if (!firstProposal) throw new Error('no proposal from the previous step');
-    await waitFor('CodeLens "Accept"', async () => (await lenses().filter({ hasText: /^Accept$/ }).count()) >= 1, 15000);
+    await waitFor('CodeLens "Accept" in the diff editor', async () => (await diffLenses().filter({ hasText: /^Accept$/ }).count()) >= 1, 15000);
     const before = norm(await bufferText());
-    const labels = await lenses().allInnerTexts();
+    const labels = await diffLenses().allInnerTexts();
+    if (labels.filter((l) => l === 'Accept').length !== 2) throw new Error(`expected one Accept lens per hunk (2) in the diff editor: ${labels}`);
     const clicked = Date.now();
-    await lenses().filter({ hasText: /^Accept$/ }).first().click();
+    await diffLenses().filter({ hasText: /^Accept$/ }).first().click();
     await waitEvent('decided', (e) => e.result?.applied === true, 15000, clicked).catch(async () => {
       // CodeLens commands reach the server through the language client; fall back to the server's notification.
       await waitEvent('proposalsChanged', (e) => e.proposals.some((p) => p.id === firstProposal && p.state !== 'pending'), 5000, clicked);
@@ -388,6 +403,9 @@ try {
     }, 10000);
     if (text.includes('# the product')) throw new Error('the second hunk was applied too');
     if (text === before) throw new Error('buffer unchanged');
+    // The remaining hunk keeps its lenses in the diff editor. (VS Code re-queries lenses of a focused editor, or
+    // on the server's refresh; moving focus away cancels a pending query, so look before saving.)
+    await waitFor('one hunk left in the diff editor', async () => (await diffLenses().filter({ hasText: /^Accept$/ }).count()) === 1, 10000);
     // Save and check the file on disk.
     await focusSample();
     await page.keyboard.press('Control+S');
@@ -397,7 +415,7 @@ try {
     }, 10000);
     if (disk.includes('# the product')) throw new Error('the second hunk is on disk');
     afterAccept = disk;
-    return { lenses: labels };
+    return { diffLenses: labels };
   });
 
   await check('reject-remaining-hunk-via-codelens', async () => {
@@ -447,23 +465,38 @@ try {
     await cancelButton.waitFor({ state: 'visible', timeout: 10000 });
     // The status bar shows that a request is running.
     await page.locator('.statusbar-item', { hasText: 'Claif: replay' }).locator('.codicon-loading').first().waitFor({ state: 'visible', timeout: 5000 });
-    await sleep(1000); // let the stream run for a moment
+    const start = events().find((e) => e.event === 'ask.start' && e.t >= asked);
+    const token = start?.token;
+    // The stream is running: the server reports progress while chunks arrive (one every 500 ms, 60 of them).
+    const reports = () => events().filter((e) => e.event === 'progress.report' && e.token === token);
+    await waitFor('progress reports from the stream', () => reports().length >= 2, 10000);
     const clicked = Date.now();
     await cancelButton.click();
-    await waitEvent('progress.cancel', undefined, 5000, clicked);
+    await waitEvent('progress.cancel', (e) => e.token === token, 5000, clicked);
     const ended = await waitFor(
       'the ask to stop',
       () => events().find((e) => (e.event === 'ask.result' || e.event === 'ask.cancelled' || e.event === 'ask.error') && e.t >= clicked),
       10000,
     );
     const stoppedMs = ended.t - clicked;
-    if (ended.event === 'ask.result' && ended.result?.proposals?.length) throw new Error(`cancelled ask made proposals: ${JSON.stringify(ended.result)}`);
-    await sleep(1500);
+    if (ended.event !== 'ask.result' || ended.result?.cancelled !== true || ended.cancelled !== true) {
+      throw new Error(`expected the ask to answer {cancelled: true}: ${JSON.stringify(ended)}`);
+    }
+    if (ended.result.proposals?.length) throw new Error(`cancelled ask made proposals: ${JSON.stringify(ended.result)}`);
+    // Uncancelled, the stream would run for 30 s more.
+    if (stoppedMs > 3000) throw new Error(`the ask stopped ${stoppedMs} ms after Cancel (expected < 3000 ms)`);
+    const progressEnd = await waitEvent('progress.end', (e) => e.token === token, 5000, clicked);
+    if (!progressEnd.cancelled) throw new Error(`progress ended without the cancel flag: ${JSON.stringify(progressEnd)}`);
+    await sleep(2000);
+    const late = reports().filter((e) => e.t > ended.t);
+    if (late.length) throw new Error(`progress reports after the ask stopped: ${JSON.stringify(late)}`);
+    const serverLog = existsSync(SERVER_LOG) ? readFileSync(SERVER_LOG, 'utf8') : '';
+    if (!serverLog.includes(`ask ${start.requestId} cancelled`)) throw new Error(`the server log does not show "ask ${start.requestId} cancelled"`);
     const created = events().filter((e) => e.t >= asked && (e.event === 'review.diffOpened' || (e.event === 'proposalsChanged' && e.proposals.some((p) => p.state === 'pending'))));
     if (created.length) throw new Error(`a proposal appeared after cancel: ${JSON.stringify(created)}`);
     await waitFor('the notification to go away', async () => (await toast().count()) === 0, 5000);
     if (norm(await bufferText()) !== before || readFileSync(SAMPLE, 'utf8') !== disk) throw new Error('file changed after cancel');
-    return { stoppedMs, outcome: ended.event, result: ended.result ?? ended.error ?? null };
+    return { stoppedMs, reportsBeforeCancel: reports().filter((e) => e.t <= clicked).length, result: ended.result };
   });
 
   await check('explain', async () => {
@@ -552,16 +585,92 @@ try {
     return { entries: labels.length, target: selected.target };
   });
 
-  await check('server-missing-message', async () => {
-    const changed = Date.now();
+  await check('context-menu-show-log', async () => {
+    await focusSample(4);
+    const editor = page.locator('.editor-group-container').first().locator('.monaco-editor .view-lines').first();
+    await editor.click({ button: 'right', position: { x: 120, y: 5 + 3 * 19 } });
+    const items = page.locator('.context-view .monaco-menu .action-item .action-label');
+    await items.first().waitFor({ state: 'visible', timeout: 10000 });
+    const labels = (await items.allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+    for (const wanted of ['Ask…', 'Explain', 'Select provider', 'Show log']) {
+      if (!labels.includes(wanted)) throw new Error(`context menu lacks "${wanted}": ${JSON.stringify(labels)}`);
+    }
+    await page.locator('.context-view .monaco-menu .action-item', { hasText: /^Show log$/ }).first().click();
+    const panel = page.locator('.part.panel');
+    await panel.waitFor({ state: 'visible', timeout: 10000 });
+    // The Claif channel: the extension logs how it started the server at info level.
+    await panel.locator('.monaco-editor .view-lines', { hasText: 'starting claif-lsp' }).first().waitFor({ state: 'visible', timeout: 10000 });
+    const activeTab = (await panel.locator('.composite.title .action-item.checked').allInnerTexts()).join(' ').trim();
+    if (!/output/i.test(activeTab)) throw new Error(`the panel shows "${activeTab}", not Output`);
+    await runCommand('View: Hide Panel');
+    await panel.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+    return { menu: labels, panel: activeTab };
+  });
+
+  /** Rewrite the workspace's claif.server.* settings (the extension restarts the server) and return the time. */
+  const setServerSettings = (changes) => {
     const settingsFile = join(WS, '.vscode', 'settings.json');
     const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
-    settings['claif.server.python'] = join(W, 'no-such-python');
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === undefined) delete settings[key];
+      else settings[key] = value;
+    }
+    const changed = Date.now();
     writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+    return changed;
+  };
+  const failureToast = (text) => page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+  // VS Code shows at most three toasts: clear earlier ones so the new message is the one on screen.
+  const clearToasts = async () => {
+    await runCommand('Notifications: Clear All Notifications');
+    await waitFor('the toasts to go away', async () => (await page.locator('.notifications-toasts .notification-toast').count()) === 0, 5000);
+  };
+
+  await check('server-missing-message', async () => {
+    await clearToasts();
+    const changed = setServerSettings({ 'claif.server.python': join(W, 'no-such-python') });
     const failure = await waitEvent('server.failed', undefined, 20000, changed);
     if (!/pip install claif-lsp/.test(failure.message) || !/claif\.server\.path/.test(failure.message)) throw new Error(`message lacks the fix: ${failure.message}`);
-    await page.locator('.notifications-toasts .notification-toast', { hasText: 'pip install claif-lsp' }).first().waitFor({ state: 'visible', timeout: 10000 });
+    await failureToast('pip install claif-lsp').waitFor({ state: 'visible', timeout: 10000 });
     return { message: failure.message };
+  });
+
+  await check('server-path-setting', async () => {
+    // claif.server.path wins over the (now broken) claif.server.python. The previous failure's message is still
+    // up: fixing a setting must restart the server without the user dismissing it first.
+    await failureToast('pip install claif-lsp').waitFor({ state: 'visible', timeout: 5000 });
+    const changed = setServerSettings({ 'claif.server.path': SERVER_EXE });
+    const ready = await waitEvent('server.ready', undefined, 60000, changed).catch(() => {
+      const fail = events().find((e) => e.event === 'server.failed' && e.t >= changed);
+      throw new Error(fail ? `server failed: ${fail.message}` : 'the server never became ready');
+    });
+    if (ready.command !== SERVER_EXE) throw new Error(`started "${ready.command}", expected ${SERVER_EXE}`);
+    await waitEvent('providers', (e) => e.active === 'replay', 20000, changed);
+    await page.locator('.statusbar-item', { hasText: 'Claif: replay' }).first().waitFor({ state: 'visible', timeout: 10000 });
+    return { command: ready.command };
+  });
+
+  await check('server-path-invalid', async () => {
+    await clearToasts();
+    const bad = join(W, 'no-such-dir', 'claif-lsp');
+    const changed = setServerSettings({ 'claif.server.path': bad });
+    const failure = await waitEvent('server.failed', undefined, 20000, changed);
+    const expected = `claif.server.path "${bad}" is not an executable file`;
+    if (!failure.message.includes(expected) || !/pip install claif-lsp/.test(failure.message)) throw new Error(`message lacks the cause or the fix: ${failure.message}`);
+    await failureToast(expected).waitFor({ state: 'visible', timeout: 10000 });
+    return { message: failure.message };
+  });
+
+  await check('server-not-on-path', async () => {
+    await clearToasts();
+    const changed = setServerSettings({ 'claif.server.path': undefined, 'claif.server.python': undefined });
+    const failure = await waitEvent('server.failed', undefined, 20000, changed);
+    if (!/claif-lsp was not found on PATH/.test(failure.message) || !/pip install claif-lsp/.test(failure.message) || !/claif\.server\.python/.test(failure.message)) {
+      throw new Error(`message lacks the cause or the fix: ${failure.message}`);
+    }
+    await failureToast('claif-lsp was not found on PATH').waitFor({ state: 'visible', timeout: 10000 });
+    const status = page.locator('.statusbar-item', { hasText: 'Claif' }).first();
+    return { message: failure.message, statusBar: (await status.innerText()).trim() };
   });
 
   exitCode = finish();
