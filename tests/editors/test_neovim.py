@@ -19,9 +19,13 @@ from tests.editors.neovim_harness import (
     DESCRIBE_AND_GREET,
     EXPLANATION,
     FIRST_HUNK_APPLIED,
+    GREET_APPLIED,
+    HELPERS,
+    HELPERS_APPLIED,
     PLUGIN,
     SAMPLE,
     THREE_HUNKS,
+    TWO_FILES,
     NeovimScenario,
     NvimRun,
     home_snapshot,
@@ -258,3 +262,63 @@ def test_hunk_commands_and_keys(tmp_path: Path) -> None:
     assert r["second_hunks"] == 2
     assert r["second_hunk_states"] == ["accepted", "accepted"] and r["second_state"] == "accepted"
     assert r["final"] == lines(ALL_THREE_APPLIED) and r["modified"] is True
+
+
+def test_proposal_changing_two_files_is_reviewed_file_by_file(tmp_path: Path) -> None:
+    entries = [{"action": "ask", "answer": f"Both files.\n\n{TWO_FILES}"}]
+    run = NeovimScenario(tmp_path, entries, files={"helpers.py": HELPERS}).run("multi_file.lua")
+    r = ok(run)
+    assert r["files"] == ["app.py", "helpers.py"]
+    notices = [n["msg"] for n in r["notifications"]]
+    assert any("changes 2 files: app.py, helpers.py (]f / [f" in n for n in notices), notices
+    first = r["view_first"]
+    assert first["src_name"] == "app.py" and first["proposed"] == lines(GREET_APPLIED)
+    assert "app.py [file 1/2]" in first["winbar"] and first["diff"] == [True, True], first
+    # `]f`: the same view now shows helpers.py against its proposed text, cursor on its first hunk
+    nxt = r["view_after_next_file"]
+    assert nxt["src_name"] == "helpers.py" and nxt["proposed"] == lines(HELPERS_APPLIED), nxt
+    assert "helpers.py [file 2/2]" in nxt["winbar"] and nxt["diff"] == [True, True], nxt
+    assert nxt["current_is_proposal"] and nxt["cursor_line"] == "    return 2 * x" and nxt["pending"] == 2
+    assert r["helpers_buf_loaded"] is True and r["tabs"] == 2
+    # `ga` there accepted helpers.py's first hunk, in the helpers.py buffer
+    half_pending = HELPERS.replace("return x * 2", "return 2 * x")
+    assert r["helpers_after_ga"] == lines(half_pending)
+    assert r["view_after_ga"]["src_name"] == "helpers.py" and r["view_after_ga"]["pending"] == 1
+    assert r["view_after_ga"]["proposed"] == lines(HELPERS_APPLIED)
+    assert r["helpers_signs"] == 1
+    # :ClaifReview app.py went back to the first file
+    back = r["view_after_review_cmd"]
+    assert back["src_name"] == "app.py" and back["proposed"] == lines(GREET_APPLIED) and "[file 1/2]" in back["winbar"]
+    assert back["cursor_line"] == '    return f"Hello {name}"' and r["app_signs"] == 1
+    # app.py done: the view moved on to helpers.py, the one file with a pending hunk
+    assert r["app_after_ga"] == lines(GREET_APPLIED)
+    moved = r["view_after_app_done"]
+    assert moved["src_name"] == "helpers.py" and moved["pending"] == 1 and "[file 2/2]" in moved["winbar"]
+    assert moved["cursor_line"] == "    return x * 0.5"
+    # `gr` rejected the last hunk; the review finished
+    assert r["hunk_states"] == [["accepted"], ["accepted", "rejected"]] and r["final_state"] == "accepted"
+    assert r["helpers_final"] == lines(half_pending) and r["final"] == lines(GREET_APPLIED)
+    assert r["tabs_after"] == 1 and r["app_modified"] is True and r["helpers_modified"] is True
+    # edits reach the buffers, not the disk
+    assert run.file.read_text() == SAMPLE and (run.file.parent / "helpers.py").read_text() == HELPERS
+
+
+def test_two_file_review_in_a_vsplit_gives_the_window_back(tmp_path: Path) -> None:
+    entries = [{"action": "ask", "answer": f"Both files.\n\n{TWO_FILES}"}]
+    run = NeovimScenario(tmp_path, entries, files={"helpers.py": HELPERS}).run("multi_file_vsplit.lua")
+    r = ok(run)
+    assert r["src_win_is_home"] is True
+    assert r["shown_after_next_file"] == "helpers.py"
+    # `q` closed the view, the user's window shows app.py again, the proposal is still pending
+    assert r["shown_after_close"] == "app.py" and r["windows_after_close"] == 1
+    assert r["state_after_close"] == "pending"
+    assert r["reopened_at"] == ["app.py", "app.py"]
+    assert r["completion"] == ["app.py", "helpers.py"] and r["completion_h"] == ["helpers.py"]
+    assert r["shown_after_review"] == "helpers.py" and r["proposal_name"] == "helpers.py"
+    assert "helpers.py [file 2/2]" in r["winbar"], r["winbar"]
+    errors = [n["msg"] for n in r["notifications"] if n["level"] == 4]
+    assert errors == [f'claif: proposal {r["id"]} has no file "nope.py"; its files: app.py, helpers.py'], errors
+    # `gA` accepted both files
+    assert r["final_state"] == "accepted"
+    assert r["final"] == lines(GREET_APPLIED) and r["helpers_final"] == lines(HELPERS_APPLIED)
+    assert r["shown_after_accept"] == "app.py" and r["windows_after_accept"] == 1

@@ -307,6 +307,51 @@ local function complete_providers()
   return names
 end
 
+--- Open the diff view of the newest pending proposal of the current buffer, at this buffer's file;
+--- with `file` (a path of the proposal, or its 1-based index), at that file.
+---@param file? string
+function M.review(file)
+  local bufnr = vim.api.nvim_get_current_buf()
+  local session = review.session_for(bufnr)
+  if not session then
+    vim.notify('claif: no pending proposal for this buffer', vim.log.levels.WARN)
+    return
+  end
+  local target = file and review.find_file(session, file)
+  if not file then
+    for _, f in ipairs(session.proposal.files or {}) do
+      if review.find_buf(f.uri) == bufnr and f.uri ~= session.file.uri then
+        target = f
+      end
+    end
+  end
+  if file and not target then
+    local paths = vim.tbl_map(function(f)
+      return f.path or f.uri
+    end, session.proposal.files or {})
+    vim.notify(('claif: proposal %s has no file %q; its files: %s'):format(session.id, file, table.concat(paths, ', ')), vim.log.levels.ERROR)
+    return
+  end
+  review.open_view(session)
+  if target then
+    review.show_file(session, target)
+  end
+end
+
+--- Paths of the proposal's files, for command-line completion of `:ClaifReview`.
+---@param lead string
+---@return string[]
+local function complete_files(lead)
+  local session = review.session_for(vim.api.nvim_get_current_buf())
+  local paths = {}
+  for _, f in ipairs(session and session.proposal.files or {}) do
+    if f.path and vim.startswith(f.path, lead) then
+      table.insert(paths, f.path)
+    end
+  end
+  return paths
+end
+
 ---@param opts vim.api.keyset.create_user_command.command_args
 ---@return integer line1, integer line2, boolean charwise
 local function lines_of(opts)
@@ -336,14 +381,9 @@ function M.create()
   cmd('ClaifRejectHunk', function(opts)
     M.decide_hunks('reject', opts.line1, opts.line2)
   end, { range = true, desc = 'claif: reject the hunks under the cursor or in the range' })
-  cmd('ClaifReview', function()
-    local session = review.session_for(vim.api.nvim_get_current_buf())
-    if session then
-      review.open_view(session)
-    else
-      vim.notify('claif: no pending proposal for this buffer', vim.log.levels.WARN)
-    end
-  end, { desc = 'claif: open the diff view of the proposal for this buffer' })
+  cmd('ClaifReview', function(opts)
+    M.review(opts.args ~= '' and opts.args or nil)
+  end, { nargs = '?', complete = complete_files, desc = 'claif: open the diff view of the proposal for this buffer, at a file' })
   cmd('ClaifProviders', function(opts)
     M.providers(opts.args)
   end, { nargs = '?', complete = complete_providers, desc = 'claif: list providers, or switch to one' })

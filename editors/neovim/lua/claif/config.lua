@@ -8,6 +8,8 @@ local M = {}
 ---@field reject_all string|false
 ---@field next_hunk string|false
 ---@field prev_hunk string|false
+---@field next_file string|false
+---@field prev_file string|false
 ---@field close string|false
 
 ---@class claif.ReviewOptions
@@ -49,6 +51,8 @@ M.defaults = {
       reject_all = 'gR',
       next_hunk = ']h',
       prev_hunk = '[h',
+      next_file = ']f',
+      prev_file = '[f',
       close = 'q',
     },
   },

@@ -34,12 +34,13 @@ M.ns = vim.api.nvim_create_namespace('claif.review')
 ---@field id string proposal id
 ---@field client_id integer
 ---@field proposal claif.Proposal
----@field file claif.ProposalFile the file shown in the diff view
----@field src_buf integer
+---@field file claif.ProposalFile the file shown in the diff view (one of `proposal.files`)
+---@field src_buf integer the buffer of `file`
 ---@field prop_buf integer?
 ---@field src_win integer?
 ---@field prop_win integer?
 ---@field tab integer? the tab page the view opened (layout `tab`)
+---@field home_buf integer? what the source window showed before the view (layout `vsplit`)
 
 ---@type table<string, claif.Session>
 M.sessions = {}
@@ -212,11 +213,47 @@ local function unmark(session)
   end
 end
 
+--- Index of the shown file in `proposal.files` (1-based).
+---@param session claif.Session
+---@return integer
+function M.file_index(session)
+  for i, file in ipairs(session.proposal.files or {}) do
+    if file.uri == session.file.uri then
+      return i
+    end
+  end
+  return 1
+end
+
+---@param session claif.Session
+---@return string
+local function winbar(session)
+  local files = session.proposal.files or {}
+  local text = ('claif proposal %s: %s'):format(session.id, session.file.path or session.file.uri)
+  if #files > 1 then
+    local keys = config.options.review.keys
+    local hint = keys.next_file and keys.prev_file and (' (%s/%s: next/previous file)'):format(keys.next_file, keys.prev_file) or ''
+    text = ('%s [file %d/%d]%s'):format(text, M.file_index(session), #files, hint)
+  end
+  return (text:gsub('%%', '%%%%'))
+end
+
 ---@param session claif.Session
 local function fill_proposal_buffer(session)
   local buf = session.prop_buf
   if not buf or not vim.api.nvim_buf_is_valid(buf) then
     return
+  end
+  pcall(vim.api.nvim_buf_set_name, buf, ('claif://proposal/%s/%s'):format(session.id, session.file.path or ''))
+  local filetype = vim.bo[session.src_buf].filetype
+  if filetype == '' then
+    filetype = vim.filetype.match({ filename = vim.uri_to_fname(session.file.uri) }) or ''
+  end
+  if vim.bo[buf].filetype ~= filetype then
+    vim.bo[buf].filetype = filetype
+  end
+  if session.prop_win and vim.api.nvim_win_is_valid(session.prop_win) then
+    vim.wo[session.prop_win].winbar = winbar(session)
   end
   vim.bo[buf].modifiable = true
   vim.api.nvim_buf_set_lines(buf, 0, -1, false, text_lines(session.file.proposedText or ''))
@@ -303,9 +340,78 @@ local function map_keys(session)
   map(keys.prev_hunk, function()
     M.jump(session, -1)
   end, 'claif: previous hunk')
+  map(keys.next_file, function()
+    M.step_file(session, 1)
+  end, 'claif: show the next file of the proposal')
+  map(keys.prev_file, function()
+    M.step_file(session, -1)
+  end, 'claif: show the previous file of the proposal')
   map(keys.close, function()
     M.close_view(session)
   end, 'claif: close the diff view (the proposal stays pending)')
+end
+
+---@param session claif.Session
+local function cursor_to_first_hunk(session)
+  local first = M.proposed_rows(session.file)[1]
+  if first and session.prop_win and vim.api.nvim_win_is_valid(session.prop_win) then
+    local count = vim.api.nvim_buf_line_count(session.prop_buf)
+    vim.api.nvim_win_set_cursor(session.prop_win, { math.min(first.first + 1, count), 0 })
+  end
+end
+
+--- Show another file of the proposal: its buffer becomes the session's source buffer, and an open
+--- diff view switches to it (source window and proposed text).
+---@param session claif.Session
+---@param file claif.ProposalFile
+function M.show_file(session, file)
+  local src_buf = vim.uri_to_bufnr(file.uri)
+  vim.fn.bufload(src_buf)
+  vim.bo[src_buf].buflisted = true
+  session.file, session.src_buf = file, src_buf
+  M.mark(session)
+  if session.src_win and vim.api.nvim_win_is_valid(session.src_win) and vim.api.nvim_win_get_buf(session.src_win) ~= src_buf then
+    vim.api.nvim_win_set_buf(session.src_win, src_buf)
+    vim.wo[session.src_win].foldenable = false
+    vim.api.nvim_win_call(session.src_win, function()
+      vim.cmd('diffthis')
+    end)
+  end
+  fill_proposal_buffer(session)
+  cursor_to_first_hunk(session)
+  fire('ClaifReviewFile', { proposal = session.id, bufnr = src_buf, path = file.path, index = M.file_index(session) })
+end
+
+--- Show the next (`1`) or previous (`-1`) file of the proposal, wrapping around.
+---@param session claif.Session
+---@param direction integer
+function M.step_file(session, direction)
+  local files = session.proposal.files or {}
+  if #files < 2 then
+    vim.notify('claif: this proposal changes one file', vim.log.levels.INFO)
+    return
+  end
+  local index = (M.file_index(session) - 1 + direction) % #files + 1
+  M.show_file(session, files[index])
+end
+
+--- The proposal file whose path (relative to the workspace root, or absolute) or 1-based index is `name`.
+---@param session claif.Session
+---@param name string
+---@return claif.ProposalFile?
+function M.find_file(session, name)
+  local files = session.proposal.files or {}
+  local index = tonumber(name)
+  if index then
+    return files[index]
+  end
+  local full = vim.fs.normalize(vim.fn.fnamemodify(name, ':p'))
+  for _, file in ipairs(files) do
+    if file.path == name or vim.fs.normalize(vim.uri_to_fname(file.uri)) == full then
+      return file
+    end
+  end
+  return nil
 end
 
 --- Open the diff view of a session: the source buffer beside the proposed text, in diff mode.
@@ -318,9 +424,6 @@ function M.open_view(session)
   local buf = vim.api.nvim_create_buf(false, true)
   session.prop_buf = buf
   vim.bo[buf].bufhidden = 'wipe'
-  pcall(vim.api.nvim_buf_set_name, buf, ('claif://proposal/%s/%s'):format(session.id, session.file.path or ''))
-  vim.bo[buf].filetype = vim.bo[session.src_buf].filetype
-  fill_proposal_buffer(session)
 
   if config.options.review.layout == 'tab' then
     vim.cmd('tab split')
@@ -330,9 +433,11 @@ function M.open_view(session)
   else
     local wins = vim.fn.win_findbuf(session.src_buf)
     session.src_win = wins[1] or vim.api.nvim_get_current_win()
+    session.home_buf = vim.api.nvim_win_get_buf(session.src_win)
     vim.api.nvim_win_set_buf(session.src_win, session.src_buf)
   end
   session.prop_win = vim.api.nvim_open_win(buf, true, { split = 'right', win = session.src_win })
+  fill_proposal_buffer(session)
   for _, win in ipairs({ session.src_win, session.prop_win }) do
     vim.api.nvim_win_call(win, function()
       vim.cmd('diffthis')
@@ -353,10 +458,7 @@ function M.open_view(session)
       end
     end,
   })
-  local first = M.proposed_rows(session.file)[1]
-  if first then
-    vim.api.nvim_win_set_cursor(session.prop_win, { math.min(first.first + 1, vim.api.nvim_buf_line_count(buf)), 0 })
-  end
+  cursor_to_first_hunk(session)
   fire('ClaifReviewOpen', { proposal = session.id, bufnr = session.src_buf, proposal_bufnr = buf })
 end
 
@@ -369,7 +471,13 @@ function M.close_view(session)
     vim.api.nvim_win_call(src_win, function()
       vim.cmd('diffoff')
     end)
+    -- `]f` may have put another file of the proposal in the user's own window: give it back.
+    local home = session.home_buf
+    if not tab and home and vim.api.nvim_buf_is_valid(home) and vim.api.nvim_win_get_buf(src_win) ~= home then
+      vim.api.nvim_win_set_buf(src_win, home)
+    end
   end
+  session.home_buf = nil
   if tab and vim.api.nvim_tabpage_is_valid(tab) and #vim.api.nvim_list_tabpages() > 1 then
     vim.cmd.tabclose(vim.api.nvim_tabpage_get_number(tab))
   elseif prop_win and vim.api.nvim_win_is_valid(prop_win) and #vim.api.nvim_list_wins() > 1 then
@@ -413,6 +521,17 @@ function M.update(session, proposal)
     end
     M.finish(proposal.id)
     return
+  end
+  if #M.pending_hunks(session.file) == 0 then
+    -- Nothing left in the shown file: show the next one that still has pending hunks.
+    local files, index = proposal.files, M.file_index(session)
+    for step = 1, #files - 1 do
+      local file = files[(index - 1 + step) % #files + 1]
+      if #M.pending_hunks(file) > 0 then
+        M.show_file(session, file)
+        break
+      end
+    end
   end
   M.mark(session)
   fill_proposal_buffer(session)
@@ -500,11 +619,13 @@ function M.show(client, proposal, opts)
     }
     M.mark(M.sessions[proposal.id])
   end
-  if #files > 1 then
-    vim.notify(
-      ('claif: proposal %s changes %d files; the diff view shows %s'):format(proposal.id, #files, file.path or file.uri),
-      vim.log.levels.INFO
-    )
+  if #files > 1 and not old then
+    local keys = config.options.review.keys
+    local paths = vim.tbl_map(function(f)
+      return f.path or f.uri
+    end, files)
+    local how = keys.next_file and (' (%s / %s in the diff view, or :ClaifReview {file})'):format(keys.next_file, keys.prev_file or '') or ' (:ClaifReview {file})'
+    vim.notify(('claif: proposal %s changes %d files: %s%s'):format(proposal.id, #files, table.concat(paths, ', '), how), vim.log.levels.INFO)
   end
   local open = opts.open
   if open == nil then
