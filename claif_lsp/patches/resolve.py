@@ -8,6 +8,8 @@ Ambiguity rule: Codex takes the first match; we refuse to guess instead when the
 place (forward from the previous chunk, in the first pass that matches at all) *and* nothing pins the chunk:
 no ``@@`` context header, no ``*** End of File`` tail match, no unified-diff line number. With a line number the
 nearest match wins (equally near ones are an error); with a header the first match after it wins, as in Codex.
+A chunk (or header) not found forward is sought from the top of the file, and there several matches are always an
+error: a header that comes after the match pins nothing.
 
 Kept from the file: line endings (new lines take the file's first ending), a BOM, the final newline, and the
 file's own text for lines a patch marks as context (Codex would rewrite them with the patch's spelling). For
@@ -159,10 +161,10 @@ def _hunk(path: str, lines: Lines, index: int, start: int, end: int, new: list[s
     )
 
 
-def _ambiguous(path: str, number: int, positions: Sequence[int]) -> PatchError:
+def _ambiguous(path: str, number: int, positions: Sequence[int], *, what: str = "its lines match") -> PatchError:
     where = ", ".join(str(p + 1) for p in positions[:5]) + (" ..." if len(positions) > 5 else "")
     return PatchError(
-        f"Ambiguous hunk {number} in {path}: its lines match at lines {where}; add context lines or an @@ header",
+        f"Ambiguous hunk {number} in {path}: {what} at lines {where}; add context lines or an @@ header",
         details={"stage": "apply", "path": path, "hunk": number},
     )
 
@@ -178,8 +180,11 @@ def place_chunks(path: str, lines: Lines, chunks: Sequence[Chunk], fmt: PatchFor
         pinned = False
         for context in chunk.contexts:
             _, found = matcher.find_all([context], cursor)
-            if not found:
+            if not found and cursor:
+                # Not found forward: the whole file is searched, and then several matches are a guess, so an error.
                 _, found = matcher.find_all([context], 0)
+                if len(found) > 1:
+                    raise _ambiguous(path, number, found, what=f"its context '{context}' matches")
             if not found:
                 raise PatchError(
                     f"Failed to find context '{context}' in {path} (hunk {number})",
@@ -253,7 +258,9 @@ def _locate(
             return expected  # an exact match where the line number says is the nearest one
     _, found = matcher.find_all(old, cursor)
     if not found and cursor:
+        # Sought again from the top: an @@ header before the match no longer pins it, so several matches are an error.
         _, found = matcher.find_all(old, 0)
+        pinned = False
     if not found:
         return None
     if chunk.old_start is not None:

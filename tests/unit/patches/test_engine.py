@@ -210,3 +210,26 @@ def test_unified_removed_dashes_line_is_not_a_file_header() -> None:
 def test_unified_hunk_that_changes_nothing_is_an_error() -> None:
     with pytest.raises(PatchError, match="changes nothing"):
         parse_answer("--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n x\n y\n")
+
+
+def test_context_header_after_the_only_matches_does_not_pick_the_first() -> None:
+    text = "x = 1\nx = 1\ndef g():\n    pass\n"
+    answer = "*** Begin Patch\n*** Update File: m.py\n@@ def g():\n-x = 1\n+x = 2\n*** End Patch"
+    with pytest.raises(PatchError, match=r"Ambiguous hunk 1 in m.py: its lines match at lines 1, 2"):
+        _resolve(answer, {"m.py": text})
+    unique = "x = 1\ny = 1\ndef g():\n    pass\n"
+    assert _resolve(answer, {"m.py": unique}).files[0].new_text == "x = 2\ny = 1\ndef g():\n    pass\n"
+    after = "def g():\n    x = 1\n    x = 1\n"
+    # After the header, the first match wins, as in Codex.
+    pinned = "*** Begin Patch\n*** Update File: m.py\n@@ def g():\n-    x = 1\n+    x = 2\n*** End Patch"
+    assert _resolve(pinned, {"m.py": after}).files[0].new_text == "def g():\n    x = 2\n    x = 1\n"
+
+
+def test_context_header_sought_again_from_the_top_must_be_unique() -> None:
+    text = "class A:\n    v = 1\nclass A:\n    v = 1\nend = 0\n"
+    answer = (
+        "*** Begin Patch\n*** Update File: m.py\n@@\n-end = 0\n+end = 1\n@@ class A:\n-    v = 1\n+    v = 2\n"
+        "*** End Patch"
+    )
+    with pytest.raises(PatchError, match=r"Ambiguous hunk 2 in m.py: its context 'class A:' matches at lines 1, 3"):
+        _resolve(answer, {"m.py": text})
