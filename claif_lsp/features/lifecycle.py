@@ -122,6 +122,8 @@ def apply_settings(ls: ClaifLanguageServer, client_settings: dict[str, Any]) -> 
             provider_names=ls.registry.names,
         )
     ls.state.loaded = loaded
+    for scope, result in loaded.items():
+        logger.debug("settings for {}: provider {}", scope or "the window", result.settings.provider)
     ls.registry.update_settings(ls.state.settings_for())
     problems = [p for result in loaded.values() for p in result.problems]
     new = [p for p in dict.fromkeys(problems) if p not in ls.state.shown_problems]

@@ -1,13 +1,17 @@
-"""The `claif-lsp` command line: version, providers, schema, and the server over TCP."""
+"""The `claif-lsp` command line: version, providers, schema, demo, logging options, TCP and WebSockets."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
 
+import pytest
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
@@ -17,8 +21,8 @@ from tests.conftest import server_env
 CLI = [sys.executable, "-m", "claif_lsp"]
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=60, env=server_env())
+def run(*args: str, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=120, env=server_env(**env), cwd=cwd)
 
 
 def test_version() -> None:
@@ -59,19 +63,37 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def test_server_over_tcp() -> None:
+async def connect(client: LanguageClient, transport: str, port: int) -> None:
+    start = client.start_tcp if transport == "tcp" else client.start_ws
+    for _ in range(400):
+        try:
+            await start("127.0.0.1", port)
+            return
+        except OSError:
+            await asyncio.sleep(0.05)
+    raise AssertionError(f"nothing listens on {transport} port {port}")
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--tcp", "--port", "{port}"],
+        ["--tcp", "--port", "{port}", "serve"],
+        ["serve", "--tcp", "--port", "{port}"],
+        ["--ws", "--port", "{port}"],
+        ["--ws", "serve", "--port", "{port}"],
+    ],
+    ids=["tcp", "tcp-before-serve", "tcp-after-serve", "ws", "ws-before-serve"],
+)
+async def test_server_over_tcp_and_websockets(arguments: list[str]) -> None:
     port = free_port()
+    argv = [a.format(port=port) for a in arguments]
     proc = await asyncio.create_subprocess_exec(
-        *CLI, "--tcp", "--port", str(port), env=server_env(), stderr=asyncio.subprocess.DEVNULL
+        *CLI, *argv, env=server_env(), stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
     )
     try:
-        client = LanguageClient("tcp-test", "1")
-        for _ in range(200):
-            try:
-                await client.start_tcp("127.0.0.1", port)
-                break
-            except OSError:
-                await asyncio.sleep(0.05)
+        client = LanguageClient("transport-test", "1")
+        await connect(client, "ws" if "--ws" in argv else "tcp", port)
         result = await client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities()))
         assert result.server_info is not None and result.server_info.name == "claif-lsp"
         await client.shutdown_async(None)
@@ -80,3 +102,106 @@ async def test_server_over_tcp() -> None:
     finally:
         proc.kill()
         await proc.wait()
+
+
+def test_two_transports_are_a_usage_error() -> None:
+    result = run("--tcp", "serve", "--ws")
+    assert result.returncode == 2 and "choose one of --stdio, --tcp and --ws" in result.stderr
+
+
+def test_demo_runs_the_scripted_session(tmp_path: Path) -> None:
+    result = run("demo", "--workdir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.rstrip().endswith("demo finished: OK")
+
+
+def frame(payload: dict[str, Any]) -> bytes:
+    body = json.dumps(payload).encode()
+    return f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+
+
+def stdio_session(*args: str, initialization_options: Any = None, cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    """Initialize a stdio server, read its settings once, shut it down."""
+    messages = [
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {"capabilities": {}, "rootUri": cwd.as_uri(), "initializationOptions": initialization_options},
+        },
+        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+        {"jsonrpc": "2.0", "id": 2, "method": "workspace/executeCommand", "params": {"command": "claif.settings"}},
+        {"jsonrpc": "2.0", "id": 3, "method": "shutdown"},
+        {"jsonrpc": "2.0", "method": "exit"},
+    ]
+    return subprocess.run(
+        [*CLI, *args],
+        input=b"".join(frame(m) for m in messages),
+        capture_output=True,
+        timeout=60,
+        env=server_env(),
+        cwd=cwd,
+    )
+
+
+def test_log_file_and_log_level(tmp_path: Path) -> None:
+    bad = {"approval": "sometimes"}
+    debug, warning = tmp_path / "debug.log", tmp_path / "warning.log"
+    for path, level in ((debug, "DEBUG"), (warning, "WARNING")):
+        result = stdio_session("--log-file", str(path), "--log-level", level, initialization_options=bad, cwd=tmp_path)
+        assert result.returncode == 0
+        assert b"claif-lsp settings" not in result.stderr, "records go to the log file, not stderr"
+    debug_text, warning_text = debug.read_text(), warning.read_text()
+    for text in (debug_text, warning_text):
+        assert "WARNING claif_lsp.features.lifecycle: claif-lsp settings: claif.approval" in text
+    assert " DEBUG " in debug_text and "settings for " in debug_text and " ready; providers:" in debug_text
+    assert " DEBUG " not in warning_text and " INFO " not in warning_text and "ready; providers" not in warning_text
+
+
+def test_providers_reads_environment_and_toml_settings(tmp_path: Path) -> None:
+    (tmp_path / ".claif.toml").write_text('provider = "openai"\n')
+    from_file = json.loads(run("providers", "--json", cwd=tmp_path).stdout)
+    assert from_file["configured"] == "openai" and from_file["active"] == "openai"
+    from_env = json.loads(run("providers", "--json", cwd=tmp_path, CLAIF_PROVIDER="anthropic").stdout)
+    assert from_env["configured"] == "anthropic"
+    # Per-provider settings reach the statuses: a local base URL needs no key.
+    local = run("providers", "--json", cwd=tmp_path, CLAIF_PROVIDERS__OPENAI__BASE_URL="http://127.0.0.1:9/v1")
+    openai = next(p for p in json.loads(local.stdout)["providers"] if p["name"] == "openai")
+    assert openai["state"] == "ready", openai
+    typo = run("providers", cwd=tmp_path, CLAIF_PROVIDERS__OPEN_AI__MODEL="x")
+    assert "CLAIF_PROVIDERS__OPEN_AI__MODEL: no provider named 'open-ai'" in typo.stderr
+
+
+def test_auto_picks_the_first_ready_provider_in_the_documented_order(tmp_path: Path) -> None:
+    home = tmp_path / "home"  # no agent CLI logins, no agent CLI on PATH
+    home.mkdir()
+    path = os.path.dirname(sys.executable)
+    # Claude Code would take the Anthropic key through the CLI bundled with its SDK: point it nowhere.
+    no_claude = {"CLAIF_PROVIDERS__CLAUDE_CODE__PATH": str(tmp_path / "no-claude")}
+    keys = {"HOME": str(home), "PATH": path, "ANTHROPIC_API_KEY": "k1", "OPENAI_API_KEY": "k2", **no_claude}
+
+    def active(**env: str) -> str:
+        result = run("providers", "--json", cwd=tmp_path, **env)
+        return str(json.loads(result.stdout)["active"])
+
+    assert active(**keys) == "anthropic", "anthropic comes before openai in the default order"
+    assert active(HOME=str(home), PATH=path, OPENAI_API_KEY="k2", **no_claude) == "openai"
+    assert active(**keys, CLAIF_AUTO_ORDER='["openai", "anthropic"]') == "openai"
+    assert active(HOME=str(home), PATH=path, **no_claude) == "replay", "the offline provider is the last resort"
+
+
+def test_discovery_imports_no_provider_module() -> None:
+    script = (
+        "import sys\n"
+        "from claif_lsp.registry import ProviderRegistry\n"
+        "registry = ProviderRegistry()\n"
+        "assert len(registry.names()) >= 6, registry.names()\n"
+        "modules = {m.split('.')[0] for m in sys.modules}\n"
+        "sdks = {'anthropic', 'openai', 'google', 'claude_agent_sdk'}\n"
+        "print(sorted(m for m in modules - {'claif_lsp'} if m.startswith('claif_') or m in sdks))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=server_env()
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
