@@ -71,6 +71,8 @@ def _resolve_file(file: FilePatch, fmt: PatchFormat, root: Path, read: Reader) -
         if snap.text is None:
             raise PatchError(f"Failed to delete file {path}: no such file", details={"stage": "apply", "path": path})
         lines = split_lines(snap.text)
+        if file.chunks:
+            _check_deleted_content(path, lines, [line for c in file.chunks for line in c.old_lines])
         hunk = Hunk(id=f"{path}#1", index=1, start_line=0, end_line=len(lines.lines), old_lines=lines.lines)
         return FileProposal(operation="delete", path=path, old_text=snap.text, version=snap.version, hunks=[hunk])
     if file.operation is Operation.REPLACE:
@@ -131,6 +133,24 @@ def diff_hunks(path: str, old: Lines, new: list[str], *, final_newline: bool | N
             hunks.append(_hunk(path, old, len(hunks) + 1, n - 1, n, [old.lines[-1]], None))
             hunks[-1].final_newline = final_newline
     return hunks
+
+
+def _check_deleted_content(path: str, lines: Lines, expected: list[str]) -> None:
+    """A delete that quotes the file's lines (a unified diff's ``-`` lines) must quote them right."""
+    have = lines.lines
+    for number, (want, got) in enumerate(zip(expected, have, strict=False), start=1):
+        if want.rstrip() != got.rstrip():
+            raise PatchError(
+                f"Failed to delete {path}: line {number} of the file is {got!r}, the patch expects {want!r}; "
+                "the file is not the one the patch deletes",
+                details={"stage": "apply", "path": path},
+            )
+    if len(expected) != len(have):
+        raise PatchError(
+            f"Failed to delete {path}: the file has {len(have)} lines, the patch removes {len(expected)}; "
+            "the file is not the one the patch deletes",
+            details={"stage": "apply", "path": path},
+        )
 
 
 def _refuse_truncated(path: str, old: str, new: str) -> None:

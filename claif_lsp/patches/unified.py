@@ -207,7 +207,8 @@ def _finish(state: _FileState | None, files: list[FilePatch], default_path: str 
     if state.deleted:
         if old is None:
             raise PatchError("a unified diff deletes a file without naming it (--- line)")
-        files.append(FilePatch(operation=Operation.DELETE, path=old))
+        # The "-" lines are kept so the delete can be checked against the file's content.
+        files.append(FilePatch(operation=Operation.DELETE, path=old, chunks=state.chunks))
         return
     path = old or new
     if path is None:

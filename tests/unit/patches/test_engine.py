@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -233,3 +235,23 @@ def test_context_header_sought_again_from_the_top_must_be_unique() -> None:
     )
     with pytest.raises(PatchError, match=r"Ambiguous hunk 2 in m.py: its context 'class A:' matches at lines 1, 3"):
         _resolve(answer, {"m.py": text})
+
+
+def test_unified_delete_checks_the_removed_lines(tmp_path: Path) -> None:
+    diff = "--- a/d.txt\n+++ /dev/null\n@@ -1,2 +0,0 @@\n-gone\n-too\n"
+    assert _resolve(diff, {"d.txt": "gone\ntoo\n"}).files[0].operation == "delete"
+    with pytest.raises(PatchError, match=r"Failed to delete d.txt: line 2 of the file is 'kept'"):
+        _resolve(diff, {"d.txt": "gone\nkept\n"})
+    with pytest.raises(PatchError, match=r"the file has 3 lines, the patch removes 2"):
+        _resolve(diff, {"d.txt": "gone\ntoo\nmore\n"})
+    (tmp_path / "d.txt").write_text("other\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "claif_lsp", "patch", "--root", str(tmp_path), "--write", "-"],
+        input=diff,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 1
+    assert "Failed to delete d.txt" in run.stderr
+    assert (tmp_path / "d.txt").read_text() == "other\n"
