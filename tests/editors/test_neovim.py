@@ -280,6 +280,7 @@ def test_proposal_changing_two_files_is_reviewed_file_by_file(tmp_path: Path) ->
     assert "helpers.py [file 2/2]" in nxt["winbar"] and nxt["diff"] == [True, True], nxt
     assert nxt["current_is_proposal"] and nxt["cursor_line"] == "    return 2 * x" and nxt["pending"] == 2
     assert r["helpers_buf_loaded"] is True and r["tabs"] == 2
+    assert r["wander"] == ["app.py", "app.py", "helpers.py"]
     # `ga` there accepted helpers.py's first hunk, in the helpers.py buffer
     half_pending = HELPERS.replace("return x * 2", "return 2 * x")
     assert r["helpers_after_ga"] == lines(half_pending)

@@ -34,6 +34,14 @@ H.run(function()
   H.put('view_after_next_file', view(s))
   H.put('helpers_buf_loaded', vim.fn.bufloaded(helpers_path) == 1)
   H.put('tabs', #vim.api.nvim_list_tabpages())
+  -- `[f` goes back to app.py, `]f` twice wraps round to helpers.py again
+  H.feed('[f')
+  local wander = { view(s).src_name }
+  H.feed(']f]f')
+  table.insert(wander, view(s).src_name)
+  H.feed(']f')
+  table.insert(wander, view(s).src_name)
+  H.put('wander', wander)
 
   H.feed('ga') -- the first hunk of helpers.py (`double`)
   H.wait(function()
