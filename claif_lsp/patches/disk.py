@@ -48,6 +48,12 @@ def write_proposal(proposal: Proposal, root: Path) -> list[str]:
             deletes.append(path)
             continue
         target = safe_path(root, file.target_path)
+        # What the check saw at the destination (nothing, or the file an add or a move overwrites) must still be there.
+        expected = (
+            file.old_text if file.operation == "add" else file.replaced_text if file.operation == "move" else None
+        )
+        if file.operation in ("add", "move") and read_text(root / target) != expected:
+            raise PatchError(f"{target} changed on disk since the patch was checked; nothing was written")
         writes[target] = file.new_text or ""
         if file.operation == "move":
             deletes.append(path)

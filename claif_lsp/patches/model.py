@@ -93,6 +93,8 @@ class FileProposal(BaseModel):
     new_text: str | None = None
     version: int | None = None
     hunks: list[Hunk] = Field(default_factory=list)
+    replaced_text: str | None = None
+    """For a move onto an existing file (Codex ``*** Move to:`` allows it): the destination's text it overwrites."""
 
     @property
     def target_path(self) -> str:

@@ -66,6 +66,13 @@ def _resolve_file(file: FilePatch, fmt: PatchFormat, root: Path, read: Reader) -
         new_path = None
     snap = read(path)
     if file.operation is Operation.ADD:
+        if snap.text is not None and fmt != "codex":
+            # Codex's "*** Add File" overwrites (scenario 011, shown as such); a diff from /dev/null never does.
+            raise PatchError(
+                f"refusing to create {path}: it already exists; the diff adds it from /dev/null, "
+                "so it was made against a different tree (ask for a diff of the existing file)",
+                details={"stage": "apply", "path": path},
+            )
         return _whole(path, snap, file.contents or "", "add")
     if file.operation is Operation.DELETE:
         if snap.text is None:
@@ -87,6 +94,12 @@ def _resolve_file(file: FilePatch, fmt: PatchFormat, root: Path, read: Reader) -
         raise PatchError(
             f"Failed to read file to update {path}: no such file", details={"stage": "apply", "path": path}
         )
+    replaced = read(new_path).text if new_path else None
+    if replaced is not None and fmt != "codex":
+        raise PatchError(
+            f"refusing to rename {path} to {new_path}: {new_path} already exists and would be overwritten",
+            details={"stage": "apply", "path": path},
+        )
     lines = split_lines(snap.text)
     hunks = place_chunks(path, lines, file.chunks, fmt)
     new_text = apply_hunks(snap.text, hunks)
@@ -98,6 +111,7 @@ def _resolve_file(file: FilePatch, fmt: PatchFormat, root: Path, read: Reader) -
         new_text=new_text,
         version=snap.version,
         hunks=hunks,
+        replaced_text=replaced,
     )
 
 

@@ -20,6 +20,7 @@ from claif_lsp.patches import (
     write_proposal,
 )
 from claif_lsp.patches.model import Proposal
+from claif_lsp.patches.render import render_proposal
 
 
 def _resolve(answer: str, files: dict[str, str], default_path: str | None = None) -> Proposal:
@@ -255,3 +256,68 @@ def test_unified_delete_checks_the_removed_lines(tmp_path: Path) -> None:
     assert run.returncode == 1
     assert "Failed to delete d.txt" in run.stderr
     assert (tmp_path / "d.txt").read_text() == "other\n"
+
+
+def _cli(root: Path, patch: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "claif_lsp", "patch", "--root", str(root), *args, "-"],
+        input=patch,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_unified_add_onto_an_existing_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "d.txt").write_text("mine\n")
+    diff = "--- /dev/null\n+++ b/d.txt\n@@ -0,0 +1 @@\n+theirs\n"
+    with pytest.raises(PatchError, match=r"refusing to create d\.txt: it already exists"):
+        _resolve(diff, {"d.txt": "mine\n"})
+    run = _cli(tmp_path, diff, "--write")
+    assert run.returncode == 1
+    assert "refusing to create d.txt: it already exists" in run.stderr
+    assert (tmp_path / "d.txt").read_text() == "mine\n"
+
+
+def test_codex_add_onto_an_existing_file_shows_the_overwrite(tmp_path: Path) -> None:
+    (tmp_path / "d.txt").write_text("old one\nold two\n")
+    patch = "*** Begin Patch\n*** Add File: d.txt\n+new\n*** End Patch\n"
+    proposal = resolve_patch(parse_answer(patch), tmp_path, disk_reader(tmp_path))
+    shown = render_proposal(proposal)
+    assert "-old one\n-old two\n+new\n" in shown
+    assert "--- a/d.txt\n+++ b/d.txt\n" in shown
+    run = _cli(tmp_path, patch)
+    assert run.returncode == 0, run.stderr
+    assert "A d.txt\n" in run.stdout
+    assert "# overwrites the existing d.txt\n" in run.stdout
+    assert "-old one\n-old two\n+new\n" in run.stdout
+    assert (tmp_path / "d.txt").read_text() == "old one\nold two\n"
+
+
+def test_rename_onto_an_existing_file(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("a\n")
+    (tmp_path / "b.txt").write_text("bee\n")
+    git = "diff --git a/a.txt b/b.txt\nsimilarity index 100%\nrename from a.txt\nrename to b.txt\n"
+    run = _cli(tmp_path, git, "--write")
+    assert run.returncode == 1
+    assert "refusing to rename a.txt to b.txt: b.txt already exists" in run.stderr
+    codex = "*** Begin Patch\n*** Update File: a.txt\n*** Move to: b.txt\n@@\n-a\n+A\n*** End Patch\n"
+    run = _cli(tmp_path, codex)
+    assert run.returncode == 0, run.stderr
+    assert "# overwritten by the move of a.txt\n--- a/b.txt\n+++ /dev/null\n@@ -1 +0,0 @@\n-bee\n" in run.stdout
+    assert "rename from a.txt\nrename to b.txt\n--- a/a.txt\n+++ b/b.txt\n@@ -1 +1 @@\n-a\n+A\n" in run.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]
+    assert (tmp_path / "b.txt").read_text() == "bee\n"
+    assert _cli(tmp_path, codex, "--write").returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.txt"]
+    assert (tmp_path / "b.txt").read_text() == "A\n"
+
+
+def test_write_refuses_when_a_destination_appeared(tmp_path: Path) -> None:
+    proposal = resolve_patch(
+        parse_answer("*** Begin Patch\n*** Add File: n.txt\n+x\n*** End Patch"), tmp_path, disk_reader(tmp_path)
+    )
+    (tmp_path / "n.txt").write_text("created meanwhile\n")
+    with pytest.raises(PatchError, match=r"n\.txt changed on disk"):
+        write_proposal(proposal, tmp_path)
+    assert (tmp_path / "n.txt").read_text() == "created meanwhile\n"
