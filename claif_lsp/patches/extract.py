@@ -1,5 +1,9 @@
-"""Finding a patch in a free-form model answer: Codex patches, SEARCH/REPLACE blocks, unified diffs, and, only as
-a last resort for one named file, a whole-file code block."""
+"""Finding the patches in a free-form model answer: Codex patches, SEARCH/REPLACE blocks, unified diffs, and, only
+as a last resort for one named file, a whole-file code block.
+
+Every patch-like part of the answer is used, whatever its format (a Codex patch for one file and a ```diff block
+for another both count); a part that looks like a patch but cannot be parsed is an error, never dropped.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +13,34 @@ from dataclasses import dataclass
 from claif_lsp.errors import PatchError
 from claif_lsp.patches.codex import BEGIN, END, HEREDOC_OPENERS, parse_codex
 from claif_lsp.patches.model import FilePatch, Operation, Patch
-from claif_lsp.patches.search_replace import looks_search_replace, parse_search_replace
+from claif_lsp.patches.search_replace import looks_search_replace, parse_search_replace, search_replace_spans
 from claif_lsp.patches.unified import looks_unified, parse_unified
 
-_OPEN = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([^\s`]*)")
+_OPEN = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([^\s`]*)([^`]*)$")
+_PATH = re.compile(r"^(?:[\w.@+-]+/)*[\w@+-][\w.@+-]*$")
+_EXTENSION = re.compile(r"\.[A-Za-z0-9_]{1,8}$")
+DIFF_LANGS = ("diff", "patch", "udiff")
+PYTHON_LANGS = ("python", "py", "python3", "pyi")
 LAZY_MARKER = re.compile(
     r"(?i)(\.\.\.|…)\s*(existing|rest|remaining|unchanged|previous|other|same|more)\b"
     r"|\b(rest of (the )?(file|code|class|function|module|implementation)|existing code"
     r"|(remains?|stays?|is|are|left) (the same|unchanged|as[- ]is)|unchanged (code|lines|methods|functions)"
     r"|code (remains|unchanged)|omitted for brevity)\b"
 )
+"""Elision phrases, refused anywhere in a whole-file block."""
+_COMMENT = re.compile(r"^\s*(?:#+|//+|/\*+|\*+|<!--|--|;+)\s*(.*?)\s*(?:\*+/|-->)?\s*$")
+_ELISION = re.compile(
+    r"(?i)^(\.\.\.|…|\[\.\.\.\]|<?snip>?)"
+    r"|\b(rest|remainder)( of (the )?\w+)? (is |are |remains? |stays? )?(unchanged|the same|as (is|before))\b"
+    r"|\b(rest|remainder) of (the )?(file|code|class|function|module|implementation|methods?|body)\b"
+    r"|\b(keep|keeps|keeping|leave|retain)( the| all)? (existing|rest|remaining|other|previous|original|same)\b"
+    r"|^(other|remaining|existing|previous|more|additional|same) (methods|functions|code|imports|fields|properties"
+    r"|tests|cases|implementation|lines|members|routes|handlers|definitions|classes|helpers|config(uration)?)\b"
+    r"|\b(code|rest|everything( else)?|above|below|methods?|functions?|lines?|implementation) (is |are |remains? "
+    r"|stays? )?(unchanged|as before|omitted)\b"
+    r"|^unchanged\b|\bsame as (before|above|the original)\b|\bimplementation (goes )?here\b"
+)
+"""Elision phrases, refused when they are a whole comment (``# rest unchanged``, ``/* other methods */``)."""
 
 
 @dataclass
@@ -28,6 +50,39 @@ class Fence:
     lang: str
     body: str
     closed: bool
+    line: int = 0
+    """0-based line of the opening fence."""
+    path: str | None = None
+    """The file the block is for, when the fence info (```python src/a.py) or the line before it names one."""
+    end: int = 0
+    """0-based line after the block."""
+
+
+def _looks_like_path(text: str) -> bool:
+    return bool(_PATH.match(text)) and ("/" in text or bool(_EXTENSION.search(text)))
+
+
+def _fence_info(word: str, rest: str) -> tuple[str, str | None]:
+    """Language and path of a fence info string: ```python src/a.py, ```python:src/a.py, ```src/a.py."""
+    rest = rest.strip().removeprefix("title=").strip("\"'")
+    if not rest and ":" in word:
+        word, _, rest = word.partition(":")
+    if rest:
+        return word.lower(), rest if _looks_like_path(rest) else None
+    if "/" in word or (_EXTENSION.search(word) and word.lower() not in ("c++", "objective-c")):
+        return (word.rsplit(".", 1)[-1].lower(), word) if _looks_like_path(word) else (word.lower(), None)
+    return word.lower(), None
+
+
+def _path_line_before(lines: list[str], at: int) -> str | None:
+    """A file path alone on the line before a fence: ``src/a.py``, ``# src/a.py``, ``**src/a.py**``, ``File: a.py``."""
+    if at == 0:
+        return None
+    candidate = lines[at - 1].strip()
+    candidate = re.sub(r"^(#+|//+|--)\s*", "", candidate)
+    candidate = candidate.strip("*`'\"_ ").rstrip(":").strip("*`'\"_ ")
+    candidate = re.sub(r"(?i)^(file|path|filename)\s*:\s*", "", candidate).strip("*`'\"_ ")
+    return candidate if _looks_like_path(candidate) else None
 
 
 def fenced_blocks(text: str) -> list[Fence]:
@@ -40,7 +95,9 @@ def fenced_blocks(text: str) -> list[Fence]:
         if not opener:
             i += 1
             continue
-        fence, lang = opener.group(2), opener.group(3).lower()
+        fence = opener.group(2)
+        lang, path = _fence_info(opener.group(3), opener.group(4))
+        start = i
         body: list[str] = []
         i += 1
         closed = False
@@ -52,13 +109,14 @@ def fenced_blocks(text: str) -> list[Fence]:
                 break
             body.append(lines[i])
             i += 1
-        blocks.append(Fence(lang, "\n".join(body), closed))
+        path = path or _path_line_before(lines, start)
+        blocks.append(Fence(lang, "\n".join(body), closed, start, path, i))
     return blocks
 
 
-def _codex_spans(text: str) -> list[str]:
-    lines = text.split("\n")
-    spans: list[str] = []
+def _codex_spans(lines: list[str]) -> list[tuple[int, int]]:
+    """(first, last + 1) line ranges of every ``*** Begin Patch`` ... ``*** End Patch``."""
+    spans: list[tuple[int, int]] = []
     i = 0
     while i < len(lines):
         if lines[i].strip() == BEGIN:
@@ -66,7 +124,7 @@ def _codex_spans(text: str) -> list[str]:
             while j < len(lines) and lines[j].strip() not in (END, BEGIN):
                 j += 1
             if j < len(lines) and lines[j].strip() == END:
-                spans.append("\n".join(lines[i : j + 1]))
+                spans.append((i, j + 1))
                 i = j + 1
                 continue
             raise PatchError(
@@ -76,54 +134,123 @@ def _codex_spans(text: str) -> list[str]:
     return spans
 
 
+def _blank(lines: list[str], spans: list[tuple[int, int]]) -> list[str]:
+    """The lines with the given ranges emptied (line numbers stay as in the answer)."""
+    out = list(lines)
+    for a, b in spans:
+        out[a:b] = [""] * (b - a)
+    return out
+
+
+def _is_diff_block(block: Fence) -> bool:
+    if not block.body.strip():
+        return False
+    return looks_unified(block.body) or block.lang in DIFF_LANGS
+
+
 def parse_answer(text: str, *, default_path: str | None = None) -> Patch:
-    """Find and parse the patch in a model's answer (any format); PatchError says what was expected when none."""
+    """Find and parse every patch in a model's answer (any formats); PatchError says what was expected when none."""
     text = text.replace("\r\n", "\n")
-    if BEGIN in text:
-        stripped = text.strip()
-        all_lines = stripped.split("\n")
-        first, last = all_lines[0].strip(), all_lines[-1].strip()
-        if (first == BEGIN and last == END) or first in HEREDOC_OPENERS:
-            return parse_codex(stripped)
-        files: list[FilePatch] = []
-        for span in _codex_spans(text):
-            files.extend(parse_codex(span).files)
-        return Patch(format="codex", files=files)
-    if looks_search_replace(text):
-        return parse_search_replace(text, default_path=default_path)
-    blocks = fenced_blocks(text)
-    diffs = [b for b in blocks if looks_unified(b.body) or (b.lang in ("diff", "patch", "udiff") and "@@" in b.body)]
+    stripped = text.strip()
+    all_lines = stripped.split("\n")
+    if (all_lines[0].strip() == BEGIN and all_lines[-1].strip() == END) or all_lines[0].strip() in HEREDOC_OPENERS:
+        return parse_codex(stripped)
+    lines = text.split("\n")
+    parts: list[tuple[int, Patch]] = []
+    codex = _codex_spans(lines)
+    for a, b in codex:
+        parts.append((a, parse_codex("\n".join(lines[a:b]))))
+    rest = _blank(lines, codex)
+    if looks_search_replace("\n".join(rest)):
+        spans = search_replace_spans(rest)
+        parts.append((spans[0][0], parse_search_replace("\n".join(rest), default_path=default_path)))
+        rest = _blank(rest, spans)
+    rest_text = "\n".join(rest)
+    blocks = fenced_blocks(rest_text)
+    diffs = [b for b in blocks if _is_diff_block(b)]
+    for block in diffs:
+        if not looks_unified(block.body) and "@@" not in block.body:
+            raise PatchError(
+                f"the ```{block.lang} block at line {block.line + 1} of the answer holds no diff "
+                "(no '--- a/path', '+++ b/path' or '@@' lines)"
+            )
     if diffs:
-        return parse_unified("\n".join(b.body for b in diffs), default_path=default_path)
-    if looks_unified(text):
-        return parse_unified(text, default_path=default_path)
-    return _whole_file(text, blocks, default_path)
+        # One parse for every diff block, so sections of the same file in two blocks are placed together.
+        parts.append((diffs[0].line, parse_unified("\n".join(b.body for b in diffs), default_path=default_path)))
+        rest = _blank(rest, [(b.line, b.end) for b in diffs])
+        rest_text = "\n".join(rest)
+    if looks_unified(rest_text):
+        at = next(i for i, line in enumerate(rest) if line.startswith(("--- ", "diff --git ", "@@ ")))
+        parts.append((at, parse_unified(rest_text, default_path=default_path)))
+    if not parts:
+        return _whole_file(blocks, default_path)
+    parts.sort(key=lambda part: part[0])
+    formats = {patch.format for _, patch in parts}
+    files: list[FilePatch] = []
+    for _, patch in parts:
+        for file in patch.files:
+            files.append(file.model_copy(update={"format": patch.format}) if len(formats) > 1 else file)
+    _refuse_unpatched_named_blocks(blocks, diffs, files)
+    return Patch(format=formats.pop() if len(formats) == 1 else "mixed", files=files)
 
 
-def _whole_file(text: str, blocks: list[Fence], default_path: str | None) -> Patch:
+def _refuse_unpatched_named_blocks(blocks: list[Fence], diffs: list[Fence], files: list[FilePatch]) -> None:
+    """A code block named by a path that no patch of the answer touches would be lost: say so instead."""
+    touched = {p for f in files for p in (f.path, f.new_path) if p}
+    for block in blocks:
+        if block in diffs or not block.body.strip() or block.path is None or block.path in touched:
+            continue
+        raise PatchError(
+            f"the answer has patches and also a whole code block for {block.path} (line {block.line + 1}) that no "
+            f"patch changes; ask for a patch for {block.path} too, or for the whole file alone"
+        )
+
+
+def lazy_line(line: str, previous: str, *, python: bool) -> bool:
+    """Whether a line of a whole-file block elides code (``# ...``, ``// rest unchanged``, a bare ``...``).
+
+    A bare ``...`` is Python's Ellipsis, a legitimate body after a line ending with ``:`` (``def f():`` /
+    ``    ...``); anywhere else, and in any other language, it stands for left-out code.
+    """
+    if LAZY_MARKER.search(line):
+        return True
+    stripped = line.strip()
+    if stripped in ("...", "…"):
+        return not (python and stripped == "..." and previous.rstrip().endswith(":"))
+    comment = _COMMENT.match(line)
+    if comment is None or (python and stripped.startswith(("--", ";", "*", "/*"))):
+        return False
+    return bool(_ELISION.search(comment.group(1)))
+
+
+def _whole_file(blocks: list[Fence], default_path: str | None) -> Patch:
     expected = (
         "expected a Codex patch ('*** Begin Patch'), a unified diff ('--- a/path', '+++ b/path', '@@'), "
-        "or SEARCH/REPLACE blocks"
+        "SEARCH/REPLACE blocks, or one code block named by a path line before it"
     )
-    if default_path is None:
-        raise PatchError(f"no patch found in the answer: {expected}")
     if not blocks:
-        raise PatchError(f"no patch or code block found in the answer: {expected}")
+        raise PatchError(f"no patch found in the answer, and no code block: {expected}")
     if len(blocks) > 1:
         raise PatchError(
-            f"the answer has {len(blocks)} code blocks and no patch; cannot tell which one is the new {default_path}: "
-            + expected
+            f"the answer has {len(blocks)} code blocks and no patch; cannot tell which one to use: {expected}"
         )
     block = blocks[0]
+    path = block.path or default_path
+    if path is None:
+        raise PatchError(f"no patch found in the answer, and its code block names no file: {expected}")
     if not block.closed:
-        raise PatchError(f"refusing to replace {default_path}: the code block is not closed, the answer looks cut off")
+        raise PatchError(f"refusing to replace {path}: the code block is not closed, the answer looks cut off")
+    if not block.body.strip():
+        raise PatchError(f"refusing to replace {path}: the code block is empty")
+    python = block.lang in PYTHON_LANGS or path.endswith((".py", ".pyi"))
+    previous = ""
     for number, line in enumerate(block.body.split("\n"), start=1):
-        if LAZY_MARKER.search(line):
+        if lazy_line(line, previous, python=python):
             raise PatchError(
-                f"refusing to replace {default_path}: line {number} of the code block elides code ({line.strip()!r}); "
+                f"refusing to replace {path}: line {number} of the code block elides code ({line.strip()!r}); "
                 "ask for a patch instead"
             )
-    contents = block.body + "\n" if block.body else ""
-    return Patch(
-        format="whole_file", files=[FilePatch(operation=Operation.REPLACE, path=default_path, contents=contents)]
-    )
+        if line.strip():
+            previous = line
+    contents = block.body + "\n"
+    return Patch(format="whole_file", files=[FilePatch(operation=Operation.REPLACE, path=path, contents=contents)])

@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-PatchFormat = Literal["codex", "unified", "search_replace", "whole_file"]
+PatchFormat = Literal["codex", "unified", "search_replace", "whole_file", "mixed"]
+"""``mixed``: an answer with patches in several formats; each ``FilePatch`` then says its own."""
 
 
 class Operation(str, Enum):
@@ -48,6 +49,8 @@ class FilePatch(BaseModel):
     contents: str | None = None
     """Full new text for ``add`` and ``replace``."""
     chunks: list[Chunk] = Field(default_factory=list)
+    format: PatchFormat | None = None
+    """The format this file's part was written in, when it differs from the patch's (``mixed``)."""
 
 
 class Patch(BaseModel):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -41,6 +42,8 @@ from claif_lsp.patches.seek import Matcher
 
 CONTEXT = 3
 Reader = Callable[[str], Snapshot]
+_ENDS_MID_CONSTRUCT = re.compile(r"([:,(\[{\\=+]|&&|\|\||\b(and|or|def|class|function|return|import|from))\s*$")
+"""A last line that cannot end a file: an opened block, a trailing operator or comma, a dangling keyword."""
 
 
 def resolve_patch(patch: Patch, root: Path, read: Reader) -> Proposal:
@@ -50,7 +53,7 @@ def resolve_patch(patch: Patch, root: Path, read: Reader) -> Proposal:
     proposals: list[FileProposal] = []
     touched: dict[str, int] = {}
     for number, file in enumerate(patch.files, start=1):
-        proposal = _resolve_file(file, patch.format, root, read)
+        proposal = _resolve_file(file, file.format or patch.format, root, read)
         for path in {proposal.path, proposal.target_path}:
             if path in touched:
                 raise PatchError(f"the patch changes {path} twice (file sections {touched[path]} and {number})")
@@ -178,6 +181,13 @@ def _refuse_truncated(path: str, old: str, new: str) -> None:
         raise PatchError(
             f"refusing to replace {path}: the code block has {new_lines} lines where the file has {old_lines}; "
             "it looks truncated, ask for a patch instead"
+        )
+    last = next((line for line in reversed(new.split("\n")) if line.strip()), "")
+    if new_lines < old_lines * 3 / 4 and _ENDS_MID_CONSTRUCT.search(last):
+        # A shorter text is often a cut-off answer; one whose last line cannot end a file surely is.
+        raise PatchError(
+            f"refusing to replace {path}: the code block has {new_lines} lines where the file has {old_lines} and "
+            f"ends mid-statement ({last.strip()!r}); it looks truncated, ask for a patch instead"
         )
 
 

@@ -18,6 +18,22 @@ def looks_search_replace(text: str) -> bool:
     return any(_SEARCH.match(line) for line in text.split("\n"))
 
 
+def search_replace_spans(lines: list[str]) -> list[tuple[int, int]]:
+    """(first, last + 1) line ranges from each ``<<<<<<< SEARCH`` to its ``>>>>>>> REPLACE`` (or the end)."""
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(lines):
+        if _SEARCH.match(lines[i]):
+            j = i + 1
+            while j < len(lines) and not _REPLACE.match(lines[j]):
+                j += 1
+            spans.append((i, min(j + 1, len(lines))))
+            i = j + 1
+        else:
+            i += 1
+    return spans
+
+
 def _path_before(lines: list[str], i: int) -> str | None:
     j = i - 1
     while j >= 0 and not lines[j].strip():

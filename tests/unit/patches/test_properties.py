@@ -178,3 +178,35 @@ def test_patch_like_garbage_never_crashes(tmp_path: Path, parts: list[str]) -> N
     for file in proposal.files:
         assert not file.path.startswith(("/", "..", ".git"))
         assert apply_hunks(file.old_text or "", file.hunks) == (file.new_text or "") or file.operation == "delete"
+
+
+@SETTINGS
+@given(edits(), edits(), edits())
+def test_prose_with_several_blocks_in_several_formats(codex: Case, unified: Case, search: Case) -> None:
+    if codex.old == codex.new or unified.old == unified.new or search.old == search.new:
+        return
+    tagged_old, tagged_new = (
+        renderers.tagged(unified.old, unified.old_final),
+        renderers.tagged(unified.new, unified.new_final),
+    )
+    if tagged_old == tagged_new:
+        return
+    answer = (
+        "I made three changes.\n\nFirst, `c.txt`:\n\n```\n"
+        + renderers.codex("c.txt", codex.old, codex.new)
+        + "```\n\nThen u.txt, as a diff:\n\n```diff\n"
+        + renderers.sloppy_unified("u.txt", tagged_old, tagged_new)
+        + "```\n\nAnd finally:\n\n"
+        + renderers.search_replace("s.txt", search.old, search.new)
+        + "\nLet me know if anything else is needed.\n"
+    )
+    cases = {"c.txt": codex, "u.txt": unified, "s.txt": search}
+    proposal = resolve_patch(
+        parse_answer(answer), Path("/nonexistent-root"), lambda p: Snapshot(path=p, text=cases[p].old_text())
+    )
+    assert proposal.format == "mixed"
+    assert {f.path: f.new_text for f in proposal.files} == {
+        "c.txt": codex.new_text(True),
+        "u.txt": unified.new_text(unified.new_final),
+        "s.txt": search.new_text(search.old_final),
+    }
