@@ -7,11 +7,34 @@ import difflib
 from claif_lsp.patches.lines import split_lines
 from claif_lsp.patches.model import FileProposal, Proposal
 
+NO_NEWLINE = "\\ No newline at end of file"
+_TAG = "\x00\ufffe"
+
+
+def _lines(text: str | None) -> list[str]:
+    """The text's lines, the last one tagged when the text does not end with a newline (diff shows that)."""
+    if text is None:
+        return []
+    split = split_lines(text)
+    if split.lines and not split.final_newline:
+        return [*split.lines[:-1], split.lines[-1] + _TAG]
+    return split.lines
+
+
+def _diff(old: list[str], new: list[str], source: str, target: str, context: int) -> list[str]:
+    """``difflib.unified_diff`` plus the ``\\ No newline at end of file`` lines diff and git print."""
+    out: list[str] = []
+    for number, line in enumerate(difflib.unified_diff(old, new, source, target, n=context, lineterm="")):
+        if number >= 2 and line.endswith(_TAG):
+            out += [line.removesuffix(_TAG), NO_NEWLINE]
+        else:
+            out.append(line)
+    return out
+
 
 def render_file(file: FileProposal, *, context: int = 3) -> str:
     """A git-style unified diff of one file's change; overwriting an existing file shows its old lines removed."""
-    old = split_lines(file.old_text).lines if file.old_text is not None else []
-    new = split_lines(file.new_text).lines if file.new_text is not None else []
+    old, new = _lines(file.old_text), _lines(file.new_text)
     source = "/dev/null" if file.old_text is None else f"a/{file.path}"
     target = "/dev/null" if file.operation == "delete" else f"b/{file.target_path}"
     header = [f"diff --git a/{file.path} b/{file.target_path}"]
@@ -21,13 +44,13 @@ def render_file(file: FileProposal, *, context: int = 3) -> str:
     if file.operation == "move":
         if file.replaced_text is not None:
             # The move overwrites its destination: show the destination's current lines going away first.
-            gone = split_lines(file.replaced_text).lines
+            gone = _lines(file.replaced_text)
             lines = [f"diff --git a/{file.target_path} b/{file.target_path}"]
             lines += [f"# overwritten by the move of {file.path}"]
-            lines += difflib.unified_diff(gone, [], f"a/{file.target_path}", "/dev/null", n=context, lineterm="")
+            lines += _diff(gone, [], f"a/{file.target_path}", "/dev/null", context)
             prefix = "\n".join(lines) + "\n"
         header += [f"rename from {file.path}", f"rename to {file.target_path}"]
-    body = list(difflib.unified_diff(old, new, source, target, n=context, lineterm=""))
+    body = _diff(old, new, source, target, context)
     return prefix + "\n".join(header + body) + "\n"
 
 

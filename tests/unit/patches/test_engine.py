@@ -321,3 +321,16 @@ def test_write_refuses_when_a_destination_appeared(tmp_path: Path) -> None:
     with pytest.raises(PatchError, match=r"n\.txt changed on disk"):
         write_proposal(proposal, tmp_path)
     assert (tmp_path / "n.txt").read_text() == "created meanwhile\n"
+
+
+def test_check_output_shows_a_final_newline_change(tmp_path: Path) -> None:
+    (tmp_path / "f.txt").write_text("a\nb")
+    diff = "--- a/f.txt\n+++ b/f.txt\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+b\n"
+    run = _cli(tmp_path, diff)
+    assert run.returncode == 0, run.stderr
+    assert "M f.txt\n" in run.stdout
+    assert "@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+b\n" in run.stdout
+    assert (tmp_path / "f.txt").read_text() == "a\nb"
+    (tmp_path / "g.txt").write_text("x\n")
+    dropped = _resolve("--- a/g\n+++ b/g\n@@ -1 +1 @@\n-x\n+y\n\\ No newline at end of file\n", {"g": "x\n"})
+    assert render_proposal(dropped).endswith("-x\n+y\n\\ No newline at end of file\n")

@@ -9,7 +9,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from claif_lsp.errors import PatchError
-from claif_lsp.patches import Snapshot, apply_hunks, disk_reader, parse_answer, resolve_patch, write_proposal
+from claif_lsp.patches import (
+    Snapshot,
+    apply_hunks,
+    disk_reader,
+    parse_answer,
+    render_proposal,
+    resolve_patch,
+    write_proposal,
+)
 from tests.unit.patches import renderers
 
 WORDS = ["alpha", "beta", "gamma", "", "    return x", "}", "x = 1", "# note", "naïve café ✅", "\tindent"]
@@ -210,3 +218,21 @@ def test_prose_with_several_blocks_in_several_formats(codex: Case, unified: Case
         "u.txt": unified.new_text(unified.new_final),
         "s.txt": search.new_text(search.old_final),
     }
+
+
+@SETTINGS
+@given(edits())
+def test_rendered_proposal_applies_back(case: Case) -> None:
+    """The check-mode diff is itself a patch that gives the same text, final newline included."""
+    old, new = renderers.tagged(case.old, case.old_final), renderers.tagged(case.new, case.new_final)
+    if old == new:
+        return
+    old_text = case.old_text()
+    proposal = resolve_patch(
+        parse_answer(renderers.sloppy_unified("f.txt", old, new)),
+        Path("/nonexistent-root"),
+        lambda p: Snapshot(path=p, text=old_text),
+    )
+    rendered = render_proposal(proposal)
+    again = resolve_patch(parse_answer(rendered), Path("/nonexistent-root"), lambda p: Snapshot(path=p, text=old_text))
+    assert again.files[0].new_text == case.new_text(case.new_final)
