@@ -153,6 +153,11 @@ class ClaudeCodeProvider(BaseProvider):
                 raise refuse_unsafe_arg(self.name, self.display_name, written, UNSAFE_FLAGS[flag])
         return parsed
 
+    def not_installed_reason(self) -> str:
+        """Why no executable was found, and how to install one."""
+        where = f"{self.settings.path} is not an executable" if self.settings.path else "claude not found on PATH"
+        return f"{where}; {INSTALL_HINT}"
+
     def status(self) -> ProviderStatus:
         """Not installed, misconfigured, needs a login, or ready; no query, no network."""
         cli = self.cli_path()
@@ -161,8 +166,7 @@ class ClaudeCodeProvider(BaseProvider):
         except ClaifError as exc:
             return ProviderStatus(state=ProviderState.ERROR, reason=exc.message)
         if cli is None:
-            where = f"{self.settings.path} is not an executable" if self.settings.path else "claude not found on PATH"
-            return ProviderStatus(state=ProviderState.NOT_INSTALLED, reason=f"{where}; {INSTALL_HINT}")
+            return ProviderStatus(state=ProviderState.NOT_INSTALLED, reason=self.not_installed_reason())
         if not self.has_credentials():
             return ProviderStatus(
                 state=ProviderState.NEEDS_CREDENTIAL, reason=f"Claude Code is not logged in: {LOGIN_HINT}"
@@ -198,7 +202,7 @@ class ClaudeCodeProvider(BaseProvider):
         options = self.resolve_options(options)
         cli = self.cli_path()
         if cli is None:
-            raise ProviderInitError(f"claude not found on PATH; {INSTALL_HINT}", provider=self.name)
+            raise ProviderInitError(self.not_installed_reason(), provider=self.name)
         try:
             from claude_agent_sdk import AssistantMessage, ClaudeSDKError, ResultMessage, TextBlock
             from claude_agent_sdk import StreamEvent as SDKStreamEvent

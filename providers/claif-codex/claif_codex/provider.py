@@ -80,6 +80,11 @@ class CodexProvider(BaseProvider):
         if found is not None:
             raise refuse_unsafe_arg(self.name, self.display_name, *found)
 
+    def not_installed_reason(self) -> str:
+        """Why no executable was found, and how to install one."""
+        where = f"{self.settings.path} is not an executable" if self.settings.path else "codex not found on PATH"
+        return f"{where}; {INSTALL_HINT}"
+
     def status(self) -> ProviderStatus:
         """Not installed, misconfigured, needs a login, or ready; no query, no network."""
         exe = self.executable()
@@ -88,8 +93,7 @@ class CodexProvider(BaseProvider):
         except ClaifError as exc:
             return ProviderStatus(state=ProviderState.ERROR, reason=exc.message)
         if exe is None:
-            where = f"{self.settings.path} is not an executable" if self.settings.path else "codex not found on PATH"
-            return ProviderStatus(state=ProviderState.NOT_INSTALLED, reason=f"{where}; {INSTALL_HINT}")
+            return ProviderStatus(state=ProviderState.NOT_INSTALLED, reason=self.not_installed_reason())
         if not self.has_credentials():
             return ProviderStatus(state=ProviderState.NEEDS_CREDENTIAL, reason=f"Codex is not logged in: {LOGIN_HINT}")
         return ProviderStatus(state=ProviderState.READY, reason=f"using {exe}")
@@ -110,7 +114,7 @@ class CodexProvider(BaseProvider):
         options = self.resolve_options(options)
         exe = self.executable()
         if exe is None:
-            raise ProviderInitError(f"codex not found on PATH; {INSTALL_HINT}", provider=self.name)
+            raise ProviderInitError(self.not_installed_reason(), provider=self.name)
         text = f"{options.system_prompt}\n\n{prompt}" if options.system_prompt else prompt
         process = AgentProcess(
             self.command(exe, options),

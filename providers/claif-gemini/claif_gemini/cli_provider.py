@@ -88,6 +88,11 @@ class GeminiCliProvider(BaseProvider):
             why = "would override the approval mode (use options.approvalMode: plan or default)"
             raise refuse_unsafe_arg(self.name, self.display_name, found, why)
 
+    def not_installed_reason(self) -> str:
+        """Why no executable was found, and how to install one."""
+        where = f"{self.settings.path} is not an executable" if self.settings.path else "gemini not found on PATH"
+        return f"{where}; {INSTALL_HINT}"
+
     def status(self) -> ProviderStatus:
         """Not installed, misconfigured, needs a login, or ready; no query, no network."""
         exe = self.executable()
@@ -97,8 +102,7 @@ class GeminiCliProvider(BaseProvider):
         except ClaifError as exc:
             return ProviderStatus(state=ProviderState.ERROR, reason=exc.message)
         if exe is None:
-            where = f"{self.settings.path} is not an executable" if self.settings.path else "gemini not found on PATH"
-            return ProviderStatus(state=ProviderState.NOT_INSTALLED, reason=f"{where}; {INSTALL_HINT}")
+            return ProviderStatus(state=ProviderState.NOT_INSTALLED, reason=self.not_installed_reason())
         if not self.has_credentials():
             return ProviderStatus(
                 state=ProviderState.NEEDS_CREDENTIAL, reason=f"Gemini CLI is not signed in: {LOGIN_HINT}"
@@ -134,7 +138,7 @@ class GeminiCliProvider(BaseProvider):
         options = self.resolve_options(options)
         exe = self.executable()
         if exe is None:
-            raise ProviderInitError(f"gemini not found on PATH; {INSTALL_HINT}", provider=self.name)
+            raise ProviderInitError(self.not_installed_reason(), provider=self.name)
         full_prompt = f"{options.system_prompt}\n\n{prompt}" if options.system_prompt else prompt
         argv, stdin_text = self.command(exe, full_prompt, options)
         process = AgentProcess(
