@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 
 from claif_lsp.errors import PatchError
 from claif_lsp.patches import disk_reader, parse_answer, resolve_patch, write_proposal
-from tests.conformance.conftest import SCENARIOS, expectations, prepare, scenario_names, snapshot
+from tests.conformance.conftest import FIXTURES, SCENARIOS, expectations, load_json, prepare, scenario_names, snapshot
 
 NAMES = scenario_names() or ["fixtures-missing"]
 EXPECT = expectations()
@@ -58,6 +59,40 @@ def test_scenario_through_cli(name: str, tmp_path: Path) -> None:
         assert expect["error_contains"] in run.stderr
         assert run.stdout == ""
     assert snapshot(root) == _expected_tree(name, before)
+
+
+def _newer_names() -> list[str]:
+    path = FIXTURES / "newer-upstream-scenarios.json"
+    if not path.is_file():
+        return ["fixtures-missing"]
+    return [case["name"] for case in json.loads(path.read_text(encoding="utf-8"))["scenarios"]]
+
+
+@pytest.mark.parametrize("name", _newer_names())
+def test_newer_upstream_scenario_through_cli(name: str, tmp_path: Path) -> None:
+    [case] = [c for c in load_json("newer-upstream-scenarios.json")["scenarios"] if c["name"] == name]
+    root = tmp_path / "ws"
+    root.mkdir()
+    for path, text in case["input"].items():
+        (root / path).write_bytes(text.encode("utf-8"))
+    before = snapshot(root)
+    patch_file = tmp_path / "patch.txt"
+    patch_file.write_bytes(case["patch"].encode("utf-8"))
+    run = subprocess.run(
+        [sys.executable, "-m", "claif_lsp", "patch", "--root", str(root), "--write", str(patch_file)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if case["expect"] == "success":
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.startswith("Success. Updated the following files:\n")
+        assert snapshot(root) == {k: v.encode("utf-8") for k, v in case["expected"].items()}
+    else:
+        assert case["expect"] == "error", f"unknown expect {case['expect']!r}"
+        assert run.returncode == 1
+        assert run.stderr.startswith("claif-lsp patch: ")
+        assert snapshot(root) == before
 
 
 def test_check_mode_writes_nothing(tmp_path: Path) -> None:

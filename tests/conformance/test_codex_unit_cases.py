@@ -116,5 +116,15 @@ def test_apply_cases(tmp_path: Path) -> None:
 
 def test_newer_upstream_line_ending_scenarios(tmp_path: Path) -> None:
     for number, case in enumerate(load_json("newer-upstream-scenarios.json")["scenarios"]):
+        assert case["expect"] in ("success", "error"), case["name"]
+        if case["expect"] == "error":
+            root = tmp_path / str(number)
+            root.mkdir()
+            for name, text in case["input"].items():
+                (root / name).write_bytes(text.encode("utf-8"))
+            with pytest.raises(PatchError):
+                write_proposal(resolve_patch(parse_answer(case["patch"]), root, disk_reader(root)), root)
+            assert snapshot(root) == {k: v.encode("utf-8") for k, v in case["input"].items()}, case["name"]
+            continue
         tree, _, _ = _apply(tmp_path / str(number), case["input"], case["patch"])
         assert tree == {k: v.encode("utf-8") for k, v in case["expected"].items()}, case["name"]
