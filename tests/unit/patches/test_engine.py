@@ -118,6 +118,9 @@ def test_whole_file_fallback_and_refusals() -> None:
         ("/etc/passwd", "absolute"),
         ("../out.txt", "leaves the workspace"),
         (".git/config", ".git/"),
+        (".GIT/config", ".git/"),
+        ("sub/.Git/hooks/pre-commit", ".git/"),
+        (".git./config", ".git/"),
         ("a/../../x", "leaves"),
     ],
 )
