@@ -24,14 +24,21 @@ def run(args: argparse.Namespace) -> int:
     if not root.is_dir():
         sys.stderr.write(f"claif-lsp patch: --root {args.root}: not a directory\n")
         return 2
+    name = "standard input" if args.patch_file == "-" else args.patch_file
     try:
-        if args.patch_file == "-":
-            text = sys.stdin.buffer.read().decode("utf-8")
-        else:
-            text = Path(args.patch_file).read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        data = sys.stdin.buffer.read() if args.patch_file == "-" else Path(args.patch_file).read_bytes()
+    except OSError as error:
         sys.stderr.write(f"claif-lsp patch: cannot read {args.patch_file}: {error}\n")
         return 2
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # Readable but not a patch we can use: an invalid patch (1), not a usage error (2).
+        sys.stderr.write(
+            f"claif-lsp patch: invalid patch: {name} is not UTF-8 text (byte 0x{data[error.start]:02x} at offset "
+            f"{error.start}); save the patch as UTF-8\n"
+        )
+        return 1
     try:
         proposal = resolve_patch(parse_answer(text), root, disk_reader(root))
         if args.write:

@@ -128,3 +128,20 @@ def test_cli_usage_errors(tmp_path: Path) -> None:
     )
     assert unreadable.returncode == 2
     assert "cannot read" in unreadable.stderr
+
+
+def test_non_utf8_patch_is_an_invalid_patch(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("a\n")
+    patch = "*** Begin Patch\n*** Update File: a.txt\n@@\n-a\n+\xe9\n*** End Patch\n".encode("latin-1")
+    (tmp_path / "latin1.patch").write_bytes(patch)
+    for source, stdin in ((str(tmp_path / "latin1.patch"), None), ("-", patch)):
+        run = subprocess.run(
+            [sys.executable, "-m", "claif_lsp", "patch", "--root", str(tmp_path), "--write", source],
+            input=stdin,
+            capture_output=True,
+            check=False,
+        )
+        assert run.returncode == 1
+        assert b"invalid patch:" in run.stderr
+        assert b"is not UTF-8 text (byte 0xe9 at offset 46)" in run.stderr
+    assert (tmp_path / "a.txt").read_text() == "a\n"
