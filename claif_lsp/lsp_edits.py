@@ -12,7 +12,7 @@ from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
 
 from claif_lsp.errors import PatchError
-from claif_lsp.patches.lines import Lines, join_lines, split_lines
+from claif_lsp.patches.lines import BOM, Lines, join_lines, split_lines
 from claif_lsp.patches.model import FileProposal, Hunk, Proposal
 
 Edit = types.TextEdit | types.AnnotatedTextEdit
@@ -62,6 +62,11 @@ def _minimal(lines: Lines, hunk: Hunk) -> tuple[tuple[int, int], tuple[int, int]
 
 
 def _position(codec: PositionCodec, lines: Lines, at: tuple[int, int]) -> types.Position:
+    if lines.bom and at[0] == 0:
+        # The text we were given keeps its U+FEFF (the client's buffer has it), which split_lines set aside:
+        # on line 0 the client counts it, so columns there move by one character.
+        first = [BOM + (lines.lines[0] if lines.lines else "")]
+        return codec.position_to_client_units(first, ServerTextPosition(line=0, character=at[1] + 1))
     return codec.position_to_client_units(lines.lines, ServerTextPosition(line=at[0], character=at[1]))
 
 

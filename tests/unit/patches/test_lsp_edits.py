@@ -156,3 +156,44 @@ def test_edit_keeps_crlf_and_missing_final_newline() -> None:
     [only] = (edit.changes or {})[_uri("f.txt")]
     assert only.range == types.Range(start=types.Position(2, 0), end=types.Position(2, 5))
     assert only.new_text == "THREE\r\nfour"
+
+
+def _apply_edits(text: str, edits: list[types.TextEdit], encoding: str) -> str:
+    """Apply LSP edits as a client would, counting columns in the negotiated encoding over the buffer text."""
+    lines = text.split("\n")
+
+    codec, unit = {"utf-8": ("utf-8", 1), "utf-16": ("utf-16-le", 2), "utf-32": ("utf-32-le", 4)}[encoding]
+
+    def offset(position: types.Position) -> int:
+        line = lines[position.line] if position.line < len(lines) else ""
+        units, chars = 0, 0
+        while units < position.character:
+            units += len(line[chars].encode(codec)) // unit
+            chars += 1
+        return sum(len(x) + 1 for x in lines[: position.line]) + chars
+
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
+    return text
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32"])
+@pytest.mark.parametrize("keeps_bom", [True, False])
+def test_bom_positions_on_the_first_line(encoding: str, keeps_bom: bool) -> None:
+    buffer = ("\ufeff" if keeps_bom else "") + "a = 'é😀'\nb = 2\n"
+    patch = "*** Begin Patch\n*** Update File: m.py\n@@\n-a = 'é😀'\n+a = 'é😀!'\n b = 2\n*** End Patch"
+    proposal = resolve_patch(parse_answer(patch), Path("/ws"), lambda p: Snapshot(path=p, text=buffer, version=1))
+    edit = to_workspace_edit(
+        proposal,
+        document_changes=False,
+        resource_operations=[],
+        change_annotations=False,
+        encoding=encoding,
+        uri_for=_uri,
+    )
+    assert edit.changes is not None
+    edits = edit.changes[_uri("m.py")]
+    assert _apply_edits(buffer, edits, encoding) == buffer.replace("😀'", "😀!'")
+    [hunk] = proposal.files[0].hunks
+    start = hunk_range(buffer, hunk, encoding).start
+    assert (start.line, start.character) == (0, {"utf-8": 3, "utf-16": 1, "utf-32": 1}[encoding] if keeps_bom else 0)
