@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 from pygls.exceptions import JsonRpcInvalidParams
 
@@ -81,16 +81,22 @@ class DecisionArgs(_Args):
 
 
 class ApplyPatchArgs(_Args):
-    """`claif.applyPatch`: a patch the user pasted."""
+    """`claif.applyPatch`: a pasted patch; ``root`` (an absolute path or file URI) defaults to the first folder."""
 
     patch: str = Field(min_length=1)
-    root: str | None = None
+    root: str | None = Field(default=None, min_length=1)
+
+
+class UriArgs(_Args):
+    """`claif.providers` / `claif.settings`: optionally the document or folder whose settings apply."""
+
+    uri: str | None = Field(default=None, min_length=1)
 
 
 class CancelArgs(_Args):
     """`claif.cancel`: a request id or progress token; none cancels every running ask."""
 
-    request: str | int | None = None
+    request: StrictStr | StrictInt | None = None
 
 
 ArgsT = TypeVar("ArgsT", bound=_Args)

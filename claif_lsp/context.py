@@ -8,7 +8,8 @@ know the view is partial.
 
 Nothing leaves the machine unless it passes :mod:`claif_lsp.redaction`: secret files, ``.git/``, excluded
 globs, files outside the workspace and binary files are never read into a section, and every section's text
-is redacted. Texts of open documents always come from the editor (unsaved edits included), never from disk.
+is redacted. An ask on such a file itself is refused outright (:class:`DocumentRefusedError`): not even the
+selection goes out. Texts of open documents always come from the editor (unsaved edits included), never from disk.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Literal
 
 from loguru import logger
 
+from claif_lsp.errors import ClaifError
 from claif_lsp.redaction import never_sent_reason, redact, secret_content_reason
 from claif_lsp.settings import ContextSettings
 
@@ -278,6 +280,35 @@ def _count_label(kind: SectionKind, count: int) -> str:
     return f"{count} {noun}{'s' if count != 1 else ''}"
 
 
+class DocumentRefusedError(ClaifError):
+    """The current document itself must never be sent (a secret file, a private key inside, excluded)."""
+
+
+def refusal_reason(
+    path: Path | None, root: Path | None, text: str, exclude: list[str] | tuple[str, ...] = ()
+) -> str | None:
+    """Why an ask on this document is refused (nothing of it may leave the machine), or None."""
+    if path is not None:
+        relative = None
+        if root is not None:
+            try:
+                relative = _resolve(path).relative_to(_resolve(root)).as_posix()
+            except ValueError:
+                relative = None
+        reason = never_sent_reason(relative, exclude) if relative is not None else never_sent_reason(path.name)
+        if reason:
+            return reason
+    return secret_content_reason(text)
+
+
+def refusal_message(name: str, reason: str) -> str:
+    """The message a refused ask answers with."""
+    return (
+        f"Claif never sends {name} to a provider ({reason}); "
+        "open another file, or change the context.exclude setting if the file is safe to share"
+    )
+
+
 class _Budget:
     def __init__(self, total: int) -> None:
         self.total = total
@@ -349,6 +380,9 @@ class _Gatherer:
         else:
             display, base_dir = document.uri, None
 
+        doc_reason = self.document_reason(document)
+        if doc_reason:
+            raise DocumentRefusedError(refusal_message(display, doc_reason), details={"reason": doc_reason})
         selection_text = redact("\n".join(lines[start : end + 1]))
         self.add(
             ContextSection(
@@ -362,12 +396,8 @@ class _Gatherer:
             )
         )
         self.add_diagnostics(start, end)
-        doc_reason = self.document_reason(document)
-        if doc_reason:
-            self.omit("file", display, estimate_tokens(document.text), doc_reason)
-        else:
-            self.add_file(lines, start, end, display, language)
-        related = self.related_candidates(document.text) if self.settings.related_files and not doc_reason else []
+        self.add_file(lines, start, end, display, language)
+        related = self.related_candidates(document.text) if self.settings.related_files else []
         if self.settings.open_buffers:
             self.add_open_buffers(related)
         if related:
@@ -385,16 +415,8 @@ class _Gatherer:
         )
 
     def document_reason(self, document: DocumentView) -> str | None:
-        """Why the current document's surroundings stay home (the selection itself is sent, redacted)."""
-        if self.doc_relative is not None:
-            reason = never_sent_reason(self.doc_relative, self.settings.exclude)
-            if reason:
-                return reason
-        elif document.path is not None:
-            reason = never_sent_reason(document.path.name)
-            if reason:
-                return reason
-        return secret_content_reason(document.text)
+        """Why nothing of the current document may be sent, not even the selection."""
+        return refusal_reason(document.path, self.root, document.text, self.settings.exclude)
 
     def add_diagnostics(self, start: int, end: int) -> None:
         # The same diagnostic often arrives twice (the one clicked and the code action context's list).

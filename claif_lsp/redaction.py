@@ -7,7 +7,9 @@ surrounding code still reads naturally (``API_KEY = "[REDACTED]"``).
 
 The value heuristics aim at real credentials, not code: a value assigned to a ``*_KEY``/``*_TOKEN``/
 ``*_SECRET``/``password`` name is redacted only when it looks random (mixed character classes, high
-Shannon entropy, no spaces, not a snake_case phrase or a URL).
+Shannon entropy, no spaces, not a snake_case phrase or a URL). Two shapes are redacted without that test
+because their intent is plain: passwords inside URLs (``postgres://user:pass@host``) and environment-style
+assignments to ``*_SECRET``/``*_TOKEN``/``*PASSWORD`` names (``DB_PASSWORD=hunter2``, as in ``.env`` files).
 """
 
 from __future__ import annotations
@@ -55,6 +57,15 @@ _SECRET_NAME = re.compile(
     re.IGNORECASE,
 )
 _PASSWORD_NAME = re.compile(r"password|passwd|pwd|passphrase", re.IGNORECASE)
+
+# Credentials inside URLs: ``postgres://user:pass@host``, ``redis://:pass@host``.
+URL_PASSWORD_RE = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s'\"`]*:)(?P<value>[^@/\s'\"`]+)(?=@)")
+# Environment-style secrets (.env, shell, CI files): ``DB_PASSWORD=...``, ``export API_TOKEN="..."``.
+ENV_SECRET_RE = re.compile(
+    r"""^(?P<head>[ \t]*(?:export[ \t]+)?(?P<name>[A-Z][A-Z0-9_]*(?:_SECRET|_TOKEN|PASSWORD|PASSWD|_PWD|_PASSPHRASE))"""
+    r"""(?P<eq>[ \t]*=[ \t]*))(?P<value>"[^"\n]*"|'[^'\n]*'|[^\s#'"]+)""",
+    re.MULTILINE,
+)
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9+/=_\-.~]+")
 _WORD_CHUNK = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 _WORD_SEGMENT = re.compile(r"(?:[A-Z]?[a-z]+|[A-Z]+)[0-9]{0,2}|[0-9]{1,2}")
@@ -131,11 +142,37 @@ def _redact_assignment(match: re.Match[str]) -> str:
     return match.group(0)[:start] + replacement
 
 
+def _redact_url_password(match: re.Match[str]) -> str:
+    value = match.group("value")
+    if _PLACEHOLDER.search(value) or value.startswith("$"):
+        return match.group(0)
+    return match.group("head") + REDACTED
+
+
+def _redact_env_secret(match: re.Match[str]) -> str:
+    raw = match.group("value")
+    quoted = raw[:1] in ("'", '"')
+    value = raw[1:-1] if quoted else raw
+    if len(value) < 6 or value.startswith("$") or _PLACEHOLDER.search(value) or value.isdigit():
+        return match.group(0)
+    if not quoted and match.group("eq").strip() != match.group("eq"):
+        return match.group(0)  # ``TOKEN = value`` unquoted is code assigning a name, not a config file
+    if any(ch.isspace() for ch in value) or "://" in value:
+        return match.group(0)
+    if quoted and not _PASSWORD_NAME.search(match.group("name")) and is_wordy(value):
+        return match.group(0)  # ``HEADER_TOKEN = "X-Auth-Token"``
+    replacement = f"{raw[0]}{REDACTED}{raw[0]}" if quoted else REDACTED
+    return match.group("head") + replacement
+
+
 def redact(text: str) -> str:
     """``text`` with private key blocks, known token shapes and secret-looking assignments replaced."""
     if "PRIVATE KEY" in text:
         text = PRIVATE_KEY_BLOCK.sub(_redact_key_block, text)
     text = TOKEN_RE.sub(REDACTED, text)
+    if "://" in text:
+        text = URL_PASSWORD_RE.sub(_redact_url_password, text)
+    text = ENV_SECRET_RE.sub(_redact_env_secret, text)
     return ASSIGNMENT_RE.sub(_redact_assignment, text)
 
 

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import functools
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,12 @@ from loguru import logger
 from lsprotocol import types
 from platformdirs import user_cache_dir
 from pygls.capabilities import get_capability
-from pygls.exceptions import JsonRpcInvalidParams, JsonRpcRequestCancelled
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcRequestCancelled
 from pygls.workspace import TextDocument
 
 from claif_lsp.cache import ResponseCache
 from claif_lsp.command_args import AskArgs, CancelArgs, DiagnosticArg, RangeArg
-from claif_lsp.context import ContextRequest, DiagnosticView, gather_context
+from claif_lsp.context import ContextRequest, DiagnosticView, gather_context, refusal_message, refusal_reason
 from claif_lsp.errors import ClaifError, ProviderRuntimeError, ProviderTimeoutError
 from claif_lsp.features.documents import open_views, path_for, snapshot_reader
 from claif_lsp.features.progress import AskProgress, format_tokens
@@ -81,29 +82,82 @@ def _diagnostic_view(diagnostic: DiagnosticArg) -> DiagnosticView:
 
 async def _pick_instruction(ls: ClaifLanguageServer) -> str | None:
     """Ask a plain LSP client's user for an instruction from a short list."""
+    params = types.ShowMessageRequestParams(
+        type=types.MessageType.Info,
+        message="Claif: what should the model do with the selection?",
+        actions=[types.MessageActionItem(title=title) for title in SUGGESTED_INSTRUCTIONS],
+    )
     try:
-        choice = await ls.window_show_message_request_async(
-            types.ShowMessageRequestParams(
-                type=types.MessageType.Info,
-                message="Claif: what should the model do with the selection?",
-                actions=[types.MessageActionItem(title=title) for title in SUGGESTED_INSTRUCTIONS],
-            )
-        )
+        # Shielded: a cancelled ask stops waiting, while the client's late answer still finds its request.
+        choice = await asyncio.shield(ls.window_show_message_request_async(params))
     except Exception as exc:
         raise JsonRpcInvalidParams(f"instruction is required ({exc})") from None
     return choice.title if choice else None
 
 
-def _link_request_cancellation(ls: ClaifLanguageServer, task: asyncio.Task[Any]) -> None:
+def _link_request_cancellation(ls: ClaifLanguageServer, task: asyncio.Task[Any]) -> bool:
+    """Cancel ``task`` on ``$/cancelRequest``; False when the request was cancelled already."""
     # Private pygls API (see pygls-2 notes, 1.6); tests/lsp/test_cancel.py guards it.
     msg_id = ls.protocol.msg_id
-    outer = ls.protocol._request_futures.get(msg_id) if msg_id is not None else None
-    if outer is not None:
-        outer.add_done_callback(lambda f: f.cancelled() and task.cancel())
+    if msg_id is None:
+        return True
+    # pygls pops the request's future when the cancel arrives, so a missing one was cancelled before we ran.
+    outer = ls.protocol._request_futures.get(msg_id)
+    if outer is None or outer.cancelled():
+        return False
+    outer.add_done_callback(lambda f: f.cancelled() and task.cancel())
+    return True
+
+
+@dataclass
+class _Flight:
+    """What the cancel and failure handlers of one ask need to know as it goes."""
+
+    running: RunningAsk
+    client_token: types.ProgressToken | None
+    progress: AskProgress
 
 
 async def run_ask(ls: ClaifLanguageServer, args: AskArgs) -> dict[str, Any]:
-    """Run one ask end to end and return proposal ids or the answer."""
+    """Run one ask end to end and return proposal ids or the answer.
+
+    The ask is registered for every cancel path before its first ``await``, so a cancel that arrives while
+    it waits on settings, the instruction picker or progress creation stops it too.
+    """
+    request_id = args.request_id or str(uuid.uuid4())
+    command = CURRENT_COMMAND.get()
+    client_token = command.work_done_token if command else None
+    task = asyncio.current_task()
+    assert task is not None
+    running = RunningAsk(request_id=request_id, task=task, token=client_token)
+    ls.state.running[request_id] = running
+    flight = _Flight(running=running, client_token=client_token, progress=AskProgress(ls, None))
+    try:
+        if not _link_request_cancellation(ls, task):
+            raise asyncio.CancelledError
+        return await _run(ls, args, flight)
+    except asyncio.CancelledError:
+        flight.progress.end("cancelled")
+        logger.info("ask {} cancelled", request_id)
+        if running.stopped_by_user:
+            # Some clients (Neovim) drop RequestCancelled replies without calling back; a plain answer
+            # lets every plugin see the outcome of a cancel it asked for.
+            return {"proposals": [], "cancelled": True}
+        raise JsonRpcRequestCancelled("cancelled") from None
+    except ClaifError as exc:
+        flight.progress.end(f"failed: {exc}")
+        raise request_failed(exc) from None
+    except JsonRpcException as exc:
+        flight.progress.end(f"failed: {exc.message}")
+        raise
+    except Exception as exc:
+        flight.progress.end(f"failed: {exc}")
+        raise
+    finally:
+        ls.state.running.pop(request_id, None)
+
+
+async def _run(ls: ClaifLanguageServer, args: AskArgs, flight: _Flight) -> dict[str, Any]:
     await ls.state.wait_for_settings()
     path = path_for(args.uri)
     doc = ls.workspace.get_text_document(args.uri)
@@ -115,6 +169,12 @@ async def run_ask(ls: ClaifLanguageServer, args: AskArgs) -> dict[str, Any]:
     if root is None:
         raise JsonRpcInvalidParams(f"{args.uri} is not a file in the workspace")
     settings = ls.state.settings_for(args.uri)
+    refused = refusal_reason(path, root, doc.source, settings.context.exclude)
+    if refused:
+        shown = path.relative_to(root).as_posix() if path and root in path.parents else (path or args.uri)
+        message = refusal_message(str(shown), refused)
+        ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
+        raise JsonRpcInvalidParams(message)
 
     custom_template = custom_kind = None
     if args.action.startswith("custom:"):
@@ -161,40 +221,18 @@ async def run_ask(ls: ClaifLanguageServer, args: AskArgs) -> dict[str, Any]:
     )
     explain = is_explain(args.action, custom_kind)
 
-    request_id = args.request_id or str(uuid.uuid4())
-    command = CURRENT_COMMAND.get()
-    client_token = command.work_done_token if command else None
     display = ", ".join(ls.registry.display_name(name) for name in providers)
     begin = f"{display}: {args.action}"
     if context.cut_summary:
         begin += f" ({context.cut_summary})"
-    progress = await AskProgress.start(ls, client_token, title="Claif", message=begin)
-
-    task = asyncio.current_task()
-    assert task is not None
-    running = RunningAsk(request_id=request_id, task=task, token=progress.token)
-    ls.state.running[request_id] = running
-    _link_request_cancellation(ls, task)
-    progress.on_cancel(running.stop)
-    try:
-        answers = await _ask_providers(ls, providers, prompt, settings, root, args.action, progress)
-        if explain:
-            return await _present_answer(ls, answers, progress, args)
-        return await _make_proposals(ls, answers, progress, root, path, args, instruction)
-    except asyncio.CancelledError:
-        progress.end("cancelled")
-        logger.info("ask {} cancelled", request_id)
-        if running.stopped_by_user:
-            # Some clients (Neovim) drop RequestCancelled replies without calling back; a plain answer
-            # lets every plugin see the outcome of a cancel it asked for.
-            return {"proposals": [], "cancelled": True}
-        raise JsonRpcRequestCancelled("cancelled") from None
-    except ClaifError as exc:
-        progress.end(f"failed: {exc}")
-        raise request_failed(exc) from None
-    finally:
-        ls.state.running.pop(request_id, None)
-        progress.end("done")
+    progress = await AskProgress.start(ls, flight.client_token, title="Claif", message=begin)
+    flight.progress = progress
+    flight.running.token = progress.token if progress.token is not None else flight.running.token
+    progress.on_cancel(flight.running.stop)
+    answers = await _ask_providers(ls, providers, prompt, settings, root, args.action, progress)
+    if explain:
+        return await _present_answer(ls, answers, progress, args)
+    return await _make_proposals(ls, answers, progress, root, path, args, instruction)
 
 
 def doc_view(doc: TextDocument, path: Path | None) -> Any:

@@ -6,12 +6,17 @@ model only runs when the editor executes the action's command (``claif.ask``), n
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
+from pygls.uris import to_fs_path
 
 from claif_lsp import commands
 from claif_lsp.server import ClaifLanguageServer
+
+if TYPE_CHECKING:
+    from claif_lsp.settings import Settings
 
 KIND_ASK = "refactor.rewrite.claif"
 KIND_EXPLAIN = "refactor.claif.explain"
@@ -54,31 +59,55 @@ def ask_action(title: str, kind: str, arguments: dict[str, Any]) -> types.CodeAc
 
 
 def code_actions(ls: ClaifLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-    """Every Claif action for the request's range."""
+    """Every Claif action for the request's range: the default provider's set, then one per other ready provider."""
     uri = params.text_document.uri
     settings = ls.state.settings_for(uri)
     only = [str(k.value if hasattr(k, "value") else k) for k in params.context.only or []]
+    actions: list[types.CodeAction] = []
+    actions.extend(_review_actions(ls, uri, params.range, only))
+    if _refused(ls, uri, settings.context.exclude):
+        return actions  # an ask there would be refused: nothing of a secret file leaves the machine
     rng = _range_json(params.range)
     diagnostics = [_diagnostic_json(d) for d in params.context.diagnostics]
     base: dict[str, Any] = {"uri": uri, "range": rng}
     if diagnostics:
         base["diagnostics"] = diagnostics
     default = ls.registry.resolve(settings=settings)
-    default_name = ls.registry.display_name(default)
-    actions: list[types.CodeAction] = []
+    actions.extend(_provider_set(ls, params, only, base, diagnostics, settings, default, group=None))
+    others = [name for name in ls.registry.cached_ready(settings=settings) if name not in (default, "replay")]
+    for name in others:
+        group = ls.registry.display_name(name)
+        actions.extend(_provider_set(ls, params, only, {**base, "provider": name}, diagnostics, settings, name, group))
+    return actions
 
-    actions.extend(_review_actions(ls, uri, params.range, only))
+
+def _provider_set(
+    ls: ClaifLanguageServer,
+    params: types.CodeActionParams,
+    only: list[str],
+    base: dict[str, Any],
+    diagnostics: list[dict[str, Any]],
+    settings: Settings,
+    provider: str,
+    group: str | None,
+) -> list[types.CodeAction]:
+    """One provider's actions; titles of a provider other than the default start with its name ("Claude: …")."""
+
+    def title(text: str) -> str:
+        return f"{group}: {text}" if group else text
+
+    actions: list[types.CodeAction] = []
     if _wanted(only, KIND_ASK):
-        actions.append(ask_action(f"Ask {default_name}…", KIND_ASK, {**base, "action": "ask"}))
-    for action, title in BUILTIN_ACTIONS:
+        actions.append(ask_action(f"Ask {ls.registry.display_name(provider)}…", KIND_ASK, {**base, "action": "ask"}))
+    for action, label in BUILTIN_ACTIONS:
         kind = KIND_EXPLAIN if action == "explain" else KIND_ASK
         if _wanted(only, kind):
-            actions.append(ask_action(title, kind, {**base, "action": action}))
+            actions.append(ask_action(title(label), kind, {**base, "action": action}))
     if _wanted(only, types.CodeActionKind.QuickFix.value):
         for diagnostic, raw in zip(params.context.diagnostics, diagnostics, strict=True):
             message = " ".join(diagnostic.message.split())
             fix = ask_action(
-                f"Fix: {message[:80]}",
+                title(f"Fix: {message[:80]}"),
                 types.CodeActionKind.QuickFix.value,
                 {**base, "action": "fix", "diagnostic": raw},
             )
@@ -87,16 +116,19 @@ def code_actions(ls: ClaifLanguageServer, params: types.CodeActionParams) -> lis
     for index, custom in enumerate(settings.actions):
         kind = KIND_EXPLAIN if custom.kind == "explain" else KIND_ASK
         if _wanted(only, kind):
-            actions.append(ask_action(custom.title, kind, {**base, "action": f"custom:{index}"}))
-    if _wanted(only, KIND_ASK):
-        others = [name for name in ls.registry.cached_ready(settings=settings) if name not in (default, "replay")]
-        for name in others:
-            actions.append(
-                ask_action(
-                    f"Ask {ls.registry.display_name(name)}…", KIND_ASK, {**base, "action": "ask", "provider": name}
-                )
-            )
+            actions.append(ask_action(title(custom.title), kind, {**base, "action": f"custom:{index}"}))
     return actions
+
+
+def _refused(ls: ClaifLanguageServer, uri: str, exclude: list[str]) -> bool:
+    """True when an ask on this document would be refused (a secret file, a private key inside, excluded)."""
+    from claif_lsp.context import refusal_reason
+
+    fs_path = to_fs_path(uri)
+    path = Path(fs_path) if fs_path else None
+    doc = ls.workspace.text_documents.get(uri)
+    text = doc.source if doc is not None else ""
+    return refusal_reason(path, ls.state.root_for(path) if path else None, text, exclude) is not None
 
 
 def _review_actions(ls: ClaifLanguageServer, uri: str, rng: types.Range, only: list[str]) -> list[types.CodeAction]:

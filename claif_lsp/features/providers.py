@@ -30,5 +30,6 @@ def register(server: ClaifLanguageServer) -> None:
 
 
 def _uri(args: tuple[Any, ...]) -> str | None:
-    uri = args[0].get("uri") if args and isinstance(args[0], dict) else None
-    return uri if isinstance(uri, str) else None
+    from claif_lsp.command_args import UriArgs, parse_args
+
+    return parse_args(UriArgs, args, optional=True).uri

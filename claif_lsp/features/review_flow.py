@@ -8,6 +8,7 @@ an editor that changed the buffer in the meantime refuses it too.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -54,9 +55,7 @@ def reject(ls: ClaifLanguageServer, args: DecisionArgs) -> dict[str, Any]:
 
 async def apply_patch(ls: ClaifLanguageServer, args: ApplyPatchArgs) -> dict[str, Any]:
     """Turn a pasted patch into a proposal."""
-    root = Path(args.root) if args.root else ls.state.root_for()
-    if root is None:
-        raise JsonRpcInvalidParams("root is required when the workspace has no folder")
+    root = _patch_root(ls, args.root)
     try:
         patch = parse_answer(args.patch)
         resolved = resolve_patch(patch, root, snapshot_reader(ls, root))
@@ -64,6 +63,26 @@ async def apply_patch(ls: ClaifLanguageServer, args: ApplyPatchArgs) -> dict[str
         raise request_failed(exc) from None
     record = await publish(ls, resolved, provider="user", action="applyPatch", title="Pasted patch", root=root)
     return {"proposals": [record.id]}
+
+
+def _patch_root(ls: ClaifLanguageServer, raw: str | None) -> Path:
+    """The folder a pasted patch applies to: an absolute path or file URI inside a workspace folder."""
+    if raw is None:
+        root = ls.state.root_for()
+        if root is None:
+            raise JsonRpcInvalidParams("root is required when the workspace has no folder")
+        return root
+    path = path_for(raw) if "://" in raw else Path(raw)
+    if path is None or not path.is_absolute():
+        raise JsonRpcInvalidParams(f"root must be an absolute path or a file URI, not {raw!r}")
+    path = Path(os.path.realpath(path))
+    folders = [Path(os.path.realpath(folder)) for folder in ls.state.workspace_roots]
+    if not any(path == folder or folder in path.parents for folder in folders):
+        shown = ", ".join(str(folder) for folder in folders) or "none"
+        raise JsonRpcInvalidParams(f"root {path} is not inside a workspace folder (folders: {shown})")
+    if not path.is_dir():
+        raise JsonRpcInvalidParams(f"root {path} is not a folder")
+    return path
 
 
 def show(ls: ClaifLanguageServer, args: ProposalArgs) -> dict[str, Any]:
@@ -84,9 +103,10 @@ def describe(ls: ClaifLanguageServer, record: ProposalRecord) -> dict[str, Any]:
     root = Path(record.root)
     files = []
     for file in record.patch.files:
+        file_uri = uri_for(root / file.path)
         files.append(
             {
-                "uri": uri_for(root / file.path),
+                "uri": file_uri,
                 "path": file.path,
                 "operation": file.operation,
                 "newUri": uri_for(root / file.new_path) if file.new_path else None,
@@ -95,6 +115,7 @@ def describe(ls: ClaifLanguageServer, record: ProposalRecord) -> dict[str, Any]:
                 "hunks": [
                     {
                         "id": hunk.id,
+                        "uri": file_uri,
                         "state": record.hunk_states[hunk.id].value,
                         # Decided hunks have no place in the current text any more.
                         "range": _range_json(hunk_range(file.old_text or "", hunk, str(encoding)))
@@ -134,6 +155,16 @@ async def publish(
     record = ls.state.proposals.add(resolved, provider=provider, action=action, title=title, root=str(root))
     settings = ls.state.settings_for(uri_for(root))
     approval = settings.approval.value
+    if approval == "confirm" and not _confirms_edits(ls):
+        # Without change annotations the editor would apply at once: the user asked to confirm, so review.
+        approval = "review"
+        ls.window_show_message(
+            types.ShowMessageParams(
+                type=types.MessageType.Info,
+                message=f"Claif: this editor cannot confirm each change (no change annotation support); "
+                f"review {record.title} with the Accept/Reject actions instead",
+            )
+        )
     if approval == "review":
         if settings.preview is PreviewMode.DOCUMENT:
             await show_preview(ls, record)
@@ -141,6 +172,12 @@ async def publish(
     else:
         await accept(ls, record, record.pending_ids(), confirm=approval == "confirm")
     return record
+
+
+def _confirms_edits(ls: ClaifLanguageServer) -> bool:
+    """True when the client shows a confirmation for annotated edits (VS Code's refactor preview)."""
+    caps = ls.client_capabilities
+    return get_capability(caps, "workspace.workspace_edit.change_annotation_support", None) is not None
 
 
 async def show_preview(ls: ClaifLanguageServer, record: ProposalRecord) -> None:
@@ -219,8 +256,7 @@ async def accept(
                 str(op.value if hasattr(op, "value") else op)
                 for op in get_capability(caps, "workspace.workspace_edit.resource_operations", []) or []
             ],
-            change_annotations=confirm
-            and get_capability(caps, "workspace.workspace_edit.change_annotation_support", None) is not None,
+            change_annotations=confirm and _confirms_edits(ls),
             encoding=encoding,
             uri_for=lambda relative: uri_for(root / relative),
             label_for_hunk=lambda hunk: f"{record.title}: hunk {hunk.index}",

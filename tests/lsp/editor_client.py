@@ -7,6 +7,7 @@ what it was shown. Tests choose whether the "user" accepts edits and which messa
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any, Union
 
@@ -33,6 +34,9 @@ class EditorClient(LanguageClient):
     applied_edits: list[types.ApplyWorkspaceEditParams]
     accept_edits: bool
     message_choice: str | None
+    message_requests: list[types.ShowMessageRequestParams]
+    message_gate: asyncio.Event | None
+    """When set, ``window/showMessageRequest`` stays open (the user has not chosen) until the event is set."""
     encoding: str
     registrations: list[types.Registration]
     code_lens_refreshes: int
@@ -97,6 +101,8 @@ def make_editor_client() -> EditorClient:
     client.applied_edits = []
     client.accept_edits = True
     client.message_choice = None
+    client.message_requests = []
+    client.message_gate = None
     client.encoding = "utf-16"
     client.registrations = []
     client.code_lens_refreshes = 0
@@ -130,7 +136,10 @@ def make_editor_client() -> EditorClient:
         ls.code_lens_refreshes += 1
 
     @client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
-    def show_message_request(ls: EditorClient, params: types.ShowMessageRequestParams) -> Any:
+    async def show_message_request(ls: EditorClient, params: types.ShowMessageRequestParams) -> Any:
+        ls.message_requests.append(params)
+        if ls.message_gate is not None:
+            await ls.message_gate.wait()
         for action in params.actions or []:
             if ls.message_choice is None or action.title == ls.message_choice:
                 return action

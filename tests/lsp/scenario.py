@@ -39,6 +39,11 @@ EXPECTED_FIRST = SAMPLE.replace(
 EXPLANATION = "## What it does\n\n`total` adds the values one by one.\n"
 
 
+def pieces(text: str, size: int = 40) -> list[str]:
+    """``text`` cut into streaming chunks of ``size`` characters."""
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
 def write_transcript(path: Path, entries: list[dict[str, Any]]) -> Path:
     """Write a replay transcript."""
     path.write_text("".join(json.dumps(e) + "\n" for e in entries), encoding="utf-8")

@@ -55,6 +55,17 @@ class TestConfirm:
         proposal = await scenario.command(client, "claif.proposal", {"proposal": proposal_id})
         assert proposal["state"] == "discarded"
 
+    @pytest.mark.parametrize("editor", ["neovim"], indirect=True)
+    async def test_without_change_annotations_it_falls_back_to_review(
+        self, client: EditorClient, workspace: Path
+    ) -> None:
+        uri = open_sample(client, workspace)
+        [proposal_id] = (await scenario.ask(client, uri, instruction="tidy"))["proposals"]
+        assert client.applied_edits == [] and client.documents[uri].text == scenario.SAMPLE
+        proposal = await scenario.command(client, "claif.proposal", {"proposal": proposal_id})
+        assert proposal["state"] == "pending"
+        assert any("cannot confirm each change" in m.message for m in client.messages)
+
 
 class TestAuto:
     @pytest.fixture

@@ -1,4 +1,8 @@
-"""End to end: ask, review, accept per hunk, reject, stale buffers and explain, for each editor preset."""
+"""End to end: ask, review, accept per hunk, reject, stale buffers and explain, for each editor preset.
+
+The core scenarios run through every backend of ``tests/lsp/conftest.py`` (replay, and the real OpenAI and
+Anthropic providers against loopback servers); tests about the server alone run with replay only.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import pytest
 from lsprotocol import types
 
 from tests.lsp import scenario
+from tests.lsp.conftest import Backend
 from tests.lsp.editor_client import EditorClient
 
 
@@ -25,8 +30,17 @@ def transcript(workspace: Path) -> Path:
 
 
 @pytest.fixture
-def lsp_settings(transcript: Path) -> dict[str, Any]:
-    return scenario.replay_settings(transcript)
+def lsp_settings(backend: Backend) -> dict[str, Any]:
+    return backend.settings
+
+
+@pytest.fixture
+def lsp_env(backend: Backend) -> dict[str, str]:
+    return backend.env
+
+
+REPLAY_ONLY = pytest.mark.parametrize("backend", ["replay"], indirect=True)
+"""For tests of the server's own behaviour, which no provider changes."""
 
 
 def open_sample(client: EditorClient, workspace: Path) -> str:
@@ -35,8 +49,9 @@ def open_sample(client: EditorClient, workspace: Path) -> str:
     return uri
 
 
-async def test_code_actions_answer_from_the_document(client: EditorClient, workspace: Path) -> None:
+async def test_code_actions_answer_from_the_document(client: EditorClient, workspace: Path, backend: Backend) -> None:
     uri = open_sample(client, workspace)
+    await scenario.command(client, "claif.settings", {})  # code actions never wait; let the settings land
     diagnostic = types.Diagnostic(
         range=types.Range(start=types.Position(line=13, character=4), end=types.Position(line=13, character=5)),
         message="Variable `s` shadows a builtin\nsecond line",
@@ -50,7 +65,7 @@ async def test_code_actions_answer_from_the_document(client: EditorClient, works
         )
     )
     titles = [a.title for a in actions]
-    assert titles[:5] == ["Ask Replay…", "Explain", "Refactor", "Add docstrings", "Write tests"]
+    assert titles[:5] == [f"Ask {backend.display}…", "Explain", "Refactor", "Add docstrings", "Write tests"]
     assert "Fix: Variable `s` shadows a builtin second line" in titles
     fix = next(a for a in actions if a.title.startswith("Fix:"))
     assert fix.kind == types.CodeActionKind.QuickFix
@@ -68,6 +83,7 @@ async def test_ask_then_accept_one_hunk_then_the_rest(client: EditorClient, work
     [file] = proposal["files"]
     assert file["path"] == "app.py" and file["proposedText"] == scenario.EXPECTED_BOTH
     first, second = file["hunks"]
+    assert first["uri"] == second["uri"] == file["uri"] == uri
     assert client.documents[uri].text == scenario.SAMPLE, "review mode changes nothing before accept"
 
     accepted = await scenario.command(client, "claif.accept", {"proposal": proposal_id, "hunks": [first["id"]]})
@@ -137,6 +153,7 @@ async def test_workspace_edit_follows_the_client(client: EditorClient, workspace
         assert len(params.edit.changes[uri]) == 2
 
 
+@REPLAY_ONLY
 async def test_code_lenses_and_review_actions_on_pending_hunks(client: EditorClient, workspace: Path) -> None:
     uri = open_sample(client, workspace)
     [proposal_id] = (await scenario.ask(client, uri, instruction="tidy up"))["proposals"]
@@ -177,14 +194,17 @@ async def test_preview_document_is_shown(client: EditorClient, workspace: Path) 
     assert "+    return sum(values)" in proposal["diff"]
 
 
-async def test_explain_opens_markdown_and_never_edits(client: EditorClient, workspace: Path) -> None:
+async def test_explain_opens_markdown_and_never_edits(client: EditorClient, workspace: Path, backend: Backend) -> None:
     uri = open_sample(client, workspace)
+    if backend.server is not None:
+        backend.answer(scenario.EXPLANATION)
     result = await scenario.ask(client, uri, action="explain")
     assert result["answer"].strip() == scenario.EXPLANATION.strip()
     assert result["document"].endswith(".md")
     assert client.applied_edits == [] and client.documents[uri].text == scenario.SAMPLE
 
 
+@REPLAY_ONLY
 async def test_bad_arguments_are_invalid_params(client: EditorClient, workspace: Path) -> None:
     from pygls.exceptions import JsonRpcInvalidParams
 
@@ -199,7 +219,9 @@ async def test_bad_arguments_are_invalid_params(client: EditorClient, workspace:
         await scenario.command(client, "claif.accept", {"proposal": "p99"})
 
 
-async def test_progress_begins_reports_and_ends_with_the_outcome(client: EditorClient, workspace: Path) -> None:
+async def test_progress_begins_reports_and_ends_with_the_outcome(
+    client: EditorClient, workspace: Path, backend: Backend
+) -> None:
     uri = open_sample(client, workspace)
     await scenario.ask(client, uri, instruction="tidy up")
     [(token, values)] = list(client.progress_reports.items())
@@ -208,10 +230,11 @@ async def test_progress_begins_reports_and_ends_with_the_outcome(client: EditorC
     assert kinds[0] == "WorkDoneProgressBegin" and kinds[-1] == "WorkDoneProgressEnd"
     assert "WorkDoneProgressReport" in kinds
     begin, end = values[0], values[-1]
-    assert begin.cancellable and begin.message.startswith("Replay: ask")
+    assert begin.cancellable and begin.message.startswith(f"{backend.display}: ask")
     assert end.message.startswith("2 hunks in 1 file, ") and end.message.endswith(" s")
 
 
+@REPLAY_ONLY
 async def test_ask_without_instruction_lets_the_user_pick_one(client: EditorClient, workspace: Path) -> None:
     uri = open_sample(client, workspace)
     client.message_choice = "Simplify"
@@ -228,18 +251,82 @@ class TestSeveralReadyProviders:
         settings["providers"]["openai"] = {"baseUrl": "http://127.0.0.1:9/v1"}  # a local server needs no key
         return settings
 
+    @pytest.fixture
+    def lsp_env(self) -> dict[str, str]:
+        return {}
+
     @pytest.mark.parametrize("editor", ["neovim"], indirect=True)
-    async def test_each_ready_provider_gets_its_ask_action(self, client: EditorClient, workspace: Path) -> None:
+    async def test_each_ready_provider_gets_the_whole_set(self, client: EditorClient, workspace: Path) -> None:
         uri = open_sample(client, workspace)
+        await scenario.command(client, "claif.settings", {})  # code actions never wait; let the settings land
+        diagnostic = types.Diagnostic(range=point_range(4, 2, 3), message="magic number", source="lint")
+        actions = await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                range=point_range(4, 2, 3),
+                context=types.CodeActionContext(diagnostics=[diagnostic]),
+            )
+        )
+        default = ["Ask Replay…", "Explain", "Refactor", "Add docstrings", "Write tests", "Fix: magic number"]
+        other = [f"{OPENAI}: {title}" for title in default[1:]]
+        assert [a.title for a in actions] == [*default, f"Ask {OPENAI}…", *other]
+        for action in actions:
+            assert action.command is not None and action.command.command == "claif.ask"
+            [argument] = action.command.arguments
+            assert argument.get("provider") == ("openai" if OPENAI in action.title else None)
+        by_title = {a.title: a.command.arguments[0]["action"] for a in actions if a.command}
+        assert by_title[f"{OPENAI}: Explain"] == "explain" and by_title[f"{OPENAI}: Fix: magic number"] == "fix"
+
+
+OPENAI = "OpenAI-compatible"
+
+
+def point_range(line: int, start: int, end: int) -> types.Range:
+    """A range on one line."""
+    return types.Range(start=types.Position(line=line, character=start), end=types.Position(line=line, character=end))
+
+
+class TestSecretDocuments:
+    """An ask on a secret or excluded file is refused whole, and no ask action is offered there."""
+
+    @pytest.fixture
+    def lsp_settings(self, transcript: Path) -> dict[str, Any]:
+        return scenario.replay_settings(transcript, context={"exclude": ["generated/"]})
+
+    @pytest.fixture
+    def lsp_env(self) -> dict[str, str]:
+        return {}
+
+    @pytest.mark.parametrize(
+        ("relative", "text", "reason"),
+        [
+            (".env", "DEBUG=1\nOPENAI_API_KEY=sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z\n", "secret file"),
+            ("keys.py", 'KEY = """\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE=\n"""\n', "private key"),
+            ("generated/api.py", "x = 1\n", "excluded"),
+        ],
+    )
+    async def test_ask_is_refused_and_no_action_offered(
+        self, client: EditorClient, workspace: Path, relative: str, text: str, reason: str
+    ) -> None:
+        from pygls.exceptions import JsonRpcInvalidParams
+
+        path = workspace / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        uri = path.as_uri()
+        client.open_document(uri, text)
         await scenario.command(client, "claif.settings", {})  # code actions never wait; let the settings land
         actions = await client.text_document_code_action_async(
             types.CodeActionParams(
                 text_document=types.TextDocumentIdentifier(uri=uri),
-                range=types.Range(start=types.Position(line=4, character=2), end=types.Position(line=4, character=3)),
+                range=point_range(0, 0, 1),
                 context=types.CodeActionContext(diagnostics=[]),
             )
         )
-        asks = [a for a in actions if a.title.startswith("Ask ")]
-        assert asks[0].title == "Ask Replay…"
-        other = [a for a in asks if a.command and a.command.arguments[0].get("provider") == "openai"]
-        assert len(other) == 1 and other[0].title.endswith("…")
+        assert not actions
+        with pytest.raises(JsonRpcInvalidParams, match=f"never sends {relative} to a provider .*{reason}"):
+            await scenario.ask(client, uri, instruction="tidy", range=scenario.whole_range(0, 1))
+        assert any(m.type == types.MessageType.Warning and relative in m.message for m in client.messages)
+        assert client.progress_reports == {}, "refused before anything began"
+        with pytest.raises(JsonRpcInvalidParams, match="no proposal"):
+            await scenario.command(client, "claif.proposal", {"proposal": "p1"})

@@ -1,12 +1,14 @@
 """End to end: every cancel path stops the provider at once and leaves no proposal and no edit.
 
 pygls cancels neither command tasks on `$/cancelRequest` nor anything on `window/workDoneProgress/cancel`;
-these tests guard our wiring (and the private pygls attribute it relies on).
+these tests guard our wiring (and the private pygls attribute it relies on). Each path runs through every
+backend: with the HTTP providers the loopback server must see the client hang up, so no stream is left open.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,17 +17,21 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams, JsonRpcRequestCancelled
 
 from tests.fakes.helpers import FAKES_BIN, alive, async_wait_until, read_pids
+from tests.fakes.http_servers import AnthropicServer, OpenAIServer, Reply
 from tests.lsp import scenario
+from tests.lsp.conftest import Backend
 from tests.lsp.editor_client import EditorClient
-
-SLOW = [{"action": "ask", "chunks": ["*** Begin Patch\n"] + [f"# line {i}\n" for i in range(200)], "delayMs": 100}]
 
 
 @pytest.fixture
-def lsp_settings(workspace: Path) -> dict[str, Any]:
-    scenario.make_project(workspace)
-    transcript = scenario.write_transcript(workspace.parent / "slow.jsonl", SLOW)
-    return scenario.replay_settings(transcript)
+def lsp_settings(backend: Backend) -> dict[str, Any]:
+    backend.stall()
+    return backend.settings
+
+
+@pytest.fixture
+def lsp_env(backend: Backend) -> dict[str, str]:
+    return backend.env
 
 
 def start_ask(client: EditorClient, uri: str, msg_id: str, **extra: Any) -> asyncio.Future[Any]:
@@ -54,7 +60,7 @@ async def assert_nothing_left(client: EditorClient, uri: str) -> None:
     assert [e.message for e in ends] == ["cancelled"]
 
 
-async def test_cancel_request_stops_the_ask(client: EditorClient, workspace: Path) -> None:
+async def test_cancel_request_stops_the_ask(client: EditorClient, workspace: Path, backend: Backend) -> None:
     uri = (workspace / "app.py").as_uri()
     client.open_document(uri, scenario.SAMPLE)
     pending = start_ask(client, uri, "ask-1")
@@ -63,9 +69,10 @@ async def test_cancel_request_stops_the_ask(client: EditorClient, workspace: Pat
     with pytest.raises(JsonRpcRequestCancelled):
         await pending
     await assert_nothing_left(client, uri)
+    assert backend.stream_closed(), "the HTTP stream was left open"
 
 
-async def test_progress_cancel_button_stops_the_ask(client: EditorClient, workspace: Path) -> None:
+async def test_progress_cancel_button_stops_the_ask(client: EditorClient, workspace: Path, backend: Backend) -> None:
     uri = (workspace / "app.py").as_uri()
     client.open_document(uri, scenario.SAMPLE)
     client.progress_reports["tok-1"] = []
@@ -76,9 +83,10 @@ async def test_progress_cancel_button_stops_the_ask(client: EditorClient, worksp
     client.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token="tok-1"))
     assert await pending == {"proposals": [], "cancelled": True}
     await assert_nothing_left(client, uri)
+    assert backend.stream_closed(), "the HTTP stream was left open"
 
 
-async def test_claif_cancel_command_stops_the_ask(client: EditorClient, workspace: Path) -> None:
+async def test_claif_cancel_command_stops_the_ask(client: EditorClient, workspace: Path, backend: Backend) -> None:
     uri = (workspace / "app.py").as_uri()
     client.open_document(uri, scenario.SAMPLE)
     pending = start_ask(client, uri, "ask-3", args={"requestId": "mine"})
@@ -87,7 +95,22 @@ async def test_claif_cancel_command_stops_the_ask(client: EditorClient, workspac
     assert result == {"cancelled": ["mine"]}
     assert await pending == {"proposals": [], "cancelled": True}
     await assert_nothing_left(client, uri)
+    assert backend.stream_closed(), "the HTTP stream was left open"
     assert await scenario.command(client, "claif.cancel", {}) == {"cancelled": []}
+
+
+async def test_parallel_asks_keep_their_own_proposals(client: EditorClient, workspace: Path, backend: Backend) -> None:
+    backend.answer(scenario.PATCH)
+    uri = (workspace / "app.py").as_uri()
+    client.open_document(uri, scenario.SAMPLE)
+    results = await asyncio.gather(*(scenario.ask(client, uri, instruction="tidy") for _ in range(4)))
+    ids = [p for r in results for p in r["proposals"]]
+    assert len(ids) == len(set(ids)) == 4
+    described = [await scenario.command(client, "claif.proposal", {"proposal": p}) for p in ids]
+    assert all(
+        d["provider"] == backend.name and d["files"][0]["proposedText"] == scenario.EXPECTED_BOTH for d in described
+    )
+    assert client.documents[uri].text == scenario.SAMPLE
 
 
 class TestAgentProcessDiesWithTheAsk:
@@ -155,9 +178,77 @@ class TestConcurrentAsks:
         assert sorted(d["provider"] for d in described) == ["codex", "replay"]
         assert all(d["files"][0]["proposedText"] == scenario.EXPECTED_BOTH for d in described)
 
-    async def test_parallel_asks_keep_their_own_proposals(self, client: EditorClient, workspace: Path) -> None:
+
+class TestProvidersStreamAtTheSameTime:
+    """Both providers of one ask are mid-stream at once: each server stalls until the client hangs up, so had
+    the providers run one after the other, the second request would never arrive."""
+
+    @pytest.fixture
+    def servers(self) -> Iterator[tuple[OpenAIServer, AnthropicServer]]:
+        stall = Reply(chunks=scenario.pieces(scenario.PATCH), hang_after=2)
+        with OpenAIServer(stall) as openai, AnthropicServer(stall) as anthropic:
+            yield openai, anthropic
+
+    @pytest.fixture
+    def lsp_settings(self, workspace: Path, servers: tuple[OpenAIServer, AnthropicServer]) -> dict[str, Any]:
+        scenario.make_project(workspace)
+        openai, anthropic = servers
+        return {
+            "provider": "openai",
+            "cache": {"enabled": False},
+            "providers": {"openai": {"baseUrl": openai.base_url}, "anthropic": {"baseUrl": anthropic.base_url}},
+        }
+
+    @pytest.fixture
+    def lsp_env(self) -> dict[str, str]:
+        return {"OPENAI_API_KEY": "test-key", "ANTHROPIC_API_KEY": "test-key"}
+
+    @pytest.mark.parametrize("editor", ["neovim"], indirect=True)
+    async def test_both_streams_are_open_together(
+        self, client: EditorClient, workspace: Path, servers: tuple[OpenAIServer, AnthropicServer]
+    ) -> None:
         uri = (workspace / "app.py").as_uri()
         client.open_document(uri, scenario.SAMPLE)
-        results = await asyncio.gather(*(scenario.ask(client, uri, instruction="tidy") for _ in range(4)))
-        ids = [p for r in results for p in r["proposals"]]
-        assert len(ids) == len(set(ids)) == 4
+        pending = start_ask(client, uri, "ask-both", args={"providers": ["openai", "anthropic"], "requestId": "both"})
+        assert await async_wait_until(lambda: all(s.stalled.is_set() for s in servers), timeout=20)
+        assert not pending.done()
+        assert await scenario.command(client, "claif.cancel", {"request": "both"}) == {"cancelled": ["both"]}
+        assert await pending == {"proposals": [], "cancelled": True}
+        assert all(s.wait_for_disconnect() for s in servers), "both streams are closed by one cancel"
+        assert client.applied_edits == []
+
+
+class TestCancelWhileThePickerIsOpen:
+    """A cancel that arrives before the provider runs (here: while the user picks an instruction) still wins."""
+
+    @pytest.fixture
+    def lsp_settings(self, workspace: Path) -> dict[str, Any]:
+        scenario.make_project(workspace)
+        transcript = scenario.write_transcript(workspace.parent / "t.jsonl", [{"answer": scenario.PATCH}])
+        return scenario.replay_settings(transcript, approval="auto")  # a lost cancel would even edit the buffer
+
+    @pytest.mark.parametrize("path", ["cancelRequest", "claif.cancel"])
+    async def test_no_proposal_and_no_edit(self, client: EditorClient, workspace: Path, path: str) -> None:
+        uri = (workspace / "app.py").as_uri()
+        client.open_document(uri, scenario.SAMPLE)
+        client.message_gate = asyncio.Event()
+        pending = start_ask(client, uri, "ask-picker", args={"instruction": "", "requestId": "picker"})
+        assert await async_wait_until(lambda: bool(client.message_requests), timeout=20)
+        if path == "cancelRequest":
+            client.cancel_request(types.CancelParams(id="ask-picker"))
+            with pytest.raises(JsonRpcRequestCancelled):
+                await pending
+        else:
+            assert await scenario.command(client, "claif.cancel", {"request": "picker"}) == {"cancelled": ["picker"]}
+            assert await pending == {"proposals": [], "cancelled": True}
+        client.message_gate.set()  # the user picks an instruction after all: too late
+        # A later ask runs to the end; had the cancelled one gone on, it would have made p1 and applied it too.
+        [later] = (await scenario.ask(client, uri, instruction="tidy"))["proposals"]
+        assert later == "p1"
+        assert not await async_wait_until(lambda: len(client.applied_edits) > 1, timeout=1)
+        assert len(client.applied_edits) == 1
+        assert client.progress_reports and all(
+            isinstance(values[0], types.WorkDoneProgressBegin) and values[0].message.startswith("Replay: ask")
+            for values in client.progress_reports.values()
+        )
+        assert len(client.progress_reports) == 1, "the cancelled ask never began progress"

@@ -10,10 +10,12 @@ from claif_lsp.context import (
     Context,
     ContextRequest,
     DiagnosticView,
+    DocumentRefusedError,
     DocumentView,
     estimate_tokens,
     gather_context,
     omitted_marker,
+    refusal_reason,
     render_ranges,
     split_lines,
     window_ranges,
@@ -226,13 +228,28 @@ def test_selection_is_redacted(workspace: Path) -> None:
     assert OPENAI_KEY not in context.of_kind("file")[0].text
 
 
-def test_secret_current_document_sends_only_the_redacted_selection(workspace: Path) -> None:
-    source = f"DEBUG=1\nOPENAI_API_KEY={OPENAI_KEY}\n"
-    path = write(workspace, ".env", source)
-    context = ask(workspace, view(path), 0, 1)
-    assert [s.kind for s in context.sections] == ["selection"]
-    assert context.selection.text == f"DEBUG=1\nOPENAI_API_KEY={REDACTED}"
-    assert context.cut == [f"file .env ({estimate_tokens(source)} tokens) left out: secret file"]
+@pytest.mark.parametrize(
+    ("relative", "text", "exclude", "reason"),
+    [
+        (".env", f"DEBUG=1\nOPENAI_API_KEY={OPENAI_KEY}\n", [], "secret file"),
+        ("deploy/id_ed25519", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n", [], "secret file"),
+        ("notes.py", 'KEY = """-----BEGIN RSA PRIVATE KEY-----\nMIIEvQ"""\n', [], "contains a private key"),
+        ("generated/schema.py", "x = 1\n", ["generated/"], "excluded"),
+    ],
+)
+def test_secret_current_document_is_refused_whole(
+    workspace: Path, relative: str, text: str, exclude: list[str], reason: str
+) -> None:
+    path = write(workspace, relative, text)
+    assert refusal_reason(path, workspace, text, exclude) == reason
+    with pytest.raises(DocumentRefusedError, match=rf"never sends {relative} to a provider \({reason}\)"):
+        ask(workspace, view(path), 0, 1, exclude=exclude)
+
+
+def test_ordinary_current_document_is_not_refused(workspace: Path) -> None:
+    path = write(workspace, "app/env.py", "import os\n")
+    assert refusal_reason(path, workspace, "import os\n") is None
+    assert refusal_reason(None, None, "plain text") is None
 
 
 def test_big_file_is_windowed_around_the_selection(workspace: Path) -> None:

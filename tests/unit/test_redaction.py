@@ -152,3 +152,42 @@ def test_exclude_globs(relative: str, pattern: str, matched: bool) -> None:
 def test_private_key_content_is_never_sent() -> None:
     assert secret_content_reason("x\n-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n") == "contains a private key"
     assert secret_content_reason(ORDINARY_PYTHON) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "DATABASE_URL=postgres://app:s3cret-pw@db.internal:5432/app",
+            f"DATABASE_URL=postgres://app:{REDACTED}@db.internal:5432/app",
+        ),
+        (
+            'engine = create_engine("mysql+pymysql://root:hunter2@localhost/x")',
+            f'engine = create_engine("mysql+pymysql://root:{REDACTED}@localhost/x")',
+        ),
+        ("REDIS_URL=redis://:p4ssw0rd@cache:6379/0", f"REDIS_URL=redis://:{REDACTED}@cache:6379/0"),
+        ("DB_PASSWORD=hunter2", f"DB_PASSWORD={REDACTED}"),
+        ("export GITHUB_TOKEN=abc123def", f"export GITHUB_TOKEN={REDACTED}"),
+        ("JWT_SECRET=letmein99", f"JWT_SECRET={REDACTED}"),
+        ('PASSWORD="supersecret"', f'PASSWORD="{REDACTED}"'),
+    ],
+)
+def test_connection_strings_and_env_secrets_are_redacted(line: str, expected: str) -> None:
+    assert redact(line) == expected
+    assert redact(expected) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "BASE_URL=https://example.com:8443/api",
+        'proxy = "http://${PROXY_USER}:${PROXY_PASS}@proxy:3128"',
+        "AUTH_TOKEN=${AUTH_TOKEN}",
+        "MAX_TOKEN=100",
+        "API_TOKEN = token_value",
+        'HEADER_TOKEN = "X-Auth-Token"',
+        "DB_PASSWORD=",
+    ],
+)
+def test_urls_and_env_lines_without_secrets_are_left_alone(line: str) -> None:
+    assert redact(line) == line
