@@ -1,12 +1,16 @@
 """Benchmark: claif-lsp's patch engine (parse + match + edit building) against ``git apply --check``.
 
 Builds 50 files of 5,000 lines and a patch of 1,000 hunks over them (unified diff and Codex form), then the same at
-2x and 4x (more files, same density). Run: ``.venv/bin/python bench/patch_bench.py``.
+2x and 4x (more files, same density). Before timing, each size is checked for correctness: the files ``git apply``
+writes from the unified diff must equal what our proposals give for both forms (and what their hunks give when
+applied). Prints PASS/MISS against the targets (at most 3x ``git apply --check``; 4x input at most 4.5x time); it
+reports, it never asserts. Run: ``.venv/bin/python bench/patch_bench.py``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import subprocess
@@ -16,12 +20,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from claif_lsp.lsp_edits import to_workspace_edit
-from claif_lsp.patches import Snapshot, parse_answer, resolve_patch
+from claif_lsp.patches import Proposal, Snapshot, apply_hunks, parse_answer, resolve_patch
 
 LINES_PER_FILE = 5000
 HUNKS_PER_FILE = 20
 FILES = 50
 CONTEXT = 3
+RATIO_TARGET = 3.0
+GROWTH_TARGET = 4.5
 
 
 def make_file(index: int, rng: random.Random) -> list[str]:
@@ -104,11 +110,16 @@ def best_of(repeat: int, action: Callable[[], object]) -> float:
     return best
 
 
-def ours(files: dict[str, str], patch_text: str) -> int:
-    """Parse, match and build the WorkspaceEdit; the number of hunks."""
-    proposal = resolve_patch(
+def propose(files: dict[str, str], patch_text: str) -> Proposal:
+    """Parse and match: the proposal."""
+    return resolve_patch(
         parse_answer(patch_text), Path("/bench-root"), lambda p: Snapshot(path=p, text=files.get(p), version=1)
     )
+
+
+def ours(files: dict[str, str], patch_text: str) -> int:
+    """Parse, match and build the WorkspaceEdit; the number of hunks."""
+    proposal = propose(files, patch_text)
     to_workspace_edit(
         proposal,
         document_changes=True,
@@ -120,44 +131,100 @@ def ours(files: dict[str, str], patch_text: str) -> int:
     return sum(len(f.hunks) for f in proposal.files)
 
 
+def write_tree(root: Path, files: dict[str, str], diff: str) -> None:
+    """The files and the diff under root."""
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    (root / "bench.diff").write_text(diff)
+
+
+def verify(git: str, files: dict[str, str], diff: str, codex_patch: str) -> list[str]:
+    """Problems found comparing our results with ``git apply``'s files; empty when everything agrees."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        write_tree(root, files, diff)
+        subprocess.run([git, "apply", "bench.diff"], cwd=root, check=True)
+        expected = {path: (root / path).read_text() for path in files}
+    problems: list[str] = []
+    for form, text in (("unified", diff), ("codex", codex_patch)):
+        proposal = propose(files, text)
+        got = {f.path: f.new_text for f in proposal.files}
+        if set(got) != set(expected):
+            problems.append(f"{form}: changes {len(got)} files, git apply {len(expected)}")
+        for file in proposal.files:
+            if file.new_text != expected.get(file.path):
+                problems.append(f"{form}: {file.path} differs from git apply's result")
+            elif apply_hunks(file.old_text or "", file.hunks) != file.new_text:
+                problems.append(f"{form}: the hunks of {file.path} do not give its new text")
+    return problems
+
+
+def verdict(ok: bool) -> str:
+    """PASS or MISS."""
+    return "PASS" if ok else "MISS"
+
+
 def main() -> int:
-    """Run every size and print the table."""
+    """Check correctness, run every size and print the table with PASS/MISS against the targets."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     git = shutil.which("git")
+    if git is None:
+        print("git not found: cannot time git apply --check or verify results")
+        return 1
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"load average (1 min) at start: {load:.2f} on {os.cpu_count()} CPUs")
     rows = []
+    problems: list[str] = []
     for scale in (1, 2, 4):
         files, diff, codex_patch = build(scale)
+        found = verify(git, files, diff, codex_patch)
+        problems += [f"{scale}x {p}" for p in found]
+        print(f"{scale}x correctness vs git apply: {verdict(not found)} ({len(files)} files, both forms)")
         hunks = ours(files, diff)
         t_unified = best_of(args.repeat, lambda f=files, d=diff: ours(f, d))  # type: ignore[misc]
         t_codex = best_of(args.repeat, lambda f=files, c=codex_patch: ours(f, c))  # type: ignore[misc]
-        t_git = float("nan")
-        if git:
-            with tempfile.TemporaryDirectory() as tmp:
-                root = Path(tmp)
-                for path, text in files.items():
-                    (root / path).parent.mkdir(parents=True, exist_ok=True)
-                    (root / path).write_text(text)
-                (root / "bench.diff").write_text(diff)
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            write_tree(root, files, diff)
 
-                def check(root: Path = root) -> None:
-                    subprocess.run([git, "apply", "--check", "bench.diff"], cwd=root, check=True)
+            def check(root: Path = root) -> None:
+                subprocess.run([git, "apply", "--check", "bench.diff"], cwd=root, check=True)
 
-                t_git = best_of(args.repeat, check)
+            t_git = best_of(args.repeat, check)
         rows.append((scale, len(files), hunks, t_unified, t_codex, t_git))
-    print(f"{'size':>4} {'files':>6} {'hunks':>6} {'ours udiff':>11} {'ours codex':>11} {'git apply':>10} {'ratio':>6}")
+    print(
+        f"{'size':>4} {'files':>6} {'hunks':>6} {'ours udiff':>11} {'ours codex':>11} {'git apply':>10} "
+        f"{'udiff/git':>10} {'codex/git':>10}"
+    )
     for scale, n_files, hunks, t_u, t_c, t_g in rows:
         print(
             f"{scale:>3}x {n_files:>6} {hunks:>6} {t_u * 1000:>9.1f}ms {t_c * 1000:>9.1f}ms {t_g * 1000:>8.1f}ms "
-            f"{t_u / t_g:>5.2f}x"
+            f"{t_u / t_g:>9.2f}x {t_c / t_g:>9.2f}x"
+        )
+    for scale, _, _, t_u, t_c, t_g in rows:
+        print(
+            f"{scale}x target <= {RATIO_TARGET:g}x git apply --check: unified {t_u / t_g:.2f}x "
+            f"{verdict(t_u / t_g <= RATIO_TARGET)}, codex {t_c / t_g:.2f}x {verdict(t_c / t_g <= RATIO_TARGET)}"
         )
     base = rows[0]
     for scale, *_, t_u, t_c, t_g in rows[1:]:
-        print(
+        line = (
             f"{scale}x input: unified {t_u / base[3]:.2f}x time, codex {t_c / base[4]:.2f}x time, "
             f"git {t_g / base[5]:.2f}x time"
         )
+        if scale == 4:
+            line += (
+                f"; target <= {GROWTH_TARGET:g}x: unified {verdict(t_u / base[3] <= GROWTH_TARGET)}, "
+                f"codex {verdict(t_c / base[4] <= GROWTH_TARGET)}"
+            )
+        print(line)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"load average (1 min) at end: {load:.2f}")
+    for problem in problems:
+        print(f"MISS correctness: {problem}")
     return 0
 
 
