@@ -1,7 +1,8 @@
 """LSP latency: claif-lsp beside a minimal pygls server, measured in the same run.
 
 1. Code-action latency on a 10,000-line file, p50 and p99 of 500 requests (target: p99 <= 1.5x the baseline).
-2. `claif.ask` to proposal with an instant provider (replay, no delay): claif-lsp's own overhead.
+2. `claif.ask` to proposal with an instant provider (replay, no delay): claif-lsp's own overhead, beside a
+   no-op `workspace/executeCommand` round trip on the minimal server (the floor of any command).
 3. Code-action p99 while 8 asks stream at once (target: <= 3x the idle p99).
 Run: `uv run python bench/lsp_bench.py [requests]`.
 """
@@ -25,6 +26,10 @@ SAMPLE = "def f(x):\n    return x + 1\n\n\n"
 PATCH = (
     "*** Begin Patch\n*** Update File: small.py\n@@ def f(x):\n-    return x + 1\n+    return x + 2\n*** End Patch\n"
 )
+
+
+ASKS = 30
+"""Asks (and no-op commands on the baseline) timed for the overhead comparison."""
 
 
 def big_file(lines: int = 10_000) -> str:
@@ -82,6 +87,16 @@ async def ask(client: QuietClient, uri: str) -> dict[str, Any]:
     return result
 
 
+async def noop_times(client: QuietClient, count: int) -> list[float]:
+    """Round-trip times of ``count`` no-op commands on the minimal server."""
+    times = []
+    for _ in range(count):
+        began = time.perf_counter()
+        await client.workspace_execute_command_async(types.ExecuteCommandParams(command="bench.noop", arguments=[{}]))
+        times.append(time.perf_counter() - began)
+    return times
+
+
 async def main(count: int) -> None:
     """Run the three measurements and print them."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -101,6 +116,8 @@ async def main(count: int) -> None:
         base_uri = open_file(baseline, big)
         await code_action_times(baseline, base_uri, 20)
         base_times = await code_action_times(baseline, base_uri, count)
+        await noop_times(baseline, 5)
+        noop = await noop_times(baseline, ASKS)
         await stop(baseline)
 
         claif, _ = await start(CLAIF, root, settings(instant))
@@ -111,7 +128,7 @@ async def main(count: int) -> None:
         small_uri = open_file(claif, small)
         await ask(claif, small_uri)  # warm: loads the flow and the patch engine
         ask_times = []
-        for _ in range(30):
+        for _ in range(ASKS):
             began = time.perf_counter()
             result = await ask(claif, small_uri)
             ask_times.append(time.perf_counter() - began)
@@ -139,10 +156,12 @@ async def main(count: int) -> None:
     )
     print(f"p99 idle / baseline      {percentile(idle, 99) / percentile(base_times, 99):6.2f}   (target <= 1.5)")
     print(f"p99 busy / idle          {percentile(busy, 99) / percentile(idle, 99):6.2f}   (target <= 3)")
+    print(f"\n{'command round trip, ' + str(ASKS) + ' each':40}{'median':>12}{'p90':>12}")
+    print(f"{'minimal pygls server, no-op command':40}{ms(median(noop)):>12}{ms(percentile(noop, 90)):>12}")
     print(
-        f"claif.ask -> proposal, instant provider: median {ms(median(ask_times))}, "
-        f"p90 {ms(percentile(ask_times, 90))} (30 asks)"
+        f"{'claif.ask -> proposal, instant provider':40}{ms(median(ask_times)):>12}{ms(percentile(ask_times, 90)):>12}"
     )
+    print(f"claif-lsp's own overhead per ask (median) {ms(median(ask_times) - median(noop))}")
 
 
 if __name__ == "__main__":
