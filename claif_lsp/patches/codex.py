@@ -8,7 +8,6 @@ turn), and a unified-diff header ``@@ -12,3 +12,4 @@ ctx`` gives a line hint plu
 
 from __future__ import annotations
 
-import itertools
 import re
 from typing import Literal
 
@@ -75,7 +74,8 @@ def _parse_one(lines: list[str], at: int, line_number: int, *, lenient: bool) ->
     first = lines[at].strip()
     if first.startswith(ADD):
         contents, used = [], 1
-        for line in itertools.islice(lines, at + 1, None):
+        for index in range(at + 1, len(lines)):
+            line = lines[index]
             if not line.startswith("+"):
                 break
             contents.append(line[1:] + "\n")
@@ -134,7 +134,9 @@ def _parse_chunk_at(
     if start >= len(lines):
         raise invalid_hunk("Update hunk does not contain any lines", line_number + 1)
     parsed = 0
-    for line in itertools.islice(lines, start, None):
+    # Indexing, not itertools.islice: islice walks from the list's start, which is quadratic over many chunks.
+    for index in range(start, len(lines)):
+        line = lines[index]
         if line == EOF_MARKER or (lenient and line.strip() == EOF_MARKER):
             if parsed == 0:
                 raise invalid_hunk("Update hunk does not contain any lines", line_number + 1)

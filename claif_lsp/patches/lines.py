@@ -25,18 +25,6 @@ class Lines:
         """Whether the text ends with a line ending (True for an empty text)."""
         return not self.endings or self.endings[-1] != ""
 
-    def positions(self, line: str, start: int, last: int) -> list[int]:
-        """Every index in [start, last] holding exactly ``line`` (scanned in C by ``list.index``)."""
-        found: list[int] = []
-        lines = self.lines
-        i = start - 1
-        try:
-            while True:
-                i = lines.index(line, i + 1, last + 1)
-                found.append(i)
-        except ValueError:
-            return found
-
 
 def split_lines(text: str) -> Lines:
     """Split on CRLF, CR or LF; a final newline does not start an extra empty line."""

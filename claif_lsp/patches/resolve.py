@@ -105,7 +105,7 @@ def _resolve_file(file: FilePatch, fmt: PatchFormat, root: Path, read: Reader) -
         )
     lines = split_lines(snap.text)
     hunks = place_chunks(path, lines, file.chunks, fmt)
-    new_text = apply_hunks(snap.text, hunks)
+    new_text = _apply(lines, hunks)
     return FileProposal(
         operation="move" if new_path else "update",
         path=path,
@@ -119,17 +119,18 @@ def _resolve_file(file: FilePatch, fmt: PatchFormat, root: Path, read: Reader) -
 
 
 def _whole(path: str, snap: Snapshot, contents: str, operation: str) -> FileProposal:
-    new = split_lines(contents).lines
+    split = split_lines(contents)
+    new = split.lines
     if snap.text is None:
         hunks = [Hunk(id=f"{path}#1", index=1, start_line=0, end_line=0, new_lines=new)] if new else []
         return FileProposal(operation="add", path=path, new_text=contents, hunks=hunks)
     old = split_lines(snap.text)
-    hunks = diff_hunks(path, old, new, final_newline=split_lines(contents).final_newline)
+    hunks = diff_hunks(path, old, new, final_newline=split.final_newline)
     return FileProposal(
         operation="add" if operation == "add" else "update",
         path=path,
         old_text=snap.text,
-        new_text=apply_hunks(snap.text, hunks),
+        new_text=_apply(old, hunks),
         version=snap.version,
         hunks=hunks,
     )
@@ -339,7 +340,10 @@ def _changes(old: list[str], new: list[str], pairs: list[tuple[int, int]]) -> li
 
 def apply_hunks(text: str, hunks: Sequence[Hunk]) -> str:
     """Apply some of a file's hunks to a text they were placed on; PatchError when one no longer fits."""
-    lines = split_lines(text)
+    return _apply(split_lines(text), hunks)
+
+
+def _apply(lines: Lines, hunks: Sequence[Hunk]) -> str:
     n = len(lines.lines)
     out: list[str] = []
     endings: list[str] = []

@@ -53,6 +53,34 @@ class Matcher:
     def __init__(self, text: Lines) -> None:
         self.text = text
         self._normalised: dict[int, list[str]] = {}
+        self._last: dict[str, int] | None = None
+
+    def _exact(self, want: list[str], start: int, last: int) -> list[int]:
+        """Every i in [start, last] where the lines from i equal ``want`` (pass 0)."""
+        lines = self.text.lines
+        if self._last is None:
+            self._last = dict(zip(lines, range(len(lines)), strict=True))
+        # Anchor on the pattern line whose last occurrence in the file comes soonest: list.index (a C scan) then
+        # stops there, so a file's chunks, sought in order, scan it about once in all instead of once each.
+        j, stop = 0, len(lines)
+        for x, line in enumerate(want):
+            at = self._last.get(line, -1) - x
+            if at < start:
+                return []  # this pattern line occurs nowhere a match from ``start`` on would need it
+            if at < stop:
+                j, stop = x, at
+        stop = min(stop, last)
+        k = len(want)
+        found: list[int] = []
+        anchor = want[j]
+        i = start + j - 1
+        try:
+            while True:
+                i = lines.index(anchor, i + 1, stop + j + 1)
+                if lines[i - j : i - j + k] == want:
+                    found.append(i - j)
+        except ValueError:
+            return found
 
     def _lines(self, pass_no: int) -> list[str]:
         if pass_no not in self._normalised:
@@ -67,10 +95,7 @@ class Matcher:
         last = (n if end is None else min(end, n)) - k
         if k == 0 or last < start:
             return -1, []
-        want = list(pattern)
-        # Anchor on the longest line: blank lines and braces would give hundreds of candidates.
-        j = max(range(k), key=lambda x: len(want[x]))
-        found = [i - j for i in self.text.positions(want[j], start + j, last + j) if lines[i - j : i - j + k] == want]
+        found = self._exact(list(pattern), start, last)
         if found:
             return 0, found
         for pass_no in range(1, len(PASSES)):
