@@ -130,6 +130,8 @@ class ProviderState(str, Enum):
 
     READY = "ready"
     NEEDS_CREDENTIAL = "needs_credential"
+    NEEDS_CONFIG = "needs_config"
+    """Installed, but a setting is missing (e.g. the replay provider has no transcript)."""
     NOT_INSTALLED = "not_installed"
     ERROR = "error"
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 
 from claif_lsp import __version__
+from tests.lsp import scenario
 from tests.lsp.editor_client import EditorClient
 
 
@@ -26,9 +31,17 @@ async def test_providers_command_lists_replay(client: EditorClient) -> None:
         types.ExecuteCommandParams(command="claif.providers", arguments=[])
     )
     names = {p["name"]: p for p in result["providers"]}
-    assert names["replay"]["state"] == "ready"
+    assert names["replay"]["state"] == "needs_config", "no transcript is configured"
+    assert "providers.replay.options.transcript" in names["replay"]["reason"]
     assert names["replay"]["distribution"] == "claif-replay"
-    assert result["active"] == "replay"
+    assert result["active"] == "replay", "auto falls back to the offline provider"
+
+
+async def test_auto_fallback_without_a_transcript_says_what_to_set(client: EditorClient, workspace: Path) -> None:
+    uri = scenario.make_project(workspace).as_uri()
+    client.open_document(uri, scenario.SAMPLE)
+    with pytest.raises(JsonRpcException, match=r"^replay: no transcript to replay: set providers\.replay"):
+        await scenario.ask(client, uri, instruction="tidy")
 
 
 async def test_our_logs_reach_the_editor_but_not_pygls_bodies(client: EditorClient) -> None:

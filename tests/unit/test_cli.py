@@ -36,7 +36,7 @@ def test_providers_table_names_distribution_status_and_reason() -> None:
     header, *rows = result.stdout.splitlines()
     assert header.split()[:3] == ["NAME", "DISTRIBUTION", "STATUS"]
     replay = next(row for row in rows if row.startswith("replay "))
-    assert "claif-replay 0.1.0" in replay and " ready " in replay
+    assert "claif-replay 0.1.0" in replay and " needs_config " in replay and "options.transcript" in replay
     anthropic = next(row for row in rows if row.startswith("anthropic "))
     assert "needs_credential" in anthropic and "ANTHROPIC_API_KEY is not set" in anthropic
 

@@ -22,6 +22,11 @@ from claif_lsp.types import (
 from claif_replay.transcript import TranscriptEntry, load_transcript
 
 TRANSCRIPT_OPTION = "transcript"
+NO_TRANSCRIPT = (
+    "no transcript to replay: set providers.replay.options.transcript to a JSONL transcript "
+    "(the 'record' setting writes one from a real provider), or set up a real provider "
+    "(`claif-lsp providers` shows what each one needs)"
+)
 
 
 class ReplayProvider(BaseProvider):
@@ -45,13 +50,10 @@ class ReplayProvider(BaseProvider):
         return path
 
     def status(self) -> ProviderStatus:
-        """Ready when a transcript is configured and exists."""
+        """Ready when a transcript is configured (and, when absolute, exists); NEEDS_CONFIG without one."""
         path = self.transcript_path()
         if path is None:
-            return ProviderStatus(
-                state=ProviderState.READY,
-                reason="offline; set providers.replay.options.transcript to a JSONL transcript to replay",
-            )
+            return ProviderStatus(state=ProviderState.NEEDS_CONFIG, reason=NO_TRANSCRIPT)
         if path.is_absolute() and not path.is_file():
             return ProviderStatus(state=ProviderState.ERROR, reason=f"transcript {path} does not exist")
         return ProviderStatus(state=ProviderState.READY, reason=f"replaying {path}")
@@ -84,11 +86,7 @@ class ReplayProvider(BaseProvider):
         options = options or ClaifOptions()
         path = self.transcript_path(options.workspace_root)
         if path is None:
-            raise ConfigurationError(
-                "no transcript to replay: set providers.replay.options.transcript "
-                "(a JSONL file; the 'record' setting writes one from a real provider)",
-                provider=self.name,
-            )
+            raise ConfigurationError(NO_TRANSCRIPT, provider=self.name)
         entries = await anyio.to_thread.run_sync(load_transcript, path)
         served = self._served.setdefault(path, set())
         index = self.pick(entries, served, prompt, options.action)
