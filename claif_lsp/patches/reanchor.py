@@ -34,7 +34,7 @@ def reanchor(file: FileProposal, hunk_ids: Iterable[str], current_text: str) -> 
     """
     wanted = set(hunk_ids)
     lines = split_lines(current_text)
-    matcher = Matcher(lines)
+    matcher = Matcher(lines, searches=len(wanted))
     n = len(lines.lines)
     placed: list[Hunk] = []
     for hunk in file.hunks:

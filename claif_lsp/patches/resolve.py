@@ -216,7 +216,7 @@ def _ambiguous(path: str, number: int, positions: Sequence[int], *, what: str = 
 
 def place_chunks(path: str, lines: Lines, chunks: Sequence[Chunk], fmt: PatchFormat) -> list[Hunk]:
     """Find every chunk in the file and turn it into minimal hunks; PatchError naming the chunk when one fails."""
-    matcher = Matcher(lines)
+    matcher = Matcher(lines, searches=len(chunks))
     n = len(lines.lines)
     cursor = 0
     delta = 0

@@ -29,6 +29,11 @@ def _exact(line: str) -> str:
     return line
 
 
+_SCANS_BEFORE_INDEX = 4
+"""Whole-file scans (list.index, in C) before building the line index: hashing every line costs about five."""
+_SEARCHES_FOR_INDEX = 8
+"""Patterns sought in one file from which the index is built at once (each one scans half the file on average)."""
+
 PASSES: tuple[Callable[[str], str], ...] = (_exact, str.rstrip, str.strip, normalise)
 
 
@@ -50,33 +55,41 @@ def seek_sequence(lines: Sequence[str], pattern: Sequence[str], start: int, eof:
 class Matcher:
     """Finds every position of a pattern in one file, using a line index for the exact pass."""
 
-    def __init__(self, text: Lines) -> None:
+    def __init__(self, text: Lines, *, searches: int = 0) -> None:
+        """``searches``: how many patterns will be sought, when known; many build the line index at once."""
         self.text = text
         self._normalised: dict[int, list[str]] = {}
         self._last: dict[str, int] | None = None
+        """Each line's last index, built once scans have covered the file several times."""
+        self._scanned = _SCANS_BEFORE_INDEX * len(text.lines) + 1 if searches >= _SEARCHES_FOR_INDEX else 0
 
     def _exact(self, want: list[str], start: int, last: int) -> list[int]:
         """Every i in [start, last] where the lines from i equal ``want`` (pass 0)."""
         lines = self.text.lines
-        if self._last is None:
+        if self._last is None and self._scanned > _SCANS_BEFORE_INDEX * len(lines):
             self._last = dict(zip(lines, range(len(lines)), strict=True))
-        # Anchor on the pattern line whose last occurrence in the file comes soonest: list.index (a C scan) then
-        # stops there, so a file's chunks, sought in order, scan it about once in all instead of once each.
-        j, stop = 0, len(lines)
-        for x, line in enumerate(want):
-            at = self._last.get(line, -1) - x
-            if at < start:
-                return []  # this pattern line occurs nowhere a match from ``start`` on would need it
-            if at < stop:
-                j, stop = x, at
-        stop = min(stop, last)
+        if self._last is None:
+            # Anchor on the longest line: blank lines and braces would give hundreds of candidates.
+            j = max(range(len(want)), key=lambda x: len(want[x]))
+        else:
+            # Anchor on the line whose last occurrence comes soonest: the scan stops there, so chunks sought in
+            # order scan the file about once in all.
+            j, stop = 0, last
+            for x, line in enumerate(want):
+                at = self._last.get(line, -1) - x
+                if at < start:
+                    return []  # this pattern line occurs nowhere a match from ``start`` on would need it
+                if at < stop:
+                    j, stop = x, at
+            last = stop
+        self._scanned += last - start + 1
         k = len(want)
         found: list[int] = []
         anchor = want[j]
         i = start + j - 1
         try:
             while True:
-                i = lines.index(anchor, i + 1, stop + j + 1)
+                i = lines.index(anchor, i + 1, last + j + 1)
                 if lines[i - j : i - j + k] == want:
                     found.append(i - j)
         except ValueError:
