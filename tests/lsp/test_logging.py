@@ -43,3 +43,21 @@ async def test_pygls_records_stay_out_of_the_editor_log(editor: str, workspace: 
     assert any("claif.approval" in t for t in texts)
     pygls_records = [t for t in texts if t.startswith("pygls") or "Sending data" in t or "Message received" in t]
     assert pygls_records == []
+
+
+async def test_a_failing_notification_is_logged_not_popped_up(client: EditorClient, workspace: Path) -> None:
+    # pygls' default answers a failing notification handler with an error pop-up; ours only logs it.
+    uri = (workspace / "never-opened.py").as_uri()
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text="x = 1\n")],
+        )
+    )
+    for _ in range(200):
+        if any("internal error" in m.message for m in client.log_messages):
+            break
+        await asyncio.sleep(0.05)
+    await scenario.command(client, "claif.providers")  # the server is still answering
+    assert any(m.type == types.MessageType.Error and "internal error" in m.message for m in client.log_messages)
+    assert [m.message for m in client.messages] == [], "no pop-up for a background failure"
