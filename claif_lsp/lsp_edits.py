@@ -44,15 +44,23 @@ def _window(lines: Lines, hunk: Hunk) -> tuple[int, str, str]:
     return first, old, new
 
 
+def _common(old: str, new: str, limit: int, part: Callable[[str, int, int], str]) -> int:
+    """The largest n <= limit with part(old, 0, n) == part(new, 0, n), halving: the comparisons run in C."""
+    low, high = 0, limit
+    while low < high:
+        mid = (low + high + 1) // 2
+        if part(old, low, mid) == part(new, low, mid):
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
 def _minimal(lines: Lines, hunk: Hunk) -> tuple[tuple[int, int], tuple[int, int], str]:
     first, old, new = _window(lines, hunk)
-    prefix = 0
     limit = min(len(old), len(new))
-    while prefix < limit and old[prefix] == new[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
-        suffix += 1
+    prefix = _common(old, new, limit, lambda text, a, b: text[a:b])
+    suffix = _common(old, new, limit - prefix, lambda text, a, b: text[len(text) - b : len(text) - a])
     # Never split a CRLF pair between the kept and the replaced text.
     while prefix and old[prefix - 1] == "\r" and old[prefix : prefix + 1] == "\n":
         prefix -= 1
@@ -67,6 +75,10 @@ def _position(codec: PositionCodec, lines: Lines, at: tuple[int, int]) -> types.
         # on line 0 the client counts it, so columns there move by one character.
         first = [BOM + (lines.lines[0] if lines.lines else "")]
         return codec.position_to_client_units(first, ServerTextPosition(line=0, character=at[1] + 1))
+    if 0 <= at[0] < len(lines.lines):
+        before = lines.lines[at[0]][: at[1]]
+        if before.isascii():
+            return types.Position(line=at[0], character=len(before))  # one code unit a character in every encoding
     return codec.position_to_client_units(lines.lines, ServerTextPosition(line=at[0], character=at[1]))
 
 
@@ -138,8 +150,8 @@ def to_workspace_edit(
         annotations[key] = types.ChangeAnnotation(label=label, needs_confirmation=True, description=description)
         return key
 
-    def edits_for(file: FileProposal, hunks: list[Hunk], text: str) -> list[Edit]:
-        lines = split_lines(text)
+    def edits_for(file: FileProposal, hunks: list[Hunk]) -> list[Edit]:
+        lines = file.old_lines()
         result: list[Edit] = []
         for hunk in hunks:
             start, end, new_text = _minimal(lines, hunk)
@@ -167,14 +179,14 @@ def to_workspace_edit(
             need("create", file)
             key = annotation(first_key, f"create {file.path}", file.summary_line)
             operations.append(types.CreateFile(uri=uri, annotation_id=key))
-            edits = edits_for(file, hunks, "")
+            edits = edits_for(file, hunks)
             if edits:
                 doc = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=None)
                 operations.append(types.TextDocumentEdit(text_document=doc, edits=list(edits)))
             continue
         if file.operation == "move":
             need("rename", file)
-        edits = edits_for(file, hunks, file.old_text or "")
+        edits = edits_for(file, hunks)
         if document_changes:
             if edits:
                 doc = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=file.version)

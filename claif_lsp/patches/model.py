@@ -5,7 +5,9 @@ from __future__ import annotations
 from enum import Enum
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
+
+from claif_lsp.patches.lines import Lines, split_lines
 
 PatchFormat = Literal["codex", "unified", "search_replace", "whole_file", "mixed"]
 """``mixed``: an answer with patches in several formats; each ``FilePatch`` then says its own."""
@@ -86,6 +88,21 @@ class Hunk(BaseModel):
     """1-based number of the patch chunk (hunk) this came from, for messages."""
 
 
+class _Split:
+    """A text and its lines, kept beside a model; never part of its value: any two compare equal."""
+
+    __slots__ = ("lines", "text")
+
+    def __init__(self, text: str | None = None, lines: Lines | None = None) -> None:
+        self.text = text
+        self.lines = lines
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Split)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 class FileProposal(BaseModel):
     """The resolved change of one file, with the snapshot it was computed against."""
 
@@ -98,6 +115,21 @@ class FileProposal(BaseModel):
     hunks: list[Hunk] = Field(default_factory=list)
     replaced_text: str | None = None
     """For a move onto an existing file (Codex ``*** Move to:`` allows it): the destination's text it overwrites."""
+    _old_split: _Split = PrivateAttr(default_factory=_Split)
+
+    def old_lines(self) -> Lines:
+        """``old_text`` (empty when None) split into lines, once while it stays the same; never change the result."""
+        text = self.old_text or ""
+        split = self._old_split
+        if split.lines is not None and split.text == text:
+            return split.lines
+        lines = split_lines(text)
+        self._old_split = _Split(text, lines)
+        return lines
+
+    def keep_old_lines(self, lines: Lines) -> None:
+        """Keep ``lines``, the caller's split of ``old_text``, for ``old_lines``."""
+        self._old_split = _Split(self.old_text or "", lines)
 
     @property
     def target_path(self) -> str:

@@ -106,7 +106,7 @@ def _resolve_file(file: FilePatch, fmt: PatchFormat, root: Path, read: Reader) -
     lines = split_lines(snap.text)
     hunks = place_chunks(path, lines, file.chunks, fmt)
     new_text = _apply(lines, hunks)
-    return FileProposal(
+    proposal = FileProposal(
         operation="move" if new_path else "update",
         path=path,
         new_path=new_path,
@@ -116,6 +116,8 @@ def _resolve_file(file: FilePatch, fmt: PatchFormat, root: Path, read: Reader) -
         hunks=hunks,
         replaced_text=replaced,
     )
+    proposal.keep_old_lines(lines)
+    return proposal
 
 
 def _whole(path: str, snap: Snapshot, contents: str, operation: str) -> FileProposal:
