@@ -35,7 +35,8 @@ def invalid_hunk(message: str, line_number: int) -> PatchError:
 
 def parse_codex(text: str, *, mode: Mode = "lenient") -> Patch:
     """Parse a ``*** Begin Patch`` ... ``*** End Patch`` text into a ``Patch``."""
-    lines = [line.removesuffix("\r") for line in text.strip().split("\n")]
+    text = text.strip()
+    lines = [line.removesuffix("\r") for line in text.split("\n")] if "\r" in text else text.split("\n")
     body = _body(lines, mode)
     files: list[FilePatch] = []
     i, line_number = 0, 2
@@ -134,10 +135,11 @@ def _parse_chunk_at(
     if start >= len(lines):
         raise invalid_hunk("Update hunk does not contain any lines", line_number + 1)
     parsed = 0
+    old_lines, new_lines, context_lines = chunk.old_lines, chunk.new_lines, chunk.context_lines
     # Indexing, not itertools.islice: islice walks from the list's start, which is quadratic over many chunks.
     for index in range(start, len(lines)):
         line = lines[index]
-        if line == EOF_MARKER or (lenient and line.strip() == EOF_MARKER):
+        if line == EOF_MARKER or (lenient and EOF_MARKER in line and line.strip() == EOF_MARKER):
             if parsed == 0:
                 raise invalid_hunk("Update hunk does not contain any lines", line_number + 1)
             chunk.is_end_of_file = True
@@ -145,13 +147,13 @@ def _parse_chunk_at(
             break
         head = line[:1]
         if head in ("", " "):
-            chunk.context_lines.append((len(chunk.old_lines), len(chunk.new_lines)))
-            chunk.old_lines.append(line[1:])
-            chunk.new_lines.append(line[1:])
+            context_lines.append((len(old_lines), len(new_lines)))
+            old_lines.append(line[1:])
+            new_lines.append(line[1:])
         elif head == "+":
-            chunk.new_lines.append(line[1:])
+            new_lines.append(line[1:])
         elif head == "-":
-            chunk.old_lines.append(line[1:])
+            old_lines.append(line[1:])
         else:
             if parsed == 0:
                 raise invalid_hunk(

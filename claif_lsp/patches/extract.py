@@ -87,6 +87,8 @@ def _path_line_before(lines: list[str], at: int) -> str | None:
 
 def fenced_blocks(text: str) -> list[Fence]:
     """Every fenced block (``` or ~~~) in order; an unclosed one runs to the end of the text."""
+    if "```" not in text and "~~~" not in text:
+        return []
     lines = text.split("\n")
     blocks: list[Fence] = []
     i = 0
@@ -157,7 +159,7 @@ def parse_answer(text: str, *, default_path: str | None = None) -> Patch:
         return parse_codex(stripped)
     lines = text.split("\n")
     parts: list[tuple[int, Patch]] = []
-    codex = _codex_spans(lines)
+    codex = _codex_spans(lines) if BEGIN in text else []
     for a, b in codex:
         parts.append((a, parse_codex("\n".join(lines[a:b]))))
     rest = _blank(lines, codex)

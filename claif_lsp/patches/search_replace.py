@@ -15,7 +15,7 @@ _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 
 def looks_search_replace(text: str) -> bool:
     """Whether the text has at least one ``<<<<<<< SEARCH`` marker."""
-    return any(_SEARCH.match(line) for line in text.split("\n"))
+    return "SEARCH" in text and any(_SEARCH.match(line) for line in text.split("\n"))
 
 
 def search_replace_spans(lines: list[str]) -> list[tuple[int, int]]:

@@ -58,7 +58,7 @@ class _FileState:
 
 def parse_unified(text: str, *, default_path: str | None = None) -> Patch:
     """Parse one or more files of unified diff."""
-    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    lines = [line.removesuffix("\r") for line in text.split("\n")] if "\r" in text else text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     files: list[FilePatch] = []
@@ -114,18 +114,19 @@ def _parse_hunk(lines: list[str], i: int) -> tuple[Chunk, int]:
     look like hunk lines; only a new ``@@``, a ``diff --git`` line or a ``---``/``+++`` file header ends it."""
     header = lines[i]
     match = _HUNK.match(header)
-    chunk = Chunk(line_number=i + 1)
+    chunk = Chunk(line_number=i + 1, old_start=int(match.group(1)) if match else None)
+    old_lines, new_lines, context_lines = chunk.old_lines, chunk.new_lines, chunk.context_lines
     old_left = new_left = None
     if match:
-        chunk.old_start = int(match.group(1))
         old_left = int(match.group(2)) if match.group(2) is not None else 1
         new_left = int(match.group(4)) if match.group(4) is not None else 1
     insertion = old_left == 0
     i += 1
     while i < len(lines):
         line = lines[i]
-        if line.startswith("\\"):
-            if chunk.new_lines and lines[i - 1][:1] in ("+", " "):
+        head = line[:1]
+        if head == "\\":
+            if new_lines and lines[i - 1][:1] in ("+", " "):
                 chunk.final_newline = False
             elif chunk.final_newline is None:
                 chunk.final_newline = True
@@ -133,24 +134,23 @@ def _parse_hunk(lines: list[str], i: int) -> tuple[Chunk, int]:
             continue
         if line.startswith("@@") or line.startswith("diff --git "):
             break
-        if _file_header_at(lines, i):
+        if head == "-" and _file_header_at(lines, i):
             exhausted = old_left is None or new_left is None or (old_left <= 0 and new_left <= 0)
             # A header pair followed by a hunk is a new file whatever the counts say; one that the counts do not
             # leave room for is one too (a removed "-- x" line followed by an added "++ y" line is the other way).
             if exhausted or i + 2 >= len(lines) or lines[i + 2].startswith("@@"):
                 break
-        head = line[:1]
         if head == " " or (head == "" and _blank_is_context(lines, i, old_left, new_left)):
-            chunk.context_lines.append((len(chunk.old_lines), len(chunk.new_lines)))
-            chunk.old_lines.append(line[1:])
-            chunk.new_lines.append(line[1:])
+            context_lines.append((len(old_lines), len(new_lines)))
+            old_lines.append(line[1:])
+            new_lines.append(line[1:])
             old_left = None if old_left is None else old_left - 1
             new_left = None if new_left is None else new_left - 1
         elif head == "-":
-            chunk.old_lines.append(line[1:])
+            old_lines.append(line[1:])
             old_left = None if old_left is None else old_left - 1
         elif head == "+":
-            chunk.new_lines.append(line[1:])
+            new_lines.append(line[1:])
             new_left = None if new_left is None else new_left - 1
         else:
             break
