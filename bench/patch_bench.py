@@ -101,16 +101,18 @@ def build(scale: int, seed: int = 7) -> tuple[dict[str, str], str, str]:
     return files, "".join(diffs), "*** Begin Patch\n" + "".join(patches) + "*** End Patch\n"
 
 
-def best_of(repeat: int, action: Callable[[], object]) -> float:
-    """The fastest of ``repeat`` runs, in seconds; each starts from a collected heap (the collector stays on)."""
-    best = float("inf")
+def best_of(repeat: int, *actions: Callable[[], object]) -> list[float]:
+    """The fastest of ``repeat`` runs of each action, in seconds; the actions take turns, so a burst of load from
+    elsewhere on the machine hits them alike. Each run starts from a collected heap (the collector stays on)."""
+    best = [float("inf")] * len(actions)
     for _ in range(repeat):
-        # Without this, garbage left by the previous run or by building the inputs can trigger a full collection
-        # inside the timed run, whose cost is that of the whole interpreter heap rather than of the patch.
-        gc.collect()
-        began = time.perf_counter()
-        action()
-        best = min(best, time.perf_counter() - began)
+        for k, action in enumerate(actions):
+            # Without this, garbage left by the previous run or by building the inputs can trigger a full
+            # collection inside the timed run, whose cost is that of the whole interpreter heap, not of the patch.
+            gc.collect()
+            began = time.perf_counter()
+            action()
+            best[k] = min(best[k], time.perf_counter() - began)
     return best
 
 
@@ -172,7 +174,7 @@ def verdict(ok: bool) -> str:
 def main() -> int:
     """Check correctness, run every size and print the table with PASS/MISS against the targets."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     git = shutil.which("git")
     if git is None:
@@ -188,8 +190,6 @@ def main() -> int:
         problems += [f"{scale}x {p}" for p in found]
         print(f"{scale}x correctness vs git apply: {verdict(not found)} ({len(files)} files, both forms)")
         hunks = ours(files, diff)
-        t_unified = best_of(args.repeat, lambda f=files, d=diff: ours(f, d))  # type: ignore[misc]
-        t_codex = best_of(args.repeat, lambda f=files, c=codex_patch: ours(f, c))  # type: ignore[misc]
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
             write_tree(root, files, diff)
@@ -197,7 +197,12 @@ def main() -> int:
             def check(root: Path = root) -> None:
                 subprocess.run([git, "apply", "--check", "bench.diff"], cwd=root, check=True)
 
-            t_git = best_of(args.repeat, check)
+            t_unified, t_codex, t_git = best_of(
+                args.repeat,
+                lambda f=files, d=diff: ours(f, d),  # type: ignore[misc]
+                lambda f=files, c=codex_patch: ours(f, c),  # type: ignore[misc]
+                check,
+            )
         rows.append((scale, len(files), hunks, t_unified, t_codex, t_git))
     print(
         f"{'size':>4} {'files':>6} {'hunks':>6} {'ours udiff':>11} {'ours codex':>11} {'git apply':>10} "
