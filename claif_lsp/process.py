@@ -81,6 +81,12 @@ def find_executable(name: str, environ: Mapping[str, str], configured: str | Non
     return shutil.which(expanded, path=environ.get("PATH", os.defpath))
 
 
+def missing_executable_reason(name: str, configured: str | None, install_hint: str) -> str:
+    """Why ``find_executable`` found nothing (the configured path, or ``name`` on PATH), and how to install it."""
+    where = f"{configured} is not an executable" if configured else f"{name} not found on PATH"
+    return f"{where}; {install_hint}"
+
+
 def flag_uses(args: Sequence[str], names: Iterable[str], *, takes_value: bool = False) -> Iterator[tuple[str, str]]:
     """Each use of a flag in ``names`` (e.g. ``-s``, ``--sandbox``) in ``args``: the argument as written, and its value.
 

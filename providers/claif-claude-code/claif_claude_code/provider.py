@@ -21,7 +21,7 @@ from claif_lsp.errors import (
     ProviderRuntimeError,
     RateLimitError,
 )
-from claif_lsp.process import find_executable, home_dir, refuse_unsafe_arg
+from claif_lsp.process import find_executable, home_dir, missing_executable_reason, refuse_unsafe_arg
 from claif_lsp.provider import BaseProvider
 from claif_lsp.types import (
     ClaifOptions,
@@ -155,8 +155,7 @@ class ClaudeCodeProvider(BaseProvider):
 
     def not_installed_reason(self) -> str:
         """Why no executable was found, and how to install one."""
-        where = f"{self.settings.path} is not an executable" if self.settings.path else "claude not found on PATH"
-        return f"{where}; {INSTALL_HINT}"
+        return missing_executable_reason("claude", self.settings.path, INSTALL_HINT)
 
     def status(self) -> ProviderStatus:
         """Not installed, misconfigured, needs a login, or ready; no query, no network."""

@@ -11,7 +11,15 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from claif_lsp.errors import AuthenticationError, ClaifError, ProviderInitError, ProviderRuntimeError
-from claif_lsp.process import AgentProcess, find_executable, flag_uses, home_dir, parse_json_line, refuse_unsafe_arg
+from claif_lsp.process import (
+    AgentProcess,
+    find_executable,
+    flag_uses,
+    home_dir,
+    missing_executable_reason,
+    parse_json_line,
+    refuse_unsafe_arg,
+)
 from claif_lsp.provider import BaseProvider
 from claif_lsp.types import (
     ClaifOptions,
@@ -90,8 +98,7 @@ class GeminiCliProvider(BaseProvider):
 
     def not_installed_reason(self) -> str:
         """Why no executable was found, and how to install one."""
-        where = f"{self.settings.path} is not an executable" if self.settings.path else "gemini not found on PATH"
-        return f"{where}; {INSTALL_HINT}"
+        return missing_executable_reason("gemini", self.settings.path, INSTALL_HINT)
 
     def status(self) -> ProviderStatus:
         """Not installed, misconfigured, needs a login, or ready; no query, no network."""
