@@ -7,6 +7,7 @@ for another both count); a part that looks like a patch but cannot be parsed is 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -191,7 +192,7 @@ def parse_answer(text: str, *, default_path: str | None = None) -> Patch:
     files: list[FilePatch] = []
     for _, patch in parts:
         for file in patch.files:
-            files.append(file.model_copy(update={"format": patch.format}) if len(formats) > 1 else file)
+            files.append(dataclasses.replace(file, format=patch.format) if len(formats) > 1 else file)
     _refuse_unpatched_named_blocks(blocks, diffs, files)
     return Patch(format=formats.pop() if len(formats) == 1 else "mixed", files=files)
 

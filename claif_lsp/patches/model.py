@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Literal
 
@@ -24,14 +25,19 @@ class Operation(str, Enum):
     """Whole-file replacement (the last-resort fallback); resolves to ``add`` or ``update``."""
 
 
-class Chunk(BaseModel):
+# The parse structures (Chunk, FilePatch, Patch) are plain slotted dataclasses, not models: a large patch makes
+# thousands of them, and each pydantic model adds a dict and a set for the garbage collector to walk.
+
+
+@dataclass(slots=True)
+class Chunk:
     """One change of a parsed patch: lines to find and what replaces them, before any matching."""
 
-    old_lines: list[str] = Field(default_factory=list)
-    new_lines: list[str] = Field(default_factory=list)
-    context_lines: list[tuple[int, int]] = Field(default_factory=list)
+    old_lines: list[str] = field(default_factory=list)
+    new_lines: list[str] = field(default_factory=list)
+    context_lines: list[tuple[int, int]] = field(default_factory=list)
     """Pairs (old index, new index) of lines the patch marks as unchanged context."""
-    contexts: list[str] = Field(default_factory=list)
+    contexts: list[str] = field(default_factory=list)
     """``@@ class X`` / ``@@ def f():`` headers, sought in order before the old lines."""
     is_end_of_file: bool = False
     old_start: int | None = None
@@ -42,7 +48,8 @@ class Chunk(BaseModel):
     """Line of the patch text this chunk starts on, for messages."""
 
 
-class FilePatch(BaseModel):
+@dataclass(slots=True)
+class FilePatch:
     """What a patch asks of one path."""
 
     operation: Operation
@@ -50,16 +57,17 @@ class FilePatch(BaseModel):
     new_path: str | None = None
     contents: str | None = None
     """Full new text for ``add`` and ``replace``."""
-    chunks: list[Chunk] = Field(default_factory=list)
+    chunks: list[Chunk] = field(default_factory=list)
     format: PatchFormat | None = None
     """The format this file's part was written in, when it differs from the patch's (``mixed``)."""
 
 
-class Patch(BaseModel):
+@dataclass(slots=True)
+class Patch:
     """A parsed patch: file operations in the order the patch gives them."""
 
     format: PatchFormat
-    files: list[FilePatch] = Field(default_factory=list)
+    files: list[FilePatch] = field(default_factory=list)
 
 
 class Snapshot(BaseModel):

@@ -195,7 +195,8 @@ def _refuse_truncated(path: str, old: str, new: str) -> None:
 
 
 def _hunk(path: str, lines: Lines, index: int, start: int, end: int, new: list[str], chunk: int | None) -> Hunk:
-    return Hunk(
+    # Every value here already has its field's type (fresh lists, ints, str), so validating would only copy them.
+    return Hunk.model_construct(
         id=f"{path}#{index}",
         index=index,
         start_line=start,
