@@ -36,10 +36,11 @@ def _window(lines: Lines, hunk: Hunk) -> tuple[int, str, str]:
     final = lines.final_newline if hunk.final_newline is None else hunk.final_newline
     # The line before may lose or gain its ending when the hunk changes what ends the file.
     first = start - 1 if start > 0 and end == n and (not hunk.new_lines or not lines.final_newline) else start
-    old = "".join(line + ending for line, ending in zip(lines.lines[first:end], lines.endings[first:end], strict=True))
+    old_endings = lines.endings_between(first, end)
+    old = "".join(line + ending for line, ending in zip(lines.lines[first:end], old_endings, strict=True))
     kept = lines.lines[first:start]
     new_lines = kept + hunk.new_lines
-    new_endings = lines.endings[first:start] + [lines.eol] * len(hunk.new_lines)
+    new_endings = lines.endings_between(first, start) + [lines.eol] * len(hunk.new_lines)
     new = join_lines(new_lines, new_endings, bom=False, eol=lines.eol, final_newline=final if end == n else None)
     return first, old, new
 

@@ -147,7 +147,8 @@ def _parse_chunk_at(
             break
         head = line[:1]
         if head in ("", " "):
-            context_lines.append((len(old_lines), len(new_lines)))
+            context_lines.append(len(old_lines))
+            context_lines.append(len(new_lines))
             old_lines.append(line[1:])
             new_lines.append(line[1:])
         elif head == "+":

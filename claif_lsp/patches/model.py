@@ -35,8 +35,9 @@ class Chunk:
 
     old_lines: list[str] = field(default_factory=list)
     new_lines: list[str] = field(default_factory=list)
-    context_lines: list[tuple[int, int]] = field(default_factory=list)
-    """Pairs (old index, new index) of lines the patch marks as unchanged context."""
+    context_lines: list[int] = field(default_factory=list)
+    """Old index, new index, old index, new index, ... of the lines the patch marks as unchanged context: flat, as
+    a list of pairs would be one tuple for the collector per context line."""
     contexts: list[str] = field(default_factory=list)
     """``@@ class X`` / ``@@ def f():`` headers, sought in order before the old lines."""
     is_end_of_file: bool = False

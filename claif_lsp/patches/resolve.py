@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from claif_lsp.errors import PatchError
-from claif_lsp.patches.lines import Lines, join_lines, split_lines
+from claif_lsp.patches.lines import BOM, Lines, join_lines, split_lines
 from claif_lsp.patches.model import (
     Chunk,
     FilePatch,
@@ -195,8 +195,7 @@ def _refuse_truncated(path: str, old: str, new: str) -> None:
 
 
 def _hunk(path: str, lines: Lines, index: int, start: int, end: int, new: list[str], chunk: int | None) -> Hunk:
-    # Every value here already has its field's type (fresh lists, ints, str), so validating would only copy them.
-    return Hunk.model_construct(
+    return Hunk(
         id=f"{path}#{index}",
         index=index,
         start_line=start,
@@ -325,7 +324,8 @@ def _locate(
 
 def _pairs(chunk: Chunk) -> list[tuple[int, int]]:
     if chunk.context_lines or not chunk.old_lines or not chunk.new_lines:
-        return list(chunk.context_lines)
+        pairs = chunk.context_lines
+        return list(zip(pairs[::2], pairs[1::2], strict=True))
     matcher = difflib.SequenceMatcher(None, chunk.old_lines, chunk.new_lines, autojunk=False)
     return [(a + k, b + k) for a, b, size in matcher.get_matching_blocks() for k in range(size)]
 
@@ -348,6 +348,7 @@ def apply_hunks(text: str, hunks: Sequence[Hunk]) -> str:
 
 def _apply(lines: Lines, hunks: Sequence[Hunk]) -> str:
     n = len(lines.lines)
+    uniform = lines.uniform_endings
     out: list[str] = []
     endings: list[str] = []
     pos = 0
@@ -358,12 +359,17 @@ def _apply(lines: Lines, hunks: Sequence[Hunk]) -> str:
         if lines.lines[hunk.start_line : hunk.end_line] != hunk.old_lines:
             raise PatchError(f"hunk {hunk.id} is stale: lines {hunk.start_line + 1}-{hunk.end_line} changed since")
         out += lines.lines[pos : hunk.start_line]
-        endings += lines.endings[pos : hunk.start_line]
         out += hunk.new_lines
-        endings += [lines.eol] * len(hunk.new_lines)
+        if not uniform:
+            endings += lines.endings_between(pos, hunk.start_line)
+            endings += [lines.eol] * len(hunk.new_lines)
         pos = hunk.end_line
         if hunk.end_line == n and hunk.final_newline is not None:
             final = hunk.final_newline
     out += lines.lines[pos:]
-    endings += lines.endings[pos:]
+    if uniform:
+        # Every line, old or new, ends with eol but the last, which follows ``final``.
+        prefix = BOM if lines.bom else ""
+        return prefix + lines.eol.join(out) + (lines.eol if final else "") if out else prefix
+    endings += lines.endings_between(pos, n)
     return join_lines(out, endings, bom=lines.bom, eol=lines.eol, final_newline=final)

@@ -141,7 +141,8 @@ def _parse_hunk(lines: list[str], i: int) -> tuple[Chunk, int]:
             if exhausted or i + 2 >= len(lines) or lines[i + 2].startswith("@@"):
                 break
         if head == " " or (head == "" and _blank_is_context(lines, i, old_left, new_left)):
-            context_lines.append((len(old_lines), len(new_lines)))
+            context_lines.append(len(old_lines))
+            context_lines.append(len(new_lines))
             old_lines.append(line[1:])
             new_lines.append(line[1:])
             old_left = None if old_left is None else old_left - 1
@@ -155,7 +156,7 @@ def _parse_hunk(lines: list[str], i: int) -> tuple[Chunk, int]:
         else:
             break
         i += 1
-    if len(chunk.context_lines) == len(chunk.old_lines) == len(chunk.new_lines):
+    if len(chunk.context_lines) // 2 == len(chunk.old_lines) == len(chunk.new_lines):
         raise PatchError(
             f"the unified diff hunk at patch line {chunk.line_number} ({header.strip()!r}) changes nothing: "
             "it has no '-' or '+' lines"
