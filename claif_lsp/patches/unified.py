@@ -122,39 +122,42 @@ def _parse_hunk(lines: list[str], i: int) -> tuple[Chunk, int]:
         new_left = int(match.group(4)) if match.group(4) is not None else 1
     insertion = old_left == 0
     i += 1
-    while i < len(lines):
+    count = len(lines)
+    while i < count:
         line = lines[i]
         head = line[:1]
-        if head == "\\":
-            if new_lines and lines[i - 1][:1] in ("+", " "):
-                chunk.final_newline = False
-            elif chunk.final_newline is None:
-                chunk.final_newline = True
-            i += 1
-            continue
-        if line.startswith("@@") or line.startswith("diff --git "):
-            break
-        if head == "-" and _file_header_at(lines, i):
+        # The common heads first; "@@", "diff --git " and "\\" lines cannot start with " ", "+" or "-".
+        if head == "-" and line.startswith("--- ") and _file_header_at(lines, i):
             exhausted = old_left is None or new_left is None or (old_left <= 0 and new_left <= 0)
             # A header pair followed by a hunk is a new file whatever the counts say; one that the counts do not
             # leave room for is one too (a removed "-- x" line followed by an added "++ y" line is the other way).
-            if exhausted or i + 2 >= len(lines) or lines[i + 2].startswith("@@"):
+            if exhausted or i + 2 >= count or lines[i + 2].startswith("@@"):
                 break
         if head == " " or (head == "" and _blank_is_context(lines, i, old_left, new_left)):
             context_lines.append(len(old_lines))
             context_lines.append(len(new_lines))
-            old_lines.append(line[1:])
-            new_lines.append(line[1:])
-            old_left = None if old_left is None else old_left - 1
-            new_left = None if new_left is None else new_left - 1
-        elif head == "-":
-            old_lines.append(line[1:])
-            old_left = None if old_left is None else old_left - 1
+            text = line[1:]
+            old_lines.append(text)
+            new_lines.append(text)
+            if old_left is not None:
+                old_left -= 1
+            if new_left is not None:
+                new_left -= 1
         elif head == "+":
             new_lines.append(line[1:])
-            new_left = None if new_left is None else new_left - 1
+            if new_left is not None:
+                new_left -= 1
+        elif head == "-":
+            old_lines.append(line[1:])
+            if old_left is not None:
+                old_left -= 1
+        elif head == "\\":
+            if new_lines and lines[i - 1][:1] in ("+", " "):
+                chunk.final_newline = False
+            elif chunk.final_newline is None:
+                chunk.final_newline = True
         else:
-            break
+            break  # "@@", "diff --git " or anything else ends the hunk
         i += 1
     if len(chunk.context_lines) // 2 == len(chunk.old_lines) == len(chunk.new_lines):
         raise PatchError(
