@@ -33,6 +33,11 @@ def _window(lines: Lines, hunk: Hunk) -> tuple[int, str, str]:
     """The first line of the region a hunk touches, its old text and its new text (with line endings)."""
     n = len(lines.lines)
     start, end = hunk.start_line, hunk.end_line
+    if end < n and lines.uniform_endings:
+        # Away from the end of the file, every old and new line of the window ends with the file's eol.
+        eol, new_lines = lines.eol, hunk.new_lines
+        old = eol.join(lines.lines[start:end]) + eol if end > start else ""
+        return start, old, eol.join(new_lines) + eol if new_lines else ""
     final = lines.final_newline if hunk.final_newline is None else hunk.final_newline
     # The line before may lose or gain its ending when the hunk changes what ends the file.
     first = start - 1 if start > 0 and end == n and (not hunk.new_lines or not lines.final_newline) else start
