@@ -149,8 +149,9 @@ def _parse_chunk_at(
         if head in ("", " "):
             context_lines.append(len(old_lines))
             context_lines.append(len(new_lines))
-            old_lines.append(line[1:])
-            new_lines.append(line[1:])
+            text = line[1:]
+            old_lines.append(text)
+            new_lines.append(text)
         elif head == "+":
             new_lines.append(line[1:])
         elif head == "-":

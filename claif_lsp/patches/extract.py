@@ -155,8 +155,8 @@ def parse_answer(text: str, *, default_path: str | None = None) -> Patch:
     """Find and parse every patch in a model's answer (any formats); PatchError says what was expected when none."""
     text = text.replace("\r\n", "\n")
     stripped = text.strip()
-    all_lines = stripped.split("\n")
-    if (all_lines[0].strip() == BEGIN and all_lines[-1].strip() == END) or all_lines[0].strip() in HEREDOC_OPENERS:
+    first, last = stripped.partition("\n")[0].strip(), stripped.rpartition("\n")[2].strip()
+    if (first == BEGIN and last == END) or first in HEREDOC_OPENERS:
         return parse_codex(stripped)
     lines = text.split("\n")
     parts: list[tuple[int, Patch]] = []
