@@ -50,12 +50,25 @@ def _window(lines: Lines, hunk: Hunk) -> tuple[int, str, str]:
     return first, old, new
 
 
-def _common(old: str, new: str, limit: int, part: Callable[[str, int, int], str]) -> int:
-    """The largest n <= limit with part(old, 0, n) == part(new, 0, n), halving: the comparisons run in C."""
+def _common_prefix(old: str, new: str, limit: int) -> int:
+    """The largest n <= limit with old[:n] == new[:n], halving: the comparisons run in C."""
     low, high = 0, limit
     while low < high:
         mid = (low + high + 1) // 2
-        if part(old, low, mid) == part(new, low, mid):
+        if old[low:mid] == new[low:mid]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _common_suffix(old: str, new: str, limit: int) -> int:
+    """The largest n <= limit with the last n characters of old and new equal, halving."""
+    old_end, new_end = len(old), len(new)
+    low, high = 0, limit
+    while low < high:
+        mid = (low + high + 1) // 2
+        if old[old_end - mid : old_end - low] == new[new_end - mid : new_end - low]:
             low = mid
         else:
             high = mid - 1
@@ -65,8 +78,8 @@ def _common(old: str, new: str, limit: int, part: Callable[[str, int, int], str]
 def _minimal(lines: Lines, hunk: Hunk) -> tuple[tuple[int, int], tuple[int, int], str]:
     first, old, new = _window(lines, hunk)
     limit = min(len(old), len(new))
-    prefix = _common(old, new, limit, lambda text, a, b: text[a:b])
-    suffix = _common(old, new, limit - prefix, lambda text, a, b: text[len(text) - b : len(text) - a])
+    prefix = _common_prefix(old, new, limit)
+    suffix = _common_suffix(old, new, limit - prefix)
     # Never split a CRLF pair between the kept and the replaced text.
     while prefix and old[prefix - 1] == "\r" and old[prefix : prefix + 1] == "\n":
         prefix -= 1
