@@ -9,14 +9,17 @@ from typing import Any
 
 import pytest
 
-FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "conformance" / "codex-apply-patch"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "codex-apply-patch"
+"""The fixtures as vendored with the tests (Apache-2.0 data, see its README), so every clone runs them."""
+SHARED_FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "conformance" / "codex-apply-patch"
+"""Where the team's copy lives beside the project, when it does; the vendored copy must equal it."""
 SCENARIOS = FIXTURES / "scenarios"
 
 
-def fixtures_or_skip() -> Path:
-    """The fixture folder, or skip the test with the reason when it is missing."""
+def fixture_folder() -> Path:
+    """The vendored fixture folder; a missing one fails the test rather than hiding the suite."""
     if not SCENARIOS.is_dir():
-        pytest.skip(f"conformance fixtures not found at {FIXTURES.resolve()}")
+        pytest.fail(f"conformance fixtures not found at {FIXTURES.resolve()}")
     return FIXTURES
 
 
@@ -34,8 +37,8 @@ def expectations() -> dict[str, dict[str, Any]]:
 
 
 def load_json(name: str) -> dict[str, Any]:
-    """A JSON fixture file, skipping when the folder is missing."""
-    return json.loads((fixtures_or_skip() / name).read_text(encoding="utf-8"))
+    """A JSON fixture file from the vendored folder."""
+    return json.loads((fixture_folder() / name).read_text(encoding="utf-8"))
 
 
 def snapshot(root: Path) -> dict[str, bytes | None]:
@@ -47,7 +50,7 @@ def snapshot(root: Path) -> dict[str, bytes | None]:
 
 def prepare(name: str, tmp_path: Path) -> tuple[Path, str]:
     """A temp workspace holding the scenario's input, and the patch text."""
-    source = fixtures_or_skip() / "scenarios" / name
+    source = fixture_folder() / "scenarios" / name
     root = tmp_path / "ws"
     if (source / "input").is_dir():
         shutil.copytree(source / "input", root)
