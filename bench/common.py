@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
@@ -12,7 +13,8 @@ from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
 BENCH = Path(__file__).resolve().parent
-CLAIF = [sys.executable, "-m", "claif_lsp", "--log-level", "WARNING"]
+# BENCH_PREFIX runs claif-lsp under a wrapper script (e.g. a cProfile launcher) to see where its time goes.
+CLAIF = [sys.executable, *os.environ.get("BENCH_PREFIX", "").split(), "-m", "claif_lsp", "--log-level", "WARNING"]
 MINIMAL = [sys.executable, str(BENCH / "minimal_server.py")]
 
 

@@ -6,6 +6,7 @@ model only runs when the editor executes the action's command (``claif.ask``), n
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -122,13 +123,24 @@ def _provider_set(
 
 def _refused(ls: ClaifLanguageServer, uri: str, exclude: list[str]) -> bool:
     """True when an ask on this document would be refused (a secret file, a private key inside, excluded)."""
-    from claif_lsp.context import refusal_reason
+    from claif_lsp.redaction import secret_content_reason
 
     fs_path = to_fs_path(uri)
     path = Path(fs_path) if fs_path else None
+    if path is not None and _path_refusal(path, ls.state.root_for(path), tuple(exclude)) is not None:
+        return True
     doc = ls.workspace.text_documents.get(uri)
-    text = doc.source if doc is not None else ""
-    return refusal_reason(path, ls.state.root_for(path) if path else None, text, exclude) is not None
+    return secret_content_reason(doc.source if doc is not None else "") is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _path_refusal(path: Path, root: Path | None, exclude: tuple[str, ...]) -> str | None:
+    """Why asks on ``path`` are refused, from the path alone."""
+    # Cached because code actions come on every cursor move and resolving symlinks costs syscalls; this only
+    # decides which actions are offered: claif.ask checks again, uncached, before anything is sent.
+    from claif_lsp.context import refusal_reason
+
+    return refusal_reason(path, root, "", exclude)
 
 
 def _review_actions(ls: ClaifLanguageServer, uri: str, rng: types.Range, only: list[str]) -> list[types.CodeAction]:
