@@ -216,13 +216,20 @@ class ProviderRegistry:
             cached = self._ready_cache[key] = (now, self.ready_providers(settings))
         return cached[1]
 
-    def resolve(self, requested: str | None = None, settings: Settings | None = None) -> str:
-        """The provider to use: ``requested``, the configured one, or for ``auto`` the first ready one."""
+    def resolve(self, requested: str | None = None, settings: Settings | None = None, *, cached: bool = False) -> str:
+        """The provider to use: ``requested``, the configured one, or for ``auto`` the first ready one.
+
+        ``cached`` reads readiness from :meth:`cached_ready`: code actions resolve on every cursor move, and a
+        status check may read files (a CLI's login state) or search PATH.
+        """
         chosen = settings or self.settings
         name = requested or chosen.provider
         if name != AUTO_PROVIDER:
             return name
+        ready = set(self.cached_ready(settings=settings)) if cached else None
         for candidate in chosen.auto_order:
-            if candidate in self.entries and self.status(candidate, settings).ready:
+            if candidate not in self.entries:
+                continue
+            if candidate in ready if ready is not None else self.status(candidate, settings).ready:
                 return candidate
         return OFFLINE_PROVIDER

@@ -73,7 +73,7 @@ def code_actions(ls: ClaifLanguageServer, params: types.CodeActionParams) -> lis
     base: dict[str, Any] = {"uri": uri, "range": rng}
     if diagnostics:
         base["diagnostics"] = diagnostics
-    default = ls.registry.resolve(settings=settings)
+    default = ls.registry.resolve(settings=settings, cached=True)
     actions.extend(_provider_set(ls, params, only, base, diagnostics, settings, default, group=None))
     others = [name for name in ls.registry.cached_ready(settings=settings) if name not in (default, "replay")]
     for name in others:
