@@ -84,3 +84,15 @@ async def command(client: EditorClient, name: str, argument: Any | None = None) 
     """Run any ``claif.*`` command with one object argument."""
     arguments = [argument] if argument is not None else []
     return await client.workspace_execute_command_async(types.ExecuteCommandParams(command=name, arguments=arguments))
+
+
+async def code_actions(
+    client: EditorClient, uri: str, rng: types.Range, diagnostics: list[types.Diagnostic] | None = None
+) -> list[types.CodeAction | types.Command]:
+    """The server's code actions for ``rng`` in ``uri``, with ``diagnostics`` as the request's context."""
+    params = types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=rng,
+        context=types.CodeActionContext(diagnostics=diagnostics or []),
+    )
+    return await client.text_document_code_action_async(params) or []

@@ -57,12 +57,11 @@ async def test_code_actions_answer_from_the_document(client: EditorClient, works
         message="Variable `s` shadows a builtin\nsecond line",
         source="lint",
     )
-    actions = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=types.Range(start=types.Position(line=13, character=4), end=types.Position(line=13, character=4)),
-            context=types.CodeActionContext(diagnostics=[diagnostic]),
-        )
+    actions = await scenario.code_actions(
+        client,
+        uri,
+        types.Range(start=types.Position(line=13, character=4), end=types.Position(line=13, character=4)),
+        [diagnostic],
     )
     titles = [a.title for a in actions]
     assert titles[:5] == [f"Ask {backend.display}…", "Explain", "Refactor", "Add docstrings", "Write tests"]
@@ -173,12 +172,8 @@ async def test_code_lenses_and_review_actions_on_pending_hunks(client: EditorCli
         types.ExecuteCommandParams(command=accept_one.command, arguments=accept_one.arguments)
     )
     assert client.documents[uri].text == scenario.EXPECTED_FIRST
-    actions = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=types.Range(start=types.Position(line=14, character=0), end=types.Position(line=14, character=0)),
-            context=types.CodeActionContext(diagnostics=[]),
-        )
+    actions = await scenario.code_actions(
+        client, uri, types.Range(start=types.Position(line=14, character=0), end=types.Position(line=14, character=0))
     )
     review = [a.title for a in actions if a.kind == "refactor.claif.review"]
     assert review and review[0].startswith("Accept hunk 2")
@@ -260,13 +255,7 @@ class TestSeveralReadyProviders:
         uri = open_sample(client, workspace)
         await scenario.command(client, "claif.settings", {})  # code actions never wait; let the settings land
         diagnostic = types.Diagnostic(range=point_range(4, 2, 3), message="magic number", source="lint")
-        actions = await client.text_document_code_action_async(
-            types.CodeActionParams(
-                text_document=types.TextDocumentIdentifier(uri=uri),
-                range=point_range(4, 2, 3),
-                context=types.CodeActionContext(diagnostics=[diagnostic]),
-            )
-        )
+        actions = await scenario.code_actions(client, uri, point_range(4, 2, 3), [diagnostic])
         default = ["Ask Replay…", "Explain", "Refactor", "Add docstrings", "Write tests", "Fix: magic number"]
         other = [f"{OPENAI}: {title}" for title in default[1:]]
         assert [a.title for a in actions] == [*default, f"Ask {OPENAI}…", *other]
@@ -316,13 +305,7 @@ class TestSecretDocuments:
         uri = path.as_uri()
         client.open_document(uri, text)
         await scenario.command(client, "claif.settings", {})  # code actions never wait; let the settings land
-        actions = await client.text_document_code_action_async(
-            types.CodeActionParams(
-                text_document=types.TextDocumentIdentifier(uri=uri),
-                range=point_range(0, 0, 1),
-                context=types.CodeActionContext(diagnostics=[]),
-            )
-        )
+        actions = await scenario.code_actions(client, uri, point_range(0, 0, 1))
         assert not actions
         with pytest.raises(JsonRpcInvalidParams, match=f"never sends {relative} to a provider .*{reason}"):
             await scenario.ask(client, uri, instruction="tidy", range=scenario.whole_range(0, 1))

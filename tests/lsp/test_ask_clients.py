@@ -108,12 +108,8 @@ class TestTinyBudget:
 async def test_custom_actions_are_offered_and_run_their_template(client: EditorClient, workspace: Path) -> None:
     uri = open_sample(client, workspace)
     await scenario.command(client, "claif.settings", {})  # code actions never wait; let the settings land
-    actions = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=types.Range(start=types.Position(line=12, character=0), end=types.Position(line=16, character=0)),
-            context=types.CodeActionContext(diagnostics=[]),
-        )
+    actions = await scenario.code_actions(
+        client, uri, types.Range(start=types.Position(line=12, character=0), end=types.Position(line=16, character=0))
     )
     custom = {a.title: a for a in actions if a.title in ("Add logging", "Summarise")}
     assert custom["Add logging"].kind == "refactor.rewrite.claif"

@@ -80,12 +80,8 @@ async def test_each_folder_uses_its_own_provider_and_provider_settings(editor: s
         listed_b = await scenario.command(client, "claif.providers", {"uri": uri_b})
         assert (listed_a["active"], listed_b["active"]) == ("replay", "guide")
 
-        params = types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri_b),
-            range=types.Range(start=types.Position(line=3, character=0), end=types.Position(line=5, character=0)),
-            context=types.CodeActionContext(diagnostics=[]),
-        )
-        titles = [a.title for a in await client.text_document_code_action_async(params) or []]
+        rng = types.Range(start=types.Position(line=3, character=0), end=types.Position(line=5, character=0))
+        titles = [a.title for a in await scenario.code_actions(client, uri_b, rng)]
         assert "Ask guide…" in titles and "Ask Replay…" not in titles
     finally:
         await client.shutdown_session()

@@ -233,12 +233,8 @@ class TestAskActionsPerProvider:
     ) -> None:
         uri = open_sample(client, workspace)
         await scenario.command(client, "claif.settings", {})  # code actions never wait; let the settings land
-        actions = await client.text_document_code_action_async(
-            types.CodeActionParams(
-                text_document=types.TextDocumentIdentifier(uri=uri),
-                range=types.Range(start=types.Position(line=4, character=0), end=types.Position(line=6, character=0)),
-                context=types.CodeActionContext(diagnostics=[]),
-            )
+        actions = await scenario.code_actions(
+            client, uri, types.Range(start=types.Position(line=4, character=0), end=types.Position(line=6, character=0))
         )
         asks = {a.title: a for a in actions if a.title.startswith("Ask ")}
         assert "Ask Replay…" in asks, "the default provider always has its action"
