@@ -125,6 +125,9 @@ class Settings(_Model):
     preview: PreviewMode = PreviewMode.DOCUMENT
     """`document`: open the proposal's unified diff with `window/showDocument`; `none`: leave review to the
     editor plugin (which uses `claif.proposal`)."""
+    apply_edit_timeout_seconds: float = Field(default=120.0, gt=0)
+    """How long an accept waits for the editor to confirm its `workspace/applyEdit` (with `confirm`, the time you
+    take to confirm counts); past it nothing is marked accepted and the hunks stay pending."""
     context: ContextSettings = Field(default_factory=ContextSettings)
     """What the server sends to the model besides the selection."""
     cache: CacheSettings = Field(default_factory=CacheSettings)

@@ -144,14 +144,24 @@ def _path_refusal(path: Path, root: Path | None, exclude: tuple[str, ...]) -> st
 
 
 def _review_actions(ls: ClaifLanguageServer, uri: str, rng: types.Range, only: list[str]) -> list[types.CodeAction]:
-    """Accept / reject choices for pending hunks under the range (for clients that show no code lenses)."""
+    """Accept / reject choices for pending hunks under the range, drop for stale ones (for clients without lenses)."""
     if not _wanted(only, KIND_REVIEW):
         return []
     actions = []
-    from claif_lsp.features.review_flow import pending_at  # the patch engine loads on first use
+    from claif_lsp.features.review_flow import reviewable_at  # the patch engine loads on first use
+    from claif_lsp.proposals import HunkState
 
-    for record, _file, hunk in pending_at(ls, uri):
+    def action(title: str, command: str, argument: dict[str, Any]) -> types.CodeAction:
+        return types.CodeAction(
+            title=title, kind=KIND_REVIEW, command=types.Command(title=title, command=command, arguments=[argument])
+        )
+
+    for record, _file, hunk in reviewable_at(ls, uri):
         if hunk.end_line < rng.start.line or hunk.start_line > rng.end.line:
+            continue
+        if record.hunk_states[hunk.id] is HunkState.STALE:
+            title = f"Drop stale hunk {hunk.index} ({record.title})"
+            actions.append(action(title, commands.REJECT, {"proposal": record.id, "hunks": [hunk.id]}))
             continue
         for verb, command, hunks in (
             ("Accept", commands.ACCEPT, [hunk.id]),
@@ -163,13 +173,7 @@ def _review_actions(ls: ClaifLanguageServer, uri: str, rng: types.Range, only: l
             argument: dict[str, Any] = {"proposal": record.id}
             if hunks is not None:
                 argument["hunks"] = hunks
-            actions.append(
-                types.CodeAction(
-                    title=title,
-                    kind=KIND_REVIEW,
-                    command=types.Command(title=title, command=command, arguments=[argument]),
-                )
-            )
+            actions.append(action(title, command, argument))
     return actions
 
 

@@ -1,4 +1,5 @@
-"""``textDocument/codeLens``: Accept / Reject / Accept all / Reject all above every pending hunk."""
+"""``textDocument/codeLens``: Accept / Reject / Accept all / Reject all above every pending hunk, and Drop stale
+hunk above a hunk whose lines the user changed."""
 
 from __future__ import annotations
 
@@ -19,14 +20,22 @@ def _lens(line: int, title: str, command: str, argument: dict[str, Any]) -> type
 
 
 def code_lenses(ls: ClaifLanguageServer, uri: str) -> list[types.CodeLens]:
-    """Lenses for the pending hunks of the document at ``uri``."""
+    """Lenses for the pending and stale hunks of the document at ``uri``."""
     lenses = []
-    from claif_lsp.features.review_flow import pending_at  # the patch engine loads on first use
+    from claif_lsp.features.review_flow import reviewable_at  # the patch engine loads on first use
+    from claif_lsp.proposals import HunkState
 
-    for record, _file, hunk in pending_at(ls, uri):
+    doc = ls.workspace.text_documents.get(uri)
+    last_line = max(0, len(doc.lines) - 1) if doc is not None else None
+    for record, _file, hunk in reviewable_at(ls, uri):
         line = hunk.start_line
         one = {"proposal": record.id, "hunks": [hunk.id]}
         whole = {"proposal": record.id}
+        if record.hunk_states[hunk.id] is HunkState.STALE:
+            # Its last known place; the buffer may have shrunk below it since.
+            line = min(line, last_line) if last_line is not None else line
+            lenses.append(_lens(line, "Drop stale hunk", commands.REJECT, one))
+            continue
         lenses += [
             _lens(line, "Accept", commands.ACCEPT, one),
             _lens(line, "Reject", commands.REJECT, one),

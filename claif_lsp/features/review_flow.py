@@ -1,9 +1,11 @@
 """What the review commands do: ``claif.proposal``, ``claif.accept``, ``claif.reject``, ``claif.applyPatch``.
 
-Accepting re-reads each document. When the buffer changed since the proposal was made, the hunks are
-re-placed by content; if any cannot be placed unambiguously the proposal turns ``stale`` and nothing is
-sent, so a changed buffer is never overwritten. The edit carries the buffer version it was computed for, so
-an editor that changed the buffer in the meantime refuses it too.
+Accepting re-reads each document. When the buffer changed since the proposal was made, the pending hunks
+are re-placed by content; one that cannot be placed unambiguously turns ``stale`` on its own (never sent, so
+a changed buffer is never overwritten) and the others go on. The edit carries the buffer version it was
+computed for, so an editor that changed the buffer in the meantime refuses it too. While the editor has not
+answered, the hunks are ``applying`` and every other decision on them, or edit to their files, is refused;
+only an answer ``applied: true`` marks them accepted.
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from claif_lsp import commands
 from claif_lsp.command_args import ApplyPatchArgs, DecisionArgs, ProposalArgs
 from claif_lsp.errors import ClaifError, PatchError
+from claif_lsp.features.apply_edit import EditOutcome, send_edit
 from claif_lsp.features.documents import current_text, path_for, snapshot_reader, uri_for
 from claif_lsp.lsp_edits import hunk_range, to_workspace_edit
-from claif_lsp.patches import FileProposal, Hunk, Proposal, apply_hunks, parse_answer, reanchor, resolve_patch
-from claif_lsp.proposals import HunkState, ProposalRecord, ProposalState
+from claif_lsp.patches import FileProposal, Hunk, Proposal, apply_hunks, parse_answer, resolve_patch
+from claif_lsp.proposals import OPEN, HunksInFlightError, HunkState, ProposalRecord, ProposalState
 from claif_lsp.server import ClaifLanguageServer
 from claif_lsp.settings import PreviewMode
 
@@ -37,10 +40,15 @@ def request_failed(exc: ClaifError | str) -> JsonRpcException:
 
 
 def decide(ls: ClaifLanguageServer, args: DecisionArgs) -> tuple[ProposalRecord, list[str]]:
-    """The proposal and the pending hunks a decision is about."""
+    """The proposal and the undecided (pending or stale) hunks a decision is about.
+
+    RequestFailed when one of them is being applied: a second decision must not race the editor's answer.
+    """
     record = _record(ls, args.proposal)
     try:
         return record, record.select(args.hunks)
+    except HunksInFlightError as exc:
+        raise request_failed(f"Claif: {exc}") from None
     except PatchError as exc:
         raise JsonRpcInvalidParams(str(exc)) from None
 
@@ -117,10 +125,11 @@ def describe(ls: ClaifLanguageServer, record: ProposalRecord) -> dict[str, Any]:
                         "id": hunk.id,
                         "uri": file_uri,
                         "state": record.hunk_states[hunk.id].value,
-                        # Decided hunks have no place in the current text any more.
+                        # Decided and stale hunks have no place in the current text any more.
                         "range": _range_json(hunk_range(file.old_text or "", hunk, str(encoding)))
-                        if record.hunk_states[hunk.id] is HunkState.PENDING
+                        if record.hunk_states[hunk.id] in OPEN
                         else None,
+                        "reason": record.hunk_reasons.get(hunk.id),
                         "oldText": "".join(line + "\n" for line in hunk.old_lines),
                         "newText": "".join(line + "\n" for line in hunk.new_lines),
                     }
@@ -213,42 +222,96 @@ async def _refresh_code_lenses(ls: ClaifLanguageServer) -> None:
         logger.debug("workspace/codeLens/refresh failed: {}", exc)
 
 
-def _place(record: ProposalRecord, file: FileProposal, ids: list[str], text: str | None) -> list[Hunk]:
-    """The selected hunks placed on the file's current text (re-anchored when it changed)."""
+def _check_not_in_flight(ls: ClaifLanguageServer, record: ProposalRecord, hunk_ids: list[str]) -> None:
+    """RequestFailed when an edit to one of these hunks' files is in flight: its text is about to change."""
+    root = Path(record.root)
+    for file, _ids in record.files_with(hunk_ids):
+        busy = ls.state.proposals.applying_in(root / file.path)
+        if busy is not None:
+            raise request_failed(
+                f"Claif: an edit to {file.path} ({busy.title}) is being applied; wait for the editor's answer"
+            )
+
+
+def _rebase_on(record: ProposalRecord, file: FileProposal, text: str | None) -> dict[str, str]:
+    """Re-place the file's pending hunks on its current text; the reasons of those that turned stale."""
+    pending = [h.id for h in record.pending_hunks(file)]
     if file.operation == "add":
         if text is not None and text != (file.old_text or ""):
-            raise PatchError(f"stale: {file.path} was created since the proposal was made")
-        return [h for h in file.hunks if h.id in ids]
+            reasons = {h: f"{file.path} was created since the proposal was made" for h in pending}
+            record.mark_stale(reasons)
+            return reasons
+        return {}
     if text is None:
-        raise PatchError(f"stale: {file.path} no longer exists")
+        reasons = {h: f"{file.path} no longer exists" for h in pending}
+        record.mark_stale(reasons)
+        return reasons
     if text == file.old_text:
-        return [h for h in file.hunks if h.id in ids]
-    placed = reanchor(file, ids, text)
+        return {}
     # The buffer moved on; the proposal now describes this text.
-    moved = {h.id: h for h in reanchor(file, [h.id for h in record.pending_hunks(file)], text)}
-    file.hunks = [moved.get(h.id, h) for h in file.hunks]
-    file.old_text = text
-    return placed
+    return record.rebase(file, text)
+
+
+def _stale_message(stale: dict[str, str]) -> str:
+    reasons = list(dict.fromkeys(stale.values()))
+    return f"{'; '.join(reasons)}: drop {'it' if len(stale) == 1 else 'them'} with Reject"
+
+
+def _answer(
+    ls: ClaifLanguageServer,
+    record: ProposalRecord,
+    *,
+    applied: bool,
+    accepted: list[str],
+    stale: list[str],
+    reason: str | None,
+) -> dict[str, Any]:
+    return {
+        "applied": applied,
+        "accepted": accepted,
+        "stale": stale,
+        "reason": reason,
+        "proposal": describe(ls, record),
+    }
+
+
+def _warn(ls: ClaifLanguageServer, record: ProposalRecord, message: str) -> None:
+    ls.window_show_message(
+        types.ShowMessageParams(type=types.MessageType.Warning, message=f"Claif: {record.title}: {message}")
+    )
 
 
 async def accept(
     ls: ClaifLanguageServer, record: ProposalRecord, hunk_ids: list[str], *, confirm: bool = False
 ) -> dict[str, Any]:
-    """Send the selected hunks to the editor as one workspace edit and record the outcome."""
+    """Send the selected hunks that still place to the editor as one workspace edit and record the outcome."""
     if not hunk_ids:
-        return {"applied": False, "reason": "nothing pending to accept", "proposal": describe(ls, record)}
+        return _answer(ls, record, applied=False, accepted=[], stale=[], reason="nothing pending to accept")
+    _check_not_in_flight(ls, record, hunk_ids)
     root = Path(record.root)
     caps = ls.client_capabilities
     encoding = str(ls.workspace.position_encoding or types.PositionEncodingKind.Utf16)
-    plan: list[tuple[FileProposal, list[Hunk], str, str | None]] = []
+    stale = {h: record.hunk_reasons.get(h, "stale") for h in hunk_ids if record.hunk_states[h] is HunkState.STALE}
+    plan: list[tuple[FileProposal, list[Hunk], str]] = []
     views: list[FileProposal] = []
+    for file, ids in record.files_with(hunk_ids):
+        text, version = current_text(ls, root / file.path)
+        stale.update(_rebase_on(record, file, text))
+        hunks = [h for h in file.hunks if h.id in ids and record.hunk_states[h.id] is HunkState.PENDING]
+        if not hunks:
+            continue
+        base = text if text is not None else ""
+        plan.append((file, hunks, base))
+        views.append(file.model_copy(update={"hunks": hunks, "old_text": base, "version": version}))
+    stale_ids = [h for h in record.ids_in(HunkState.STALE) if h in stale]
+    stale_note = _stale_message({h: stale[h] for h in stale_ids}) if stale_ids else None
+    if not plan:
+        record.reason = stale_note or "nothing pending to accept"
+        proposals_changed(ls, record)
+        if stale_note:
+            _warn(ls, record, stale_note)
+        return _answer(ls, record, applied=False, accepted=[], stale=stale_ids, reason=record.reason)
     try:
-        for file, ids in record.files_with(hunk_ids):
-            text, version = current_text(ls, root / file.path)
-            hunks = _place(record, file, ids, text)
-            base = text if text is not None else ""
-            plan.append((file, hunks, base, text))
-            views.append(file.model_copy(update={"hunks": hunks, "old_text": base, "version": version}))
         edit = to_workspace_edit(
             Proposal(format=record.patch.format, files=views),
             document_changes=get_capability(caps, "workspace.workspace_edit.document_changes", False),
@@ -262,30 +325,71 @@ async def accept(
             label_for_hunk=lambda hunk: f"{record.title}: hunk {hunk.index}",
         )
     except PatchError as exc:
-        stale = bool(exc.details.get("stale")) or str(exc).startswith("stale")
-        record.state = ProposalState.STALE if stale else ProposalState.FAILED
-        record.reason = str(exc)
+        record.fail(ProposalState.FAILED, str(exc))
         proposals_changed(ls, record)
-        ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=f"Claif: {exc}"))
-        return {"applied": False, "reason": str(exc), "proposal": describe(ls, record)}
+        _warn(ls, record, str(exc))
+        return _answer(ls, record, applied=False, accepted=[], stale=stale_ids, reason=str(exc))
 
-    result = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(edit=edit, label=record.title))
-    if not result.applied:
-        record.state = ProposalState.DISCARDED
-        record.reason = result.failure_reason or "the editor did not apply the edit"
+    sent = [h.id for _file, hunks, _base in plan for h in hunks]
+    record.begin_applying(sent)
+    proposals_changed(ls, record)
+    timeout = ls.state.settings_for(uri_for(root)).apply_edit_timeout_seconds
+    try:
+        outcome = await send_edit(
+            ls,
+            types.ApplyWorkspaceEditParams(edit=edit, label=record.title),
+            timeout,
+            lambda late: _late_answer(ls, record, sent, late),
+        )
+    finally:
+        # Whatever happens to this request (cancelled at shutdown too), the hunks never stay in flight.
+        record.back_to_pending(sent)
+    if outcome.applied:
+        for file, hunks, base in plan:
+            if file.operation == "delete":
+                record.mark([h.id for h in hunks], HunkState.ACCEPTED)
+                continue
+            for hunk_id, reason in record.advance(file, hunks, apply_hunks(base, hunks)).items():
+                stale[hunk_id] = reason
+                stale_ids.append(hunk_id)
+        stale_note = _stale_message({h: stale[h] for h in stale_ids}) if stale_ids else None
+        record.reason = stale_note
         proposals_changed(ls, record)
-        return {"applied": False, "reason": record.reason, "proposal": describe(ls, record)}
-    for file, hunks, base, _ in plan:
-        if file.operation == "delete":
-            record.mark([h.id for h in hunks], HunkState.ACCEPTED)
-            continue
-        record.advance(file, hunks, apply_hunks(base, hunks))
+        if stale_note:
+            _warn(ls, record, stale_note)
+        return _answer(ls, record, applied=True, accepted=sent, stale=stale_ids, reason=stale_note)
+    reason = outcome.reason or "the editor did not apply the edit"
+    if outcome.applied is False:
+        # The editor (or the user in it) refused: it says so itself.
+        record.fail(ProposalState.DISCARDED, reason)
+    else:
+        reason = f"{reason}; nothing was marked accepted (check the file, then accept again)"
+        record.reason = reason
+        _warn(ls, record, reason)
+    proposals_changed(ls, record)
+    return _answer(ls, record, applied=False, accepted=[], stale=stale_ids, reason=reason)
+
+
+def _late_answer(ls: ClaifLanguageServer, record: ProposalRecord, sent: list[str], outcome: EditOutcome) -> None:
+    """The editor answered after the wait ran out: an edit it applied after all is recorded, never sent again."""
+    if not outcome.applied or any(record.hunk_states[h] is not HunkState.PENDING for h in sent):
+        return
+    record.mark(sent, HunkState.ACCEPTED)
+    root = Path(record.root)
+    for file, _ids in record.files_with(sent):
+        text, _version = current_text(ls, root / file.path)
+        if text is not None and file.operation != "delete":
+            record.rebase(file, text)
     record.reason = None
     proposals_changed(ls, record)
-    return {"applied": True, "proposal": describe(ls, record)}
+    ls.window_show_message(
+        types.ShowMessageParams(
+            type=types.MessageType.Info, message=f"Claif: {record.title}: the editor applied the edit after all"
+        )
+    )
 
 
-def pending_at(ls: ClaifLanguageServer, uri: str) -> list[tuple[ProposalRecord, FileProposal, Hunk]]:
-    """Pending hunks in the document at ``uri``."""
+def reviewable_at(ls: ClaifLanguageServer, uri: str) -> list[tuple[ProposalRecord, FileProposal, Hunk]]:
+    """Pending and stale hunks in the document at ``uri`` (see each one's state in its record)."""
     path = path_for(uri)
-    return ls.state.proposals.pending_in(path) if path else []
+    return ls.state.proposals.reviewable_in(path) if path else []

@@ -13,8 +13,17 @@ from typing import Any, Union
 
 import pytest_lsp
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.workspace import PositionCodec, TextDocument
 from pytest_lsp import LanguageClient
+
+ApplyEditAnswer = str
+"""How the editor answers ``workspace/applyEdit``: ``apply`` (apply it, or refuse with ``applied: false`` when
+``accept_edits`` is off), ``null``, ``no-applied`` (an object without ``applied``), ``error`` or ``never``."""
+
+
+class EditorEditError(JsonRpcException):
+    """The error the editor answers ``workspace/applyEdit`` with when a test asks for ``error``."""
 
 
 @dataclass
@@ -40,6 +49,24 @@ class EditorClient(LanguageClient):
     encoding: str
     registrations: list[types.Registration]
     code_lens_refreshes: int
+    apply_edit_answer: ApplyEditAnswer
+    apply_edit_gate: asyncio.Event | None
+    """When set, each ``workspace/applyEdit`` waits for the event (the editor is busy) before it is answered."""
+    apply_edit_arrived: asyncio.Event
+    apply_edit_answered: asyncio.Event
+    """Set each time this editor has answered a ``workspace/applyEdit`` with a result."""
+
+    async def wait_for_edit_requests(self, count: int, timeout: float = 30.0) -> None:
+        """Wait until ``count`` ``workspace/applyEdit`` requests have arrived."""
+        while len(self.applied_edits) < count:
+            self.apply_edit_arrived.clear()
+            await asyncio.wait_for(self.apply_edit_arrived.wait(), timeout)
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """Errors the test made this editor answer with are not the server's fault."""
+        if isinstance(error, EditorEditError):
+            return
+        super().report_server_error(error, source)
 
     def open_document(self, uri: str, text: str, language_id: str = "python") -> EditorDocument:
         """Open a document, as an editor does when a file is shown."""
@@ -106,6 +133,10 @@ def make_editor_client() -> EditorClient:
     client.encoding = "utf-16"
     client.registrations = []
     client.code_lens_refreshes = 0
+    client.apply_edit_answer = "apply"
+    client.apply_edit_gate = None
+    client.apply_edit_arrived = asyncio.Event()
+    client.apply_edit_answered = asyncio.Event()
 
     # lsprotocol 2025.0.0 structures any code action that has a `command` as a bare Command, losing its
     # title/kind; editors tell them apart by the type of `command` (an object for CodeAction), so do we.
@@ -120,11 +151,24 @@ def make_editor_client() -> EditorClient:
     converter.register_structure_hook(Union[types.Command, types.CodeAction], code_action_or_command)  # noqa: UP007
 
     @client.feature(types.WORKSPACE_APPLY_EDIT)
-    def apply_edit(ls: EditorClient, params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+    async def apply_edit(ls: EditorClient, params: types.ApplyWorkspaceEditParams) -> Any:
         ls.applied_edits.append(params)
+        ls.apply_edit_arrived.set()
+        if ls.apply_edit_gate is not None:
+            await ls.apply_edit_gate.wait()
+        answer = ls.apply_edit_answer
+        if answer == "never":
+            await asyncio.Event().wait()
+        if answer == "null":
+            return None
+        if answer == "no-applied":
+            return {"failureReason": "no idea"}
+        if answer == "error":
+            raise EditorEditError("the editor's edit handler failed", code=-32603)
         if not ls.accept_edits:
             return types.ApplyWorkspaceEditResult(applied=False, failure_reason="rejected by user")
         failure = ls.apply_workspace_edit(params.edit)
+        ls.apply_edit_answered.set()
         return types.ApplyWorkspaceEditResult(applied=failure is None, failure_reason=failure)
 
     @client.feature(types.CLIENT_REGISTER_CAPABILITY)
