@@ -84,6 +84,8 @@ async def send_edit(
         answer.add_done_callback(late)
         return EditOutcome(None, f"the editor did not answer the edit within {timeout:g} s")
     except asyncio.CancelledError:
+        if answer.cancelled():  # pygls gave the request up (it does at shutdown); this task goes on
+            return EditOutcome(None, "the edit request was cancelled before the editor answered")
         answer.add_done_callback(_log_unawaited)
         raise
     except JsonRpcException:

@@ -179,7 +179,12 @@ async def publish(
             await show_preview(ls, record)
         proposals_changed(ls, record)
     else:
-        await accept(ls, record, record.pending_ids(), confirm=approval == "confirm")
+        busy = _edit_in_flight(ls, record, record.pending_ids())
+        if busy is None:
+            await accept(ls, record, record.pending_ids(), confirm=approval == "confirm")
+        else:
+            _warn(ls, record, f"not applied, {busy}; review it with Accept")
+            proposals_changed(ls, record)
     return record
 
 
@@ -222,15 +227,14 @@ async def _refresh_code_lenses(ls: ClaifLanguageServer) -> None:
         logger.debug("workspace/codeLens/refresh failed: {}", exc)
 
 
-def _check_not_in_flight(ls: ClaifLanguageServer, record: ProposalRecord, hunk_ids: list[str]) -> None:
-    """RequestFailed when an edit to one of these hunks' files is in flight: its text is about to change."""
+def _edit_in_flight(ls: ClaifLanguageServer, record: ProposalRecord, hunk_ids: list[str]) -> str | None:
+    """Why these hunks cannot be sent now: an edit to one of their files is in flight (its text is changing)."""
     root = Path(record.root)
     for file, _ids in record.files_with(hunk_ids):
         busy = ls.state.proposals.applying_in(root / file.path)
         if busy is not None:
-            raise request_failed(
-                f"Claif: an edit to {file.path} ({busy.title}) is being applied; wait for the editor's answer"
-            )
+            return f"an edit to {file.path} ({busy.title}) is being applied"
+    return None
 
 
 def _rebase_on(record: ProposalRecord, file: FileProposal, text: str | None) -> dict[str, str]:
@@ -287,7 +291,9 @@ async def accept(
     """Send the selected hunks that still place to the editor as one workspace edit and record the outcome."""
     if not hunk_ids:
         return _answer(ls, record, applied=False, accepted=[], stale=[], reason="nothing pending to accept")
-    _check_not_in_flight(ls, record, hunk_ids)
+    busy = _edit_in_flight(ls, record, hunk_ids)
+    if busy is not None:
+        raise request_failed(f"Claif: {busy}; wait for the editor's answer")
     root = Path(record.root)
     caps = ls.client_capabilities
     encoding = str(ls.workspace.position_encoding or types.PositionEncodingKind.Utf16)

@@ -250,3 +250,34 @@ async def test_a_stale_hunk_affects_only_itself(client: EditorClient, workspace:
     assert hunk_states(dropped["proposal"]) == ["rejected", "accepted", "accepted"]
     assert dropped["proposal"]["state"] == "accepted"
     assert client.documents[uri].text == edited(typed, 15, 27)
+
+
+class TestAutoApproval:
+    @pytest.fixture
+    def lsp_settings(self, workspace: Path) -> dict[str, Any]:
+        (workspace / "app.py").write_text(TEXT, encoding="utf-8")
+        path = scenario.write_transcript(workspace.parent / "t.jsonl", [{"action": "ask", "answer": THREE_HUNKS}])
+        return scenario.replay_settings(path, approval="auto")
+
+    async def test_an_answer_arriving_while_an_edit_to_its_file_is_in_flight_waits_for_review(
+        self, client: EditorClient, workspace: Path
+    ) -> None:
+        uri = (workspace / "app.py").as_uri()
+        client.open_document(uri, TEXT)
+        gate = asyncio.Event()
+        client.apply_edit_gate = gate
+        first = asyncio.ensure_future(scenario.ask(client, uri, instruction="shout"))
+        await client.wait_for_edit_requests(1, BOUND)
+        client.apply_edit_gate = None
+
+        [second_id] = (await asyncio.wait_for(scenario.ask(client, uri, instruction="shout"), BOUND))["proposals"]
+        assert len(client.applied_edits) == 1
+        second = await command(client, "claif.proposal", {"proposal": second_id})
+        assert second["state"] == "pending"
+        assert any(
+            "not applied, an edit to app.py (Replay: shout) is being applied; review it with Accept" in m.message
+            for m in client.messages
+        )
+        gate.set()
+        await asyncio.wait_for(first, BOUND)
+        assert client.documents[uri].text == edited(TEXT, 3, 15, 27)
