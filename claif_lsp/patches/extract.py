@@ -18,6 +18,22 @@ from claif_lsp.patches.search_replace import looks_search_replace, parse_search_
 from claif_lsp.patches.unified import looks_unified, parse_unified
 
 _OPEN = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([^\s`]*)([^`]*)$")
+_HUNK_HEADER = re.compile(r"^@@+ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@")
+_GIT_EXTENDED = (
+    "index ",
+    "new file mode ",
+    "deleted file mode ",
+    "old mode ",
+    "new mode ",
+    "similarity index ",
+    "dissimilarity index ",
+    "rename from ",
+    "rename to ",
+    "copy from ",
+    "copy to ",
+    "Binary files ",
+    "@@",
+)
 _PATH = re.compile(r"^(?:[\w.@+-]+/)*[\w@+-][\w.@+-]*$")
 _EXTENSION = re.compile(r"\.[A-Za-z0-9_]{1,8}$")
 DIFF_LANGS = ("diff", "patch", "udiff")
@@ -93,8 +109,12 @@ def fenced_blocks(text: str) -> list[Fence]:
     lines = text.split("\n")
     blocks: list[Fence] = []
     i = 0
+    in_diff = False
     while i < len(lines):
-        opener = _OPEN.match(lines[i])
+        line = lines[i]
+        # Inside a bare diff, diff lines are diff lines: " ```" is a context line, "+~~~" an added RST underline.
+        in_diff = _starts_bare_diff(lines, i) or (in_diff and _continues_bare_diff(lines, i))
+        opener = None if in_diff else _OPEN.match(line)
         if not opener:
             i += 1
             continue
@@ -115,6 +135,27 @@ def fenced_blocks(text: str) -> list[Fence]:
         path = path or _path_line_before(lines, start)
         blocks.append(Fence(lang, "\n".join(body), closed, start, path, i))
     return blocks
+
+
+def _starts_bare_diff(lines: list[str], i: int) -> bool:
+    line = lines[i]
+    if line.startswith(("diff --git ", "@@ -")):
+        return line.startswith("diff --git ") or _HUNK_HEADER.match(line) is not None
+    return line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ ")
+
+
+def _continues_bare_diff(lines: list[str], i: int) -> bool:
+    """Whether line ``i`` still belongs to the bare diff the line before it belongs to (an empty line does when
+    diff lines follow it: a blank context line whose space was dropped)."""
+    line = lines[i]
+    if line[:1] in (" ", "+", "-", "\\") or line.startswith(_GIT_EXTENDED):
+        return True
+    if line:
+        return False
+    j = i + 1
+    while j < len(lines) and not lines[j]:
+        j += 1
+    return j < len(lines) and lines[j][:1] in (" ", "+", "-", "\\", "@")
 
 
 def _codex_spans(lines: list[str]) -> list[tuple[int, int]]:

@@ -42,12 +42,27 @@ def _strip_prefix(old: str | None, new: str | None) -> tuple[str | None, str | N
     return old, new
 
 
+def _git_line_agrees(git_line: str, old: str | None, new: str | None) -> bool:
+    """Whether ``diff --git <git_line>`` names the header paths (``/dev/null`` on one side takes the other's name).
+
+    Compared as text rather than through the parsed ``diff --git`` names: an unquoted path with spaces cannot be
+    split there, but it can be recognised."""
+    old_name = old if old is not None else new
+    new_name = new if new is not None else old
+    if old_name is None or new_name is None:
+        return True
+    pattern = rf"(?:[a-z]/)?{re.escape(old_name)} (?:[a-z]/)?{re.escape(new_name)}"
+    return re.fullmatch(pattern, git_line.replace('"', "")) is not None
+
+
 class _FileState:
     def __init__(self) -> None:
         self.old: str | None = None
         self.new: str | None = None
         self.git_old: str | None = None
         self.git_new: str | None = None
+        self.git_line: str | None = None
+        """The text after ``diff --git ``, to check the ``---``/``+++`` paths against."""
         self.rename_from: str | None = None
         self.rename_to: str | None = None
         self.new_file = False
@@ -71,15 +86,23 @@ def parse_unified(text: str, *, default_path: str | None = None) -> Patch:
             _finish(state, files, default_path)
             state = _FileState()
             state.git_old, state.git_new = git.group(1), git.group(2)
+            state.git_line = line[len("diff --git ") :]
             i += 1
             continue
         if line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ "):
-            fresh_git = state is not None and state.git_old is not None and not state.has_headers and not state.chunks
+            fresh_git = state is not None and state.git_line is not None and not state.has_headers and not state.chunks
             if not fresh_git:
                 _finish(state, files, default_path)
                 state = _FileState()
             assert state is not None
             state.old, state.new = _strip_prefix(_header_path(line[4:]), _header_path(lines[i + 1][4:]))
+            if state.git_line is not None and not _git_line_agrees(state.git_line, state.old, state.new):
+                raise PatchError(
+                    f"the unified diff's 'diff --git {state.git_line}' line is followed by headers for other paths "
+                    f"at lines {i + 1}-{i + 2} ({line.strip()!r}, {lines[i + 1].strip()!r}); each file needs its "
+                    "own 'diff --git' line (or none), naming the same paths as its '---'/'+++' lines",
+                    details={"stage": "parse"},
+                )
             state.new_file = state.new_file or state.old is None
             state.deleted = state.deleted or state.new is None
             state.has_headers = True
@@ -203,9 +226,9 @@ def _finish(state: _FileState | None, files: list[FilePatch], default_path: str 
     if state.new_file:
         if new is None:
             raise PatchError("a unified diff adds a file without naming it (+++ line)")
-        contents = "\n".join(line for c in state.chunks for line in c.new_lines)
-        if state.chunks and contents and state.chunks[-1].final_newline is not False:
-            contents += "\n"
+        contents = "".join(f"{line}\n" for c in state.chunks for line in c.new_lines)
+        if contents and state.chunks[-1].final_newline is False:
+            contents = contents[:-1]
         files.append(FilePatch(operation=Operation.ADD, path=new, contents=contents))
         return
     if state.deleted:
