@@ -147,13 +147,13 @@ def _starts_bare_diff(lines: list[str], i: int) -> bool:
 def _continues_bare_diff(lines: list[str], i: int) -> bool:
     """Whether line ``i`` still belongs to the bare diff the line before it belongs to (an empty line does when
     diff lines follow it: a blank context line whose space was dropped)."""
-    line = lines[i]
+    line = lines[i].removesuffix("\r")
     if line[:1] in (" ", "+", "-", "\\") or line.startswith(_GIT_EXTENDED):
         return True
     if line:
         return False
     j = i + 1
-    while j < len(lines) and not lines[j]:
+    while j < len(lines) and not lines[j].removesuffix("\r"):
         j += 1
     return j < len(lines) and lines[j][:1] in (" ", "+", "-", "\\", "@")
 
@@ -194,7 +194,9 @@ def _is_diff_block(block: Fence) -> bool:
 
 def parse_answer(text: str, *, default_path: str | None = None) -> Patch:
     """Find and parse every patch in a model's answer (any formats); PatchError says what was expected when none."""
-    text = text.replace("\r\n", "\n")
+    if text.count("\r\n") == text.count("\n"):
+        # A CRLF channel. With mixed endings a CR may be a file's own (a diff adding a CRLF file): parsers strip theirs.
+        text = text.replace("\r\n", "\n")
     stripped = text.strip()
     first, last = stripped.partition("\n")[0].strip(), stripped.rpartition("\n")[2].strip()
     if (first == BEGIN and last == END) or first in HEREDOC_OPENERS:
@@ -296,5 +298,5 @@ def _whole_file(blocks: list[Fence], default_path: str | None) -> Patch:
             )
         if line.strip():
             previous = line
-    contents = block.body + "\n"
+    contents = block.body.replace("\r\n", "\n") + "\n"
     return Patch(format="whole_file", files=[FilePatch(operation=Operation.REPLACE, path=path, contents=contents)])

@@ -73,7 +73,12 @@ class _FileState:
 
 def parse_unified(text: str, *, default_path: str | None = None) -> Patch:
     """Parse one or more files of unified diff."""
-    lines = [line.removesuffix("\r") for line in text.split("\n")] if "\r" in text else text.split("\n")
+    raw = text.split("\n")
+    lines = [line.removesuffix("\r") for line in raw] if "\r" in text else raw
+    if text.count("\r\n") == text.count("\n"):
+        # Every line ends with CRLF: the diff came through a CRLF channel, the CRs are not the files'.
+        raw = lines
+    # Otherwise a CR before a hunk line's LF is the file's own (git's diff of a CRLF file): kept in ``raw``.
     if lines and lines[-1] == "":
         lines.pop()
     files: list[FilePatch] = []
@@ -122,7 +127,7 @@ def parse_unified(text: str, *, default_path: str | None = None) -> Patch:
         if line.startswith("@@"):
             if state is None:
                 state = _FileState()
-            chunk, i = _parse_hunk(lines, i)
+            chunk, i = _parse_hunk(lines, raw, i)
             state.chunks.append(chunk)
             continue
         i += 1
@@ -132,7 +137,7 @@ def parse_unified(text: str, *, default_path: str | None = None) -> Patch:
     return Patch(format="unified", files=_merge(files))
 
 
-def _parse_hunk(lines: list[str], i: int) -> tuple[Chunk, int]:
+def _parse_hunk(lines: list[str], raw: list[str], i: int) -> tuple[Chunk, int]:
     """One ``@@`` hunk. Its line counts never end it early: models get them wrong, so the hunk goes on while lines
     look like hunk lines; only a new ``@@``, a ``diff --git`` line or a ``---``/``+++`` file header ends it."""
     header = lines[i]
@@ -159,7 +164,7 @@ def _parse_hunk(lines: list[str], i: int) -> tuple[Chunk, int]:
         if head == " " or (head == "" and _blank_is_context(lines, i, old_left, new_left)):
             context_lines.append(len(old_lines))
             context_lines.append(len(new_lines))
-            text = line[1:]
+            text = raw[i][1:]
             old_lines.append(text)
             new_lines.append(text)
             if old_left is not None:
@@ -167,11 +172,11 @@ def _parse_hunk(lines: list[str], i: int) -> tuple[Chunk, int]:
             if new_left is not None:
                 new_left -= 1
         elif head == "+":
-            new_lines.append(line[1:])
+            new_lines.append(raw[i][1:])
             if new_left is not None:
                 new_left -= 1
         elif head == "-":
-            old_lines.append(line[1:])
+            old_lines.append(raw[i][1:])
             if old_left is not None:
                 old_left -= 1
         elif head == "\\":
@@ -231,6 +236,10 @@ def _finish(state: _FileState | None, files: list[FilePatch], default_path: str 
             contents = contents[:-1]
         files.append(FilePatch(operation=Operation.ADD, path=new, contents=contents))
         return
+    for chunk in state.chunks:
+        # A file's lines are matched and rebuilt without their endings: only an added file keeps the diff's CRs.
+        chunk.old_lines[:] = [line.removesuffix("\r") for line in chunk.old_lines]
+        chunk.new_lines[:] = [line.removesuffix("\r") for line in chunk.new_lines]
     if state.deleted:
         if old is None:
             raise PatchError("a unified diff deletes a file without naming it (--- line)")

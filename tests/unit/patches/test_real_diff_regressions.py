@@ -98,3 +98,15 @@ def test_bare_diff_with_fence_lines_around_a_later_hunk_is_one_diff() -> None:
     for answer in (diff, f"Two files change.\n\n{diff}\nDone.\n"):
         proposal = _resolve(answer, files)
         assert [(f.path, f.new_text) for f in proposal.files] == [("README.md", new), ("setup.rst", "Setup\n=====\n")]
+
+
+def test_git_diff_adding_a_crlf_file_keeps_its_crs() -> None:
+    # git writes headers with LF and each line of a CRLF file with its CR: the CRs are the file's.
+    diff = "diff --git a/ci.yml b/ci.yml\nnew file mode 100644\n--- /dev/null\n+++ b/ci.yml\n@@ -0,0 +1,2 @@\n"
+    diff += "+trigger:\r\n+- master\r\n"
+    assert _resolve(diff, {}).files[0].new_text == "trigger:\r\n- master\r\n"
+    update = "--- a/ci.yml\n+++ b/ci.yml\n@@ -1,2 +1,2 @@\n trigger:\r\n-- master\r\n+- main\r\n"
+    assert _resolve(update, {"ci.yml": "trigger:\r\n- master\r\n"}).files[0].new_text == "trigger:\r\n- main\r\n"
+    # The same diff through a CRLF channel (every line CRLF): the CRs are the channel's.
+    channel = diff.replace("\n", "\r\n").replace("\r\r\n", "\r\n")
+    assert _resolve(channel, {}).files[0].new_text == "trigger:\n- master\n"
