@@ -38,15 +38,16 @@ _PATH = re.compile(r"^(?:[\w.@+-]+/)*[\w@+-][\w.@+-]*$")
 _EXTENSION = re.compile(r"\.[A-Za-z0-9_]{1,8}$")
 DIFF_LANGS = ("diff", "patch", "udiff")
 PYTHON_LANGS = ("python", "py", "python3", "pyi")
-LAZY_MARKER = re.compile(
+LAZY_MARKER = (
     r"(?i)(\.\.\.|…)\s*(existing|rest|remaining|unchanged|previous|other|same|more)\b"
     r"|\b(rest of (the )?(file|code|class|function|module|implementation)|existing code"
     r"|(remains?|stays?|is|are|left) (the same|unchanged|as[- ]is)|unchanged (code|lines|methods|functions)"
     r"|code (remains|unchanged)|omitted for brevity)\b"
 )
-"""Elision phrases, refused anywhere in a whole-file block."""
-_COMMENT = re.compile(r"^\s*(?:#+|//+|/\*+|\*+|<!--|--|;+)\s*(.*?)\s*(?:\*+/|-->)?\s*$")
-_ELISION = re.compile(
+"""Elision phrases, refused anywhere in a whole-file block. This and the two below are pattern strings, compiled
+(and cached by ``re``) on first use: only a whole-file answer needs them, and compiling is import time."""
+_COMMENT = r"^\s*(?:#+|//+|/\*+|\*+|<!--|--|;+)\s*(.*?)\s*(?:\*+/|-->)?\s*$"
+_ELISION = (
     r"(?i)^(\.\.\.|…|\[\.\.\.\]|<?snip>?)"
     r"|\b(rest|remainder)( of (the )?\w+)? (is |are |remains? |stays? )?(unchanged|the same|as (is|before))\b"
     r"|\b(rest|remainder) of (the )?(file|code|class|function|module|implementation|methods?|body)\b"
@@ -258,15 +259,15 @@ def lazy_line(line: str, previous: str, *, python: bool) -> bool:
     A bare ``...`` is Python's Ellipsis, a legitimate body after a line ending with ``:`` (``def f():`` /
     ``    ...``); anywhere else, and in any other language, it stands for left-out code.
     """
-    if LAZY_MARKER.search(line):
+    if re.search(LAZY_MARKER, line):
         return True
     stripped = line.strip()
     if stripped in ("...", "…"):
         return not (python and stripped == "..." and previous.rstrip().endswith(":"))
-    comment = _COMMENT.match(line)
+    comment = re.match(_COMMENT, line)
     if comment is None or (python and stripped.startswith(("--", ";", "*", "/*"))):
         return False
-    return bool(_ELISION.search(comment.group(1)))
+    return bool(re.search(_ELISION, comment.group(1)))
 
 
 def _whole_file(blocks: list[Fence], default_path: str | None) -> Patch:

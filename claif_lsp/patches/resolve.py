@@ -44,7 +44,7 @@ from claif_lsp.patches.seek import Matcher
 
 CONTEXT = 3
 Reader = Callable[[str], Snapshot]
-_ENDS_MID_CONSTRUCT = re.compile(r"([:,(\[{\\=+]|&&|\|\||\b(and|or|def|class|function|return|import|from))\s*$")
+_ENDS_MID_CONSTRUCT = r"([:,(\[{\\=+]|&&|\|\||\b(and|or|def|class|function|return|import|from))\s*$"
 """A last line that cannot end a file: an opened block, a trailing operator or comma, a dangling keyword."""
 
 
@@ -191,7 +191,7 @@ def _refuse_truncated(path: str, old: str, new: str) -> None:
             "it looks truncated, ask for a patch instead"
         )
     last = next((line for line in reversed(new.split("\n")) if line.strip()), "")
-    if new_lines < old_lines * 3 / 4 and _ENDS_MID_CONSTRUCT.search(last):
+    if new_lines < old_lines * 3 / 4 and re.search(_ENDS_MID_CONSTRUCT, last):
         # A shorter text is often a cut-off answer; one whose last line cannot end a file surely is.
         raise PatchError(
             f"refusing to replace {path}: the code block has {new_lines} lines where the file has {old_lines} and "

@@ -79,7 +79,8 @@ def _git_apply(
                 ["git", "apply", "--check", "-"], input=text.encode(), cwd=root, capture_output=True, env=_GIT_ENV
             )
             verdicts[form] = run.returncode == 0
-        subprocess.run(["git", "apply", "-"], input=(forms["exact"] or "").encode(), cwd=root, check=True, env=_GIT_ENV)
+        exact = (forms["exact"] or "").encode()
+        subprocess.run(["git", "apply", "-"], input=exact, cwd=root, check=True, capture_output=True, env=_GIT_ENV)
         for path, text in post.items():
             on_disk = (root / path).read_bytes().decode() if (root / path).is_file() else None
             assert on_disk == text, f"git apply gave another {path} than git's tree"
