@@ -8,12 +8,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from claif_lsp import __version__
-from claif_lsp.logs import LEVELS, configure_logging
 
 if TYPE_CHECKING:
     from claif_lsp.registry import ProviderRegistry
 
 SUBCOMMANDS = ("serve", "providers", "patch", "schema", "demo")
+LEVELS = ("TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL")
+"""loguru's levels, as ``claif_lsp.logs.LEVELS`` (a test keeps them equal); not imported from there, because
+loguru's import would be a third of the ``patch`` command's start-up."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,8 +70,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if sum(bool(getattr(args, name)) for name in ("stdio", "tcp", "ws")) > 1:
         build_parser().error("choose one of --stdio, --tcp and --ws")
-    configure_logging(args.log_level, args.log_file, pygls_level=args.pygls_log_level)
     command = args.command or "serve"
+    if command == "patch" and not args.log_file:
+        # The command reports on stdout/stderr itself; logging is configured only when a log file asks for it.
+        from claif_lsp import patch_cli
+
+        return patch_cli.run(args)
+    from claif_lsp.logs import configure_logging
+
+    configure_logging(args.log_level, args.log_file, pygls_level=args.pygls_log_level)
     if command == "serve":
         return serve(args)
     if command == "providers":

@@ -40,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
         )
         return 1
     try:
-        proposal = resolve_patch(parse_answer(text), root, disk_reader(root))
+        # Codex's CLI leaves every file it updates ending with a newline; so does this command, for conformance.
+        proposal = resolve_patch(parse_answer(text), root, disk_reader(root), codex_final_newline=True)
         if args.write:
             lines = write_proposal(proposal, root)
             sys.stdout.write("Success. Updated the following files:\n" + "".join(f"{line}\n" for line in lines))

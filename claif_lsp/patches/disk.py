@@ -8,8 +8,6 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from loguru import logger
-
 from claif_lsp.errors import PatchError
 from claif_lsp.patches.model import Proposal, Snapshot
 from claif_lsp.patches.paths import safe_path
@@ -91,6 +89,8 @@ def _commit(root: Path, writes: dict[str, str], deletes: list[str]) -> None:
             os.replace(temp, root / rel)
             placed.append(root / rel)
     except OSError as error:
+        from loguru import logger  # here only: loguru's import is a third of `claif-lsp patch`'s start-up
+
         logger.warning("patch write failed, rolling back: {}", error)
         for path in placed:
             with contextlib.suppress(OSError):

@@ -18,19 +18,36 @@ from claif_lsp.patches.search_replace import looks_search_replace, parse_search_
 from claif_lsp.patches.unified import looks_unified, parse_unified
 
 _OPEN = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([^\s`]*)([^`]*)$")
+_HUNK_HEADER = re.compile(r"^@@+ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@")
+_GIT_EXTENDED = (
+    "index ",
+    "new file mode ",
+    "deleted file mode ",
+    "old mode ",
+    "new mode ",
+    "similarity index ",
+    "dissimilarity index ",
+    "rename from ",
+    "rename to ",
+    "copy from ",
+    "copy to ",
+    "Binary files ",
+    "@@",
+)
 _PATH = re.compile(r"^(?:[\w.@+-]+/)*[\w@+-][\w.@+-]*$")
 _EXTENSION = re.compile(r"\.[A-Za-z0-9_]{1,8}$")
 DIFF_LANGS = ("diff", "patch", "udiff")
 PYTHON_LANGS = ("python", "py", "python3", "pyi")
-LAZY_MARKER = re.compile(
+LAZY_MARKER = (
     r"(?i)(\.\.\.|…)\s*(existing|rest|remaining|unchanged|previous|other|same|more)\b"
     r"|\b(rest of (the )?(file|code|class|function|module|implementation)|existing code"
     r"|(remains?|stays?|is|are|left) (the same|unchanged|as[- ]is)|unchanged (code|lines|methods|functions)"
     r"|code (remains|unchanged)|omitted for brevity)\b"
 )
-"""Elision phrases, refused anywhere in a whole-file block."""
-_COMMENT = re.compile(r"^\s*(?:#+|//+|/\*+|\*+|<!--|--|;+)\s*(.*?)\s*(?:\*+/|-->)?\s*$")
-_ELISION = re.compile(
+"""Elision phrases, refused anywhere in a whole-file block. This and the two below are pattern strings, compiled
+(and cached by ``re``) on first use: only a whole-file answer needs them, and compiling is import time."""
+_COMMENT = r"^\s*(?:#+|//+|/\*+|\*+|<!--|--|;+)\s*(.*?)\s*(?:\*+/|-->)?\s*$"
+_ELISION = (
     r"(?i)^(\.\.\.|…|\[\.\.\.\]|<?snip>?)"
     r"|\b(rest|remainder)( of (the )?\w+)? (is |are |remains? |stays? )?(unchanged|the same|as (is|before))\b"
     r"|\b(rest|remainder) of (the )?(file|code|class|function|module|implementation|methods?|body)\b"
@@ -93,8 +110,12 @@ def fenced_blocks(text: str) -> list[Fence]:
     lines = text.split("\n")
     blocks: list[Fence] = []
     i = 0
+    in_diff = False
     while i < len(lines):
-        opener = _OPEN.match(lines[i])
+        line = lines[i]
+        # Inside a bare diff, diff lines are diff lines: " ```" is a context line, "+~~~" an added RST underline.
+        in_diff = _starts_bare_diff(lines, i) or (in_diff and _continues_bare_diff(lines, i))
+        opener = None if in_diff else _OPEN.match(line)
         if not opener:
             i += 1
             continue
@@ -115,6 +136,27 @@ def fenced_blocks(text: str) -> list[Fence]:
         path = path or _path_line_before(lines, start)
         blocks.append(Fence(lang, "\n".join(body), closed, start, path, i))
     return blocks
+
+
+def _starts_bare_diff(lines: list[str], i: int) -> bool:
+    line = lines[i]
+    if line.startswith(("diff --git ", "@@ -")):
+        return line.startswith("diff --git ") or _HUNK_HEADER.match(line) is not None
+    return line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ ")
+
+
+def _continues_bare_diff(lines: list[str], i: int) -> bool:
+    """Whether line ``i`` still belongs to the bare diff the line before it belongs to (an empty line does when
+    diff lines follow it: a blank context line whose space was dropped)."""
+    line = lines[i].removesuffix("\r")
+    if line[:1] in (" ", "+", "-", "\\") or line.startswith(_GIT_EXTENDED):
+        return True
+    if line:
+        return False
+    j = i + 1
+    while j < len(lines) and not lines[j].removesuffix("\r"):
+        j += 1
+    return j < len(lines) and lines[j][:1] in (" ", "+", "-", "\\", "@")
 
 
 def _codex_spans(lines: list[str]) -> list[tuple[int, int]]:
@@ -153,7 +195,9 @@ def _is_diff_block(block: Fence) -> bool:
 
 def parse_answer(text: str, *, default_path: str | None = None) -> Patch:
     """Find and parse every patch in a model's answer (any formats); PatchError says what was expected when none."""
-    text = text.replace("\r\n", "\n")
+    if text.count("\r\n") == text.count("\n"):
+        # A CRLF channel. With mixed endings a CR may be a file's own (a diff adding a CRLF file): parsers strip theirs.
+        text = text.replace("\r\n", "\n")
     stripped = text.strip()
     first, last = stripped.partition("\n")[0].strip(), stripped.rpartition("\n")[2].strip()
     if (first == BEGIN and last == END) or first in HEREDOC_OPENERS:
@@ -215,15 +259,15 @@ def lazy_line(line: str, previous: str, *, python: bool) -> bool:
     A bare ``...`` is Python's Ellipsis, a legitimate body after a line ending with ``:`` (``def f():`` /
     ``    ...``); anywhere else, and in any other language, it stands for left-out code.
     """
-    if LAZY_MARKER.search(line):
+    if re.search(LAZY_MARKER, line):
         return True
     stripped = line.strip()
     if stripped in ("...", "…"):
         return not (python and stripped == "..." and previous.rstrip().endswith(":"))
-    comment = _COMMENT.match(line)
+    comment = re.match(_COMMENT, line)
     if comment is None or (python and stripped.startswith(("--", ";", "*", "/*"))):
         return False
-    return bool(_ELISION.search(comment.group(1)))
+    return bool(re.search(_ELISION, comment.group(1)))
 
 
 def _whole_file(blocks: list[Fence], default_path: str | None) -> Patch:
@@ -255,5 +299,5 @@ def _whole_file(blocks: list[Fence], default_path: str | None) -> Patch:
             )
         if line.strip():
             previous = line
-    contents = block.body + "\n"
+    contents = block.body.replace("\r\n", "\n") + "\n"
     return Patch(format="whole_file", files=[FilePatch(operation=Operation.REPLACE, path=path, contents=contents)])

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Literal
-
-from pydantic import BaseModel, Field, PrivateAttr
+from typing import Any, ClassVar, Literal, TypeVar
 
 from claif_lsp.patches.lines import Lines, split_lines
 
@@ -71,7 +70,28 @@ class Patch:
     files: list[FilePatch] = field(default_factory=list)
 
 
-class Snapshot(BaseModel):
+_Copy = TypeVar("_Copy", bound="_Copyable")
+
+
+class _Copyable:
+    """``model_copy`` as pydantic models have it, so callers need not know these are dataclasses."""
+
+    __slots__ = ()
+
+    def model_copy(self: _Copy, *, update: dict[str, Any] | None = None) -> _Copy:
+        """A shallow copy with some fields replaced (not validated, as with pydantic)."""
+        copy = dataclasses.replace(self, **(update or {}))  # type: ignore[type-var]
+        for name in getattr(self, "_keep_on_copy", ()):
+            setattr(copy, name, getattr(self, name))
+        return copy
+
+
+# Plain dataclasses rather than pydantic models: importing pydantic and building their schemas is most of the
+# start-up of ``claif-lsp patch`` (issue 11), and each model construction validates what the engine just built.
+
+
+@dataclass(slots=True)
+class Snapshot(_Copyable):
     """A file as the caller sees it now: editor buffer (with its version) or disk; text None = missing."""
 
     path: str
@@ -79,7 +99,8 @@ class Snapshot(BaseModel):
     version: int | None = None
 
 
-class Hunk(BaseModel):
+@dataclass(slots=True)
+class Hunk(_Copyable):
     """One contiguous change placed in a file: old lines [start_line, end_line) become new_lines."""
 
     id: str
@@ -87,10 +108,10 @@ class Hunk(BaseModel):
     """1-based position among the file's hunks."""
     start_line: int
     end_line: int
-    old_lines: list[str] = Field(default_factory=list)
-    new_lines: list[str] = Field(default_factory=list)
-    context_before: list[str] = Field(default_factory=list)
-    context_after: list[str] = Field(default_factory=list)
+    old_lines: list[str] = field(default_factory=list)
+    new_lines: list[str] = field(default_factory=list)
+    context_before: list[str] = field(default_factory=list)
+    context_after: list[str] = field(default_factory=list)
     final_newline: bool | None = None
     """For a hunk reaching the end of the file: force (True) or drop (False) the final newline."""
     chunk: int | None = None
@@ -98,7 +119,7 @@ class Hunk(BaseModel):
 
 
 class _Split:
-    """A text and its lines, kept beside a model; never part of its value: any two compare equal."""
+    """A text and its lines, kept beside a file proposal; never part of its value: any two compare equal."""
 
     __slots__ = ("lines", "text")
 
@@ -112,7 +133,8 @@ class _Split:
     __hash__ = None  # type: ignore[assignment]
 
 
-class FileProposal(BaseModel):
+@dataclass(slots=True)
+class FileProposal(_Copyable):
     """The resolved change of one file, with the snapshot it was computed against."""
 
     operation: Literal["add", "update", "delete", "move"]
@@ -121,10 +143,11 @@ class FileProposal(BaseModel):
     old_text: str | None = None
     new_text: str | None = None
     version: int | None = None
-    hunks: list[Hunk] = Field(default_factory=list)
+    hunks: list[Hunk] = field(default_factory=list)
     replaced_text: str | None = None
     """For a move onto an existing file (Codex ``*** Move to:`` allows it): the destination's text it overwrites."""
-    _old_split: _Split = PrivateAttr(default_factory=_Split)
+    _old_split: _Split = field(default_factory=_Split, init=False, repr=False, compare=False)
+    _keep_on_copy: ClassVar[tuple[str, ...]] = ("_old_split",)
 
     def old_lines(self) -> Lines:
         """``old_text`` (empty when None) split into lines, once while it stays the same; never change the result."""
@@ -152,11 +175,12 @@ class FileProposal(BaseModel):
         return f"{letter} {self.target_path}"
 
 
-class Proposal(BaseModel):
+@dataclass(slots=True)
+class Proposal(_Copyable):
     """Every file change of a patch, all resolved; nothing has been written."""
 
     format: PatchFormat
-    files: list[FileProposal] = Field(default_factory=list)
+    files: list[FileProposal] = field(default_factory=list)
 
     def summary(self) -> list[str]:
         """Codex summary lines, grouped added, modified, deleted."""

@@ -12,8 +12,10 @@ A chunk (or header) not found forward is sought from the top of the file, and th
 error: a header that comes after the match pins nothing.
 
 Kept from the file: line endings (new lines take the file's first ending), a BOM, the final newline, and the
-file's own text for lines a patch marks as context (Codex would rewrite them with the patch's spelling). For
-Codex patches an updated file always ends with a newline, as Codex does (conformance scenario 014).
+file's own text for lines a patch marks as context (Codex would rewrite them with the patch's spelling).
+Codex's CLI always leaves an updated file ending with a newline (conformance scenario 014); ``resolve_patch`` does
+so only when asked (``codex_final_newline``, the ``patch`` command): an editor proposal holds only what the model
+wrote, and an invented hunk on the last line would go stale as soon as the user types there.
 """
 
 from __future__ import annotations
@@ -42,18 +44,21 @@ from claif_lsp.patches.seek import Matcher
 
 CONTEXT = 3
 Reader = Callable[[str], Snapshot]
-_ENDS_MID_CONSTRUCT = re.compile(r"([:,(\[{\\=+]|&&|\|\||\b(and|or|def|class|function|return|import|from))\s*$")
+_ENDS_MID_CONSTRUCT = r"([:,(\[{\\=+]|&&|\|\||\b(and|or|def|class|function|return|import|from))\s*$"
 """A last line that cannot end a file: an opened block, a trailing operator or comma, a dangling keyword."""
 
 
-def resolve_patch(patch: Patch, root: Path, read: Reader) -> Proposal:
-    """Place every hunk of every file against the reader's snapshots; PatchError if any fails, nothing partial."""
+def resolve_patch(patch: Patch, root: Path, read: Reader, *, codex_final_newline: bool = False) -> Proposal:
+    """Place every hunk of every file against the reader's snapshots; PatchError if any fails, nothing partial.
+
+    ``codex_final_newline``: a file a Codex patch updates ends with a newline, as with Codex's CLI."""
     if not patch.files:
         raise PatchError("No files were modified.", details={"stage": "apply"})
     proposals: list[FileProposal] = []
     touched: dict[str, int] = {}
     for number, file in enumerate(patch.files, start=1):
-        proposal = _resolve_file(file, file.format or patch.format, root, read)
+        fmt = file.format or patch.format
+        proposal = _resolve_file(file, fmt, root, read, final_newline=codex_final_newline and fmt == "codex")
         for path in {proposal.path, proposal.target_path}:
             if path in touched:
                 raise PatchError(f"the patch changes {path} twice (file sections {touched[path]} and {number})")
@@ -62,7 +67,7 @@ def resolve_patch(patch: Patch, root: Path, read: Reader) -> Proposal:
     return Proposal(format=patch.format, files=proposals)
 
 
-def _resolve_file(file: FilePatch, fmt: PatchFormat, root: Path, read: Reader) -> FileProposal:
+def _resolve_file(file: FilePatch, fmt: PatchFormat, root: Path, read: Reader, *, final_newline: bool) -> FileProposal:
     path = safe_path(root, file.path)
     new_path = safe_path(root, file.new_path) if file.new_path else None
     if new_path == path:
@@ -104,7 +109,7 @@ def _resolve_file(file: FilePatch, fmt: PatchFormat, root: Path, read: Reader) -
             details={"stage": "apply", "path": path},
         )
     lines = split_lines(snap.text)
-    hunks = place_chunks(path, lines, file.chunks, fmt)
+    hunks = place_chunks(path, lines, file.chunks, fmt, final_newline=final_newline)
     new_text = _apply(lines, hunks)
     proposal = FileProposal(
         operation="move" if new_path else "update",
@@ -186,7 +191,7 @@ def _refuse_truncated(path: str, old: str, new: str) -> None:
             "it looks truncated, ask for a patch instead"
         )
     last = next((line for line in reversed(new.split("\n")) if line.strip()), "")
-    if new_lines < old_lines * 3 / 4 and _ENDS_MID_CONSTRUCT.search(last):
+    if new_lines < old_lines * 3 / 4 and re.search(_ENDS_MID_CONSTRUCT, last):
         # A shorter text is often a cut-off answer; one whose last line cannot end a file surely is.
         raise PatchError(
             f"refusing to replace {path}: the code block has {new_lines} lines where the file has {old_lines} and "
@@ -216,8 +221,13 @@ def _ambiguous(path: str, number: int, positions: Sequence[int], *, what: str = 
     )
 
 
-def place_chunks(path: str, lines: Lines, chunks: Sequence[Chunk], fmt: PatchFormat) -> list[Hunk]:
-    """Find every chunk in the file and turn it into minimal hunks; PatchError naming the chunk when one fails."""
+def place_chunks(
+    path: str, lines: Lines, chunks: Sequence[Chunk], fmt: PatchFormat, *, final_newline: bool = False
+) -> list[Hunk]:
+    """Find every chunk in the file and turn it into minimal hunks; PatchError naming the chunk when one fails.
+
+    ``final_newline``: the result ends with a newline (on the last hunk, or a hunk of its own if none reaches the end).
+    """
     matcher = Matcher(lines, searches=len(chunks))
     n = len(lines.lines)
     cursor = 0
@@ -283,7 +293,7 @@ def place_chunks(path: str, lines: Lines, chunks: Sequence[Chunk], fmt: PatchFor
         # Only the final newline changes ("-x", "\ No newline at end of file", "+x"): a hunk on the last line.
         hunks.append(_hunk(path, lines, len(hunks) + 1, n - 1, n, [lines.lines[-1]], None))
         hunks[-1].final_newline = tail[-1]
-    if fmt == "codex" and n and not lines.final_newline:
+    if final_newline and n and not lines.final_newline:
         last = [h for h in hunks if h.end_line == n]
         if last:
             last[-1].final_newline = True

@@ -42,12 +42,27 @@ def _strip_prefix(old: str | None, new: str | None) -> tuple[str | None, str | N
     return old, new
 
 
+def _git_line_agrees(git_line: str, old: str | None, new: str | None) -> bool:
+    """Whether ``diff --git <git_line>`` names the header paths (``/dev/null`` on one side takes the other's name).
+
+    Compared as text rather than through the parsed ``diff --git`` names: an unquoted path with spaces cannot be
+    split there, but it can be recognised."""
+    old_name = old if old is not None else new
+    new_name = new if new is not None else old
+    if old_name is None or new_name is None:
+        return True
+    pattern = rf"(?:[a-z]/)?{re.escape(old_name)} (?:[a-z]/)?{re.escape(new_name)}"
+    return re.fullmatch(pattern, git_line.replace('"', "")) is not None
+
+
 class _FileState:
     def __init__(self) -> None:
         self.old: str | None = None
         self.new: str | None = None
         self.git_old: str | None = None
         self.git_new: str | None = None
+        self.git_line: str | None = None
+        """The text after ``diff --git ``, to check the ``---``/``+++`` paths against."""
         self.rename_from: str | None = None
         self.rename_to: str | None = None
         self.new_file = False
@@ -58,7 +73,12 @@ class _FileState:
 
 def parse_unified(text: str, *, default_path: str | None = None) -> Patch:
     """Parse one or more files of unified diff."""
-    lines = [line.removesuffix("\r") for line in text.split("\n")] if "\r" in text else text.split("\n")
+    raw = text.split("\n")
+    lines = [line.removesuffix("\r") for line in raw] if "\r" in text else raw
+    if text.count("\r\n") == text.count("\n"):
+        # Every line ends with CRLF: the diff came through a CRLF channel, the CRs are not the files'.
+        raw = lines
+    # Otherwise a CR before a hunk line's LF is the file's own (git's diff of a CRLF file): kept in ``raw``.
     if lines and lines[-1] == "":
         lines.pop()
     files: list[FilePatch] = []
@@ -71,15 +91,23 @@ def parse_unified(text: str, *, default_path: str | None = None) -> Patch:
             _finish(state, files, default_path)
             state = _FileState()
             state.git_old, state.git_new = git.group(1), git.group(2)
+            state.git_line = line[len("diff --git ") :]
             i += 1
             continue
         if line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ "):
-            fresh_git = state is not None and state.git_old is not None and not state.has_headers and not state.chunks
+            fresh_git = state is not None and state.git_line is not None and not state.has_headers and not state.chunks
             if not fresh_git:
                 _finish(state, files, default_path)
                 state = _FileState()
             assert state is not None
             state.old, state.new = _strip_prefix(_header_path(line[4:]), _header_path(lines[i + 1][4:]))
+            if state.git_line is not None and not _git_line_agrees(state.git_line, state.old, state.new):
+                raise PatchError(
+                    f"the unified diff's 'diff --git {state.git_line}' line is followed by headers for other paths "
+                    f"at lines {i + 1}-{i + 2} ({line.strip()!r}, {lines[i + 1].strip()!r}); each file needs its "
+                    "own 'diff --git' line (or none), naming the same paths as its '---'/'+++' lines",
+                    details={"stage": "parse"},
+                )
             state.new_file = state.new_file or state.old is None
             state.deleted = state.deleted or state.new is None
             state.has_headers = True
@@ -99,7 +127,7 @@ def parse_unified(text: str, *, default_path: str | None = None) -> Patch:
         if line.startswith("@@"):
             if state is None:
                 state = _FileState()
-            chunk, i = _parse_hunk(lines, i)
+            chunk, i = _parse_hunk(lines, raw, i)
             state.chunks.append(chunk)
             continue
         i += 1
@@ -109,7 +137,7 @@ def parse_unified(text: str, *, default_path: str | None = None) -> Patch:
     return Patch(format="unified", files=_merge(files))
 
 
-def _parse_hunk(lines: list[str], i: int) -> tuple[Chunk, int]:
+def _parse_hunk(lines: list[str], raw: list[str], i: int) -> tuple[Chunk, int]:
     """One ``@@`` hunk. Its line counts never end it early: models get them wrong, so the hunk goes on while lines
     look like hunk lines; only a new ``@@``, a ``diff --git`` line or a ``---``/``+++`` file header ends it."""
     header = lines[i]
@@ -136,7 +164,7 @@ def _parse_hunk(lines: list[str], i: int) -> tuple[Chunk, int]:
         if head == " " or (head == "" and _blank_is_context(lines, i, old_left, new_left)):
             context_lines.append(len(old_lines))
             context_lines.append(len(new_lines))
-            text = line[1:]
+            text = raw[i][1:]
             old_lines.append(text)
             new_lines.append(text)
             if old_left is not None:
@@ -144,11 +172,11 @@ def _parse_hunk(lines: list[str], i: int) -> tuple[Chunk, int]:
             if new_left is not None:
                 new_left -= 1
         elif head == "+":
-            new_lines.append(line[1:])
+            new_lines.append(raw[i][1:])
             if new_left is not None:
                 new_left -= 1
         elif head == "-":
-            old_lines.append(line[1:])
+            old_lines.append(raw[i][1:])
             if old_left is not None:
                 old_left -= 1
         elif head == "\\":
@@ -203,11 +231,15 @@ def _finish(state: _FileState | None, files: list[FilePatch], default_path: str 
     if state.new_file:
         if new is None:
             raise PatchError("a unified diff adds a file without naming it (+++ line)")
-        contents = "\n".join(line for c in state.chunks for line in c.new_lines)
-        if state.chunks and contents and state.chunks[-1].final_newline is not False:
-            contents += "\n"
+        contents = "".join(f"{line}\n" for c in state.chunks for line in c.new_lines)
+        if contents and state.chunks[-1].final_newline is False:
+            contents = contents[:-1]
         files.append(FilePatch(operation=Operation.ADD, path=new, contents=contents))
         return
+    for chunk in state.chunks:
+        # A file's lines are matched and rebuilt without their endings: only an added file keeps the diff's CRs.
+        chunk.old_lines[:] = [line.removesuffix("\r") for line in chunk.old_lines]
+        chunk.new_lines[:] = [line.removesuffix("\r") for line in chunk.new_lines]
     if state.deleted:
         if old is None:
             raise PatchError("a unified diff deletes a file without naming it (--- line)")

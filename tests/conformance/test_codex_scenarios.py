@@ -29,11 +29,13 @@ def test_scenario_through_library(name: str, tmp_path: Path) -> None:
     before = snapshot(root)
     expect = EXPECT[name]
     if expect["expect"] == "success":
-        proposal = resolve_patch(parse_answer(patch_text), root, disk_reader(root))
+        proposal = resolve_patch(parse_answer(patch_text), root, disk_reader(root), codex_final_newline=True)
         assert write_proposal(proposal, root) == expect["summary"]
     else:
         with pytest.raises(PatchError) as error:
-            write_proposal(resolve_patch(parse_answer(patch_text), root, disk_reader(root)), root)
+            write_proposal(
+                resolve_patch(parse_answer(patch_text), root, disk_reader(root), codex_final_newline=True), root
+            )
         assert expect["error_contains"] in str(error.value)
     assert snapshot(root) == _expected_tree(name, before)
 

@@ -98,7 +98,7 @@ def _apply(tmp_path: Path, files: dict[str, str], patch: str) -> tuple[dict[str,
     root.mkdir(parents=True)
     for name, text in files.items():
         (root / name).write_bytes(text.encode("utf-8"))
-    proposal = resolve_patch(parse_answer(patch), root, disk_reader(root))
+    proposal = resolve_patch(parse_answer(patch), root, disk_reader(root), codex_final_newline=True)
     diff = render_proposal(proposal, context=1)
     write_proposal(proposal, root)
     return snapshot(root), proposal.summary(), diff
@@ -123,7 +123,9 @@ def test_newer_upstream_line_ending_scenarios(tmp_path: Path) -> None:
             for name, text in case["input"].items():
                 (root / name).write_bytes(text.encode("utf-8"))
             with pytest.raises(PatchError):
-                write_proposal(resolve_patch(parse_answer(case["patch"]), root, disk_reader(root)), root)
+                write_proposal(
+                    resolve_patch(parse_answer(case["patch"]), root, disk_reader(root), codex_final_newline=True), root
+                )
             assert snapshot(root) == {k: v.encode("utf-8") for k, v in case["input"].items()}, case["name"]
             continue
         tree, _, _ = _apply(tmp_path / str(number), case["input"], case["patch"])

@@ -146,8 +146,7 @@ def test_bom_crlf_and_final_newline_are_kept() -> None:
     diff = "--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n-one\n+ONE\n two\n"
     assert _resolve(diff, {"f": text}).files[0].new_text == "\ufeffONE\r\ntwo\r\nthree"
     codex = "*** Begin Patch\n*** Update File: f\n@@\n-one\n+ONE\n*** End Patch"
-    # Codex patches always leave a final newline (conformance scenario 014).
-    assert _resolve(codex, {"f": text}).files[0].new_text == "\ufeffONE\r\ntwo\r\nthree\r\n"
+    assert _resolve(codex, {"f": text}).files[0].new_text == "\ufeffONE\r\ntwo\r\nthree"
 
 
 def test_reanchor_after_accepting_some_hunks_and_after_user_edits() -> None:
@@ -337,3 +336,17 @@ def test_check_output_shows_a_final_newline_change(tmp_path: Path) -> None:
     (tmp_path / "g.txt").write_text("x\n")
     dropped = _resolve("--- a/g\n+++ b/g\n@@ -1 +1 @@\n-x\n+y\n\\ No newline at end of file\n", {"g": "x\n"})
     assert render_proposal(dropped).endswith("-x\n+y\n\\ No newline at end of file\n")
+
+
+def test_editor_proposal_adds_no_final_newline_hunk_the_patch_command_does(tmp_path: Path) -> None:
+    text = "".join(f"line {i}\n" for i in range(10)) + "last"
+    codex = "*** Begin Patch\n*** Update File: f.txt\n@@\n line 1\n-line 2\n+LINE 2\n line 3\n*** End Patch"
+    [file] = _resolve(codex, {"f.txt": text}).files
+    # Only the hunk the model wrote: a hunk adding the final newline would go stale when the user types on "last".
+    assert [(h.start_line, h.end_line, h.new_lines) for h in file.hunks] == [(2, 3, ["LINE 2"])]
+    assert file.new_text == text.replace("line 2", "LINE 2")
+    (tmp_path / "f.txt").write_text(text)
+    run = _cli(tmp_path, codex, "--write")
+    assert run.returncode == 0, run.stderr
+    # The command keeps Codex's CLI rule, as its conformance suite wants.
+    assert (tmp_path / "f.txt").read_text() == text.replace("line 2", "LINE 2") + "\n"

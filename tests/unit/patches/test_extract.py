@@ -27,8 +27,8 @@ def test_codex_patch_and_a_diff_block_for_another_file_are_both_used() -> None:
     )
     proposal = _resolve(answer, {"a.py": "a = 1", "b.py": "b = 1"})
     assert proposal.format == "mixed"
-    # Each file follows its own format: Codex adds the final newline, the diff keeps the file's (none).
-    assert [(f.path, f.new_text) for f in proposal.files] == [("a.py", "a = 2\n"), ("b.py", "b = 2")]
+    # Neither adds a final newline the model did not write (Codex's CLI rule is the `patch` command's alone).
+    assert [(f.path, f.new_text) for f in proposal.files] == [("a.py", "a = 2"), ("b.py", "b = 2")]
 
 
 def test_search_replace_diff_and_codex_in_one_answer_keep_their_order() -> None:
