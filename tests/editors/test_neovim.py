@@ -28,30 +28,37 @@ from tests.editors.neovim_harness import (
     TWO_FILES,
     NeovimScenario,
     NvimRun,
-    home_snapshot,
     require_nvim,
 )
 
 pytestmark = pytest.mark.timeout(90)
 
 
-@pytest.fixture(autouse=True)
-def _real_home_untouched():
-    """Nothing a run does may land in the real home directory."""
-    require_nvim()
-    before = home_snapshot()
-    yield
-    assert home_snapshot() == before, "Neovim or claif-lsp wrote into the real home directory"
-
-
 def lines(text: str) -> list[str]:
     return text.splitlines()
 
 
+def assert_isolated(run: NvimRun) -> None:
+    """This run's own processes kept their files in its directories, never in a real home.
+
+    Checked on the processes themselves (Neovim's stdpath()s and LSP log, the HOME and XDG variables of
+    Neovim and of the server it started), not on the machine's home directory, where other work writes.
+    """
+    isolation = run.result["isolation"]
+    nvim, servers = isolation["nvim"], isolation["servers"]
+    assert len(servers) == 1, isolation  # the one claif-lsp process Neovim started
+    for process in (nvim, servers[0]):
+        for key in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+            assert Path(process[key]).is_relative_to(run.tmp), (key, process)
+    for key, value in nvim.items():
+        assert Path(value).is_relative_to(run.tmp), (key, value)
+    # Neovim did write there: its state directory exists.
+    assert (run.tmp / "xdg" / "state" / "nvim").is_dir(), run.explain()
+
+
 def ok(run: NvimRun) -> dict:
     assert run.returncode == 0 and "error" not in run.result, run.explain()
-    # Everything Neovim writes went to the temporary XDG directories.
-    assert (run.tmp / "xdg" / "state" / "nvim").is_dir(), run.explain()
+    assert_isolated(run)
     return run.result
 
 
@@ -126,7 +133,10 @@ def test_explain_opens_a_markdown_buffer(tmp_path: Path) -> None:
     r = ok(run)
     assert "\n".join(r["answer"]).strip().endswith(EXPLANATION.strip()), r["answer"]
     assert r["answer_filetype"] == "markdown" and r["answer_buftype"] == "nofile"
-    assert r["answer_is_current"] is True and r["windows"] == 2
+    # It opened beside the source window without taking the focus, and said so.
+    assert r["answer_is_current"] is False and r["current_is_source"] is True and r["windows"] == 2
+    assert r["answer_win_shows_answer"] is True
+    assert [n["msg"] for n in r["notifications"]] == ["claif: answer ready in the window on the right (q there closes it)"]
     assert r["final"] == lines(SAMPLE) and r["modified"] is False and r["sessions"] == 0
 
 
@@ -270,7 +280,7 @@ def test_proposal_changing_two_files_is_reviewed_file_by_file(tmp_path: Path) ->
     r = ok(run)
     assert r["files"] == ["app.py", "helpers.py"]
     notices = [n["msg"] for n in r["notifications"]]
-    assert any("changes 2 files: app.py, helpers.py (]f / [f" in n for n in notices), notices
+    assert notices[0] == f"claif: {r['id']} ready, 3 hunks in app.py, helpers.py: :ClaifReview", notices
     first = r["view_first"]
     assert first["src_name"] == "app.py" and first["proposed"] == lines(GREET_APPLIED)
     assert "app.py [file 1/2]" in first["winbar"] and first["diff"] == [True, True], first

@@ -3,8 +3,14 @@
 --- Neovim's own handler applies every edit at once and ignores change annotations. This one shows an
 --- edit whose annotations need confirmation and applies it only when the user accepts; otherwise the
 --- server gets `{ applied = false, failureReason = ... }`. Edits that answer the user's own
---- `claif.accept` are applied without asking again.
+--- `claif.accept` are applied without asking again. The question waits until the user stops typing:
+--- a prompt that appeared mid-word would take the next keys as its answer.
+local idle = require('claif.idle')
+local messages = require('claif.messages')
+
 local M = {}
+
+local asked = 0
 
 --- Accept requests in flight, by client id.
 ---@type table<integer, integer>
@@ -140,7 +146,15 @@ local function await(start)
   return value
 end
 
---- Build a `workspace/applyEdit` handler around `default` (Neovim's handler).
+--- Apply a workspace edit as Neovim's own handler does, without its `Workspace edit …` message.
+---@type lsp.Handler
+function M.apply(_, params, ctx)
+  local client = vim.lsp.get_client_by_id(ctx.client_id)
+  local ok, result = pcall(vim.lsp.util.apply_workspace_edit, params.edit, client and client.offset_encoding or 'utf-16')
+  return { applied = ok, failureReason = not ok and tostring(result) or nil }
+end
+
+--- Build a `workspace/applyEdit` handler around `default` (`M.apply`, or Neovim's handler).
 ---@param default lsp.Handler
 ---@return lsp.Handler
 function M.handler(default)
@@ -155,12 +169,18 @@ function M.handler(default)
     end
     local client = vim.lsp.get_client_by_id(ctx.client_id)
     local encoding = client and client.offset_encoding or 'utf-16'
+    asked = asked + 1
+    if idle.busy() then
+      messages.say(('%s: confirm it when you stop typing'):format(params.label or 'an edit'))
+    end
     local apply = await(function(done)
-      local ok, e = pcall(M.confirm, params, encoding, done)
-      if not ok then
-        vim.notify('claif: cannot show the edit: ' .. tostring(e), vim.log.levels.ERROR)
-        done(false)
-      end
+      idle.when_idle('confirm:' .. asked, function()
+        local ok, e = pcall(M.confirm, params, encoding, done)
+        if not ok then
+          messages.say('cannot show the edit: ' .. tostring(e), vim.log.levels.ERROR)
+          done(false)
+        end
+      end)
     end)
     if apply then
       return default(err, params, ctx)
