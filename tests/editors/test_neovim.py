@@ -136,7 +136,8 @@ def test_explain_opens_a_markdown_buffer(tmp_path: Path) -> None:
     # It opened beside the source window without taking the focus, and said so.
     assert r["answer_is_current"] is False and r["current_is_source"] is True and r["windows"] == 2
     assert r["answer_win_shows_answer"] is True
-    assert [n["msg"] for n in r["notifications"]] == ["claif: answer ready in the window on the right (q there closes it)"]
+    notices = [n["msg"] for n in r["notifications"]]
+    assert notices == ["claif: answer ready in the window on the right (q there closes it)"], notices
     assert r["final"] == lines(SAMPLE) and r["modified"] is False and r["sessions"] == 0
 
 
@@ -333,3 +334,56 @@ def test_two_file_review_in_a_vsplit_gives_the_window_back(tmp_path: Path) -> No
     assert r["final_state"] == "accepted"
     assert r["final"] == lines(GREET_APPLIED) and r["helpers_final"] == lines(HELPERS_APPLIED)
     assert r["shown_after_accept"] == "app.py" and r["windows_after_accept"] == 1
+
+
+SLOW_ANSWER = [{"action": "ask", "chunks": [line + "\n" for line in ANSWER.splitlines()], "delayMs": 200}]
+"""The two-hunk answer streamed line by line, slowly enough for the user to type while it arrives."""
+
+
+def assert_typing_undisturbed(r: dict) -> None:
+    """The answer arrived while the user typed; they stayed in insert mode in app.py and lost no key."""
+    seen = r["seen"]
+    assert seen["gave_up"] is False, r  # the answer did arrive while typing
+    assert seen["mode"] == "i" and seen["current_is_source"] is True, seen
+    assert len(r["typed"]) > 10 and r["line2"] == r["typed"], (r["line2"], r["typed"])
+
+
+def test_typing_while_a_proposal_arrives_keeps_every_key_in_the_file(tmp_path: Path) -> None:
+    run = NeovimScenario(tmp_path, SLOW_ANSWER).run("typing.lua", keyboard=True)
+    r = ok(run)
+    assert_typing_undisturbed(r)
+    # Nothing opened: the same windows and tab pages as before the answer.
+    before = r["layout_before"]
+    assert (r["seen"]["tabs"], r["seen"]["windows"]) == (before["tabs"], before["windows"]), r["seen"]
+    # It was announced, once, and waits for :ClaifReview.
+    notices = [n["msg"] for n in r["notifications"]]
+    assert len(notices) == 1, notices
+    assert re.fullmatch(r"claif: p\d+ ready, 2 hunks in app\.py: :ClaifReview", notices[0]), notices
+    assert r["sessions"] == 1 and r["after"]["current_is_source"] is True
+
+
+def test_typing_while_an_explanation_arrives_keeps_every_key_in_the_file(tmp_path: Path) -> None:
+    chunks = [line + "\n" for line in EXPLANATION.splitlines()] * 4
+    run = NeovimScenario(tmp_path, [{"action": "explain", "chunks": chunks, "delayMs": 200}]).run(
+        "typing_explain.lua", keyboard=True
+    )
+    r = ok(run)
+    assert_typing_undisturbed(r)
+    assert r["answer_shown"] is True and r["seen"]["windows"] == 2, r
+
+
+def test_typing_while_an_edit_to_confirm_arrives_defers_the_question(tmp_path: Path) -> None:
+    run = NeovimScenario(tmp_path, SLOW_ANSWER, settings={"approval": "confirm"}).run(
+        "typing_confirm.lua", keyboard=True
+    )
+    r = ok(run)
+    assert_typing_undisturbed(r)
+    # No prompt while typing (it would have taken the next key as its answer); asked once idle, in Normal mode.
+    assert r["asked_while_typing"] == [], r["asked_while_typing"]
+    assert len(r["asked"]) == 1 and r["asked"][0]["where"]["mode"] == "n", r["asked"]
+    # "Apply" came after the typing changed app.py: refused as outdated, never skipped yet reported applied.
+    assert r["final"][4] == "    s = 0", r["final"]
+    assert r["server_state"] != "accepted", r["server_state"]
+    notices = [n["msg"] for n in r["notifications"]]
+    refused = "not applied: app.py changed while the edit waited for your confirmation"
+    assert any(n.endswith(refused) for n in notices), notices

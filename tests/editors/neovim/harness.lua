@@ -216,6 +216,37 @@ function H.type_until(start_keys, done, snapshot, every_ms)
   return table.concat(typed), seen or { gave_up = true }
 end
 
+--- Where the user is: mode, whether app.py is the current buffer, the layout.
+---@return table
+function H.where()
+  return {
+    mode = vim.api.nvim_get_mode().mode,
+    current_is_source = vim.api.nvim_get_current_buf() == H.bufnr,
+    tabs = #vim.api.nvim_list_tabpages(),
+    windows = #vim.api.nvim_list_wins(),
+  }
+end
+
+--- Wait until the running ask reported progress (its answer is streaming).
+function H.wait_streaming()
+  H.wait(function()
+    for _, p in ipairs(H.result.progress) do
+      if p.kind == 'report' then
+        return true
+      end
+    end
+  end, 'the answer to start streaming')
+end
+
+--- How many `User` events of this name fired so far.
+---@param name string
+---@return integer
+function H.count_events(name)
+  return #vim.tbl_filter(function(e)
+    return e.event == name
+  end, H.result.user_events)
+end
+
 ---@return integer
 function H.session_count()
   return vim.tbl_count(require('claif.review').sessions)
