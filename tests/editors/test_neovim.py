@@ -387,3 +387,43 @@ def test_typing_while_an_edit_to_confirm_arrives_defers_the_question(tmp_path: P
     notices = [n["msg"] for n in r["notifications"]]
     refused = "not applied: app.py changed while the edit waited for your confirmation"
     assert any(n.endswith(refused) for n in notices), notices
+
+
+def test_auto_open_waits_until_the_user_stops_typing(tmp_path: Path) -> None:
+    run = NeovimScenario(tmp_path, SLOW_ANSWER).run("auto_open.lua", keyboard=True)
+    r = ok(run)
+    assert_typing_undisturbed(r)
+    assert r["opened_while_typing"] is False and r["seen"]["tabs"] == 1, r["seen"]
+    # Opened by itself afterwards, from Normal mode, and the proposal buffer has the focus then.
+    assert r["opened_at"]["mode"] == "n" and r["current_is_proposal"] is True, r["opened_at"]
+
+
+def test_a_stale_hunk_affects_only_itself_in_the_review(tmp_path: Path) -> None:
+    """Needs the server's per-hunk staleness (the review-safety branch, README "Commands")."""
+    entries = [{"action": "ask", "answer": f"Three changes.\n\n{THREE_HUNKS}"}]
+    run = NeovimScenario(tmp_path, entries).run("stale.lua")
+    r = ok(run)
+    first, second, third = r["ids"]
+    user_edit = SAMPLE.replace("    s = 0\n", "    s = 1\n")
+    describe_applied = user_edit.replace('return "Item: " + item.name', 'return f"Item: {item.name}"')
+    # `ga` on the second hunk applied it to the file text; the user's edit stays; the first is stale.
+    assert r["after_ga2"] == lines(describe_applied), r["after_ga2"]
+    assert r["states_after_ga2"] == ["stale", "accepted", "pending"], r["states_after_ga2"]
+    assert r["session_after_ga2"] is True and r["pending_rows_after_ga2"] == 1
+    # Marked in the diff view, on the lines it was about: `stale: <reason>`, in claif's words, once.
+    marks = [m for m in r["stale_marks"] if f"{first} stale: " in m["text"]]
+    assert len(marks) == 1, r["stale_marks"]
+    assert r["proposed_after_ga2"][marks[0]["row"]] == "    s = 1", (marks, r["proposed_after_ga2"])
+    assert r["stale_rows"] == [{"id": first, "row": marks[0]["row"]}]
+    assert len(r["messages_ga2"]) == 1 and r["messages_ga2"][0].startswith("claif: "), r["messages_ga2"]
+    assert "Claif:" not in r["messages_ga2"][0], r["messages_ga2"]
+    # The third hunk is still acceptable.
+    greet_applied = describe_applied.replace('return "Hello " + name', 'return f"Hello {name}"')
+    assert r["after_ga3"] == lines(greet_applied), r["after_ga3"]
+    assert r["states_after_ga3"] == ["stale", "accepted", "accepted"], r["states_after_ga3"]
+    # `gr` dropped the stale one: the review is over, the text is the user's edit plus the two hunks.
+    assert r["states_after_gr"] == ["rejected", "accepted", "accepted"], r["states_after_gr"]
+    assert r["final_state"] == "accepted" and r["session_after_gr"] is False and r["tabs_after"] == 1
+    assert r["final"] == lines(greet_applied)
+    assert len(r["messages_ga3"]) <= 1 and r["messages_gr"] == [], (r["messages_ga3"], r["messages_gr"])
+    assert (second, third) != (first, first)

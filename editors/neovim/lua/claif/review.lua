@@ -115,7 +115,9 @@ end
 ---@param hunk claif.Hunk
 ---@return string
 function M.stale_text(hunk)
-  local reason = type(hunk.reason) == 'string' and messages.strip(hunk.reason):gsub('^stale:%s*', '') or ''
+  local reason = type(hunk.reason) == 'string' and messages.strip(hunk.reason) or ''
+  -- One line fits a mark: the reason's first, without a `stale:` of its own or a colon introducing more.
+  reason = vim.trim(reason:match('^[^\n]*'):gsub('^stale:%s*', ''):gsub(':$', ''))
   return reason ~= '' and ('stale: ' .. reason) or 'stale: its lines changed'
 end
 
@@ -251,7 +253,11 @@ local function anchor(session, file, bufnr)
   for _, hunk in ipairs(M.pending_hunks(file)) do
     local s = math.min(M.source_rows(hunk), count - 1)
     local old = session.anchors[hunk.id]
-    local id = vim.api.nvim_buf_set_extmark(bufnr, M.anchor_ns, s, 0, { id = old and old.buf == bufnr and old.id or nil })
+    -- Left gravity: a line the user rewrites (deleted and inserted again) keeps its anchor.
+    local id = vim.api.nvim_buf_set_extmark(bufnr, M.anchor_ns, s, 0, {
+      id = old and old.buf == bufnr and old.id or nil,
+      right_gravity = false,
+    })
     session.anchors[hunk.id] = { buf = bufnr, id = id }
   end
 end
