@@ -427,3 +427,71 @@ def test_a_stale_hunk_affects_only_itself_in_the_review(tmp_path: Path) -> None:
     assert r["final"] == lines(greet_applied)
     assert len(r["messages_ga3"]) <= 1 and r["messages_gr"] == [], (r["messages_ga3"], r["messages_gr"])
     assert (second, third) != (first, first)
+
+
+TRUSTED_KEYS = {"apiKeyCommand", "apiKeyEnv", "baseUrl", "path", "extraArgs", "record", "approval"}
+"""Keys the server honours only from initializationOptions, the environment and the user's config file."""
+
+
+def keys_in(value: object) -> set[str]:
+    """Every object key anywhere in a JSON value."""
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in keys_in(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in keys_in(v)}
+    return set()
+
+
+def test_settings_that_run_programs_or_redirect_traffic_go_in_initialization_options(tmp_path: Path) -> None:
+    record = tmp_path / "recorded.jsonl"
+    transcript = {"options": {"transcript": str(tmp_path / "transcript.jsonl")}}
+    providers = {
+        "replay": transcript,
+        "openai": {"model": "gpt-test", "baseUrl": "http://127.0.0.1:9/v1", "apiKeyEnv": "CLAIFTEST_KEY"},
+        "codex": {"path": "/usr/bin/false", "extraArgs": ["--quiet"], "apiKeyCommand": ["/usr/bin/false"]},
+    }
+    settings = {"record": str(record), "approval": "review", "providers": providers}
+    run = NeovimScenario(tmp_path, [{"action": "ask", "answer": ANSWER}], settings=settings).run("trust.lua")
+    r = ok(run)
+    # Sent with `initialize`, as setup() had them (everything given to setup() is the user's own).
+    assert r["initialization_options"] == {
+        "record": str(record),
+        "approval": "review",
+        "providers": {
+            "openai": {"baseUrl": "http://127.0.0.1:9/v1", "apiKeyEnv": "CLAIFTEST_KEY"},
+            "codex": {"path": "/usr/bin/false", "extraArgs": ["--quiet"], "apiKeyCommand": ["/usr/bin/false"]},
+        },
+    }, r["initialization_options"]
+    # workspace/configuration answers carry the rest, and none of them.
+    assert r["configuration"], r
+    for answer in r["configuration"]:
+        assert not keys_in(answer) & TRUSTED_KEYS, answer
+    claif = r["configuration"][0][0]
+    assert claif["provider"] == "replay" and claif["providers"]["replay"] == transcript, claif
+    assert claif["providers"]["openai"] == {"model": "gpt-test"} and "codex" not in claif["providers"], claif
+    # The server honoured them from there: `record` wrote the ask's prompt.
+    assert "Rename s to result" in recorded_prompts(record)[0]
+
+
+def test_the_plugin_keeps_every_key_the_server_guards_out_of_workspace_configuration(tmp_path: Path) -> None:
+    """The plugin's trusted keys (from Neovim) cover the server's keys a workspace may not set."""
+    from claif_lsp.configuration import UNTRUSTED_PROVIDER_KEYS, UNTRUSTED_TOP_KEYS
+
+    lua = (
+        f"vim.opt.rtp:prepend({json.dumps(str(PLUGIN))}) local c = require('claif.config') "
+        "io.stdout:write(vim.json.encode({ c.TRUSTED_PROVIDER_KEYS, c.TRUSTED_TOP_KEYS }))"
+    )
+    env = NeovimScenario(tmp_path, []).env(tmp_path / "unused.json", tmp_path / "unused.log")
+    proc = subprocess.run(
+        [require_nvim(), "--headless", "-u", "NONE", "-i", "NONE", "-n", "-l", "-"],
+        input=lua,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    provider_keys, top_keys = json.loads(proc.stdout)
+    assert set(provider_keys) | set(top_keys) == TRUSTED_KEYS
+    assert set(UNTRUSTED_PROVIDER_KEYS) <= set(provider_keys) and set(UNTRUSTED_TOP_KEYS) <= set(top_keys)
