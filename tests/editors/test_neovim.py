@@ -495,3 +495,13 @@ def test_the_plugin_keeps_every_key_the_server_guards_out_of_workspace_configura
     provider_keys, top_keys = json.loads(proc.stdout)
     assert set(provider_keys) | set(top_keys) == TRUSTED_KEYS
     assert set(UNTRUSTED_PROVIDER_KEYS) <= set(provider_keys) and set(UNTRUSTED_TOP_KEYS) <= set(top_keys)
+
+
+def test_typing_while_the_server_shows_its_diff_document_keeps_every_key_in_the_file(tmp_path: Path) -> None:
+    """With `preview = "document"` the server asks Neovim to show its .diff with the focus (window/showDocument)."""
+    run = NeovimScenario(tmp_path, SLOW_ANSWER, settings={"preview": "document"}).run("typing.lua", keyboard=True)
+    r = ok(run)
+    assert_typing_undisturbed(r)
+    # The diff document opened in a window of its own, beside app.py.
+    assert r["seen"]["windows"] == r["layout_before"]["windows"] + 1, r["seen"]
+    assert r["seen"]["tabs"] == r["layout_before"]["tabs"], r["seen"]
