@@ -89,17 +89,32 @@ local function fire(event, data)
   vim.api.nvim_exec_autocmds('User', { pattern = event, modeline = false, data = data })
 end
 
---- Pending hunks of a file, sorted by position.
+--- Hunks of a file that are placed (have a range) in one of `states`, sorted by position.
 ---@param file claif.ProposalFile
+---@param states string[]
 ---@return claif.Hunk[]
-function M.pending_hunks(file)
+local function placed(file, states)
   local hunks = vim.tbl_filter(function(h)
-    return h.state == 'pending' and type(h.range) == 'table'
+    return vim.list_contains(states, h.state) and type(h.range) == 'table'
   end, file.hunks or {})
   table.sort(hunks, function(a, b)
     return a.range.start.line < b.range.start.line
   end)
   return hunks
+end
+
+--- Pending hunks of a file, sorted by position.
+---@param file claif.ProposalFile
+---@return claif.Hunk[]
+function M.pending_hunks(file)
+  return placed(file, { 'pending' })
+end
+
+--- Hunks the proposed text holds: pending ones and those whose edit is in flight (`applying`).
+---@param file claif.ProposalFile
+---@return claif.Hunk[]
+function M.open_hunks(file)
+  return placed(file, { 'pending', 'applying' })
 end
 
 --- Stale hunks of a file: the user changed their lines, so they no longer place (server state `stale`).
@@ -130,16 +145,19 @@ function M.source_rows(hunk)
   return s.line, math.max(last, s.line + 1)
 end
 
---- Rows (0-based, end exclusive) each pending hunk covers in the proposed text.
+--- Rows (0-based, end exclusive) each pending hunk covers in the proposed text (hunks being applied
+--- are in that text too, so they shift the rows, but are not listed).
 ---@param file claif.ProposalFile
 ---@return {hunk: claif.Hunk, first: integer, last: integer}[]
 function M.proposed_rows(file)
   local rows, offset = {}, 0
-  for _, hunk in ipairs(M.pending_hunks(file)) do
+  for _, hunk in ipairs(M.open_hunks(file)) do
     local s, e = hunk.range.start, hunk.range['end']
     local first = s.line + offset
     local span = count_newlines(hunk.newText or '')
-    table.insert(rows, { hunk = hunk, first = first, last = first + math.max(span, 1) })
+    if hunk.state == 'pending' then
+      table.insert(rows, { hunk = hunk, first = first, last = first + math.max(span, 1) })
+    end
     offset = offset + span - (e.line - s.line)
   end
   return rows
@@ -166,7 +184,7 @@ end
 ---@return integer
 function M.to_proposed_row(file, row)
   local offset = 0
-  for _, hunk in ipairs(M.pending_hunks(file)) do
+  for _, hunk in ipairs(M.open_hunks(file)) do
     local s, e = hunk.range.start, hunk.range['end']
     if select(2, M.source_rows(hunk)) <= row then
       offset = offset + count_newlines(hunk.newText or '') - (e.line - s.line)
@@ -250,7 +268,7 @@ end
 local function anchor(session, file, bufnr)
   session.anchors = session.anchors or {}
   local count = vim.api.nvim_buf_line_count(bufnr)
-  for _, hunk in ipairs(M.pending_hunks(file)) do
+  for _, hunk in ipairs(M.open_hunks(file)) do
     local s = math.min(M.source_rows(hunk), count - 1)
     local old = session.anchors[hunk.id]
     -- Left gravity: a line the user rewrites (deleted and inserted again) keeps its anchor.
@@ -636,7 +654,8 @@ function M.finish(id)
   fire('ClaifReviewDone', { proposal = id, state = session.proposal.state })
 end
 
---- True while a proposal has something to review: a pending hunk, or a stale one to drop. (A server
+--- True while a proposal has something to review: a pending hunk (or one being applied), or a stale
+--- one to drop. (A server
 --- without per-hunk staleness marks the whole proposal `stale` and leaves its hunks pending: that
 --- proposal can no longer be accepted, so it is over.)
 ---@param proposal claif.Proposal
@@ -645,7 +664,7 @@ function M.reviewable(proposal)
   if proposal.state == 'stale' then
     return M.any_stale(proposal)
   end
-  return state.is_open(proposal.state) and (M.any_pending(proposal) or M.any_stale(proposal))
+  return state.is_open(proposal.state) and (M.any_open(proposal) or M.any_stale(proposal))
 end
 
 --- Take a fresh proposal object: update the session, its view and its signs.
@@ -690,6 +709,18 @@ end
 function M.any_pending(proposal)
   for _, file in ipairs(proposal.files or {}) do
     if #M.pending_hunks(file) > 0 then
+      return true
+    end
+  end
+  return false
+end
+
+--- True when a hunk is pending or being applied.
+---@param proposal claif.Proposal
+---@return boolean
+function M.any_open(proposal)
+  for _, file in ipairs(proposal.files or {}) do
+    if #M.open_hunks(file) > 0 then
       return true
     end
   end
