@@ -202,10 +202,12 @@ function M.lsp_decide(verb)
     if client then
       local apply_edit = require('claif.apply_edit')
       apply_edit.expect(client.id, verb == 'accept' and 1 or 0)
+      local mark = messages.mark()
       client_util.execute(client, 'claif.' .. verb, arg, ctx.bufnr, function(err)
         apply_edit.expect(client.id, verb == 'accept' and -1 or 0)
-        if err then
-          vim.notify(('claif: %s failed: %s'):format(verb, client_util.message(err)), vim.log.levels.ERROR)
+        local text = err and messages.strip(client_util.message(err))
+        if text and not messages.said_since(mark, text) then
+          messages.say(('%s failed: %s'):format(verb, text), vim.log.levels.ERROR)
         end
       end)
     end
