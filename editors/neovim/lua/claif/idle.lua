@@ -89,16 +89,4 @@ function M.cancel(key)
   end
 end
 
---- True when a job is queued under `key`.
----@param key string
----@return boolean
-function M.queued(key)
-  for _, job in ipairs(queue) do
-    if job.key == key then
-      return true
-    end
-  end
-  return false
-end
-
 return M
