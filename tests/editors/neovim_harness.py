@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import pwd
 import shutil
 import subprocess
 import sys
@@ -166,46 +165,6 @@ def require_nvim() -> str:
     return nvim
 
 
-def real_home() -> Path:
-    """The user's real home directory (from the password database, not $HOME)."""
-    return Path(pwd.getpwuid(os.getuid()).pw_dir)
-
-
-HOME_PATHS = [
-    ".config/nvim",
-    ".local/share/nvim",
-    ".local/state/nvim",
-    ".cache/nvim",
-    ".config/claif",
-    ".local/share/claif",
-    ".local/state/claif",
-    ".cache/claif",
-    ".cache/claif-lsp",
-    ".local/state/claif-lsp",
-    ".local/share/claif-lsp",
-    ".viminfo",
-    ".nvimlog",
-]
-"""What Neovim or claif-lsp would write under a home directory."""
-
-
-def home_snapshot(home: Path | None = None) -> dict[str, tuple[int, int]]:
-    """(mtime, size) of everything under the home paths Neovim or claif-lsp could write to."""
-    home = home or real_home()
-    found: dict[str, tuple[int, int]] = {}
-    for rel in HOME_PATHS:
-        path = home / rel
-        if not path.exists():
-            continue
-        for p in [path, *path.rglob("*")] if path.is_dir() else [path]:
-            try:
-                st = p.stat()
-            except OSError:
-                continue
-            found[str(p.relative_to(home))] = (st.st_mtime_ns, st.st_size)
-    return found
-
-
 @dataclass
 class NvimRun:
     """What one scenario run produced."""
@@ -285,15 +244,20 @@ class NeovimScenario:
         )
         return env
 
-    def run(self, script: str, timeout: float = RUN_TIMEOUT) -> NvimRun:
-        """Run ``tests/editors/neovim/<script>`` headless and load its JSON result."""
+    def run(self, script: str, timeout: float = RUN_TIMEOUT, *, keyboard: bool = False) -> NvimRun:
+        """Run ``tests/editors/neovim/<script>`` headless and load its JSON result.
+
+        With ``keyboard`` the script runs through ``-c luafile``: under ``-l`` Neovim reads typed keys
+        from stdin and exits at its end, so a scenario that waits in insert mode needs the editor's own input.
+        """
         nvim = require_nvim()
+        how = ["-c", f"luafile {SCRIPTS / script}"] if keyboard else ["-l", str(SCRIPTS / script)]
         name = Path(script).stem
         result_path = self.tmp / f"{name}.result.json"
         server_log = self.tmp / f"{name}.server.log"
         start = time.monotonic()
         proc = subprocess.run(
-            [nvim, "--headless", "-u", "NONE", "-i", "NONE", "-n", "-l", str(SCRIPTS / script)],
+            [nvim, "--headless", "-u", "NONE", "-i", "NONE", "-n", *how],
             cwd=self.root,
             env=self.env(result_path, server_log),
             stdin=subprocess.DEVNULL,

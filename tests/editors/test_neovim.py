@@ -28,30 +28,37 @@ from tests.editors.neovim_harness import (
     TWO_FILES,
     NeovimScenario,
     NvimRun,
-    home_snapshot,
     require_nvim,
 )
 
 pytestmark = pytest.mark.timeout(90)
 
 
-@pytest.fixture(autouse=True)
-def _real_home_untouched():
-    """Nothing a run does may land in the real home directory."""
-    require_nvim()
-    before = home_snapshot()
-    yield
-    assert home_snapshot() == before, "Neovim or claif-lsp wrote into the real home directory"
-
-
 def lines(text: str) -> list[str]:
     return text.splitlines()
 
 
+def assert_isolated(run: NvimRun) -> None:
+    """This run's own processes kept their files in its directories, never in a real home.
+
+    Checked on the processes themselves (Neovim's stdpath()s and LSP log, the HOME and XDG variables of
+    Neovim and of the server it started), not on the machine's home directory, where other work writes.
+    """
+    isolation = run.result["isolation"]
+    nvim, servers = isolation["nvim"], isolation["servers"]
+    assert len(servers) == 1, isolation  # the one claif-lsp process Neovim started
+    for process in (nvim, servers[0]):
+        for key in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+            assert Path(process[key]).is_relative_to(run.tmp), (key, process)
+    for key, value in nvim.items():
+        assert Path(value).is_relative_to(run.tmp), (key, value)
+    # Neovim did write there: its state directory exists.
+    assert (run.tmp / "xdg" / "state" / "nvim").is_dir(), run.explain()
+
+
 def ok(run: NvimRun) -> dict:
     assert run.returncode == 0 and "error" not in run.result, run.explain()
-    # Everything Neovim writes went to the temporary XDG directories.
-    assert (run.tmp / "xdg" / "state" / "nvim").is_dir(), run.explain()
+    assert_isolated(run)
     return run.result
 
 
@@ -126,7 +133,11 @@ def test_explain_opens_a_markdown_buffer(tmp_path: Path) -> None:
     r = ok(run)
     assert "\n".join(r["answer"]).strip().endswith(EXPLANATION.strip()), r["answer"]
     assert r["answer_filetype"] == "markdown" and r["answer_buftype"] == "nofile"
-    assert r["answer_is_current"] is True and r["windows"] == 2
+    # It opened beside the source window without taking the focus, and said so.
+    assert r["answer_is_current"] is False and r["current_is_source"] is True and r["windows"] == 2
+    assert r["answer_win_shows_answer"] is True
+    notices = [n["msg"] for n in r["notifications"]]
+    assert notices == ["claif: answer ready in the window on the right (q there closes it)"], notices
     assert r["final"] == lines(SAMPLE) and r["modified"] is False and r["sessions"] == 0
 
 
@@ -270,7 +281,7 @@ def test_proposal_changing_two_files_is_reviewed_file_by_file(tmp_path: Path) ->
     r = ok(run)
     assert r["files"] == ["app.py", "helpers.py"]
     notices = [n["msg"] for n in r["notifications"]]
-    assert any("changes 2 files: app.py, helpers.py (]f / [f" in n for n in notices), notices
+    assert notices[0] == f"claif: {r['id']} ready, 3 hunks in app.py, helpers.py: :ClaifReview", notices
     first = r["view_first"]
     assert first["src_name"] == "app.py" and first["proposed"] == lines(GREET_APPLIED)
     assert "app.py [file 1/2]" in first["winbar"] and first["diff"] == [True, True], first
@@ -323,3 +334,174 @@ def test_two_file_review_in_a_vsplit_gives_the_window_back(tmp_path: Path) -> No
     assert r["final_state"] == "accepted"
     assert r["final"] == lines(GREET_APPLIED) and r["helpers_final"] == lines(HELPERS_APPLIED)
     assert r["shown_after_accept"] == "app.py" and r["windows_after_accept"] == 1
+
+
+SLOW_ANSWER = [{"action": "ask", "chunks": [line + "\n" for line in ANSWER.splitlines()], "delayMs": 200}]
+"""The two-hunk answer streamed line by line, slowly enough for the user to type while it arrives."""
+
+
+def assert_typing_undisturbed(r: dict) -> None:
+    """The answer arrived while the user typed; they stayed in insert mode in app.py and lost no key."""
+    seen = r["seen"]
+    assert seen["gave_up"] is False, r  # the answer did arrive while typing
+    assert seen["mode"] == "i" and seen["current_is_source"] is True, seen
+    assert len(r["typed"]) > 10 and r["line2"] == r["typed"], (r["line2"], r["typed"])
+
+
+def test_typing_while_a_proposal_arrives_keeps_every_key_in_the_file(tmp_path: Path) -> None:
+    run = NeovimScenario(tmp_path, SLOW_ANSWER).run("typing.lua", keyboard=True)
+    r = ok(run)
+    assert_typing_undisturbed(r)
+    # Nothing opened: the same windows and tab pages as before the answer.
+    before = r["layout_before"]
+    assert (r["seen"]["tabs"], r["seen"]["windows"]) == (before["tabs"], before["windows"]), r["seen"]
+    # It was announced, once, and waits for :ClaifReview.
+    notices = [n["msg"] for n in r["notifications"]]
+    assert len(notices) == 1, notices
+    assert re.fullmatch(r"claif: p\d+ ready, 2 hunks in app\.py: :ClaifReview", notices[0]), notices
+    assert r["sessions"] == 1 and r["after"]["current_is_source"] is True
+
+
+def test_typing_while_an_explanation_arrives_keeps_every_key_in_the_file(tmp_path: Path) -> None:
+    chunks = [line + "\n" for line in EXPLANATION.splitlines()] * 4
+    run = NeovimScenario(tmp_path, [{"action": "explain", "chunks": chunks, "delayMs": 200}]).run(
+        "typing_explain.lua", keyboard=True
+    )
+    r = ok(run)
+    assert_typing_undisturbed(r)
+    assert r["answer_shown"] is True and r["seen"]["windows"] == 2, r
+
+
+def test_typing_while_an_edit_to_confirm_arrives_defers_the_question(tmp_path: Path) -> None:
+    run = NeovimScenario(tmp_path, SLOW_ANSWER, settings={"approval": "confirm"}).run(
+        "typing_confirm.lua", keyboard=True
+    )
+    r = ok(run)
+    assert_typing_undisturbed(r)
+    # No prompt while typing (it would have taken the next key as its answer); asked once idle, in Normal mode.
+    assert r["asked_while_typing"] == [], r["asked_while_typing"]
+    assert len(r["asked"]) == 1 and r["asked"][0]["where"]["mode"] == "n", r["asked"]
+    # "Apply" came after the typing changed app.py: refused as outdated, never skipped yet reported applied.
+    assert r["final"][4] == "    s = 0", r["final"]
+    assert r["server_state"] != "accepted", r["server_state"]
+    notices = [n["msg"] for n in r["notifications"]]
+    refused = "not applied: app.py changed while the edit waited for your confirmation"
+    assert any(n.endswith(refused) for n in notices), notices
+
+
+def test_auto_open_waits_until_the_user_stops_typing(tmp_path: Path) -> None:
+    run = NeovimScenario(tmp_path, SLOW_ANSWER).run("auto_open.lua", keyboard=True)
+    r = ok(run)
+    assert_typing_undisturbed(r)
+    assert r["opened_while_typing"] is False and r["seen"]["tabs"] == 1, r["seen"]
+    # Opened by itself afterwards, from Normal mode, and the proposal buffer has the focus then.
+    assert r["opened_at"]["mode"] == "n" and r["current_is_proposal"] is True, r["opened_at"]
+
+
+def test_a_stale_hunk_affects_only_itself_in_the_review(tmp_path: Path) -> None:
+    """Needs the server's per-hunk staleness (the review-safety branch, README "Commands")."""
+    entries = [{"action": "ask", "answer": f"Three changes.\n\n{THREE_HUNKS}"}]
+    run = NeovimScenario(tmp_path, entries).run("stale.lua")
+    r = ok(run)
+    first, second, third = r["ids"]
+    user_edit = SAMPLE.replace("    s = 0\n", "    s = 1\n")
+    describe_applied = user_edit.replace('return "Item: " + item.name', 'return f"Item: {item.name}"')
+    # `ga` on the second hunk applied it to the file text; the user's edit stays; the first is stale.
+    assert r["after_ga2"] == lines(describe_applied), r["after_ga2"]
+    assert r["states_after_ga2"] == ["stale", "accepted", "pending"], r["states_after_ga2"]
+    assert r["session_after_ga2"] is True and r["pending_rows_after_ga2"] == 1
+    # Marked in the diff view, on the lines it was about: `stale: <reason>`, in claif's words, once.
+    marks = [m for m in r["stale_marks"] if f"{first} stale: " in m["text"]]
+    assert len(marks) == 1, r["stale_marks"]
+    assert r["proposed_after_ga2"][marks[0]["row"]] == "    s = 1", (marks, r["proposed_after_ga2"])
+    assert r["stale_rows"] == [{"id": first, "row": marks[0]["row"]}]
+    assert len(r["messages_ga2"]) == 1 and r["messages_ga2"][0].startswith("claif: "), r["messages_ga2"]
+    assert "Claif:" not in r["messages_ga2"][0], r["messages_ga2"]
+    # The third hunk is still acceptable.
+    greet_applied = describe_applied.replace('return "Hello " + name', 'return f"Hello {name}"')
+    assert r["after_ga3"] == lines(greet_applied), r["after_ga3"]
+    assert r["states_after_ga3"] == ["stale", "accepted", "accepted"], r["states_after_ga3"]
+    # `gr` dropped the stale one: the review is over, the text is the user's edit plus the two hunks.
+    assert r["states_after_gr"] == ["rejected", "accepted", "accepted"], r["states_after_gr"]
+    assert r["final_state"] == "accepted" and r["session_after_gr"] is False and r["tabs_after"] == 1
+    assert r["final"] == lines(greet_applied)
+    assert len(r["messages_ga3"]) <= 1 and r["messages_gr"] == [], (r["messages_ga3"], r["messages_gr"])
+    assert (second, third) != (first, first)
+
+
+TRUSTED_KEYS = {"apiKeyCommand", "apiKeyEnv", "baseUrl", "path", "extraArgs", "record", "approval"}
+"""Keys the server honours only from initializationOptions, the environment and the user's config file."""
+
+
+def keys_in(value: object) -> set[str]:
+    """Every object key anywhere in a JSON value."""
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in keys_in(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in keys_in(v)}
+    return set()
+
+
+def test_settings_that_run_programs_or_redirect_traffic_go_in_initialization_options(tmp_path: Path) -> None:
+    record = tmp_path / "recorded.jsonl"
+    transcript = {"options": {"transcript": str(tmp_path / "transcript.jsonl")}}
+    providers = {
+        "replay": transcript,
+        "openai": {"model": "gpt-test", "baseUrl": "http://127.0.0.1:9/v1", "apiKeyEnv": "CLAIFTEST_KEY"},
+        "codex": {"path": "/usr/bin/false", "extraArgs": ["--quiet"], "apiKeyCommand": ["/usr/bin/false"]},
+    }
+    settings = {"record": str(record), "approval": "review", "providers": providers}
+    run = NeovimScenario(tmp_path, [{"action": "ask", "answer": ANSWER}], settings=settings).run("trust.lua")
+    r = ok(run)
+    # Sent with `initialize`, as setup() had them (everything given to setup() is the user's own).
+    assert r["initialization_options"] == {
+        "record": str(record),
+        "approval": "review",
+        "providers": {
+            "openai": {"baseUrl": "http://127.0.0.1:9/v1", "apiKeyEnv": "CLAIFTEST_KEY"},
+            "codex": {"path": "/usr/bin/false", "extraArgs": ["--quiet"], "apiKeyCommand": ["/usr/bin/false"]},
+        },
+    }, r["initialization_options"]
+    # workspace/configuration answers carry the rest, and none of them.
+    assert r["configuration"], r
+    for answer in r["configuration"]:
+        assert not keys_in(answer) & TRUSTED_KEYS, answer
+    claif = r["configuration"][0][0]
+    assert claif["provider"] == "replay" and claif["providers"]["replay"] == transcript, claif
+    assert claif["providers"]["openai"] == {"model": "gpt-test"} and "codex" not in claif["providers"], claif
+    # The server honoured them from there: `record` wrote the ask's prompt.
+    assert "Rename s to result" in recorded_prompts(record)[0]
+
+
+def test_the_plugin_keeps_every_key_the_server_guards_out_of_workspace_configuration(tmp_path: Path) -> None:
+    """The plugin's trusted keys (from Neovim) cover the server's keys a workspace may not set."""
+    from claif_lsp.configuration import UNTRUSTED_PROVIDER_KEYS, UNTRUSTED_TOP_KEYS
+
+    lua = (
+        f"vim.opt.rtp:prepend({json.dumps(str(PLUGIN))}) local c = require('claif.config') "
+        "io.stdout:write(vim.json.encode({ c.TRUSTED_PROVIDER_KEYS, c.TRUSTED_TOP_KEYS }))"
+    )
+    env = NeovimScenario(tmp_path, []).env(tmp_path / "unused.json", tmp_path / "unused.log")
+    proc = subprocess.run(
+        [require_nvim(), "--headless", "-u", "NONE", "-i", "NONE", "-n", "-l", "-"],
+        input=lua,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    provider_keys, top_keys = json.loads(proc.stdout)
+    assert set(provider_keys) | set(top_keys) == TRUSTED_KEYS
+    assert set(UNTRUSTED_PROVIDER_KEYS) <= set(provider_keys) and set(UNTRUSTED_TOP_KEYS) <= set(top_keys)
+
+
+def test_typing_while_the_server_shows_its_diff_document_keeps_every_key_in_the_file(tmp_path: Path) -> None:
+    """With `preview = "document"` the server asks Neovim to show its .diff with the focus (window/showDocument)."""
+    run = NeovimScenario(tmp_path, SLOW_ANSWER, settings={"preview": "document"}).run("typing.lua", keyboard=True)
+    r = ok(run)
+    assert_typing_undisturbed(r)
+    # The diff document opened in a window of its own, beside app.py.
+    assert r["seen"]["windows"] == r["layout_before"]["windows"] + 1, r["seen"]
+    assert r["seen"]["tabs"] == r["layout_before"]["tabs"], r["seen"]

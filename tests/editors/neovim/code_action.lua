@@ -23,10 +23,9 @@ H.run(function()
     on_confirm('Rename s to result and use an f-string')
   end
   vim.lsp.buf.code_action({ range = { start = { 1, 0 }, ['end'] = { 20, 0 } } })
-  H.wait(H.open_session, 'the diff view')
+  local s = H.review('the diff view')
   H.put('titles', titles)
   H.put('prompted', prompted)
-  local s = H.open_session() --[[@as claif.Session]]
   H.put('hunks', #review.pending_hunks(s.file))
   H.feed('gA')
   H.wait(function()

@@ -14,7 +14,7 @@ H.env = {
   timeout = tonumber(os.getenv('CLAIFTEST_NVIM_WAIT_MS') or '15000'),
 }
 
-H.result = { notifications = {}, progress = {}, user_events = {}, steps = {} }
+H.result = { notifications = {}, progress = {}, user_events = {}, steps = {}, configuration = {} }
 
 local t0 = vim.uv.hrtime()
 
@@ -54,6 +54,47 @@ function H.lines(bufnr)
   return vim.api.nvim_buf_get_lines(bufnr or H.bufnr, 0, -1, false)
 end
 
+--- The command starting the server.
+---@return string[]
+function H.server_cmd()
+  local cmd = { H.env.python, '-m', 'claif_lsp', '--log-level', 'DEBUG' }
+  if H.env.server_log then
+    vim.list_extend(cmd, { '--log-file', H.env.server_log })
+  end
+  return cmd
+end
+
+--- Where this Neovim and the server it started keep their files: Neovim's stdpath()s and LSP log,
+--- and the HOME and XDG variables of each process (the server's read from /proc).
+---@return table
+function H.isolation()
+  local keys = { 'HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_STATE_HOME', 'XDG_CACHE_HOME' }
+  local nvim = { lsp_log = vim.lsp.get_log_path() }
+  for _, what in ipairs({ 'config', 'data', 'state', 'cache', 'log' }) do
+    nvim['stdpath_' .. what] = vim.fn.stdpath(what)
+  end
+  for _, key in ipairs(keys) do
+    nvim[key] = vim.env[key] or vim.NIL
+  end
+  local servers = {}
+  for _, pid in ipairs(vim.api.nvim_get_proc_children(vim.fn.getpid())) do
+    local f = io.open(('/proc/%d/environ'):format(pid), 'rb')
+    if f then
+      local env = {}
+      for entry in f:read('*a'):gmatch('[^%z]+') do
+        local k, v = entry:match('^([^=]+)=(.*)$')
+        if k and vim.list_contains(keys, k) then
+          env[k] = v
+        end
+      end
+      f:close()
+      env.pid = pid
+      table.insert(servers, env)
+    end
+  end
+  return { nvim = nvim, servers = servers }
+end
+
 --- Load the plugin, start the server on the sample file, and wait until it has pulled its settings.
 ---@param opts? table extra `setup()` options
 function H.start(opts)
@@ -81,15 +122,13 @@ function H.start(opts)
   local default_configuration = vim.lsp.handlers['workspace/configuration']
   vim.lsp.handlers['workspace/configuration'] = function(...)
     configured = true
-    return default_configuration(...)
+    local answer = default_configuration(...)
+    table.insert(H.result.configuration, answer) -- what Neovim answers the server
+    return answer
   end
 
   local settings = vim.json.decode(H.env.settings)
-  local cmd = { H.env.python, '-m', 'claif_lsp', '--log-level', 'DEBUG' }
-  if H.env.server_log then
-    vim.list_extend(cmd, { '--log-file', H.env.server_log })
-  end
-  require('claif').setup(vim.tbl_deep_extend('force', { cmd = cmd, settings = settings }, opts or {}))
+  require('claif').setup(vim.tbl_deep_extend('force', { cmd = H.server_cmd(), settings = settings }, opts or {}))
 
   vim.cmd.edit(vim.fn.fnameescape(H.env.file))
   H.bufnr = vim.api.nvim_get_current_buf()
@@ -103,6 +142,7 @@ function H.start(opts)
     return configured
   end, 'the server to pull workspace/configuration')
   vim.wait(100) -- let the server apply the pulled settings
+  H.put('isolation', H.isolation())
   H.put('root_dir', H.client.root_dir)
   H.put('original', H.lines())
   H.step('started')
@@ -116,6 +156,95 @@ function H.open_session()
       return s
     end
   end
+end
+
+--- Wait for a proposal that is not on view yet (announced, not opened), open it with :ClaifReview
+--- from a window on its file, as a user would, and return its session.
+---@param what string
+---@return claif.Session
+function H.review(what)
+  local review = require('claif.review')
+  local waiting ---@type claif.Session?
+  H.wait(function()
+    for _, s in pairs(review.sessions) do
+      if not (s.prop_win and vim.api.nvim_win_is_valid(s.prop_win)) then
+        waiting = s
+        return true
+      end
+    end
+  end, what .. ' (the proposal to arrive)')
+  local s = waiting --[[@as claif.Session]]
+  if vim.api.nvim_get_current_buf() ~= s.src_buf then
+    vim.api.nvim_set_current_win(vim.fn.win_findbuf(s.src_buf)[1])
+  end
+  vim.cmd('ClaifReview')
+  H.wait(H.open_session, what)
+  return H.open_session() --[[@as claif.Session]]
+end
+
+--- A typist: from inside insert mode, one key every `every_ms` through the input queue (as from a
+--- keyboard) until `done()` holds, then <Esc>. Returns the typed text and what `snapshot()` saw just
+--- before the <Esc>. Starts insert mode with `start_keys` (e.g. `A`); needs `keyboard=True` runs.
+---@param start_keys string
+---@param done fun(): boolean
+---@param snapshot fun(): table
+---@param every_ms? integer
+---@return string typed, table seen
+function H.type_until(start_keys, done, snapshot, every_ms)
+  local letters = 'abcdefghijklmnopqrstuvwxyz'
+  local typed, seen, stopped = {}, nil, false
+  local limit = math.floor(H.env.timeout * 2 / (every_ms or 30))
+  local timer = assert(vim.uv.new_timer())
+  timer:start(every_ms or 30, every_ms or 30, vim.schedule_wrap(function()
+    if stopped then
+      return
+    end
+    if done() or #typed >= limit then
+      stopped = true
+      timer:stop()
+      seen = snapshot()
+      seen.gave_up = #typed >= limit
+      vim.api.nvim_input('<Esc>')
+      return
+    end
+    local i = #typed % #letters + 1
+    table.insert(typed, letters:sub(i, i))
+    vim.api.nvim_input(letters:sub(i, i))
+  end))
+  -- `!` keeps insert mode after the keys ran out: Neovim waits for typed keys as it does for a user.
+  vim.api.nvim_feedkeys(start_keys, 'nx!', false)
+  return table.concat(typed), seen or { gave_up = true }
+end
+
+--- Where the user is: mode, whether app.py is the current buffer, the layout.
+---@return table
+function H.where()
+  return {
+    mode = vim.api.nvim_get_mode().mode,
+    current_is_source = vim.api.nvim_get_current_buf() == H.bufnr,
+    tabs = #vim.api.nvim_list_tabpages(),
+    windows = #vim.api.nvim_list_wins(),
+  }
+end
+
+--- Wait until the running ask reported progress (its answer is streaming).
+function H.wait_streaming()
+  H.wait(function()
+    for _, p in ipairs(H.result.progress) do
+      if p.kind == 'report' then
+        return true
+      end
+    end
+  end, 'the answer to start streaming')
+end
+
+--- How many `User` events of this name fired so far.
+---@param name string
+---@return integer
+function H.count_events(name)
+  return #vim.tbl_filter(function(e)
+    return e.event == name
+  end, H.result.user_events)
 end
 
 ---@return integer

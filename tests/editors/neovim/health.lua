@@ -26,11 +26,16 @@ H.run(function()
   vim.cmd('tabclose')
 
   -- :ClaifProviders lists the providers (through vim.notify); with a name it switches the provider.
+  local function providers_list()
+    for _, n in ipairs(H.result.notifications) do
+      if n.msg:match('^provider: ') then
+        return n.msg
+      end
+    end
+  end
   vim.cmd('ClaifProviders')
-  H.wait(function()
-    return #H.result.notifications > 0
-  end, 'the providers list')
-  H.put('providers_list', H.result.notifications[#H.result.notifications].msg)
+  H.wait(providers_list, 'the providers list')
+  H.put('providers_list', providers_list())
   local switched
   require('claif').providers('anthropic', function(_, result)
     switched = result

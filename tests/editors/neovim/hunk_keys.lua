@@ -17,8 +17,7 @@ H.run(function()
   end
 
   vim.cmd('%ClaifAsk Rename s to result and use f-strings')
-  H.wait(H.open_session, 'the first diff view')
-  local s = H.open_session() --[[@as claif.Session]]
+  local s = H.review('the first diff view')
   local ids = pending(s.id)
   H.put('first_hunks', #ids)
 
@@ -60,8 +59,7 @@ H.run(function()
 
   -- Second proposal: a visual selection over lines 11-20 covers both of its hunks.
   vim.cmd('%ClaifAsk Use f-strings')
-  H.wait(H.open_session, 'the second diff view')
-  local s2 = H.open_session() --[[@as claif.Session]]
+  local s2 = H.review('the second diff view')
   H.put('second_hunks', #pending(s2.id))
   vim.api.nvim_set_current_win(s2.src_win)
   vim.cmd('normal! 11GV20G')

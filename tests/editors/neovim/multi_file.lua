@@ -23,8 +23,8 @@ H.run(function()
   end
 
   vim.cmd('%ClaifAsk Use f-strings and tidy the helpers')
-  H.wait(H.open_session, 'the diff view')
-  local s = H.open_session() --[[@as claif.Session]]
+  local s = H.review('the diff view')
+  H.put('id', s.id)
   H.put('files', vim.tbl_map(function(f)
     return f.path
   end, s.proposal.files))

@@ -12,8 +12,7 @@ H.run(function()
   end
 
   vim.cmd('%ClaifAsk Use f-strings and tidy the helpers')
-  H.wait(H.open_session, 'the diff view')
-  local s = H.open_session() --[[@as claif.Session]]
+  local s = H.review('the diff view')
   H.put('src_win_is_home', s.src_win == home_win)
   H.feed(']f')
   H.put('shown_after_next_file', shown())

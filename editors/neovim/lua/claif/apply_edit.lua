@@ -3,8 +3,14 @@
 --- Neovim's own handler applies every edit at once and ignores change annotations. This one shows an
 --- edit whose annotations need confirmation and applies it only when the user accepts; otherwise the
 --- server gets `{ applied = false, failureReason = ... }`. Edits that answer the user's own
---- `claif.accept` are applied without asking again.
+--- `claif.accept` are applied without asking again. The question waits until the user stops typing:
+--- a prompt that appeared mid-word would take the next keys as its answer.
+local idle = require('claif.idle')
+local messages = require('claif.messages')
+
 local M = {}
+
+local asked = 0
 
 --- Accept requests in flight, by client id.
 ---@type table<integer, integer>
@@ -140,7 +146,65 @@ local function await(start)
   return value
 end
 
---- Build a `workspace/applyEdit` handler around `default` (Neovim's handler).
+--- The first document of an edit that changed since the edit was made (its buffer is at a newer version).
+---@param edit lsp.WorkspaceEdit
+---@return string? path
+function M.outdated(edit)
+  for _, change in ipairs(edit.documentChanges or {}) do
+    local doc = change.textDocument
+    if doc and type(doc.version) == 'number' and doc.version > 0 then
+      local bufnr = vim.uri_to_bufnr(doc.uri)
+      local version = vim.lsp.util.buf_versions[bufnr]
+      if version and version > doc.version then
+        return vim.fn.fnamemodify(vim.uri_to_fname(doc.uri), ':~:.')
+      end
+    end
+  end
+  return nil
+end
+
+--- Apply a workspace edit as Neovim's own handler does, without its `Workspace edit …` message, and
+--- refuse one whose document changed since it was made: Neovim would skip it yet report it applied.
+---@type lsp.Handler
+function M.apply(_, params, ctx)
+  local outdated = M.outdated(params.edit)
+  if outdated then
+    local reason = ('%s changed since this edit was made'):format(outdated)
+    messages.say(('%s not applied: %s'):format(params.label or 'the edit', reason), vim.log.levels.WARN)
+    return { applied = false, failureReason = reason }
+  end
+  local client = vim.lsp.get_client_by_id(ctx.client_id)
+  local ok, result = pcall(vim.lsp.util.apply_workspace_edit, params.edit, client and client.offset_encoding or 'utf-16')
+  return { applied = ok, failureReason = not ok and tostring(result) or nil }
+end
+
+--- The 'changedtick' of each loaded buffer an edit touches, by buffer.
+---@param edit lsp.WorkspaceEdit
+---@return table<integer, integer>
+local function changedticks(edit)
+  local ticks = {}
+  for uri in pairs(edits_by_uri(edit)) do
+    local bufnr = vim.uri_to_bufnr(uri)
+    if vim.api.nvim_buf_is_loaded(bufnr) then
+      ticks[bufnr] = vim.b[bufnr].changedtick
+    end
+  end
+  return ticks
+end
+
+--- The first buffer (as a path) that changed since `ticks` were taken.
+---@param ticks table<integer, integer>
+---@return string?
+local function changed_since(ticks)
+  for bufnr, tick in pairs(ticks) do
+    if vim.api.nvim_buf_is_valid(bufnr) and vim.b[bufnr].changedtick ~= tick then
+      return vim.fn.fnamemodify(vim.api.nvim_buf_get_name(bufnr), ':~:.')
+    end
+  end
+  return nil
+end
+
+--- Build a `workspace/applyEdit` handler around `default` (`M.apply`, or Neovim's handler).
 ---@param default lsp.Handler
 ---@return lsp.Handler
 function M.handler(default)
@@ -155,13 +219,27 @@ function M.handler(default)
     end
     local client = vim.lsp.get_client_by_id(ctx.client_id)
     local encoding = client and client.offset_encoding or 'utf-16'
+    asked = asked + 1
+    local ticks = changedticks(params.edit)
+    if idle.busy() then
+      messages.say(('%s: confirm it when you stop typing'):format(params.label or 'an edit'))
+    end
     local apply = await(function(done)
-      local ok, e = pcall(M.confirm, params, encoding, done)
-      if not ok then
-        vim.notify('claif: cannot show the edit: ' .. tostring(e), vim.log.levels.ERROR)
-        done(false)
-      end
+      idle.when_idle('confirm:' .. asked, function()
+        local ok, e = pcall(M.confirm, params, encoding, done)
+        if not ok then
+          messages.say('cannot show the edit: ' .. tostring(e), vim.log.levels.ERROR)
+          done(false)
+        end
+      end)
     end)
+    local changed = apply and changed_since(ticks)
+    if changed then
+      -- The edit's positions describe the text as it was when it came; typing since may have moved it.
+      local reason = ('%s changed while the edit waited for your confirmation'):format(changed)
+      messages.say(('%s not applied: %s'):format(params.label or 'the edit', reason), vim.log.levels.WARN)
+      return { applied = false, failureReason = reason }
+    end
     if apply then
       return default(err, params, ctx)
     end

@@ -1,5 +1,7 @@
 --- Asking, explaining, deciding, cancelling: the `:Claif*` user commands and their Lua functions.
 local client_util = require('claif.client')
+local config = require('claif.config')
+local messages = require('claif.messages')
 local review = require('claif.review')
 local state = require('claif.state')
 
@@ -25,7 +27,8 @@ end
 ---@field providers? string[]
 ---@field diagnostic? table
 
---- Show a Markdown answer (explain-type actions) in a scratch buffer beside the current window.
+--- Show a Markdown answer (explain-type actions) in a scratch buffer beside the current window. The
+--- answer arrives on its own time: its window opens without the focus, so typing goes on where it was.
 ---@param answer string
 ---@param title? string
 ---@return integer bufnr
@@ -41,11 +44,12 @@ function M.show_answer(answer, title)
   vim.bo[buf].modifiable = false
   vim.bo[buf].filetype = 'markdown'
   pcall(vim.api.nvim_buf_set_name, buf, ('claif://answer/%s'):format(state.next_request_id()))
-  local win = vim.api.nvim_open_win(buf, true, { split = 'right', win = 0 })
+  local win = vim.api.nvim_open_win(buf, false, { split = 'right', win = 0 })
   vim.wo[win].wrap = true
   vim.wo[win].linebreak = true
   vim.keymap.set('n', 'q', '<cmd>close<cr>', { buffer = buf, nowait = true, desc = 'claif: close the answer' })
-  fire('ClaifAnswer', { bufnr = buf })
+  messages.say('answer ready in the window on the right (q there closes it)')
+  fire('ClaifAnswer', { bufnr = buf, winid = win })
   return buf
 end
 
@@ -59,6 +63,7 @@ function M.send_ask(client, bufnr, arg, callback)
   arg.requestId = arg.requestId or state.next_request_id()
   local request_id = arg.requestId
   state.asks[request_id] = { request_id = request_id, client_id = client.id, bufnr = bufnr, action = arg.action or 'ask' }
+  local mark = messages.mark()
   client_util.execute(client, 'claif.ask', arg, bufnr, function(err, result)
     if not state.asks[request_id] then
       return -- already finished as cancelled
@@ -66,18 +71,18 @@ function M.send_ask(client, bufnr, arg, callback)
     state.asks[request_id] = nil
     if err then
       if err.code == REQUEST_CANCELLED or tostring(err.message):lower():find('cancel') then
-        vim.notify('claif: cancelled', vim.log.levels.INFO)
+        messages.say('cancelled')
       else
-        vim.notify('claif: ' .. client_util.message(err), vim.log.levels.ERROR)
+        messages.say_once(mark, client_util.message(err), vim.log.levels.ERROR)
       end
     elseif type(result) == 'table' then
       local ids = result.proposals
       if type(ids) == 'table' then
         if #ids == 0 then
-          vim.notify('claif: no proposal (the answer held no edit)', vim.log.levels.WARN)
+          messages.say('no proposal (the answer held no edit)', vim.log.levels.WARN)
         end
         -- With approval `confirm` or `auto` the server sends the edit itself (see claif.apply_edit).
-        local approval = vim.tbl_get(client.settings or {}, 'claif', 'approval')
+        local approval = vim.tbl_get(client.settings or {}, 'claif', 'approval') or config.setting('approval')
         for _, id in ipairs(ids) do
           if not state.proposals[id] then -- `claif/proposalsChanged` may have come first
             state.remember(id, client.id, 'pending')
@@ -89,7 +94,9 @@ function M.send_ask(client, bufnr, arg, callback)
       elseif type(result.answer) == 'string' then
         M.show_answer(result.answer)
       elseif type(result.document) == 'string' then
-        vim.cmd.vsplit(vim.fn.fnameescape(vim.uri_to_fname(result.document)))
+        local doc = vim.uri_to_bufnr(result.document)
+        vim.fn.bufload(doc)
+        vim.api.nvim_open_win(doc, false, { split = 'right', win = 0 })
       end
     end
     fire('ClaifAskDone', { request = request_id, result = result, error = err })
@@ -110,7 +117,7 @@ function M.finish_cancelled(request_id)
   end
   state.asks[request_id] = nil
   local err = { code = REQUEST_CANCELLED, message = 'cancelled' }
-  vim.notify('claif: cancelled', vim.log.levels.INFO)
+  messages.say('cancelled')
   fire('ClaifAskDone', { request = request_id, error = err })
 end
 
@@ -195,10 +202,12 @@ function M.lsp_decide(verb)
     if client then
       local apply_edit = require('claif.apply_edit')
       apply_edit.expect(client.id, verb == 'accept' and 1 or 0)
+      local mark = messages.mark()
       client_util.execute(client, 'claif.' .. verb, arg, ctx.bufnr, function(err)
         apply_edit.expect(client.id, verb == 'accept' and -1 or 0)
-        if err then
-          vim.notify(('claif: %s failed: %s'):format(verb, client_util.message(err)), vim.log.levels.ERROR)
+        local text = err and messages.strip(client_util.message(err))
+        if text and not messages.said_since(mark, text) then
+          messages.say(('%s failed: %s'):format(verb, text), vim.log.levels.ERROR)
         end
       end)
     end

@@ -13,7 +13,7 @@ local M = {}
 ---@field close string|false
 
 ---@class claif.ReviewOptions
----@field auto_open boolean open the diff view as soon as a proposal arrives
+---@field auto_open boolean open the diff view by itself once a proposal arrived and the user stopped typing
 ---@field layout 'tab'|'vsplit' where the diff view opens
 ---@field keys claif.ReviewKeys keys of the proposal buffer in the diff view
 ---@field signs boolean mark pending hunks in the source buffer
@@ -23,8 +23,9 @@ local M = {}
 ---@field cmd string[]|fun(dispatchers: vim.lsp.rpc.Dispatchers): vim.lsp.rpc.PublicClient command starting the server
 ---@field filetypes string[]? filetypes to attach to; nil attaches to every buffer with a filetype
 ---@field root_markers string[] files or folders marking the workspace root
----@field settings table settings of section `claif` (the server's settings); `preview` defaults to `none`
----@field init_options table? `initializationOptions`
+---@field settings table the server's settings; `preview` defaults to `none`. Keys that run a program or
+--- send code or keys elsewhere go in `initializationOptions`, the rest answer `workspace/configuration`
+---@field init_options table? more `initializationOptions`
 ---@field commands boolean create the `:Claif*` user commands
 ---@field confirm_edits boolean ask before applying edits whose change annotations need confirmation
 ---@field review claif.ReviewOptions
@@ -41,7 +42,7 @@ M.defaults = {
   commands = true,
   confirm_edits = true,
   review = {
-    auto_open = true,
+    auto_open = false,
     layout = 'tab',
     signs = true,
     keys = {
@@ -61,6 +62,90 @@ M.defaults = {
 
 ---@type claif.Options
 M.options = vim.deepcopy(M.defaults)
+
+--- Provider settings that run a program, pick the secret sent, or choose the server your code goes to.
+--- The server honours them only from `initializationOptions`, the environment and the user's own config
+--- file, never from `workspace/configuration`, which editors may fill from a cloned repository.
+M.TRUSTED_PROVIDER_KEYS = { 'apiKeyCommand', 'apiKeyEnv', 'baseUrl', 'path', 'extraArgs' }
+--- Top-level settings of the same kind: `record` writes a file, `approval` decides what applies unasked.
+M.TRUSTED_TOP_KEYS = { 'record', 'approval' }
+
+---@param key string
+---@return string the key in camelCase, as the server spells it
+local function camel(key)
+  return (key:gsub('_(%l)', string.upper))
+end
+
+---@param key any
+---@param names string[]
+---@return boolean
+local function one_of(key, names)
+  return type(key) == 'string' and vim.list_contains(names, camel(key))
+end
+
+--- Split the server's settings in two: the keys only the user may set (sent as `initializationOptions`,
+--- since everything given to `setup()` comes from the user) and the rest (`workspace/configuration`).
+---@param settings table
+---@return table rest, table trusted
+function M.split_settings(settings)
+  local rest, trusted = {}, {}
+  for key, value in pairs(settings) do
+    if one_of(key, M.TRUSTED_TOP_KEYS) then
+      trusted[key] = value
+    elseif camel(tostring(key)) == 'providers' and type(value) == 'table' and next(value) then
+      -- An emptied table would be sent as `[]`: providers left with nothing are left out.
+      local providers = {}
+      for name, provider in pairs(value) do
+        local kept, moved = provider, {}
+        if type(provider) == 'table' then
+          kept = {}
+          for k, v in pairs(provider) do
+            if one_of(k, M.TRUSTED_PROVIDER_KEYS) then
+              moved[k] = v
+            else
+              kept[k] = v
+            end
+          end
+        end
+        if type(kept) ~= 'table' or next(kept) or not next(moved) then
+          providers[name] = kept
+        end
+        if next(moved) then
+          trusted[key] = trusted[key] or {}
+          trusted[key][name] = moved
+        end
+      end
+      if next(providers) then
+        rest[key] = providers
+      end
+    else
+      rest[key] = value
+    end
+  end
+  return rest, trusted
+end
+
+--- The `initializationOptions` to send: `init_options` with the trusted settings merged in (under
+--- `claif` when `init_options` nests its settings there).
+---@param options claif.Options
+---@return table?
+function M.initialization_options(options)
+  local _, trusted = M.split_settings(options.settings)
+  local init = vim.deepcopy(options.init_options or {})
+  if type(init.claif) == 'table' then
+    init.claif = vim.tbl_deep_extend('force', init.claif, trusted)
+  else
+    init = vim.tbl_deep_extend('force', init, trusted)
+  end
+  return next(init) and init or nil
+end
+
+--- A setting as `setup()` gave it (the server's value may also come from its config file or environment).
+---@param key string
+---@return any
+function M.setting(key)
+  return (M.options.settings or {})[key]
+end
 
 --- Problems found in the options given to `setup()` (shown by `:checkhealth claif`).
 ---@type string[]

@@ -4,6 +4,8 @@ local apply_edit = require('claif.apply_edit')
 local client_util = require('claif.client')
 local commands = require('claif.commands')
 local config = require('claif.config')
+local idle = require('claif.idle')
+local messages = require('claif.messages')
 local progress = require('claif.progress')
 local review = require('claif.review')
 local state = require('claif.state')
@@ -27,12 +29,15 @@ end
 ---@param options claif.Options
 ---@return vim.lsp.Config
 function M.lsp_config(options)
+  local settings = config.split_settings(options.settings)
   local cfg = {
     cmd = options.cmd,
     filetypes = options.filetypes,
     root_markers = options.root_markers,
-    settings = { claif = options.settings },
-    init_options = options.init_options,
+    -- Keys that run a program or redirect traffic go only in initializationOptions, which the server
+    -- trusts (a repository can fill workspace/configuration in some editors); the rest stay changeable.
+    settings = { claif = settings },
+    init_options = config.initialization_options(options),
     -- The plugin confirms annotated edits itself (claif.apply_edit), so it can say it supports them;
     -- the server then marks edits that need the user's consent (approval = "confirm").
     capabilities = options.confirm_edits and {
@@ -41,9 +46,7 @@ function M.lsp_config(options)
       },
     } or nil,
     handlers = {
-      ['workspace/applyEdit'] = apply_edit.handler(function(...)
-        return vim.lsp.handlers['workspace/applyEdit'](...)
-      end),
+      ['workspace/applyEdit'] = apply_edit.handler(apply_edit.apply),
       ['claif/proposalsChanged'] = function(_, params, ctx)
         for _, p in ipairs(params and params.proposals or {}) do
           review.on_changed(p.id, p.state, ctx.client_id)
@@ -51,10 +54,21 @@ function M.lsp_config(options)
         vim.api.nvim_exec_autocmds('User', { pattern = 'ClaifProposalsChanged', modeline = false, data = params })
       end,
       ['window/showMessage'] = function(err, params, ctx)
-        if params and type(params.message) == 'string' and is_settings_problem(params.message) then
+        if not params or type(params.message) ~= 'string' then
+          return vim.lsp.handlers['window/showMessage'](err, params, ctx)
+        end
+        if is_settings_problem(params.message) then
           table.insert(state.server_problems, params.message)
         end
-        return vim.lsp.handlers['window/showMessage'](err, params, ctx)
+        messages.from_server(params)
+      end,
+      -- The server asks to show its answer or diff document with the focus; nothing claif opens on its
+      -- own may take the focus from someone typing, so it opens beside the current window instead.
+      ['window/showDocument'] = function(err, params, ctx)
+        if params and params.takeFocus then
+          params = vim.tbl_extend('force', params, { takeFocus = false })
+        end
+        return vim.lsp.handlers['window/showDocument'](err, params, ctx)
       end,
     },
   }
@@ -75,6 +89,7 @@ function M.setup(opts)
     commands.create()
   end
   progress.setup()
+  idle.setup()
   M.did_setup = true
 end
 

@@ -2,16 +2,22 @@
 --- hunks, and accepting or rejecting hunks with `claif.accept` / `claif.reject`.
 local client_util = require('claif.client')
 local config = require('claif.config')
+local idle = require('claif.idle')
+local messages = require('claif.messages')
 local state = require('claif.state')
 
 local M = {}
 
 M.ns = vim.api.nvim_create_namespace('claif.review')
+--- Where each pending hunk sits in its source buffer. These extmarks move with the user's edits, so a
+--- hunk that turns stale (the server then gives it no range) can still be shown near its lines.
+M.anchor_ns = vim.api.nvim_create_namespace('claif.review.anchors')
 
 ---@class claif.Hunk
 ---@field id string
----@field state string
----@field range lsp.Range
+---@field state string `pending`, `applying`, `accepted`, `rejected` or `stale`
+---@field range lsp.Range? nil (JSON null) unless the hunk can be placed in the current text
+---@field reason string? why a stale hunk no longer places
 ---@field oldText string
 ---@field newText string
 
@@ -41,6 +47,8 @@ M.ns = vim.api.nvim_create_namespace('claif.review')
 ---@field prop_win integer?
 ---@field tab integer? the tab page the view opened (layout `tab`)
 ---@field home_buf integer? what the source window showed before the view (layout `vsplit`)
+---@field anchors table<string, {buf: integer, id: integer}>? anchor extmarks by hunk id
+---@field stale_rows {hunk: claif.Hunk, row: integer}[]? where stale hunks are marked in the proposal buffer
 
 ---@type table<string, claif.Session>
 M.sessions = {}
@@ -81,17 +89,51 @@ local function fire(event, data)
   vim.api.nvim_exec_autocmds('User', { pattern = event, modeline = false, data = data })
 end
 
---- Pending hunks of a file, sorted by position.
+--- Hunks of a file that are placed (have a range) in one of `states`, sorted by position.
 ---@param file claif.ProposalFile
+---@param states string[]
 ---@return claif.Hunk[]
-function M.pending_hunks(file)
+local function placed(file, states)
   local hunks = vim.tbl_filter(function(h)
-    return h.state == 'pending'
+    return vim.list_contains(states, h.state) and type(h.range) == 'table'
   end, file.hunks or {})
   table.sort(hunks, function(a, b)
     return a.range.start.line < b.range.start.line
   end)
   return hunks
+end
+
+--- Pending hunks of a file, sorted by position.
+---@param file claif.ProposalFile
+---@return claif.Hunk[]
+function M.pending_hunks(file)
+  return placed(file, { 'pending' })
+end
+
+--- Hunks the proposed text holds: pending ones and those whose edit is in flight (`applying`).
+---@param file claif.ProposalFile
+---@return claif.Hunk[]
+function M.open_hunks(file)
+  return placed(file, { 'pending', 'applying' })
+end
+
+--- Stale hunks of a file: the user changed their lines, so they no longer place (server state `stale`).
+---@param file claif.ProposalFile
+---@return claif.Hunk[]
+function M.stale_hunks(file)
+  return vim.tbl_filter(function(h)
+    return h.state == 'stale'
+  end, file.hunks or {})
+end
+
+--- The text of a stale hunk's mark: `stale: <reason>`.
+---@param hunk claif.Hunk
+---@return string
+function M.stale_text(hunk)
+  local reason = type(hunk.reason) == 'string' and messages.strip(hunk.reason) or ''
+  -- One line fits a mark: the reason's first, without a `stale:` of its own or a colon introducing more.
+  reason = vim.trim(reason:match('^[^\n]*'):gsub('^stale:%s*', ''):gsub(':$', ''))
+  return reason ~= '' and ('stale: ' .. reason) or 'stale: its lines changed'
 end
 
 --- Rows (0-based, end exclusive) a hunk covers in the source buffer.
@@ -103,56 +145,100 @@ function M.source_rows(hunk)
   return s.line, math.max(last, s.line + 1)
 end
 
---- Rows (0-based, end exclusive) each pending hunk covers in the proposed text.
+--- Rows (0-based, end exclusive) each pending hunk covers in the proposed text (hunks being applied
+--- are in that text too, so they shift the rows, but are not listed).
 ---@param file claif.ProposalFile
 ---@return {hunk: claif.Hunk, first: integer, last: integer}[]
 function M.proposed_rows(file)
   local rows, offset = {}, 0
-  for _, hunk in ipairs(M.pending_hunks(file)) do
+  for _, hunk in ipairs(M.open_hunks(file)) do
     local s, e = hunk.range.start, hunk.range['end']
     local first = s.line + offset
     local span = count_newlines(hunk.newText or '')
-    table.insert(rows, { hunk = hunk, first = first, last = first + math.max(span, 1) })
+    if hunk.state == 'pending' then
+      table.insert(rows, { hunk = hunk, first = first, last = first + math.max(span, 1) })
+    end
     offset = offset + span - (e.line - s.line)
   end
   return rows
 end
 
---- The session and the pending hunks covering rows `first..last` (0-based, inclusive) of `bufnr`,
---- which is a source buffer or a proposal buffer of the diff view.
+--- The row (0-based) of the source buffer where a hunk's anchor is now, if it has one there.
+---@param session claif.Session
+---@param hunk claif.Hunk
+---@param bufnr? integer only in this buffer
+---@return integer?
+function M.anchor_row(session, hunk, bufnr)
+  local anchor = session.anchors and session.anchors[hunk.id]
+  if not anchor or not vim.api.nvim_buf_is_valid(anchor.buf) or (bufnr and anchor.buf ~= bufnr) then
+    return nil
+  end
+  local pos = vim.api.nvim_buf_get_extmark_by_id(anchor.buf, M.anchor_ns, anchor.id, {})
+  return pos[1]
+end
+
+--- The row of the proposed text that shows row `row` of the source text (pending hunks above it
+--- shift it by the lines they add or remove).
+---@param file claif.ProposalFile
+---@param row integer
+---@return integer
+function M.to_proposed_row(file, row)
+  local offset = 0
+  for _, hunk in ipairs(M.open_hunks(file)) do
+    local s, e = hunk.range.start, hunk.range['end']
+    if select(2, M.source_rows(hunk)) <= row then
+      offset = offset + count_newlines(hunk.newText or '') - (e.line - s.line)
+    end
+  end
+  return math.max(0, row + offset)
+end
+
+--- The session, the pending hunks and the stale hunks on rows `first..last` (0-based, inclusive) of
+--- `bufnr`, which is a source buffer or a proposal buffer of the diff view.
 ---@param bufnr integer
 ---@param first integer
 ---@param last integer
----@return claif.Session?, claif.Hunk[]
+---@return claif.Session?, claif.Hunk[], claif.Hunk[]
 function M.hunks_at(bufnr, first, last)
   local fallback ---@type claif.Session?
   for _, session in pairs(M.sessions) do
     if session.prop_buf == bufnr then
-      local hunks = {}
+      local hunks, stale = {}, {}
       for _, r in ipairs(M.proposed_rows(session.file)) do
         if r.first <= last and first < r.last then
           table.insert(hunks, r.hunk)
         end
       end
-      return session, hunks
+      for _, r in ipairs(session.stale_rows or {}) do
+        if first <= r.row and r.row <= last then
+          table.insert(stale, r.hunk)
+        end
+      end
+      return session, hunks, stale
     end
     for _, file in ipairs(session.proposal.files or {}) do
       if find_buf(file.uri) == bufnr then
-        local hunks = {}
+        local hunks, stale = {}, {}
         for _, hunk in ipairs(M.pending_hunks(file)) do
           local s, e = M.source_rows(hunk)
           if s <= last and first < e then
             table.insert(hunks, hunk)
           end
         end
-        if #hunks > 0 then
-          return session, hunks
+        for _, hunk in ipairs(M.stale_hunks(file)) do
+          local row = M.anchor_row(session, hunk, bufnr)
+          if row and first <= row and row <= last then
+            table.insert(stale, hunk)
+          end
+        end
+        if #hunks > 0 or #stale > 0 then
+          return session, hunks, stale
         end
         fallback = fallback or session
       end
     end
   end
-  return fallback, {}
+  return fallback, {}, {}
 end
 
 --- The newest open session whose proposal touches `bufnr` (or whose diff view shows it).
@@ -175,13 +261,33 @@ function M.session_for(bufnr)
   return nil
 end
 
---- Place signs and a hint on each pending hunk of every loaded buffer the proposal touches.
+--- Move the anchor of each pending hunk to the rows the server placed it on.
+---@param session claif.Session
+---@param file claif.ProposalFile
+---@param bufnr integer
+local function anchor(session, file, bufnr)
+  session.anchors = session.anchors or {}
+  local count = vim.api.nvim_buf_line_count(bufnr)
+  for _, hunk in ipairs(M.open_hunks(file)) do
+    local s = math.min(M.source_rows(hunk), count - 1)
+    local old = session.anchors[hunk.id]
+    -- Left gravity: a line the user rewrites (deleted and inserted again) keeps its anchor.
+    local id = vim.api.nvim_buf_set_extmark(bufnr, M.anchor_ns, s, 0, {
+      id = old and old.buf == bufnr and old.id or nil,
+      right_gravity = false,
+    })
+    session.anchors[hunk.id] = { buf = bufnr, id = id }
+  end
+end
+
+--- Place signs and a hint on each pending and stale hunk of every loaded buffer the proposal touches.
 ---@param session claif.Session
 function M.mark(session)
   for _, file in ipairs(session.proposal.files or {}) do
     local bufnr = find_buf(file.uri)
     if bufnr then
       vim.api.nvim_buf_clear_namespace(bufnr, M.ns, 0, -1)
+      anchor(session, file, bufnr)
       if config.options.review.signs then
         local count = vim.api.nvim_buf_line_count(bufnr)
         for _, hunk in ipairs(M.pending_hunks(file)) do
@@ -198,6 +304,18 @@ function M.mark(session)
             priority = 20,
           })
         end
+        for _, hunk in ipairs(M.stale_hunks(file)) do
+          local row = M.anchor_row(session, hunk, bufnr)
+          if row then
+            vim.api.nvim_buf_set_extmark(bufnr, M.ns, math.min(row, count - 1), 0, {
+              sign_text = '!',
+              sign_hl_group = 'DiagnosticWarn',
+              virt_text = { { ('claif %s %s'):format(hunk.id, M.stale_text(hunk)), 'DiagnosticWarn' } },
+              virt_text_pos = 'eol',
+              priority = 20,
+            })
+          end
+        end
       end
     end
   end
@@ -210,6 +328,37 @@ local function unmark(session)
     if bufnr then
       vim.api.nvim_buf_clear_namespace(bufnr, M.ns, 0, -1)
     end
+  end
+  for _, a in pairs(session.anchors or {}) do
+    if vim.api.nvim_buf_is_valid(a.buf) then
+      vim.api.nvim_buf_del_extmark(a.buf, M.anchor_ns, a.id)
+    end
+  end
+  session.anchors = nil
+end
+
+--- Mark the stale hunks of the shown file in the proposal buffer, near where their lines were
+--- (at the top when the plugin never saw them placed); `gr` there drops them.
+---@param session claif.Session
+local function mark_stale(session)
+  local buf = session.prop_buf --[[@as integer]]
+  vim.api.nvim_buf_clear_namespace(buf, M.ns, 0, -1)
+  session.stale_rows = {}
+  local count = vim.api.nvim_buf_line_count(buf)
+  for _, hunk in ipairs(M.stale_hunks(session.file)) do
+    local src = M.anchor_row(session, hunk, session.src_buf)
+    local row = math.min(src and M.to_proposed_row(session.file, src) or 0, count - 1)
+    table.insert(session.stale_rows, { hunk = hunk, row = row })
+    local keys = config.options.review.keys
+    local hint = keys.reject_hunk and (' (%s drops it)'):format(keys.reject_hunk) or ''
+    vim.api.nvim_buf_set_extmark(buf, M.ns, row, 0, {
+      sign_text = '!',
+      sign_hl_group = 'DiagnosticWarn',
+      line_hl_group = 'DiagnosticVirtualTextWarn',
+      virt_text = { { ('claif %s %s%s'):format(hunk.id, M.stale_text(hunk), hint), 'DiagnosticWarn' } },
+      virt_text_pos = 'eol',
+      priority = 20,
+    })
   end
 end
 
@@ -259,6 +408,7 @@ local function fill_proposal_buffer(session)
   vim.api.nvim_buf_set_lines(buf, 0, -1, false, text_lines(session.file.proposedText or ''))
   vim.bo[buf].modifiable = false
   vim.bo[buf].modified = false
+  mark_stale(session)
   for _, win in ipairs({ session.src_win, session.prop_win }) do
     if win and vim.api.nvim_win_is_valid(win) then
       vim.api.nvim_win_call(win, function()
@@ -388,7 +538,7 @@ end
 function M.step_file(session, direction)
   local files = session.proposal.files or {}
   if #files < 2 then
-    vim.notify('claif: this proposal changes one file', vim.log.levels.INFO)
+    messages.say('this proposal changes one file')
     return
   end
   local index = (M.file_index(session) - 1 + direction) % #files + 1
@@ -417,6 +567,7 @@ end
 --- Open the diff view of a session: the source buffer beside the proposed text, in diff mode.
 ---@param session claif.Session
 function M.open_view(session)
+  idle.cancel('review:' .. session.id)
   if session.prop_win and vim.api.nvim_win_is_valid(session.prop_win) then
     vim.api.nvim_set_current_win(session.prop_win)
     return
@@ -497,9 +648,23 @@ function M.finish(id)
     return
   end
   M.sessions[id] = nil
+  idle.cancel('review:' .. id)
   unmark(session)
   M.close_view(session)
   fire('ClaifReviewDone', { proposal = id, state = session.proposal.state })
+end
+
+--- True while a proposal has something to review: a pending hunk (or one being applied), or a stale
+--- one to drop. (A server
+--- without per-hunk staleness marks the whole proposal `stale` and leaves its hunks pending: that
+--- proposal can no longer be accepted, so it is over.)
+---@param proposal claif.Proposal
+---@return boolean
+function M.reviewable(proposal)
+  if proposal.state == 'stale' then
+    return M.any_stale(proposal)
+  end
+  return state.is_open(proposal.state) and (M.any_open(proposal) or M.any_stale(proposal))
 end
 
 --- Take a fresh proposal object: update the session, its view and its signs.
@@ -513,24 +678,25 @@ function M.update(session, proposal)
       session.file = file
     end
   end
-  if not state.is_open(proposal.state) or #M.pending_hunks(session.file) == 0 and not M.any_pending(proposal) then
-    if proposal.state == 'stale' then
-      vim.notify(('claif: proposal %s is stale (the buffer changed under it); nothing was overwritten'):format(proposal.id), vim.log.levels.WARN)
-    elseif proposal.state == 'failed' or proposal.state == 'discarded' then
-      vim.notify(('claif: proposal %s %s'):format(proposal.id, proposal.state), vim.log.levels.WARN)
-    end
+  -- Why a proposal ended is told once, by the decision's result or the server's message.
+  if not M.reviewable(proposal) then
     M.finish(proposal.id)
     return
   end
   if #M.pending_hunks(session.file) == 0 then
-    -- Nothing left in the shown file: show the next one that still has pending hunks.
+    -- Nothing left to accept in the shown file: show the next one with pending hunks, else one with stale ones.
     local files, index = proposal.files, M.file_index(session)
-    for step = 1, #files - 1 do
-      local file = files[(index - 1 + step) % #files + 1]
-      if #M.pending_hunks(file) > 0 then
-        M.show_file(session, file)
-        break
+    local target ---@type claif.ProposalFile?
+    for _, wanted in ipairs({ M.pending_hunks, M.stale_hunks }) do
+      for step = 0, #files - 1 do
+        local file = files[(index - 1 + step) % #files + 1]
+        if not target and #wanted(file) > 0 then
+          target = file
+        end
       end
+    end
+    if target and target.uri ~= session.file.uri then
+      M.show_file(session, target)
     end
   end
   M.mark(session)
@@ -549,6 +715,29 @@ function M.any_pending(proposal)
   return false
 end
 
+--- True when a hunk is pending or being applied.
+---@param proposal claif.Proposal
+---@return boolean
+function M.any_open(proposal)
+  for _, file in ipairs(proposal.files or {}) do
+    if #M.open_hunks(file) > 0 then
+      return true
+    end
+  end
+  return false
+end
+
+---@param proposal claif.Proposal
+---@return boolean
+function M.any_stale(proposal)
+  for _, file in ipairs(proposal.files or {}) do
+    if #M.stale_hunks(file) > 0 then
+      return true
+    end
+  end
+  return false
+end
+
 --- Fetch a proposal again with `claif.proposal` and update its session.
 ---@param id string
 ---@param callback? fun()
@@ -560,7 +749,7 @@ function M.refresh(id, callback)
   end
   client_util.execute(client, 'claif.proposal', { proposal = id }, nil, function(err, proposal)
     if err then
-      vim.notify('claif: ' .. client_util.message(err), vim.log.levels.ERROR)
+      messages.say(client_util.message(err), vim.log.levels.ERROR)
     elseif M.sessions[id] and type(proposal) == 'table' then
       M.update(M.sessions[id], proposal)
     end
@@ -570,7 +759,7 @@ function M.refresh(id, callback)
   end)
 end
 
---- Start reviewing a proposal: fetch it, mark its hunks, and open the diff view.
+--- Start reviewing a proposal: fetch it, mark its hunks and announce it (see `M.show`).
 ---@param client vim.lsp.Client
 ---@param id string
 ---@param opts? {bufnr?: integer, open?: boolean}
@@ -578,14 +767,39 @@ function M.start(client, id, opts)
   opts = opts or {}
   client_util.execute(client, 'claif.proposal', { proposal = id }, nil, function(err, proposal)
     if err or type(proposal) ~= 'table' then
-      vim.notify(('claif: cannot fetch proposal %s: %s'):format(id, client_util.message(err or 'no result')), vim.log.levels.ERROR)
+      messages.say(('cannot fetch proposal %s: %s'):format(id, client_util.message(err or 'no result')), vim.log.levels.ERROR)
       return
     end
     M.show(client, proposal, opts)
   end)
 end
 
---- Show a proposal object.
+--- The one line announcing a new proposal: `p1 ready, 3 hunks in app.py: :ClaifReview`.
+---@param proposal claif.Proposal
+---@return string
+function M.announcement(proposal)
+  local files = proposal.files or {}
+  local hunks = 0
+  for _, f in ipairs(files) do
+    hunks = hunks + #M.pending_hunks(f)
+  end
+  local paths = table.concat(vim.tbl_map(function(f)
+    return f.path or vim.uri_to_fname(f.uri)
+  end, files), ', ')
+  local function line(where)
+    return ('%s ready, %d hunk%s in %s: :ClaifReview'):format(proposal.id, hunks, hunks == 1 and '' or 's', where)
+  end
+  local text = line(paths)
+  -- A message wider than the command line would wait for <Enter> and eat a key of someone typing.
+  if #files > 1 and vim.v.echospace > 0 and #text + #'claif: ' > vim.v.echospace then
+    text = line(('%d files'):format(#files))
+  end
+  return text
+end
+
+--- Show a proposal object: keep it as a session, mark its hunks in the source buffers and announce it.
+--- The diff view opens when asked (`opts.open`, |:ClaifReview|) or, with `review.auto_open`, by itself
+--- once the user is not typing: it never takes the focus from someone at work.
 ---@param client vim.lsp.Client
 ---@param proposal claif.Proposal
 ---@param opts? {bufnr?: integer, open?: boolean}
@@ -593,8 +807,8 @@ function M.show(client, proposal, opts)
   opts = opts or {}
   state.remember(proposal.id, client.id, proposal.state)
   local files = proposal.files or {}
-  if #files == 0 or not state.is_open(proposal.state) then
-    vim.notify(('claif: proposal %s is %s'):format(proposal.id, proposal.state), vim.log.levels.INFO)
+  if #files == 0 or not M.reviewable(proposal) then
+    messages.say(('proposal %s is %s'):format(proposal.id, proposal.state))
     return
   end
   local file = files[1]
@@ -619,20 +833,18 @@ function M.show(client, proposal, opts)
     }
     M.mark(M.sessions[proposal.id])
   end
-  if #files > 1 and not old then
-    local keys = config.options.review.keys
-    local paths = vim.tbl_map(function(f)
-      return f.path or f.uri
-    end, files)
-    local how = keys.next_file and (' (%s / %s in the diff view, or :ClaifReview {file})'):format(keys.next_file, keys.prev_file or '') or ' (:ClaifReview {file})'
-    vim.notify(('claif: proposal %s changes %d files: %s%s'):format(proposal.id, #files, table.concat(paths, ', '), how), vim.log.levels.INFO)
+  if not old then
+    messages.say(M.announcement(proposal))
   end
-  local open = opts.open
-  if open == nil then
-    open = config.options.review.auto_open
-  end
-  if open and M.sessions[proposal.id] then
-    M.open_view(M.sessions[proposal.id])
+  local session = M.sessions[proposal.id]
+  if opts.open then
+    M.open_view(session)
+  elseif opts.open == nil and config.options.review.auto_open and not old then
+    idle.when_idle('review:' .. proposal.id, function()
+      if M.sessions[proposal.id] == session and not (session.prop_win and vim.api.nvim_win_is_valid(session.prop_win)) then
+        M.open_view(session)
+      end
+    end)
   end
 end
 
@@ -644,7 +856,7 @@ end
 function M.decide(session, verb, hunks, callback)
   local client = vim.lsp.get_client_by_id(session.client_id)
   if not client then
-    vim.notify('claif: the server of this proposal is gone', vim.log.levels.ERROR)
+    messages.say('the server of this proposal is gone', vim.log.levels.ERROR)
     return
   end
   local arg = { proposal = session.id, hunks = hunks }
@@ -652,14 +864,28 @@ function M.decide(session, verb, hunks, callback)
   if verb == 'accept' then
     apply_edit.expect(client.id, 1)
   end
+  local mark = messages.mark()
   client_util.execute(client, 'claif.' .. verb, arg, session.src_buf, function(err, result)
     if verb == 'accept' then
       apply_edit.expect(client.id, -1)
     end
+    -- One message per outcome: the server's reason, unless its own message already said it.
     if err then
-      vim.notify(('claif: %s failed: %s'):format(verb, client_util.message(err)), vim.log.levels.ERROR)
-    elseif verb == 'accept' and type(result) == 'table' and result.applied == false then
-      vim.notify(('claif: not applied: %s'):format(result.reason or 'unknown reason'), vim.log.levels.WARN)
+      local text = messages.strip(client_util.message(err))
+      if not messages.said_since(mark, text) then
+        messages.say(('%s failed: %s'):format(verb, text), vim.log.levels.ERROR)
+      end
+    elseif type(result) == 'table' and type(result.reason) == 'string' and result.reason ~= '' then
+      if not messages.said_since(mark, result.reason) then
+        local reason = messages.strip(result.reason)
+        if result.applied == false then
+          messages.say('not applied: ' .. reason, vim.log.levels.WARN)
+        else
+          messages.say(reason, vim.log.levels.WARN)
+        end
+      end
+    elseif type(result) == 'table' and result.applied == false then
+      messages.say('not applied', vim.log.levels.WARN)
     end
     local done = function()
       if callback then
@@ -683,13 +909,22 @@ end
 ---@param callback? fun(err: any, result: any)
 ---@return boolean sent
 function M.decide_at(verb, bufnr, first, last, callback)
-  local session, hunks = M.hunks_at(bufnr, first, last)
+  local session, hunks, stale = M.hunks_at(bufnr, first, last)
   if not session then
-    vim.notify('claif: no pending proposal here', vim.log.levels.WARN)
+    messages.say('no pending proposal here', vim.log.levels.WARN)
+    return false
+  end
+  if verb == 'reject' then
+    -- Rejecting a stale hunk drops it; accepting one could only fail.
+    hunks = vim.list_extend(vim.list_slice(hunks), stale)
+  elseif #hunks == 0 and #stale > 0 then
+    local keys = config.options.review.keys
+    local how = keys.reject_hunk and ('; %s drops it'):format(keys.reject_hunk) or ''
+    messages.say(('%s is %s%s'):format(stale[1].id, M.stale_text(stale[1]), how), vim.log.levels.WARN)
     return false
   end
   if #hunks == 0 then
-    vim.notify('claif: no pending hunk under the cursor', vim.log.levels.WARN)
+    messages.say('no pending hunk under the cursor', vim.log.levels.WARN)
     return false
   end
   local ids = vim.tbl_map(function(h)
