@@ -1,11 +1,17 @@
 // Review: every open proposal in VS Code's diff editor (current text vs the proposal's `proposedText`,
 // served by a TextDocumentContentProvider on the `claif-proposal:` scheme), Accept / Reject in the editor
 // title, and refreshes driven by the server's `claif/proposalsChanged` notification. The per-hunk
-// CodeLenses (Accept / Reject / Accept all / Reject all) come from the server through the language client.
+// CodeLenses (Accept / Reject / Accept all / Reject all) come from the server through the language client;
+// a stale hunk (its lines changed, so the server has no place for it) gets this extension's lens instead,
+// "Stale: <why> | Drop", where the hunk last was.
+//
+// A proposal never takes the focus: it arrives while the user may be typing. It opens beside the file without
+// focus, or (review.diff "active", which would cover the file) is announced with a Review button.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { emit } from './events';
-import { OPEN_STATES, type Proposal, type ProposalFile, type ProposalsChangedParams } from './types';
+import { hunkLabel } from './outcome';
+import { Commands, DROPPABLE_STATES, OPEN_STATES, type Proposal, type ProposalFile, type ProposalsChangedParams } from './types';
 
 export const SCHEME = 'claif-proposal';
 
@@ -27,20 +33,26 @@ export function parseProposalUri(uri: vscode.Uri): { id: string; file: number; e
   return id ? { id, file: Number(query.get('file') ?? 0), empty: query.get('empty') === '1' } : undefined;
 }
 
-export class ReviewManager implements vscode.TextDocumentContentProvider, vscode.Disposable {
+export class ReviewManager implements vscode.TextDocumentContentProvider, vscode.CodeLensProvider, vscode.Disposable {
   private readonly proposals = new Map<string, Proposal>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
   private readonly stateChanged = new vscode.EventEmitter<void>();
   /** Fires when the set of open proposals changes. */
   readonly onDidChangeProposals = this.stateChanged.event;
+  private readonly lensesChanged = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.lensesChanged.event;
+  /** The line each hunk was last placed at: a stale hunk has no range, its lens goes where it was. */
+  private readonly lastLine = new Map<string, number>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly source: ProposalSource) {
     this.disposables.push(
       vscode.workspace.registerTextDocumentContentProvider(SCHEME, this),
+      vscode.languages.registerCodeLensProvider({ scheme: 'file' }, this),
       this.changed,
       this.stateChanged,
+      this.lensesChanged,
       // `claif.proposalDiffActive`: the active tab is a proposal's diff, whichever side has focus (editor/title menus).
       vscode.window.tabGroups.onDidChangeTabs(() => this.updateActiveContext()),
       vscode.window.tabGroups.onDidChangeTabGroups(() => this.updateActiveContext()),
@@ -75,28 +87,74 @@ export class ReviewManager implements vscode.TextDocumentContentProvider, vscode
     return this.open().filter((p) => p.files.some((f) => sameUri(f.uri, key) || (f.newUri && sameUri(f.newUri, key))));
   }
 
-  /** Fetch proposals after an ask and show each file in the diff editor. */
+  /** Fetch proposals after an ask and present each: beside the file without focus, or announced. */
   async show(ids: string[]): Promise<void> {
+    const mode = vscode.workspace.getConfiguration('claif.review').get<string>('diff', 'beside');
     for (const id of ids) {
       const proposal = await this.refresh(id);
       if (!proposal || !OPEN_STATES.has(proposal.state)) continue;
-      for (let i = 0; i < proposal.files.length; i++) await this.openDiff(proposal, i);
+      if (mode === 'beside') await this.openDiffs(proposal, { focus: false, column: vscode.ViewColumn.Beside });
+      else void this.announce(proposal, mode === 'active');
     }
   }
 
-  private async openDiff(proposal: Proposal, index: number): Promise<void> {
+  private async openDiffs(proposal: Proposal, how: { focus: boolean; column: vscode.ViewColumn }): Promise<void> {
+    for (let i = 0; i < proposal.files.length; i++) await this.openDiff(proposal, i, how);
+  }
+
+  /** "Claif: <title> ready, 3 hunks in app.py" with Review (the user opens it when they are ready). */
+  private async announce(proposal: Proposal, offerReview: boolean): Promise<void> {
+    const hunks = proposal.files.reduce((n, f) => n + f.hunks.filter((h) => h.state === 'pending').length, 0);
+    const files = proposal.files.map((f) => path.basename(f.path || vscode.Uri.parse(f.uri).path)).join(', ');
+    const text = `Claif: ${proposal.title || proposal.id} ready, ${hunks} ${hunks === 1 ? 'hunk' : 'hunks'} in ${files}`;
+    emit('review.announced', { proposal: proposal.id, text, activeEditor: activeEditorUri() });
+    const choice = await (offerReview ? vscode.window.showInformationMessage(text, 'Review') : vscode.window.showInformationMessage(text));
+    const current = this.proposals.get(proposal.id);
+    if (choice === 'Review' && current && OPEN_STATES.has(current.state)) {
+      await this.openDiffs(current, { focus: true, column: vscode.ViewColumn.Active });
+    }
+  }
+
+  private async openDiff(proposal: Proposal, index: number, how: { focus: boolean; column: vscode.ViewColumn }): Promise<void> {
     const file: ProposalFile = proposal.files[index];
-    const mode = vscode.workspace.getConfiguration('claif.review').get<string>('diff', 'beside');
-    if (mode === 'off') return;
     const left = file.operation === 'add' ? proposalUri(proposal, index, true) : vscode.Uri.parse(file.uri);
     const right = file.operation === 'delete' ? proposalUri(proposal, index, true) : proposalUri(proposal, index);
     const title = `${path.basename(file.path || left.path)} ↔ Claif: ${proposal.title || proposal.id}`;
     await vscode.commands.executeCommand('vscode.diff', left, right, title, {
       preview: false,
-      preserveFocus: mode === 'beside',
-      viewColumn: mode === 'beside' ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active,
+      preserveFocus: !how.focus,
+      viewColumn: how.column,
     });
-    emit('review.diffOpened', { proposal: proposal.id, file: file.path });
+    emit('review.diffOpened', { proposal: proposal.id, file: file.path, focus: how.focus, activeEditor: activeEditorUri() });
+  }
+
+  /** "Stale: <why>" and "Drop" where each stale hunk of this document last was. */
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    const lenses: vscode.CodeLens[] = [];
+    const key = document.uri.toString();
+    for (const proposal of this.proposals.values()) {
+      if (!DROPPABLE_STATES.has(proposal.state)) continue;
+      for (const file of proposal.files) {
+        if (!sameUri(file.uri, key)) continue;
+        for (const hunk of file.hunks) {
+          if (hunk.state !== 'stale') continue;
+          const line = Math.min(hunk.range?.start.line ?? this.lastLine.get(hunk.id) ?? 0, Math.max(document.lineCount - 1, 0));
+          const range = new vscode.Range(line, 0, line, 0);
+          const why = (hunk.reason || 'the lines changed').replace(/^(claif:\s*)?(stale:\s*)?/i, '');
+          const label = `${hunkLabel(hunk.id)} of ${proposal.title || proposal.id}`;
+          lenses.push(
+            new vscode.CodeLens(range, { title: `Stale: ${why}`, command: '', tooltip: `${label} can no longer be placed: ${why}` }),
+            new vscode.CodeLens(range, {
+              title: 'Drop',
+              command: Commands.reject,
+              arguments: [{ proposal: proposal.id, hunks: [hunk.id] }],
+              tooltip: `Drop ${label}`,
+            }),
+          );
+        }
+      }
+    }
+    return lenses;
   }
 
   /** Re-read one proposal from the server and update its diff views. */
@@ -109,7 +167,9 @@ export class ReviewManager implements vscode.TextDocumentContentProvider, vscode
       return undefined;
     }
     this.proposals.set(id, proposal);
+    for (const hunk of proposal.files.flatMap((f) => f.hunks)) if (hunk.range) this.lastLine.set(hunk.id, hunk.range.start.line);
     proposal.files.forEach((_, i) => this.changed.fire(proposalUri(proposal, i)));
+    this.lensesChanged.fire();
     if (!OPEN_STATES.has(proposal.state)) await this.closeDiffs(id);
     this.stateChanged.fire();
     return proposal;
@@ -126,6 +186,9 @@ export class ReviewManager implements vscode.TextDocumentContentProvider, vscode
         if (known) known.state = state;
         await this.closeDiffs(id);
         this.stateChanged.fire();
+        // A stale proposal keeps its stale hunks (to drop them): read which.
+        if (state === 'stale') await this.refresh(id);
+        else this.lensesChanged.fire();
       }
     }
   }
@@ -176,6 +239,8 @@ export class ReviewManager implements vscode.TextDocumentContentProvider, vscode
     for (const d of this.disposables) d.dispose();
   }
 }
+
+const activeEditorUri = () => vscode.window.activeTextEditor?.document.uri.toString();
 
 function sameUri(a: string, b: string): boolean {
   if (a === b) return true;
