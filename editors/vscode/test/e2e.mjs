@@ -158,9 +158,9 @@ setUserSettings({
   },
 });
 
-// A hostile repository: its .vscode/settings.json tries every user-only setting, flat and in the nested spellings
-// VS Code also reads (those come first: a later "claif" object would replace the flat keys' tree). Any program it
-// names writes HOSTILE_MARKER; none may run, and nothing may reach the attacker's server.
+// A hostile repository: its .vscode/settings.json tries every user-only setting, flat and nested ("claif": {...},
+// first: a later "claif" object would replace the flat keys' tree). Any program it names writes HOSTILE_MARKER;
+// none may run, and nothing may reach the attacker's server.
 const HOSTILE_MARKER = join(W, 'hostile-program-ran');
 const HOSTILE_RECORD = join(W, 'hostile-record.jsonl');
 const HOSTILE_LOG = join(W, 'hostile-server.log');
@@ -698,7 +698,10 @@ try {
     if (answerTabs !== 1) throw new Error(`the answer is open in ${answerTabs} tabs`);
     const sourceStillShown = await page.locator('.editor-group-container').first().locator('.tabs-container .tab.active', { hasText: 'sample.py' }).count();
     if (!sourceStillShown) throw new Error('the answer replaced the source editor (expected it beside)');
-    return { document: result.result.document ?? null };
+    // The answer arrives while the user may be typing: it must not take the focus.
+    const focus = await focusState();
+    if (!focus.inEditor || !focus.firstGroup || !focus.tab?.includes('sample.py')) throw new Error(`the answer took the focus: ${JSON.stringify(focus)}`);
+    return { document: result.result.document ?? null, focus };
   });
 
   await check('confirm-mode-refactor-preview', async () => {
@@ -711,6 +714,8 @@ try {
     const asked = await ask('E2E-GREETING: use an f-string');
     const panel = page.locator('.part.panel');
     await panel.locator('.monaco-checkbox.edit-checkbox').first().waitFor({ state: 'visible', timeout: 20000 });
+    // VS Code's own Refactor Preview decides where the focus goes; recorded, not asserted (see the README).
+    const focusAtPreview = await focusState();
     const boxes = panel.locator('.monaco-checkbox.edit-checkbox');
     const ticks = () => boxes.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('aria-checked')));
     const states = await ticks();
@@ -733,7 +738,7 @@ try {
     if (opened.length) throw new Error('a diff editor opened in confirm mode');
     await waitEvent('server.ready', undefined, 60000, back);
     await waitEvent('providers', (e) => e.active === 'replay', 20000, back);
-    return { initialTicks: states, result: result.result, lines: text.split('\n').length };
+    return { initialTicks: states, result: result.result, lines: text.split('\n').length, focusAtPreview };
   });
 
   await check('accept-proposal-via-palette', async () => {
@@ -837,6 +842,9 @@ try {
     await waitFor('the diff editor to close', async () => (await diffTabs().count()) === 0, 10000);
     const back = setWorkspaceSettings({});
     await waitEvent('providers', (e) => e.active === 'replay', 20000, back);
+    // A workspace's change never restarts the server (only the user's values of user-only settings do).
+    const restarts = events().filter((e) => e.event === 'server.ready' && e.t >= switched);
+    if (restarts.length) throw new Error(`the workspace's change restarted the server ${restarts.length} times`);
     return { proposal: id, userRequests: got.length, model: got[0].body.model, line: text.split('\n').find((l) => l.startsWith('TOKEN')) };
   });
 
