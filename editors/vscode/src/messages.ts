@@ -6,8 +6,13 @@ import * as vscode from 'vscode';
 import { type LanguageClient, MessageType, type ShowMessageParams, ShowMessageNotification } from 'vscode-languageclient/node';
 import { emit } from './events';
 
+/** A decision the server has not answered by then lets its messages through (the server bounds its own waits). */
+const HOLD_AT_MOST_MS = 15000;
+
 export class ServerMessages {
   private held: ShowMessageParams[] | undefined;
+  /** What the running decisions told the user themselves; held messages saying the same are dropped. */
+  private told: string[] = [];
   private depth = 0;
 
   /** Take over the client's window/showMessage handler. */
@@ -27,22 +32,32 @@ export class ServerMessages {
   async during<T>(decision: () => Promise<T>, settle: (outcome: { value?: T; error?: unknown }) => string[]): Promise<T | undefined> {
     this.held ??= [];
     this.depth++;
+    const release = setTimeout(() => this.release(), HOLD_AT_MOST_MS);
     let outcome: { value?: T; error?: unknown };
     try {
       outcome = { value: await decision() };
     } catch (error) {
       outcome = { error };
+    } finally {
+      clearTimeout(release);
     }
-    const shown = settle(outcome);
+    this.told.push(...settle(outcome));
     if (--this.depth === 0) {
-      const held = this.held ?? [];
+      const [held, told] = [this.held ?? [], this.told];
       this.held = undefined;
+      this.told = [];
       for (const message of held) {
-        if (shown.some((text) => sameEvent(text, message.message))) emit('message.merged', { message: message.message });
+        if (told.some((text) => sameEvent(text, message.message))) emit('message.merged', { message: message.message });
         else show(message);
       }
     }
     return outcome.value;
+  }
+
+  private release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const message of held) show(message);
   }
 }
 
