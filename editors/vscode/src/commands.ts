@@ -6,6 +6,7 @@
 // notification and review UI as the palette.
 import * as vscode from 'vscode';
 import {
+  CodeLensRequest,
   type ConfigurationParams,
   ExecuteCommandRequest,
   LanguageClient,
@@ -68,6 +69,13 @@ export class Controller implements vscode.Disposable {
     this.review = new ReviewManager({ fetch: (id) => this.execute<Proposal>(Commands.proposal, { proposal: id }) });
     this.review.onDidChangeProposals(() => {
       void vscode.commands.executeCommand('setContext', 'claif.hasOpenProposals', this.review.open().length > 0);
+    });
+    // The stale-hunk lenses ride on the server's: ask VS Code for the server's lenses again when they change.
+    this.review.onDidChangeLenses(() => {
+      const document = vscode.window.activeTextEditor?.document ?? vscode.window.visibleTextEditors[0]?.document;
+      if (document && this.client?.state === State.Running) {
+        this.client.getFeature(CodeLensRequest.method).getProvider(document)?.onDidChangeCodeLensEmitter.fire();
+      }
     });
   }
 
@@ -196,6 +204,7 @@ export class Controller implements vscode.Disposable {
   private middleware(): Middleware {
     return {
       executeCommand: (command, args, next) => this.interceptCommand(command, args, next),
+      provideCodeLenses: async (document, token, next) => this.review.decorateLenses(document, (await next(document, token)) ?? []),
       window: {
         // Answers (explain) and previews the server shows open beside the code they are about, not over it, and
         // never take the focus (even when the server asks to): they arrive while the user may be typing.

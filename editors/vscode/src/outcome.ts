@@ -15,6 +15,8 @@ function hunkList(ids: readonly string[]): string {
 }
 
 const withoutPrefix = (text: string) => text.replace(/^claif:\s*/i, '').replace(/[.\s]+$/, '');
+/** "hunk 1 of app.py no longer applies, its lines changed" → "its lines changed" (the message names the hunk). */
+export const shortReason = (reason: string) => reason.replace(/^(stale:\s*)?hunk \d+ of .+? no longer applies, /i, '');
 
 export function allHunks(proposal: Proposal | undefined): Hunk[] {
   return proposal?.files.flatMap((file) => file.hunks) ?? [];
@@ -36,12 +38,13 @@ export function acceptMessage(result: AcceptResult): DecisionMessage | undefined
   const staleReasons = [...new Set(hunks.filter((h) => stale.includes(h.id) && h.reason).map((h) => withoutPrefix(h.reason!)))];
   const reasons = [...staleReasons, ...(result.reason ? [withoutPrefix(result.reason)] : [])].filter(Boolean);
   if (stale.length) {
-    const why = staleReasons.length ? staleReasons.join('; ') : result.reason ? withoutPrefix(result.reason) : 'its lines changed';
+    const why = staleReasons.length ? [...new Set(staleReasons.map(shortReason))].join('; ') : 'its lines changed';
     const pending = hunks.filter((h) => h.state === 'pending').length;
     const done = accepted.length ? `applied ${hunkList(accepted)}` : 'nothing was applied';
     const one = stale.length === 1;
-    const next = `drop the stale ${one ? 'hunk' : 'hunks'} from ${one ? 'its' : 'their'} lens${pending ? `; ${pending} still pending` : ''}`;
-    return { text: `Claif: ${hunkList(stale)} of "${title}" ${one ? 'is' : 'are'} stale (${why}); ${done}. You can ${next}.`, reasons };
+    const left = pending ? `; ${pending} ${pending === 1 ? 'hunk' : 'hunks'} still pending` : '';
+    const text = `Claif: ${hunkList(stale)} of "${title}" ${one ? 'is' : 'are'} stale (${why}); ${done}. Drop ${one ? 'it' : 'them'} from the lens${left}.`;
+    return { text, reasons };
   }
   if (result.applied === false) {
     return { text: `Claif: "${title}" was not applied: ${result.reason ? withoutPrefix(result.reason) : 'the editor did not apply the edit'}.`, reasons };

@@ -2,15 +2,15 @@
 // served by a TextDocumentContentProvider on the `claif-proposal:` scheme), Accept / Reject in the editor
 // title, and refreshes driven by the server's `claif/proposalsChanged` notification. The per-hunk
 // CodeLenses (Accept / Reject / Accept all / Reject all) come from the server through the language client;
-// a stale hunk (its lines changed, so the server has no place for it) gets this extension's lens instead,
-// "Stale: <why> | Drop", where the hunk last was.
+// a stale hunk (its lines changed, so it can no longer be placed) reads "Stale: <why> | Drop" where it last was:
+// the server's drop lens is relabelled (decorateLenses, from the client's middleware), or added when it sends none.
 //
 // A proposal never takes the focus: it arrives while the user may be typing. It opens beside the file without
 // focus, or (review.diff "active", which would cover the file) is announced with a Review button.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { emit } from './events';
-import { hunkLabel } from './outcome';
+import { hunkLabel, shortReason } from './outcome';
 import { Commands, DROPPABLE_STATES, OPEN_STATES, type Proposal, type ProposalFile, type ProposalsChangedParams } from './types';
 
 export const SCHEME = 'claif-proposal';
@@ -33,7 +33,7 @@ export function parseProposalUri(uri: vscode.Uri): { id: string; file: number; e
   return id ? { id, file: Number(query.get('file') ?? 0), empty: query.get('empty') === '1' } : undefined;
 }
 
-export class ReviewManager implements vscode.TextDocumentContentProvider, vscode.CodeLensProvider, vscode.Disposable {
+export class ReviewManager implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly proposals = new Map<string, Proposal>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
@@ -41,7 +41,8 @@ export class ReviewManager implements vscode.TextDocumentContentProvider, vscode
   /** Fires when the set of open proposals changes. */
   readonly onDidChangeProposals = this.stateChanged.event;
   private readonly lensesChanged = new vscode.EventEmitter<void>();
-  readonly onDidChangeCodeLenses = this.lensesChanged.event;
+  /** Fires when what decorateLenses adds may have changed. */
+  readonly onDidChangeLenses = this.lensesChanged.event;
   /** The line each hunk was last placed at: a stale hunk has no range, its lens goes where it was. */
   private readonly lastLine = new Map<string, number>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -49,7 +50,6 @@ export class ReviewManager implements vscode.TextDocumentContentProvider, vscode
   constructor(private readonly source: ProposalSource) {
     this.disposables.push(
       vscode.workspace.registerTextDocumentContentProvider(SCHEME, this),
-      vscode.languages.registerCodeLensProvider({ scheme: 'file' }, this),
       this.changed,
       this.stateChanged,
       this.lensesChanged,
@@ -128,33 +128,38 @@ export class ReviewManager implements vscode.TextDocumentContentProvider, vscode
     emit('review.diffOpened', { proposal: proposal.id, file: file.path, focus: how.focus, activeEditor: activeEditorUri() });
   }
 
-  /** "Stale: <why>" and "Drop" where each stale hunk of this document last was. */
-  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
-    const lenses: vscode.CodeLens[] = [];
+  /** The server's lenses for `document`, with "Stale: <why> | Drop" for each stale hunk where it last was. */
+  decorateLenses(document: vscode.TextDocument, lenses: vscode.CodeLens[]): vscode.CodeLens[] {
+    const result = [...lenses];
     const key = document.uri.toString();
     for (const proposal of this.proposals.values()) {
       if (!DROPPABLE_STATES.has(proposal.state)) continue;
-      for (const file of proposal.files) {
-        if (!sameUri(file.uri, key)) continue;
-        for (const hunk of file.hunks) {
-          if (hunk.state !== 'stale') continue;
-          const line = Math.min(hunk.range?.start.line ?? this.lastLine.get(hunk.id) ?? 0, Math.max(document.lineCount - 1, 0));
-          const range = new vscode.Range(line, 0, line, 0);
-          const why = (hunk.reason || 'the lines changed').replace(/^(claif:\s*)?(stale:\s*)?/i, '');
-          const label = `${hunkLabel(hunk.id)} of ${proposal.title || proposal.id}`;
-          lenses.push(
-            new vscode.CodeLens(range, { title: `Stale: ${why}`, command: '', tooltip: `${label} can no longer be placed: ${why}` }),
-            new vscode.CodeLens(range, {
-              title: 'Drop',
-              command: Commands.reject,
-              arguments: [{ proposal: proposal.id, hunks: [hunk.id] }],
-              tooltip: `Drop ${label}`,
-            }),
-          );
+      for (const hunk of proposal.files.filter((f) => sameUri(f.uri, key)).flatMap((f) => f.hunks)) {
+        if (hunk.state !== 'stale') continue;
+        const reason = (hunk.reason || 'the lines changed').replace(/^(claif:\s*)?(stale:\s*)?/i, '');
+        const why = shortReason(reason);
+        const label = `${hunkLabel(hunk.id)} of ${proposal.title || proposal.id}`;
+        const stale = (range: vscode.Range) =>
+          new vscode.CodeLens(range, { title: `Stale: ${why}`, command: '', tooltip: `${label} can no longer be placed: ${reason}` });
+        const dropsIt = (lens: vscode.CodeLens) => {
+          const arg = lens.command?.arguments?.[0] as { proposal?: string; hunks?: string[] } | undefined;
+          return lens.command?.command === Commands.reject && arg?.proposal === proposal.id && arg.hunks?.length === 1 && arg.hunks[0] === hunk.id;
+        };
+        const drop = result.find(dropsIt);
+        if (drop?.command) {
+          drop.command = { ...drop.command, title: 'Drop', tooltip: `Drop ${label}` };
+          result.splice(result.indexOf(drop), 0, stale(drop.range));
+          continue;
         }
+        const line = Math.min(hunk.range?.start.line ?? this.lastLine.get(hunk.id) ?? 0, Math.max(document.lineCount - 1, 0));
+        const range = new vscode.Range(line, 0, line, 0);
+        result.push(
+          stale(range),
+          new vscode.CodeLens(range, { title: 'Drop', command: Commands.reject, arguments: [{ proposal: proposal.id, hunks: [hunk.id] }], tooltip: `Drop ${label}` }),
+        );
       }
     }
-    return lenses;
+    return result;
   }
 
   /** Re-read one proposal from the server and update its diff views. */
