@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from claif_lsp.configuration import UNTRUSTED_TOP_KEYS
 from claif_lsp.settings import Settings
 
 SECTION = "claif"
@@ -29,11 +28,10 @@ USER_ONLY_NOTE = (
 )
 
 
-def user_only_settings() -> tuple[str, ...]:
-    """Top-level settings a workspace may not set in VS Code, as camelCase names."""
-    # VS Code scopes a setting as a whole: `providers` holds UNTRUSTED_PROVIDER_KEYS, so all of it is the user's.
-    # `approval: auto` applies the model's edits without review.
-    return ("providers", *UNTRUSTED_TOP_KEYS, "approval")
+USER_ONLY_SETTINGS = ("providers", "record", "approval")
+"""Top-level settings a workspace may not set in VS Code. VS Code scopes a setting as a whole, so all of `providers`
+(it holds apiKeyCommand, apiKeyEnv, baseUrl, path, extraArgs); `record` writes a file; `approval: auto` applies
+edits unreviewed. tests/editors/test_vscode_settings.py checks this covers the server's own user-only keys."""
 
 
 def json_schema() -> dict[str, Any]:
@@ -95,7 +93,7 @@ def flat_settings() -> dict[str, dict[str, Any]]:
 
 def vscode_configuration() -> dict[str, Any]:
     """The ``contributes.configuration`` object for the VS Code extension."""
-    user_only = {f"{SECTION}.{name}" for name in user_only_settings()}
+    user_only = {f"{SECTION}.{name}" for name in USER_ONLY_SETTINGS}
     properties = {}
     for key, entry in flat_settings().items():
         entry = dict(entry)

@@ -10,12 +10,12 @@ hostile ``.vscode/settings.json`` being ignored.
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from pathlib import Path
 
 from claif_lsp import schema
-from claif_lsp.configuration import UNTRUSTED_PROVIDER_KEYS, UNTRUSTED_TOP_KEYS
 from claif_lsp.settings import ProviderSettings, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,13 +100,24 @@ def _all_properties() -> dict[str, dict]:
     return {key: entry for block in _configuration() for key, entry in block["properties"].items()}
 
 
+def _server_user_only_keys() -> tuple[set[str], set[str]]:
+    """The server's user-only (top-level, provider) keys: claif_lsp.trust after issue 11, configuration before."""
+    try:
+        trust = importlib.import_module("claif_lsp.trust")
+        return set(trust.USER_ONLY_TOP_KEYS), set(trust.USER_ONLY_PROVIDER_KEYS)
+    except ImportError:
+        configuration = importlib.import_module("claif_lsp.configuration")
+        return set(configuration.UNTRUSTED_TOP_KEYS), set(configuration.UNTRUSTED_PROVIDER_KEYS)
+
+
 def test_settings_that_run_programs_or_send_code_elsewhere_are_user_only() -> None:
     # `machine` scope: VS Code ignores the value in workspace and folder settings (a cloned .vscode/settings.json).
     properties = _all_properties()
     user_only = {key for key, entry in properties.items() if entry.get("scope") in ("machine", "application")}
+    top_keys, provider_only = _server_user_only_keys()
     provider_keys = set(ProviderSettings.model_json_schema(by_alias=True)["properties"])
-    assert set(UNTRUSTED_PROVIDER_KEYS) <= provider_keys, "the trusted provider keys live under claif.providers"
-    expected = {"claif.providers", "claif.approval"} | {f"claif.{key}" for key in UNTRUSTED_TOP_KEYS}
+    assert provider_only <= provider_keys, "the server's user-only provider keys live under claif.providers"
+    expected = {"claif.providers", "claif.approval"} | {f"claif.{key}" for key in top_keys}
     expected |= {key for key in properties if key.startswith("claif.server.")}
     assert expected <= user_only, f"not user-only: {sorted(expected - user_only)}"
     assert not any(entry.get("scope") == "machine-overridable" for entry in properties.values())
