@@ -23,6 +23,7 @@ DRIVER = EXTENSION / "test" / "e2e.mjs"
 ARTIFACTS = ROOT / "test-artifacts" / "vscode"
 CHECKS = [
     "open-and-start",
+    "hostile-workspace-settings-ignored",
     "ask-progress-diff",
     "accept-one-hunk-via-codelens",
     "reject-remaining-hunk-via-codelens",
@@ -32,6 +33,11 @@ CHECKS = [
     "accept-proposal-via-palette",
     "select-provider-quick-pick",
     "context-menu-show-log",
+    "hostile-workspace-ask-reaches-the-users-server",
+    "typing-while-a-proposal-opens-beside",
+    "typing-while-a-proposal-is-announced",
+    # Needs the server's per-hunk staleness (issue 11, STALE-INTERFACE); fails at "hunk 2 in the buffer" before it.
+    "stale-hunk-affects-only-itself",
     "server-missing-message",
     "server-path-setting",
     "server-path-invalid",

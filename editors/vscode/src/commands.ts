@@ -6,6 +6,7 @@
 // notification and review UI as the palette.
 import * as vscode from 'vscode';
 import {
+  CodeLensRequest,
   type ConfigurationParams,
   ExecuteCommandRequest,
   LanguageClient,
@@ -14,10 +15,13 @@ import {
   State,
 } from 'vscode-languageclient/node';
 import { emit, errorMessage, outputChannel } from './events';
+import { ServerMessages } from './messages';
+import { acceptMessage } from './outcome';
 import { NotificationProgress, routeServerProgress } from './progress';
 import { ReviewManager } from './review';
 import { ServerNotFoundError, readServerConfig, resolveServer } from './server';
 import type { StatusItem } from './status';
+import { userOnlyKeys, userServerSettings, userValuesFingerprint, withoutUserOnlyKeys, workspaceAttempts } from './trust';
 import {
   type AcceptResult,
   type AskArgs,
@@ -28,9 +32,6 @@ import {
   type ProposalsChangedParams,
   type ProvidersResult,
 } from './types';
-
-/** Keys under `claif` that belong to this extension, not to the server's settings model. */
-export const CLIENT_ONLY_KEYS = ['server', 'review'];
 
 export const UiCommands = {
   ask: 'claif.ui.ask',
@@ -49,12 +50,32 @@ export class Controller implements vscode.Disposable {
   private counter = 0;
   private readonly running = new Map<string, NotificationProgress>();
   private readonly clientDisposables: vscode.Disposable[] = [];
+  private readonly messages = new ServerMessages();
   private starting: Promise<void> | undefined;
+  /** Settings only the user's own settings may set (`server.path`, `providers`, ...), from package.json. */
+  readonly userOnly: string[];
+  /** The server's working directory: the extension's own folder, never a repository's (see resolveServer). */
+  private readonly extensionPath: string;
+  /** The user-only values the running server was started with. */
+  private startedWith: string | undefined;
+  private warnedAttempts = '';
 
-  constructor(private readonly status: StatusItem) {
+  constructor(
+    private readonly status: StatusItem,
+    extension: { packageJSON: Parameters<typeof userOnlyKeys>[0]; extensionPath: string },
+  ) {
+    this.userOnly = userOnlyKeys(extension.packageJSON);
+    this.extensionPath = extension.extensionPath;
     this.review = new ReviewManager({ fetch: (id) => this.execute<Proposal>(Commands.proposal, { proposal: id }) });
     this.review.onDidChangeProposals(() => {
       void vscode.commands.executeCommand('setContext', 'claif.hasOpenProposals', this.review.open().length > 0);
+    });
+    // The stale-hunk lenses ride on the server's: ask VS Code for the server's lenses again when they change.
+    this.review.onDidChangeLenses(() => {
+      const document = vscode.window.activeTextEditor?.document ?? vscode.window.visibleTextEditors[0]?.document;
+      if (document && this.client?.state === State.Running) {
+        this.client.getFeature(CodeLensRequest.method).getProvider(document)?.onDidChangeCodeLensEmitter.fire();
+      }
     });
   }
 
@@ -79,9 +100,11 @@ export class Controller implements vscode.Disposable {
 
   private async doStart(): Promise<void> {
     this.status.setServer('starting');
+    void this.warnAboutWorkspaceAttempts();
+    this.startedWith = userValuesFingerprint(this.userOnly);
     let server;
     try {
-      server = await resolveServer(readServerConfig());
+      server = await resolveServer(readServerConfig(), this.extensionPath);
     } catch (error) {
       return this.startFailed(error);
     }
@@ -93,8 +116,9 @@ export class Controller implements vscode.Disposable {
       {
         documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
         synchronize: { configurationSection: 'claif' },
+        // The user's own values of user-only settings travel here, never in workspace/configuration answers.
         // The extension draws review itself (diff editor); initializationOptions win over user settings.
-        initializationOptions: { preview: 'none' },
+        initializationOptions: { ...userServerSettings(this.userOnly), preview: 'none' },
         outputChannel: outputChannel(),
         revealOutputChannelOn: RevealOutputChannelOn.Never,
         middleware: this.middleware(),
@@ -102,6 +126,7 @@ export class Controller implements vscode.Disposable {
     );
     this.client = client;
     this.clientDisposables.push(
+      this.messages.attach(client),
       client.onNotification(PROPOSALS_CHANGED, (params: ProposalsChangedParams) => void this.review.onProposalsChanged(params)),
       client.onDidChangeState((event) => {
         if (event.newState === State.Running) {
@@ -117,23 +142,44 @@ export class Controller implements vscode.Disposable {
     try {
       await client.start();
     } catch (error) {
-      return this.startFailed(error);
+      return this.startFailed(error, server.description);
     }
     emit('server.ready', { command: server.description });
   }
 
-  private startFailed(error: unknown): void {
+  private startFailed(error: unknown, command?: string): void {
     const message =
       error instanceof ServerNotFoundError
         ? error.message
         : `claif-lsp failed to start: ${errorMessage(error)}. Check "Claif: Show log"; install the server with "pip install claif-lsp" or set "claif.server.path".`;
     outputChannel().error(message);
     this.status.setServer('failed', message);
-    emit('server.failed', { message });
+    emit('server.failed', { message, command });
     // Not awaited: while the message is up, start() must be over so that fixing a setting restarts the server.
     void vscode.window.showErrorMessage(`Claif: ${message}`, 'Open Settings', 'Show Log').then(async (choice) => {
       if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'claif.server');
       if (choice === 'Show Log') outputChannel().show(true);
+    });
+  }
+
+  /** True when a user-only setting of the user's changed since the server started (a workspace change is ignored). */
+  userSettingsChanged(): boolean {
+    return this.startedWith !== userValuesFingerprint(this.userOnly);
+  }
+
+  /** One warning per set of ignored keys: a workspace tried to set what only the user may. */
+  async warnAboutWorkspaceAttempts(): Promise<void> {
+    const attempts = await workspaceAttempts(this.userOnly);
+    const shown = attempts.join(', ');
+    if (!attempts.length || shown === this.warnedAttempts) return;
+    this.warnedAttempts = shown;
+    const message =
+      `Claif: this workspace's settings set ${shown}; they are ignored, because a repository may not choose programs to run, ` +
+      'which key is sent or where your code goes. Set them in your user settings.';
+    outputChannel().warn(message);
+    emit('trust.ignored', { keys: attempts });
+    void vscode.window.showWarningMessage(message, 'Open User Settings').then(async (choice) => {
+      if (choice) await vscode.commands.executeCommand('workbench.action.openSettingsJson');
     });
   }
 
@@ -158,18 +204,20 @@ export class Controller implements vscode.Disposable {
   private middleware(): Middleware {
     return {
       executeCommand: (command, args, next) => this.interceptCommand(command, args, next),
+      provideCodeLenses: async (document, token, next) => this.review.decorateLenses(document, (await next(document, token)) ?? []),
       window: {
-        // Answers (explain) and previews the server shows open beside the code they are about, not over it.
+        // Answers (explain) and previews the server shows open beside the code they are about, not over it, and
+        // never take the focus (even when the server asks to): they arrive while the user may be typing.
         showDocument: async (params, token, next) => {
           if (params.external || !params.uri.startsWith('file:')) return next(params, token);
           try {
             const editor = await vscode.window.showTextDocument(vscode.Uri.parse(params.uri), {
               viewColumn: vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active,
-              preserveFocus: !params.takeFocus,
+              preserveFocus: true,
               preview: true,
               selection: params.selection && this.client?.protocol2CodeConverter.asRange(params.selection),
             });
-            emit('showDocument', { uri: params.uri, column: editor.viewColumn });
+            emit('showDocument', { uri: params.uri, column: editor.viewColumn, takeFocus: params.takeFocus ?? false });
             return { success: true };
           } catch (error) {
             outputChannel().warn(`window/showDocument ${params.uri}: ${errorMessage(error)}`);
@@ -178,12 +226,13 @@ export class Controller implements vscode.Disposable {
         },
       },
       workspace: {
-        // VS Code returns all of section `claif`, including this extension's own keys; the server's settings
-        // model rejects unknown keys, so they are removed here.
+        // VS Code returns all of section `claif`, including this extension's own keys (the server's settings
+        // model rejects unknown keys) and user-only ones (which reach the server in initializationOptions only,
+        // so that no workspace value can slip through): both are removed here.
         configuration: async (params: ConfigurationParams, token, next) => {
           const result = await next(params, token);
           if (!Array.isArray(result)) return result;
-          return result.map((value, i) => (params.items[i]?.section === 'claif' ? withoutClientKeys(value) : value));
+          return result.map((value, i) => (params.items[i]?.section === 'claif' ? withoutUserOnlyKeys(value, this.userOnly) : value));
         },
       },
     };
@@ -231,10 +280,11 @@ export class Controller implements vscode.Disposable {
       return this.ask(arg as AskArgs);
     }
     emit('command', { command, args });
+    if (command === Commands.accept || command === Commands.reject) {
+      return this.decision(command, args[0], () => next(command, args) as Promise<AcceptResult>);
+    }
     try {
-      const result = await next(command, args);
-      if (command === Commands.accept || command === Commands.reject) await this.afterDecision(command, args[0], result as AcceptResult);
-      return result;
+      return await next(command, args);
     } catch (error) {
       void vscode.window.showErrorMessage(`Claif: ${command} failed: ${errorMessage(error)}`);
       return undefined;
@@ -337,20 +387,38 @@ export class Controller implements vscode.Disposable {
     }
     const command = verb === 'accept' ? Commands.accept : Commands.reject;
     emit('decide', { verb, proposal: proposal.id });
-    try {
-      const result = await this.execute<AcceptResult>(command, { proposal: proposal.id });
-      await this.afterDecision(command, { proposal: proposal.id }, result);
-    } catch (error) {
-      void vscode.window.showErrorMessage(`Claif: ${verb} failed: ${errorMessage(error)}`);
-    }
+    const arg = { proposal: proposal.id };
+    await this.decision(command, arg, () => this.execute<AcceptResult>(command, arg));
   }
 
-  private async afterDecision(command: string, arg: { proposal?: string } | undefined, result: AcceptResult | undefined): Promise<void> {
-    emit('decided', { command, arg, result: result ? { applied: result.applied, reason: result.reason } : null });
-    if (command === Commands.accept && result && result.applied === false) {
-      void vscode.window.showWarningMessage(`Claif: the proposal was not applied${result.reason ? `: ${result.reason}` : ''}.`);
-    }
+  /** Run an accept or reject and tell the user about it once (the server's own message about it is merged in). */
+  private async decision(
+    command: string,
+    arg: { proposal?: string } | undefined,
+    run: () => Promise<AcceptResult>,
+  ): Promise<AcceptResult | undefined> {
+    const verb = command === Commands.accept ? 'accept' : 'reject';
+    const result = await this.messages.during(run, ({ value, error }) => {
+      if (error !== undefined) {
+        const reason = errorMessage(error).replace(/^claif:\s*/i, '');
+        const text = `Claif: ${verb} failed: ${reason}`;
+        emit('decided', { command, arg, error: reason });
+        void vscode.window.showErrorMessage(text);
+        return [text, reason];
+      }
+      emit('decided', {
+        command,
+        arg,
+        result: value ? { applied: value.applied, reason: value.reason, accepted: value.accepted, stale: value.stale } : null,
+      });
+      const message = command === Commands.accept && value ? acceptMessage(value) : undefined;
+      if (!message) return [];
+      emit('decision.message', { text: message.text });
+      void vscode.window.showWarningMessage(message.text);
+      return [message.text, ...message.reasons];
+    });
     if (arg?.proposal) await this.review.refresh(arg.proposal);
+    return result;
   }
 
   // ---- providers -------------------------------------------------------------------------------------------
@@ -398,13 +466,6 @@ export class Controller implements vscode.Disposable {
     void this.stop();
     this.review.dispose();
   }
-}
-
-export function withoutClientKeys(value: unknown): unknown {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
-  const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
-  for (const key of CLIENT_ONLY_KEYS) delete copy[key];
-  return copy;
 }
 
 async function showAnswer(result: AskResult): Promise<void> {

@@ -9,16 +9,17 @@ let controller: Controller | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = outputChannel();
   const status = new StatusItem(UiCommands.selectProvider);
-  controller = new Controller(status);
+  controller = new Controller(status, context.extension);
   controller.register(context);
   context.subscriptions.push(output, status, controller);
 
   let providerTimer: NodeJS.Timeout | undefined;
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration('claif.server')) {
-        output.info('claif.server settings changed; restarting claif-lsp');
-        void controller?.restart();
+      if (controller?.userSettingsChanged()) {
+        // Those values reach the server at start (initializationOptions) only; a workspace's change is ignored.
+        output.info('user-only Claif settings changed; restarting claif-lsp');
+        void controller.restart();
       } else if (event.affectsConfiguration('claif')) {
         // The server pulls the new settings itself; refresh the status bar once it had the time to.
         clearTimeout(providerTimer);

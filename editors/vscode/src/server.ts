@@ -5,6 +5,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Executable } from 'vscode-languageclient/node';
+import { userValue } from './trust';
 
 export class ServerNotFoundError extends Error {}
 
@@ -15,13 +16,13 @@ export interface ServerConfig {
   env: Record<string, string>;
 }
 
+/** The user's own `claif.server.*` settings: a workspace never chooses the program VS Code runs (trust.ts). */
 export function readServerConfig(): ServerConfig {
-  const config = vscode.workspace.getConfiguration('claif.server');
   return {
-    path: expand(config.get<string>('path', '')),
-    python: expand(config.get<string>('python', '')),
-    args: config.get<string[]>('args', []),
-    env: config.get<Record<string, string>>('env', {}),
+    path: expand(userValue<string>('server.path') ?? ''),
+    python: expand(userValue<string>('server.python') ?? ''),
+    args: userValue<string[]>('server.args') ?? [],
+    env: userValue<Record<string, string>>('server.env') ?? {},
   };
 }
 
@@ -55,9 +56,9 @@ export function which(command: string): string | undefined {
   return undefined;
 }
 
-function run(file: string, args: string[]): Promise<{ ok: boolean; output: string }> {
+function run(file: string, args: string[], cwd: string): Promise<{ ok: boolean; output: string }> {
   return new Promise((resolve) => {
-    execFile(file, args, { timeout: 20000 }, (error, stdout, stderr) =>
+    execFile(file, args, { timeout: 20000, cwd }, (error, stdout, stderr) =>
       resolve({ ok: !error, output: `${stdout}${stderr}`.trim() || (error ? error.message : '') }),
     );
   });
@@ -65,9 +66,13 @@ function run(file: string, args: string[]): Promise<{ ok: boolean; output: strin
 
 const FIX = 'Install it with "pip install claif-lsp" (in the interpreter you point at), or set "claif.server.path" to the claif-lsp executable.';
 
-/** How to start the server; throws ServerNotFoundError with a message that names the fix. */
-export async function resolveServer(config: ServerConfig): Promise<{ executable: Executable; description: string }> {
-  const options = { env: { ...process.env, ...config.env } };
+/**
+ * How to start the server; throws ServerNotFoundError with a message that names the fix. It runs in `cwd`, a folder
+ * of the extension's own: vscode-languageclient would start it in the workspace folder, and `python -m` puts its
+ * working directory first on sys.path, so a repository's `typing.py` or `json.py` would run in the server.
+ */
+export async function resolveServer(config: ServerConfig, cwd: string): Promise<{ executable: Executable; description: string }> {
+  const options = { env: { ...process.env, ...config.env }, cwd };
   if (config.path) {
     const found = which(config.path);
     if (!found) throw new ServerNotFoundError(`claif.server.path "${config.path}" is not an executable file. ${FIX}`);
@@ -81,7 +86,7 @@ export async function resolveServer(config: ServerConfig): Promise<{ executable:
           `("python -m pip install claif-lsp"), or set "claif.server.path" to the claif-lsp executable.`,
       );
     }
-    const probe = await run(python, ['-c', 'import claif_lsp']);
+    const probe = await run(python, ['-c', 'import claif_lsp'], cwd);
     if (!probe.ok) {
       throw new ServerNotFoundError(
         `"${python}" cannot import claif_lsp (${probe.output.split('\n').pop()}). ` +

@@ -2,12 +2,16 @@
 import type { Range } from 'vscode-languageclient';
 
 export type ProposalState = 'pending' | 'partial' | 'accepted' | 'rejected' | 'stale' | 'discarded' | 'failed';
-export type HunkState = 'pending' | 'accepted' | 'rejected';
+/** `applying`: its edit is in flight; `stale`: the user changed its lines, it has no range and says why. */
+export type HunkState = 'pending' | 'accepted' | 'rejected' | 'applying' | 'stale';
 
 export interface Hunk {
   id: string;
   state: HunkState;
-  range: Range;
+  /** Where the hunk is in the current text; null once decided or stale. */
+  range: Range | null;
+  /** Why the hunk is stale (servers before issue 11 send no such key). */
+  reason?: string | null;
   oldText: string;
   newText: string;
 }
@@ -28,6 +32,7 @@ export interface Proposal {
   provider: string;
   action: string;
   title: string;
+  reason?: string | null;
   diff: string;
   previewUri?: string | null;
   files: ProposalFile[];
@@ -54,7 +59,11 @@ export interface AskResult {
 }
 
 export interface AcceptResult {
+  /** True when at least one hunk was applied and confirmed by the editor. */
   applied: boolean;
+  /** Hunks applied by this accept, and hunks found stale by it (servers before issue 11 send neither). */
+  accepted?: string[];
+  stale?: string[];
   reason?: string | null;
   proposal: Proposal | string;
 }
@@ -80,6 +89,8 @@ export interface ProposalsChangedParams {
 }
 
 export const OPEN_STATES: ReadonlySet<string> = new Set(['pending', 'partial']);
+/** Proposals whose stale hunks can still be dropped. */
+export const DROPPABLE_STATES: ReadonlySet<string> = new Set(['pending', 'partial', 'stale']);
 
 export const Commands = {
   ask: 'claif.ask',

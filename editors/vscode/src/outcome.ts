@@ -1,0 +1,53 @@
+// What the user is told about a decision: one message, in Claif's words, built from the server's answer.
+import type { AcceptResult, Hunk, Proposal } from './types';
+
+/** `p3-h2` → `hunk 2`; the id itself when it has no number. */
+export function hunkLabel(id: string): string {
+  const match = /-h(\d+)$/.exec(id);
+  return match ? `hunk ${match[1]}` : id;
+}
+
+function hunkList(ids: readonly string[]): string {
+  const labels = ids.map(hunkLabel);
+  if (labels.length <= 1) return labels.join('');
+  const numbers = labels.map((label) => label.replace(/^hunk /, ''));
+  return `hunks ${numbers.slice(0, -1).join(', ')} and ${numbers[numbers.length - 1]}`;
+}
+
+const withoutPrefix = (text: string) => text.replace(/^claif:\s*/i, '').replace(/[.\s]+$/, '');
+/** "hunk 1 of app.py no longer applies, its lines changed" → "its lines changed" (the message names the hunk). */
+export const shortReason = (reason: string) => reason.replace(/^(stale:\s*)?hunk \d+ of .+? no longer applies, /i, '');
+
+export function allHunks(proposal: Proposal | undefined): Hunk[] {
+  return proposal?.files.flatMap((file) => file.hunks) ?? [];
+}
+
+export interface DecisionMessage {
+  text: string;
+  /** The server's own words in it (its reason, each stale hunk's reason): messages saying them are the same event. */
+  reasons: string[];
+}
+
+/** The one message an accept's answer deserves, or undefined when it went as asked. */
+export function acceptMessage(result: AcceptResult): DecisionMessage | undefined {
+  const proposal = typeof result.proposal === 'object' ? result.proposal : undefined;
+  const title = proposal?.title || proposal?.id || 'the proposal';
+  const hunks = allHunks(proposal);
+  const stale = result.stale ?? [];
+  const accepted = result.accepted ?? [];
+  const staleReasons = [...new Set(hunks.filter((h) => stale.includes(h.id) && h.reason).map((h) => withoutPrefix(h.reason!)))];
+  const reasons = [...staleReasons, ...(result.reason ? [withoutPrefix(result.reason)] : [])].filter(Boolean);
+  if (stale.length) {
+    const why = staleReasons.length ? [...new Set(staleReasons.map(shortReason))].join('; ') : 'its lines changed';
+    const pending = hunks.filter((h) => h.state === 'pending').length;
+    const done = accepted.length ? `applied ${hunkList(accepted)}` : 'nothing was applied';
+    const one = stale.length === 1;
+    const left = pending ? `; ${pending} ${pending === 1 ? 'hunk' : 'hunks'} still pending` : '';
+    const text = `Claif: ${hunkList(stale)} of "${title}" ${one ? 'is' : 'are'} stale (${why}); ${done}. Drop ${one ? 'it' : 'them'} from the lens${left}.`;
+    return { text, reasons };
+  }
+  if (result.applied === false) {
+    return { text: `Claif: "${title}" was not applied: ${result.reason ? withoutPrefix(result.reason) : 'the editor did not apply the edit'}.`, reasons };
+  }
+  return undefined;
+}
