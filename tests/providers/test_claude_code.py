@@ -69,6 +69,8 @@ async def test_runs_read_only_in_the_workspace_with_the_prompt_over_stdin(tmp_pa
     assert argv[argv.index("--append-system-prompt") + 1] == "Answer with an apply_patch block."
     assert argv[argv.index("--max-budget-usd") + 1] == "0.5" and "--debug" in argv
     assert "--include-partial-messages" in argv and argv[-2:] == ["--input-format", "stream-json"]
+    # A repository's .claude/settings.json (hooks, apiKeyHelper, env) is never loaded: user settings only.
+    assert "--setting-sources=user" in argv
     assert seen["cwd"] == str(tmp_path / "ws")
     stdin = [json.loads(line) for line in seen["stdin"].splitlines()]
     assert stdin[0]["type"] == "control_request" and stdin[0]["request"]["subtype"] == "initialize"

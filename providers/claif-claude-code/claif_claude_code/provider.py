@@ -185,6 +185,9 @@ class ClaudeCodeProvider(BaseProvider):
             allowed_tools=list(READ_ONLY_TOOLS),
             disallowed_tools=list(WRITING_TOOLS),
             include_partial_messages=True,
+            # Only the user's own settings: a cloned repository's .claude/settings.json (and settings.local.json)
+            # can define hooks and an apiKeyHelper that run programs, and env that redirects the code elsewhere.
+            setting_sources=["user"],
             extra_args=extra,
             # Always the claude_code preset: it documents the read-only tools, and with no system prompt at all
             # the SDK would pass --system-prompt "" and blank it.
