@@ -23,11 +23,11 @@ import sys
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 
 from loguru import logger
 from platformdirs import user_config_dir
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic.alias_generators import to_camel
 
 from claif_lsp import trust
@@ -176,12 +176,36 @@ def validate_leniently(data: dict[str, Any], problems: list[str]) -> Settings:
             removed = False
             for error in exc.errors():
                 loc = [str(part) for part in error["loc"]]
-                problems.append(f"claif.{'.'.join(loc)}: {error['msg']}; using the default")
+                hint = _nearest_hint(error["loc"]) if error["type"] == "extra_forbidden" else ""
+                problems.append(f"claif.{'.'.join(loc)}: {error['msg']}{hint}; using the default")
                 removed |= _remove_path(data, error["loc"])
             if not removed:
                 break
     problems.append("claif: settings could not be validated; using all defaults")
     return Settings()
+
+
+def _nearest_hint(loc: tuple[Any, ...]) -> str:
+    """`` (did you mean 'x'?)`` for an unknown key close to a valid one beside it, else ``""``."""
+    names = {name.lower(): name for name in _key_names_at(loc[:-1])}
+    nearest = difflib.get_close_matches(str(loc[-1]).lower(), names, n=1, cutoff=0.75)
+    return f" (did you mean '{names[nearest[0]]}'?)" if nearest else ""
+
+
+def _key_names_at(loc: tuple[Any, ...]) -> list[str]:
+    # Walk the model along the error's path: a dict or list field skips its key or index.
+    model: type[BaseModel] = Settings
+    parts = list(loc)
+    while parts:
+        fields = {to_camel(name): info.annotation for name, info in model.model_fields.items()}
+        annotation = fields.get(str(parts.pop(0)))
+        if get_origin(annotation) in (dict, list) and parts:
+            annotation = get_args(annotation)[-1]
+            parts.pop(0)
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return [to_camel(name) for name in model.model_fields]
 
 
 def _remove_path(data: Any, loc: tuple[Any, ...]) -> bool:

@@ -335,3 +335,17 @@ def test_environment_names_for_suggestions() -> None:
     assert environment_name(("record",)) == "CLAIF_RECORD"
     env = {environment_name(("providers", "claude-code", "extraArgs")): '["--debug"]'}
     assert read_environment(env) == {"providers": {"claude-code": {"extraArgs": ["--debug"]}}}
+
+
+def test_an_unknown_nested_key_names_the_nearest_valid_one(tmp_path: Path) -> None:
+    options = {
+        "cache": {"ttlSecond": 3},
+        "providers": {"openai": {"baseURL": "http://127.0.0.1:1"}},
+        "context": {"x": 1},
+    }
+    loaded = load_settings(initialization_options=options, user_file=tmp_path / "none.toml")
+    assert loaded.problems == [
+        "claif.providers.openai.baseURL: Extra inputs are not permitted (did you mean 'baseUrl'?); using the default",
+        "claif.context.x: Extra inputs are not permitted; using the default",
+        "claif.cache.ttlSecond: Extra inputs are not permitted (did you mean 'ttlSeconds'?); using the default",
+    ]
