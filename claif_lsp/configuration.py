@@ -140,12 +140,18 @@ def _snake_to_camel(name: str) -> str:
 def deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     """``override`` merged into a copy of ``base``; nested dicts merge, everything else replaces."""
     merged = copy.deepcopy(base)
-    for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
+    merge_into(merged, override)
     return merged
+
+
+def merge_into(target: dict[str, Any], override: Mapping[str, Any]) -> None:
+    """``override`` merged into ``target`` in place, as :func:`deep_merge` does (its values are copied)."""
+    for key, value in override.items():
+        current = target.get(key)
+        if isinstance(value, Mapping) and isinstance(current, dict):
+            merge_into(current, value)
+        else:
+            target[key] = copy.deepcopy(value)
 
 
 def normalise_keys(data: Any) -> Any:
@@ -286,7 +292,7 @@ def merge_layers(layers: list[Layer], user_file: Path, problems: list[str]) -> t
     trusted_sources: dict[str, str] = {}
     for layer in layers:
         if layer.source.trusted:
-            trusted = deep_merge(trusted, layer.data)
+            merge_into(trusted, layer.data)
             _note_sources(trusted_sources, layer.data, layer.source.label)
     merged: dict[str, Any] = {}
     sources: dict[str, str] = {}
@@ -296,14 +302,14 @@ def merge_layers(layers: list[Layer], user_file: Path, problems: list[str]) -> t
             if layer.source.trusted
             else trust.withhold(layer.data, layer.source, trusted, user_file, problems)
         )
-        merged = deep_merge(merged, data)
+        merge_into(merged, data)
         _note_sources(sources, data, layer.source.label)
     guarded = trust.guarded_values(trusted)
-    merged = deep_merge(merged, guarded)
+    merge_into(merged, guarded)
     _note_sources(sources, guarded, "", labels=trusted_sources)
     exclusions = trust.kept_exclusions(merged, trusted)
     if exclusions is not None and exclusions != trust.get_path(merged, ("context", "exclude")):
-        merged = deep_merge(merged, {"context": {"exclude": exclusions}})
+        merge_into(merged, {"context": {"exclude": exclusions}})
         both = (sources.get("context.exclude"), trusted_sources.get("context.exclude"))
         sources["context.exclude"] = " + ".join(dict.fromkeys(label for label in both if label))
     return merged, sources
