@@ -176,3 +176,21 @@ async def test_record_from_workspace_configuration_writes_nothing_and_is_reporte
         finally:
             await client.shutdown_session()
             await client.stop()
+
+
+class TestPushedSettings:
+    @pytest.fixture
+    def capability_changes(self) -> dict[str, Any]:
+        return {"workspace.configuration": False}  # a client that pushes settings instead of answering
+
+    async def test_pushed_settings_are_held_to_the_same_rule(
+        self, client: EditorClient, workspace: Path, tmp_path: Path
+    ) -> None:
+        marker = tmp_path / "ran"
+        pushed = {"claif": {"record": str(marker), "providers": {"openai": {"apiKeyCommand": ["sh", "-c", "x"]}}}}
+        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=pushed))
+        warnings = await settings_warnings(client, "record")
+        assert "'record' from workspace/didChangeConfiguration is ignored" in warnings[0]
+        assert "'providers.openai.apiKeyCommand' from workspace/didChangeConfiguration is ignored" in warnings[0]
+        settings = (await scenario.command(client, "claif.settings", {}))["settings"]
+        assert settings["record"] is None and settings["providers"]["openai"]["apiKeyCommand"] is None
