@@ -1,12 +1,13 @@
-"""Merge settings from every source and validate them key by key.
+"""Merge settings from every source, remembering where each value came from, and validate them key by key.
 
 Sources, highest first: ``initializationOptions``; ``workspace/configuration`` section ``claif``;
 the environment (``CLAIF_*``); the user's ``claif/config.toml``; the workspace's ``.claif.toml``; defaults.
 
-The workspace file comes last on purpose: a cloned repository must not be able to override what its
-user chose. It may not set anything that runs a program, picks which secret is sent, sends your code
-elsewhere or writes a file (:data:`UNTRUSTED_PROVIDER_KEYS`, :data:`UNTRUSTED_TOP_KEYS`): a warning names
-each such key and says to set it in the user settings instead.
+Two of them a cloned repository can fill: ``.claif.toml``, and ``workspace/configuration``, which editors
+answer from files in the repository. From those, keys that run a program, pick which secret is sent, send
+your code elsewhere, write a file or apply edits without review are ignored with a warning saying where to
+set them instead (:mod:`claif_lsp.trust`); only ``initializationOptions``, the environment and the user's
+file may set them. Every other key keeps the order above.
 
 Environment variables name nested keys with ``__``: ``CLAIF_CACHE__TTL_SECONDS=60`` is ``cache.ttlSeconds``.
 Under ``PROVIDERS`` the next segment is a provider name, with ``_`` standing for ``-``:
@@ -16,18 +17,22 @@ Under ``PROVIDERS`` the next segment is a provider name, with ``_`` standing for
 from __future__ import annotations
 
 import copy
+import difflib
 import json
 import sys
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 
+from loguru import logger
 from platformdirs import user_config_dir
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic.alias_generators import to_camel
 
-from claif_lsp.settings import Settings
+from claif_lsp import trust
+from claif_lsp.settings import CacheSettings, ContextSettings, ProviderSettings, Settings
+from claif_lsp.trust import Source
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -37,10 +42,6 @@ else:  # pragma: no cover
 ENV_PREFIX = "CLAIF_"
 SETTING_NAMES = {to_camel(name) for name in Settings.model_fields}
 WORKSPACE_FILE = ".claif.toml"
-UNTRUSTED_PROVIDER_KEYS = ("apiKeyCommand", "apiKeyEnv", "baseUrl", "path", "extraArgs")
-"""Provider keys a workspace file may not set: they run a program, choose a secret or a server for your code."""
-UNTRUSTED_TOP_KEYS = ("record",)
-"""Top-level keys a workspace file may not set: ``record`` writes a file wherever it points."""
 
 
 @dataclass
@@ -49,6 +50,17 @@ class LoadedSettings:
 
     settings: Settings
     problems: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+    """Where each value some source set came from: dotted key (``providers.openai.baseUrl``) to source label.
+    Keys left at their defaults are absent."""
+
+
+@dataclass
+class Layer:
+    """The settings one source gave (camelCase keys) and which source that is."""
+
+    source: Source
+    data: dict[str, Any]
 
 
 def user_config_file() -> Path:
@@ -125,44 +137,21 @@ def _snake_to_camel(name: str) -> str:
     return head + "".join(word.title() for word in rest)
 
 
-def _strip_untrusted(data: dict[str, Any], problems: list[str], origin: str) -> dict[str, Any]:
-    """``data`` (camelCase keys) without the keys a repository may not set, each one reported."""
-    cleaned = dict(data)
-
-    def refuse(key: str) -> None:
-        problems.append(
-            f"{origin}: '{key}' is ignored in a workspace file (a repository may not choose programs to run, "
-            "which key is sent, where your code goes or which files are written); "
-            f"set it in your user settings ({user_config_file()}) or your editor's settings"
-        )
-
-    for key in UNTRUSTED_TOP_KEYS:
-        if key in cleaned:
-            del cleaned[key]
-            refuse(key)
-    providers = cleaned.get("providers")
-    if isinstance(providers, dict):
-        cleaned["providers"] = {}
-        for name, settings in providers.items():
-            if isinstance(settings, dict):
-                settings = dict(settings)
-                for key in UNTRUSTED_PROVIDER_KEYS:
-                    if key in settings:
-                        del settings[key]
-                        refuse(f"providers.{name}.{key}")
-            cleaned["providers"][name] = settings
-    return cleaned
-
-
 def deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     """``override`` merged into a copy of ``base``; nested dicts merge, everything else replaces."""
     merged = copy.deepcopy(base)
-    for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
+    merge_into(merged, override)
     return merged
+
+
+def merge_into(target: dict[str, Any], override: Mapping[str, Any]) -> None:
+    """``override`` merged into ``target`` in place, as :func:`deep_merge` does (its values are copied)."""
+    for key, value in override.items():
+        current = target.get(key)
+        if isinstance(value, Mapping) and isinstance(current, dict):
+            merge_into(current, value)
+        else:
+            target[key] = copy.deepcopy(value)
 
 
 def normalise_keys(data: Any) -> Any:
@@ -193,12 +182,36 @@ def validate_leniently(data: dict[str, Any], problems: list[str]) -> Settings:
             removed = False
             for error in exc.errors():
                 loc = [str(part) for part in error["loc"]]
-                problems.append(f"claif.{'.'.join(loc)}: {error['msg']}; using the default")
+                hint = _nearest_hint(error["loc"]) if error["type"] == "extra_forbidden" else ""
+                problems.append(f"claif.{'.'.join(loc)}: {error['msg']}{hint}; using the default")
                 removed |= _remove_path(data, error["loc"])
             if not removed:
                 break
     problems.append("claif: settings could not be validated; using all defaults")
     return Settings()
+
+
+def _nearest_hint(loc: tuple[Any, ...]) -> str:
+    """`` (did you mean 'x'?)`` for an unknown key close to a valid one beside it, else ``""``."""
+    names = {name.lower(): name for name in _key_names_at(loc[:-1])}
+    nearest = difflib.get_close_matches(str(loc[-1]).lower(), names, n=1, cutoff=0.75)
+    return f" (did you mean '{names[nearest[0]]}'?)" if nearest else ""
+
+
+def _key_names_at(loc: tuple[Any, ...]) -> list[str]:
+    # Walk the model along the error's path: a dict or list field skips its key or index.
+    model: type[BaseModel] = Settings
+    parts = list(loc)
+    while parts:
+        fields = {to_camel(name): info.annotation for name, info in model.model_fields.items()}
+        annotation = fields.get(str(parts.pop(0)))
+        if get_origin(annotation) in (dict, list) and parts:
+            annotation = get_args(annotation)[-1]
+            parts.pop(0)
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return [to_camel(name) for name in model.model_fields]
 
 
 def _remove_path(data: Any, loc: tuple[Any, ...]) -> bool:
@@ -233,6 +246,7 @@ def load_settings(
     *,
     initialization_options: Mapping[str, Any] | None = None,
     client_configuration: Mapping[str, Any] | None = None,
+    client_source: str = "workspace/configuration",
     environ: Mapping[str, str] | None = None,
     workspace_root: Path | None = None,
     user_file: Path | None = None,
@@ -240,24 +254,114 @@ def load_settings(
 ) -> LoadedSettings:
     """Merge every source (lowest first) and validate the result.
 
-    A relative ``record`` path is made absolute against ``workspace_root``, as replay transcripts are.
+    ``client_source`` names where ``client_configuration`` came from in messages. A relative ``record`` path
+    is made absolute against ``workspace_root``, as replay transcripts are.
     """
     problems: list[str] = []
-    merged: dict[str, Any] = {}
+    user_file = user_file or user_config_file()
+    layers: list[Layer] = []
     if workspace_root is not None:
         workspace_file = workspace_root / WORKSPACE_FILE
-        workspace_data = normalise_keys(read_toml(workspace_file, problems))
-        merged = deep_merge(merged, _strip_untrusted(workspace_data, problems, str(workspace_file)))
-    merged = deep_merge(merged, normalise_keys(read_toml(user_file or user_config_file(), problems)))
-    merged = deep_merge(merged, read_environment(environ or {}, problems, provider_names))
-    for source in (client_configuration, initialization_options):
-        if isinstance(source, Mapping):
-            merged = deep_merge(merged, normalise_keys(source))
-        elif source is not None:
-            problems.append(f"claif: expected an object of settings, got {type(source).__name__}")
+        layers.append(Layer(trust.workspace_file_source(workspace_file), read_toml(workspace_file, problems)))
+    layers.append(Layer(trust.user_file_source(user_file), read_toml(user_file, problems)))
+    layers.append(Layer(trust.ENVIRONMENT, read_environment(environ or {}, problems, provider_names)))
+    for source, given in (
+        (trust.client_source(client_source), client_configuration),
+        (trust.INITIALIZATION_OPTIONS, initialization_options),
+    ):
+        if isinstance(given, Mapping):
+            layers.append(Layer(source, dict(given)))
+        elif given is not None:
+            problems.append(f"claif: expected an object of settings from {source.label}, got {type(given).__name__}")
+    for layer in layers:
+        layer.data = normalise_keys(layer.data)
+        if layer.source is trust.INITIALIZATION_OPTIONS:
+            layer.data = without_foreign_keys(layer.data, problems)
+    merged, sources = merge_layers(layers, user_file, problems)
     settings = validate_leniently(merged, problems)
     if settings.record and workspace_root is not None:
         record = Path(settings.record).expanduser()
         if not record.is_absolute():
             settings = settings.model_copy(update={"record": str(workspace_root / record)})
-    return LoadedSettings(settings=settings, problems=problems)
+    return LoadedSettings(settings=settings, problems=problems, sources=sources)
+
+
+def merge_layers(layers: list[Layer], user_file: Path, problems: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Layers merged lowest first, untrusted ones without what only the user may set; plus each value's source."""
+    trusted: dict[str, Any] = {}
+    trusted_sources: dict[str, str] = {}
+    for layer in layers:
+        if layer.source.trusted:
+            merge_into(trusted, layer.data)
+            _note_sources(trusted_sources, layer.data, layer.source.label)
+    merged: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for layer in layers:
+        data = (
+            layer.data
+            if layer.source.trusted
+            else trust.withhold(layer.data, layer.source, trusted, user_file, problems)
+        )
+        merge_into(merged, data)
+        _note_sources(sources, data, layer.source.label)
+    guarded = trust.guarded_values(trusted)
+    merge_into(merged, guarded)
+    _note_sources(sources, guarded, "", labels=trusted_sources)
+    exclusions = trust.kept_exclusions(merged, trusted)
+    if exclusions is not None and exclusions != trust.get_path(merged, ("context", "exclude")):
+        merge_into(merged, {"context": {"exclude": exclusions}})
+        both = (sources.get("context.exclude"), trusted_sources.get("context.exclude"))
+        sources["context.exclude"] = " + ".join(dict.fromkeys(label for label in both if label))
+    return merged, sources
+
+
+def _note_sources(
+    sources: dict[str, str],
+    data: Mapping[str, Any],
+    label: str,
+    labels: Mapping[str, str] | None = None,
+    prefix: str = "",
+) -> None:
+    # Mirrors deep_merge: a mapping merges with what is below its key, any other value replaces it.
+    # ``labels``, when given, says where each leaf came from instead of ``label``.
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            sources.pop(dotted, None)
+            _note_sources(sources, value, label, labels, dotted + ".")
+            continue
+        for below in [k for k in sources if k.startswith(dotted + ".")]:
+            del sources[below]
+        sources[dotted] = labels.get(dotted, label) if labels is not None else label
+
+
+KNOWN_KEYS: dict[str, str] = {
+    **{to_camel(name).lower(): f"providers.<name>.{to_camel(name)}" for name in ProviderSettings.model_fields},
+    **{to_camel(name).lower(): f"context.{to_camel(name)}" for name in ContextSettings.model_fields},
+    **{to_camel(name).lower(): f"cache.{to_camel(name)}" for name in CacheSettings.model_fields},
+    **{name.lower(): name for name in SETTING_NAMES},
+}
+"""claif's own key names at any depth (lower case) to the key to suggest; top-level names win."""
+KNOWN_KEYS.pop("options")  # too common a word in other clients' options to guess it was meant for us
+
+
+def without_foreign_keys(data: dict[str, Any], problems: list[str]) -> dict[str, Any]:
+    """``initializationOptions`` without keys that are not claif settings.
+
+    Clients add keys of their own there (Copilot clients send ``editorInfo`` and ``editorPluginInfo``):
+    those are logged at debug only. A key close to one of ours is a typo and is reported with the nearest.
+    """
+    kept: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in SETTING_NAMES:
+            kept[key] = value
+            continue
+        nearest = difflib.get_close_matches(key.lower(), KNOWN_KEYS, n=1, cutoff=0.82)
+        if nearest:
+            problems.append(
+                f"initializationOptions: '{key}' is not a claif setting (did you mean '{KNOWN_KEYS[nearest[0]]}'?); "
+                "it was ignored"
+            )
+        else:
+            logger.debug("initializationOptions: '{}' is not a claif setting (the client's own?); ignored", key)
+    return kept

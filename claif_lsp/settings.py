@@ -3,6 +3,10 @@
 The VS Code `contributes.configuration` block and the README's settings table are generated from this
 model's JSON schema (`claif-lsp schema`); a test fails when either drifts. Field docstrings become the
 descriptions users read, so write them for users.
+
+Where a value may come from is not decided here: `claif_lsp.trust` lists the keys (and values) only the user's
+own sources may set, and `claif_lsp.configuration` merges the sources. A new field that runs a program, picks a
+secret or a server, or writes a file belongs in `claif_lsp.trust` too.
 """
 
 from __future__ import annotations

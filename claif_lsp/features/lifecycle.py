@@ -63,7 +63,7 @@ def register(server: ClaifLanguageServer) -> None:
         pushed = params.settings.get(SECTION) if isinstance(params.settings, dict) else None
         if not await pull_configuration(ls) and isinstance(pushed, dict):
             # Clients that cannot be asked push the settings with the notification instead.
-            apply_settings(ls, {"": pushed})
+            apply_settings(ls, {"": pushed}, source=types.WORKSPACE_DID_CHANGE_CONFIGURATION)
 
     @server.feature(types.SHUTDOWN)
     async def shutdown(ls: ClaifLanguageServer, params: None) -> None:
@@ -104,8 +104,13 @@ async def pull_configuration(ls: ClaifLanguageServer) -> bool:
     return True
 
 
-def apply_settings(ls: ClaifLanguageServer, client_settings: dict[str, Any]) -> None:
-    """Rebuild settings for every folder from all sources and report new problems."""
+def apply_settings(
+    ls: ClaifLanguageServer, client_settings: dict[str, Any], source: str = types.WORKSPACE_CONFIGURATION
+) -> None:
+    """Rebuild settings for every folder from all sources and report new problems.
+
+    ``source`` is how the client gave ``client_settings`` (pulled or pushed); messages name it with the folder.
+    """
     from claif_lsp.configuration import load_settings
 
     ls.state.client_settings = client_settings
@@ -113,17 +118,21 @@ def apply_settings(ls: ClaifLanguageServer, client_settings: dict[str, Any]) -> 
     loaded = {}
     for scope in scopes:
         root = Path(p) if scope and (p := to_fs_path(scope)) else ls.state.root_for()
-        answer = client_settings.get(scope, client_settings.get(""))
+        answered_for = scope if scope in client_settings else ""
+        answer = client_settings.get(answered_for)
         loaded[scope] = load_settings(
             initialization_options=ls.state.initialization_options,
             client_configuration=answer if isinstance(answer, dict) else None,
+            client_source=f"{source} for {answered_for}" if answered_for else source,
             environ=ls.environ,
             workspace_root=root,
             provider_names=ls.registry.names,
         )
     ls.state.loaded = loaded
     for scope, result in loaded.items():
-        logger.debug("settings for {}: provider {}", scope or "the window", result.settings.provider)
+        logger.debug(
+            "settings for {}: provider {}; set by {}", scope or "the window", result.settings.provider, result.sources
+        )
     ls.registry.update_settings(ls.state.settings_for())
     problems = [p for result in loaded.values() for p in result.problems]
     new = [p for p in dict.fromkeys(problems) if p not in ls.state.shown_problems]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ import pytest_asyncio
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, client_capabilities
 
+from claif_lsp import trust
+from claif_lsp.configuration import deep_merge
 from tests.conftest import EDITORS, SERVER_COMMAND, server_env
 from tests.fakes.http_servers import AnthropicServer, LoopbackServer, OpenAIServer, Reply
 from tests.lsp import scenario
@@ -25,8 +28,25 @@ def editor(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def lsp_settings() -> dict[str, Any]:
-    """What the client answers to ``workspace/configuration`` for section ``claif``; override per test."""
+    """The user's ``claif`` settings, sent as the editor plugins send them (see as_plugins_send); override per test."""
     return {}
+
+
+def as_plugins_send(settings: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The user's settings split as the VS Code and Neovim plugins send them.
+
+    What only the user may set (:mod:`claif_lsp.trust`) goes in ``initializationOptions``, the second part; the
+    rest answers ``workspace/configuration``, the first part.
+    """
+    shared = copy.deepcopy(settings)
+    user_only: dict[str, Any] = {key: shared.pop(key) for key in trust.USER_ONLY_TOP_KEYS if key in shared}
+    if shared.get("approval") == trust.AUTO_APPROVAL:
+        user_only["approval"] = shared.pop("approval")
+    for name, provider in (shared.get("providers") or {}).items():
+        kept = {key: provider.pop(key) for key in trust.USER_ONLY_PROVIDER_KEYS if key in provider}
+        if kept:
+            user_only.setdefault("providers", {})[name] = kept
+    return shared, user_only
 
 
 @pytest.fixture
@@ -66,7 +86,7 @@ async def start_client(
     env: dict[str, str] | None = None,
     capabilities: dict[str, Any] | None = None,
 ) -> tuple[EditorClient, types.InitializeResult]:
-    """Start the real server and initialize it as ``editor`` would."""
+    """Start the real server and initialize it as ``editor`` would; ``settings`` answer ``workspace/configuration``."""
     config = ClientServerConfig(
         server_command=SERVER_COMMAND, client_factory=make_editor_client, server_env=server_env(**(env or {}))
     )
@@ -98,10 +118,13 @@ async def client_and_result(
     capability_changes: dict[str, Any],
 ) -> AsyncIterator[tuple[EditorClient, types.InitializeResult]]:
     """A running server and its initialize result."""
+    shared, user_only = as_plugins_send(lsp_settings)
+    if user_only:
+        initialization_options = deep_merge(user_only, initialization_options or {})
     client, result = await start_client(
         editor,
         workspace,
-        settings=lsp_settings,
+        settings=shared,
         initialization_options=initialization_options,
         env=lsp_env,
         capabilities=capability_changes,

@@ -38,13 +38,11 @@ async def test_record_then_replay_the_same_ask(editor: str, workspace: Path) -> 
     transcript = workspace / "transcripts" / "session.jsonl"
     half = len(scenario.PATCH) // 2
     with OpenAIServer(Reply(chunks=[scenario.PATCH[:half], scenario.PATCH[half:]])) as server:
-        recording = {
-            "provider": "openai",
-            "cache": {"enabled": False},
-            "providers": {"openai": {"baseUrl": server.base_url}},
-            "record": "transcripts/session.jsonl",
-        }
-        client, _ = await start_client(editor, workspace, settings=recording, env={"OPENAI_API_KEY": "test-key"})
+        recording = {"provider": "openai", "cache": {"enabled": False}}
+        user_only = {"providers": {"openai": {"baseUrl": server.base_url}}, "record": "transcripts/session.jsonl"}
+        client, _ = await start_client(
+            editor, workspace, settings=recording, initialization_options=user_only, env={"OPENAI_API_KEY": "test-key"}
+        )
         try:
             client.open_document(uri, scenario.SAMPLE)
             assert await proposed_text(client, uri) == ("openai", scenario.EXPECTED_BOTH)

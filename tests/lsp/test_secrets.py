@@ -28,10 +28,9 @@ async def test_keys_stay_out_of_every_log_and_message(editor: str, workspace: Pa
         OpenAIServer(Reply(status=401, error_message=rejected), Reply(chunks=[scenario.PATCH])) as openai,
         AnthropicServer(Reply(status=401, error_message=f"invalid x-api-key {SENTINEL}")) as anthropic,
     ):
-        settings = {
-            "provider": "openai",
-            "cache": {"enabled": False},
-            "providers": {"openai": {"baseUrl": openai.base_url}, "anthropic": {"baseUrl": anthropic.base_url}},
+        settings = {"provider": "openai", "cache": {"enabled": False}}
+        user_only = {
+            "providers": {"openai": {"baseUrl": openai.base_url}, "anthropic": {"baseUrl": anthropic.base_url}}
         }
         command = [*SERVER_COMMAND, "--log-level", "TRACE", "--pygls-log-level", "DEBUG", "--log-file", str(log_file)]
         env = server_env(OPENAI_API_KEY=SENTINEL, ANTHROPIC_API_KEY=SENTINEL)
@@ -46,6 +45,7 @@ async def test_keys_stay_out_of_every_log_and_message(editor: str, workspace: Pa
                     capabilities=client_capabilities(editor),
                     root_uri=workspace.as_uri(),
                     workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="ws")],
+                    initialization_options=user_only,
                 )
             )
             client.open_document(uri, scenario.SAMPLE)

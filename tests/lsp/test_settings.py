@@ -60,7 +60,7 @@ async def test_each_source_wins_over_the_ones_below(editor: str, workspace: Path
         assert settings["providers"]["openai"]["model"] == "ws-model"
         assert settings["providers"]["openai"]["baseUrl"] is None, "a repository may not redirect your code"
         assert any("providers.openai.baseUrl" in p and "ignored" in p for p in result["problems"])
-        assert any("'record' is ignored in a workspace file" in p for p in result["problems"])
+        assert any(p.startswith(f"'record' from {workspace / '.claif.toml'} is ignored") for p in result["problems"])
         assert not any("replayTranscript" in p for p in result["problems"])
     finally:
         await client.shutdown_session()
@@ -110,3 +110,27 @@ class TestProviderEnvironmentVariables:
         assert result["settings"]["providers"]["claude-code"]["model"] == "opus"
         assert "claudeCode" not in result["settings"]["providers"]
         assert any(p.startswith("CLAIF_PROVIDERS__CLAUDECODE__TIMEOUT: no provider named") for p in result["problems"])
+
+
+class TestClientsOwnInitializationOptions:
+    @pytest.fixture
+    def initialization_options(self) -> dict[str, Any]:
+        # What Copilot-style clients add for themselves, beside a typo of one of our keys.
+        return {
+            "editorInfo": {"name": "Neovim", "version": "0.11.0"},
+            "editorPluginInfo": {"name": "copilot.lua", "version": "1.0"},
+            "approvl": "confirm",
+        }
+
+    async def test_only_a_typo_of_our_own_keys_is_shown(self, client: EditorClient) -> None:
+        result = await effective(client)  # answers once settings were pulled and their warnings sent
+        for _ in range(400):
+            if client.messages:
+                break
+            await asyncio.sleep(0.05)
+        [message] = client.messages
+        assert message.type == types.MessageType.Warning
+        assert "'approvl' is not a claif setting (did you mean 'approval'?)" in message.message
+        assert "editorInfo" not in message.message and "editorPluginInfo" not in message.message
+        assert result["settings"]["approval"] == "review"
+        assert not any("editor" in p for p in result["problems"])
