@@ -355,7 +355,7 @@ async def _ask_one(
     try:
         with anyio.fail_after(limit):
             async with contextlib.aclosing(provider.query(prompt.user, options)) as events:  # type: ignore[type-var]
-                answer = await collect_answer(name, events, on_text)
+                answer = await collect_answer(name, events, on_text, max_chars=settings.max_answer_chars)
     except TimeoutError:
         raise ProviderTimeoutError(f"no complete answer within {limit:.0f} s", provider=name) from None
     if not answer.text.strip():
