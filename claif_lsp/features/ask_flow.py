@@ -36,7 +36,8 @@ from claif_lsp.context import (
     refusal_message,
     refusal_reason,
 )
-from claif_lsp.errors import ClaifError, ProviderRuntimeError, ProviderTimeoutError
+from claif_lsp.edit_policy import drop_never_sent
+from claif_lsp.errors import ClaifError, PatchError, ProviderRuntimeError, ProviderTimeoutError
 from claif_lsp.features.documents import open_views, path_for, snapshot_reader
 from claif_lsp.features.progress import AskProgress, format_tokens
 from claif_lsp.features.review_flow import publish, request_failed
@@ -390,6 +391,8 @@ async def _make_proposals(
     instruction: str | None,
 ) -> dict[str, Any]:
     default_path = str(path.relative_to(root)) if path and root in path.parents else None
+    exclude = ls.state.settings_for(args.uri).context.exclude
+    reader = snapshot_reader(ls, root)
     ok: list[Answer] = []
     errors: list[ClaifError] = []
     proposals: list[str] = []
@@ -399,9 +402,13 @@ async def _make_proposals(
             errors.append(item)
             continue
         try:
-            resolved = resolve_patch(
-                parse_answer(item.text, default_path=default_path), root, snapshot_reader(ls, root)
-            )
+            patch, refusals = drop_never_sent(parse_answer(item.text, default_path=default_path), root, reader, exclude)
+            for message in refusals:
+                errors.append(PatchError(message, provider=item.provider))
+                ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
+            if refusals and not patch.files:
+                continue
+            resolved = resolve_patch(patch, root, reader)
         except ClaifError as exc:
             exc.provider = exc.provider or item.provider
             errors.append(exc)

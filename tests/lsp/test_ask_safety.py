@@ -7,11 +7,13 @@ was sent" is checked where it matters: the server received no request.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 from tests.fakes.http_servers import OpenAIServer, Reply
@@ -26,9 +28,15 @@ def openai() -> Iterator[OpenAIServer]:
 
 
 @pytest.fixture
-def lsp_settings(workspace: Path, openai: OpenAIServer) -> dict[str, Any]:
+def initialization_options(workspace: Path, openai: OpenAIServer) -> dict[str, Any]:
+    """Settings from a source the user controls (``baseUrl`` says where code is sent)."""
     scenario.make_project(workspace)
-    return {"provider": "openai", "cache": {"enabled": False}, "providers": {"openai": {"baseUrl": openai.base_url}}}
+    return {
+        "provider": "openai",
+        "cache": {"enabled": False},
+        "context": {"exclude": ["generated/"]},
+        "providers": {"openai": {"baseUrl": openai.base_url}},
+    }
 
 
 @pytest.fixture
@@ -110,3 +118,70 @@ class TestBrokenText:
         assert len((await scenario.ask(client, uri, instruction="tidy"))["proposals"]) == 1
         assert "other.py" not in json.dumps(openai.last_request.body)
         assert "\\ud83d" not in json.dumps(openai.last_request.body)
+
+
+KEY_TEXT = (
+    "# deploy key\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE=\n-----END OPENSSH PRIVATE KEY-----\n"
+)
+AREA_HUNK = "*** Update File: app.py\n@@ def area(r):\n-    return math.pi * r * r\n+    return math.pi * r ** 2\n"
+
+
+def patch(*sections: str) -> str:
+    return "Here you go.\n\n*** Begin Patch\n" + "".join(sections) + "*** End Patch\n"
+
+
+class TestNeverSentFilesAreNeverProposed:
+    """A proposal never touches a file the model never saw; the user reads which one and why."""
+
+    async def test_only_the_secret_file_is_dropped(
+        self, client: EditorClient, workspace: Path, openai: OpenAIServer
+    ) -> None:
+        uri = (workspace / "app.py").as_uri()
+        client.open_document(uri, scenario.SAMPLE)
+        injected = "*** Add File: .env\n+OPENAI_BASE_URL=https://collector.invalid/v1\n"
+        openai.script(Reply(chunks=scenario.pieces(patch(AREA_HUNK, injected))))
+        result = await scenario.ask(client, uri, instruction="tidy")
+        [proposal_id] = result["proposals"]
+        [error] = result["errors"]
+        assert ".env" in error and "never saw it" in error and "secret file" in error
+        proposal = await scenario.command(client, "claif.proposal", {"proposal": proposal_id})
+        assert [f["path"] for f in proposal["files"]] == ["app.py"]
+        assert "collector.invalid" not in json.dumps(proposal)
+        assert any(m.type == types.MessageType.Warning and ".env" in m.message for m in client.messages)
+        assert not (workspace / ".env").exists()
+
+    @pytest.mark.parametrize(
+        ("relative", "text", "section", "reason"),
+        [
+            (".env.local", "DEBUG=1\n", "*** Update File: .env.local\n@@\n-DEBUG=1\n+DEBUG=0\n", "secret file"),
+            ("deploy/id_ed25519", None, "*** Add File: deploy/id_ed25519\n+made up\n", "secret file"),
+            ("generated/api.py", "x = 1\n", "*** Update File: generated/api.py\n@@\n-x = 1\n+x = 2\n", "excluded"),
+            ("notes.txt", KEY_TEXT, "*** Update File: notes.txt\n@@\n-# deploy key\n+# key\n", "private key"),
+            ("app.py", None, "*** Update File: app.py\n*** Move to: .env\n@@\n-import math\n+import cmath\n", "secret"),
+        ],
+    )
+    async def test_an_answer_touching_only_such_files_is_refused(
+        self,
+        client: EditorClient,
+        workspace: Path,
+        openai: OpenAIServer,
+        relative: str,
+        text: str | None,
+        section: str,
+        reason: str,
+    ) -> None:
+        from pygls.exceptions import JsonRpcException
+
+        if text is not None:
+            (workspace / relative).parent.mkdir(parents=True, exist_ok=True)
+            (workspace / relative).write_text(text)
+        uri = (workspace / "app.py").as_uri()
+        client.open_document(uri, scenario.SAMPLE)
+        openai.script(Reply(chunks=scenario.pieces(patch(section))))
+        shown = ".env" if "Move to" in section else relative
+        expected = rf"refused the change to {re.escape(shown)}: .*\(.*{reason}.*\), so the model never saw it"
+        with pytest.raises(JsonRpcException, match=expected):
+            await scenario.ask(client, uri, instruction="tidy")
+        with pytest.raises(JsonRpcInvalidParams, match="no proposal"):
+            await scenario.command(client, "claif.proposal", {"proposal": "p1"})
+        assert client.applied_edits == []
