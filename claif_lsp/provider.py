@@ -10,14 +10,13 @@ shows; the server handles both (see :mod:`claif_lsp.streaming`).
 from __future__ import annotations
 
 import os
-import subprocess
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar
 
 from pydantic import SecretStr
 
-from claif_lsp.errors import ConfigurationError
+from claif_lsp.key_command import run_key_command, run_key_command_blocking
 from claif_lsp.settings import ProviderSettings
 from claif_lsp.types import ClaifOptions, ProviderState, ProviderStatus, StreamEvent
 
@@ -69,28 +68,21 @@ class BaseProvider(ABC):
         return self.settings.api_key_env or self.default_api_key_env
 
     def api_key(self) -> SecretStr | None:
-        """The API key from the environment or the configured command, or None when there is none."""
+        """The API key from the environment or the configured command, or None when there is none.
+
+        Blocking while an ``apiKeyCommand`` runs: queries should ``await`` :meth:`api_key_async` instead.
+        """
         if self.settings.api_key_command:
-            try:
-                out = subprocess.run(
-                    self.settings.api_key_command,
-                    capture_output=True,
-                    text=True,
-                    timeout=10,
-                    check=True,
-                    env=dict(self.environ),
-                )
-            except (OSError, subprocess.SubprocessError) as exc:
-                # The command's output may be the secret itself, so only its name goes into the message.
-                raise ConfigurationError(
-                    f"apiKeyCommand {self.settings.api_key_command[0]!r} failed ({type(exc).__name__})",
-                    provider=self.name,
-                ) from None
-            key = out.stdout.strip()
-            return SecretStr(key) if key else None
+            return run_key_command_blocking(self.settings.api_key_command, provider=self.name, environ=self.environ)
         env = self.api_key_env
         value = self.environ.get(env, "") if env else ""
         return SecretStr(value) if value else None
+
+    async def api_key_async(self) -> SecretStr | None:
+        """:meth:`api_key` without blocking: a cancelled ask kills the ``apiKeyCommand``'s whole process group."""
+        if self.settings.api_key_command:
+            return await run_key_command(self.settings.api_key_command, provider=self.name, environ=self.environ)
+        return self.api_key()  # subclasses may read other variables; no process runs here
 
     def credential_status(self) -> ProviderStatus:
         """READY when a key is available, else NEEDS_CREDENTIAL naming the variable to set."""

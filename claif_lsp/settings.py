@@ -138,6 +138,10 @@ class Settings(_Model):
     """The response cache."""
     actions: list[CustomAction] = Field(default_factory=list)
     """Your own code actions."""
+    max_answer_chars: int = Field(default=1_000_000, ge=1000)
+    """Longest answer read from a provider, in characters (about 4 per token). A longer one is stopped where it
+    crosses the bound (its stream closed, its process killed) and reported as an error: no proposal is made
+    from a cut answer."""
     record: str | None = None
     """Write every provider exchange to this JSONL transcript, for replay in demos and bug reports."""
 

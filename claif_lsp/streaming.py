@@ -41,21 +41,44 @@ def usage_from_metadata(message: Message) -> Usage | None:
     return None
 
 
+class AnswerTooLongError(ProviderRuntimeError):
+    """The answer crossed ``maxAnswerChars``; reading stopped there."""
+
+
 async def collect_answer(
     provider: str,
     events: AsyncIterator[StreamEvent],
     on_text: Callable[[str], None] | None = None,
+    max_chars: int | None = None,
 ) -> Answer:
-    """Consume a provider's stream and return its answer; ``on_text`` sees each new piece of text."""
+    """Consume a provider's stream and return its answer; ``on_text`` sees each new piece of text.
+
+    Past ``max_chars`` characters it raises :class:`AnswerTooLongError` without reading on; the caller closes
+    ``events``, which closes the provider's stream or kills its process.
+    """
     started = time.monotonic()
     message_texts: list[str] = []
     pending_deltas: list[str] = []
     messages: list[Message] = []
     usage: Usage | None = None
     model: str | None = None
+    size = 0
+
+    def count(chars: int) -> None:
+        nonlocal size
+        size += chars
+        if max_chars is not None and size > max_chars:
+            raise AnswerTooLongError(
+                f"the answer grew past maxAnswerChars ({max_chars:,} characters), so reading stopped there and "
+                "nothing was proposed; ask about less, or raise maxAnswerChars",
+                provider=provider,
+                details={"max_answer_chars": max_chars},
+            )
+
     async for event in events:
         if isinstance(event, TextDelta):
             if event.text:
+                count(len(event.text))
                 pending_deltas.append(event.text)
                 if on_text:
                     on_text(event.text)
@@ -70,9 +93,12 @@ async def collect_answer(
         text = event.text
         if pending_deltas:
             # The message restates what was streamed; keep the message's text as the authoritative one.
-            message_texts.append(text or "".join(pending_deltas))
+            streamed = "".join(pending_deltas)
+            count(max(len(text) - len(streamed), 0))
+            message_texts.append(text or streamed)
             pending_deltas.clear()
         elif text:
+            count(len(text))
             message_texts.append(text)
             if on_text:
                 on_text(text)

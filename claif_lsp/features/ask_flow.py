@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import anyio
 from loguru import logger
@@ -26,8 +28,16 @@ from pygls.workspace import TextDocument
 
 from claif_lsp.cache import ResponseCache
 from claif_lsp.command_args import AskArgs, CancelArgs, DiagnosticArg, RangeArg
-from claif_lsp.context import ContextRequest, DiagnosticView, gather_context, refusal_message, refusal_reason
-from claif_lsp.errors import ClaifError, ProviderRuntimeError, ProviderTimeoutError
+from claif_lsp.context import (
+    ContextRequest,
+    DiagnosticView,
+    DocumentView,
+    gather_context,
+    refusal_message,
+    refusal_reason,
+)
+from claif_lsp.edit_policy import drop_never_sent
+from claif_lsp.errors import ClaifError, PatchError, ProviderRuntimeError, ProviderTimeoutError
 from claif_lsp.features.documents import open_views, path_for, snapshot_reader
 from claif_lsp.features.progress import AskProgress, format_tokens
 from claif_lsp.features.review_flow import publish, request_failed
@@ -38,6 +48,7 @@ from claif_lsp.server import CURRENT_COMMAND, ClaifLanguageServer
 from claif_lsp.settings import PreviewMode, Settings
 from claif_lsp.state import RunningAsk
 from claif_lsp.streaming import Answer, collect_answer, describe_failure
+from claif_lsp.text_check import broken_text_message, find_lone_surrogate
 from claif_lsp.types import ClaifOptions, Usage
 
 SUGGESTED_INSTRUCTIONS = ("Improve this code", "Simplify", "Add error handling", "Add type hints", "Make it faster")
@@ -160,6 +171,11 @@ async def run_ask(ls: ClaifLanguageServer, args: AskArgs) -> dict[str, Any]:
 async def _run(ls: ClaifLanguageServer, args: AskArgs, flight: _Flight) -> dict[str, Any]:
     await ls.state.wait_for_settings()
     path = path_for(args.uri)
+    if not _is_open(ls, args.uri) and not (path and _inside_workspace_folder(ls, path)):
+        # Reading it from disk would send a file the user never showed us (a hostile client's `~/.ssh/...`).
+        raise JsonRpcInvalidParams(
+            f"{args.uri} is neither open in the editor nor inside a workspace folder; open it to ask about it"
+        )
     doc = ls.workspace.get_text_document(args.uri)
     try:
         doc.source  # noqa: B018 - reads the file when the editor does not have it open
@@ -168,11 +184,14 @@ async def _run(ls: ClaifLanguageServer, args: AskArgs, flight: _Flight) -> dict[
     root = (ls.state.root_for(path) if path else None) or (path.parent if path else None)
     if root is None:
         raise JsonRpcInvalidParams(f"{args.uri} is not a file in the workspace")
+    shown = str(path.relative_to(root).as_posix() if path and root in path.parents else (path or args.uri))
+    _refuse_broken_text(shown, doc.source)
+    if args.instruction:
+        _refuse_broken_text("the instruction", args.instruction)
     settings = ls.state.settings_for(args.uri)
     refused = refusal_reason(path, root, doc.source, settings.context.exclude)
     if refused:
-        shown = path.relative_to(root).as_posix() if path and root in path.parents else (path or args.uri)
-        message = refusal_message(str(shown), refused)
+        message = refusal_message(shown, refused)
         ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
         raise JsonRpcInvalidParams(message)
 
@@ -207,7 +226,7 @@ async def _run(ls: ClaifLanguageServer, args: AskArgs, flight: _Flight) -> dict[
             end_line=end,
             root=root,
             diagnostics=diagnostics,
-            open_documents=open_views(ls, except_uri=args.uri),
+            open_documents=_sendable(open_views(ls, except_uri=args.uri)),
             settings=settings.context,
         )
     )
@@ -219,6 +238,8 @@ async def _run(ls: ClaifLanguageServer, args: AskArgs, flight: _Flight) -> dict[
         custom_template=custom_template,
         custom_kind=custom_kind,
     )
+    # Diagnostics and custom templates come from the client too; nothing reaches a provider that cannot be encoded.
+    _refuse_broken_text("the request (its diagnostics or action template)", prompt.system + prompt.user)
     explain = is_explain(args.action, custom_kind)
 
     display = ", ".join(ls.registry.display_name(name) for name in providers)
@@ -235,10 +256,37 @@ async def _run(ls: ClaifLanguageServer, args: AskArgs, flight: _Flight) -> dict[
     return await _make_proposals(ls, answers, progress, root, path, args, instruction)
 
 
+def _is_open(ls: ClaifLanguageServer, uri: str) -> bool:
+    return unquote(uri) in ls.workspace.text_documents
+
+
+def _inside_workspace_folder(ls: ClaifLanguageServer, path: Path) -> bool:
+    """True when ``path`` (symlinks resolved) lies inside a workspace folder the client declared."""
+    folders = [*ls.state.workspace_roots, *(p for f in ls.workspace.folders.values() if (p := path_for(f.uri)))]
+    real = Path(os.path.realpath(path))
+    return any(real.is_relative_to(os.path.realpath(folder)) for folder in folders)
+
+
+def _refuse_broken_text(name: str, text: str) -> None:
+    broken = find_lone_surrogate(text)
+    if broken is not None:
+        raise JsonRpcInvalidParams(broken_text_message(name, broken))
+
+
+def _sendable(views: list[DocumentView]) -> list[DocumentView]:
+    """Open buffers whose text can be sent; one the editor sent broken is left out, not the whole ask."""
+    kept = []
+    for view in views:
+        broken = find_lone_surrogate(view.text)
+        if broken is None:
+            kept.append(view)
+        else:
+            logger.warning("context: leaving out {}: {}", view.uri, broken_text_message(view.uri, broken))
+    return kept
+
+
 def doc_view(doc: TextDocument, path: Path | None) -> Any:
     """The document as the context gatherer wants it."""
-    from claif_lsp.context import DocumentView
-
     return DocumentView(uri=doc.uri, path=path, text=doc.source, language_id=doc.language_id, version=doc.version)
 
 
@@ -308,7 +356,7 @@ async def _ask_one(
     try:
         with anyio.fail_after(limit):
             async with contextlib.aclosing(provider.query(prompt.user, options)) as events:  # type: ignore[type-var]
-                answer = await collect_answer(name, events, on_text)
+                answer = await collect_answer(name, events, on_text, max_chars=settings.max_answer_chars)
     except TimeoutError:
         raise ProviderTimeoutError(f"no complete answer within {limit:.0f} s", provider=name) from None
     if not answer.text.strip():
@@ -343,6 +391,8 @@ async def _make_proposals(
     instruction: str | None,
 ) -> dict[str, Any]:
     default_path = str(path.relative_to(root)) if path and root in path.parents else None
+    exclude = ls.state.settings_for(args.uri).context.exclude
+    reader = snapshot_reader(ls, root)
     ok: list[Answer] = []
     errors: list[ClaifError] = []
     proposals: list[str] = []
@@ -352,9 +402,13 @@ async def _make_proposals(
             errors.append(item)
             continue
         try:
-            resolved = resolve_patch(
-                parse_answer(item.text, default_path=default_path), root, snapshot_reader(ls, root)
-            )
+            patch, refusals = drop_never_sent(parse_answer(item.text, default_path=default_path), root, reader, exclude)
+            for message in refusals:
+                errors.append(PatchError(message, provider=item.provider))
+                ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
+            if refusals and not patch.files:
+                continue
+            resolved = resolve_patch(patch, root, reader)
         except ClaifError as exc:
             exc.provider = exc.provider or item.provider
             errors.append(exc)

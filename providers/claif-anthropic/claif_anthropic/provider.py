@@ -114,8 +114,8 @@ class AnthropicProvider(BaseProvider):
         return self._client
 
     async def _key(self) -> str:
-        """The API key, read off the event loop because ``apiKeyCommand`` runs a process."""
-        secret = await anyio.to_thread.run_sync(self.api_key)
+        """The API key; a cancelled ask kills a running ``apiKeyCommand``."""
+        secret = await self.api_key_async()
         if secret is None:
             raise ConfigurationError(
                 f"{self.api_key_env} is not set: export it, or set providers.anthropic.apiKeyCommand",

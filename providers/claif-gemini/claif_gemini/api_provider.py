@@ -96,7 +96,7 @@ class GeminiApiProvider(BaseProvider):
     async def query(self, prompt: str, options: ClaifOptions | None = None) -> AsyncIterator[StreamEvent]:
         """Stream the answer's text; the final Message carries usage and the model version."""
         options = self.resolve_options(options)
-        key = self.api_key()
+        key = await self.api_key_async()
         if key is None:
             raise AuthenticationError(
                 f"{self.settings.api_key_env or 'GEMINI_API_KEY (or GOOGLE_API_KEY)'} is not set", provider=self.name

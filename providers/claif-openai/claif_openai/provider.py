@@ -130,8 +130,8 @@ class OpenAIProvider(BaseProvider):
         return self._client
 
     async def _key(self, base_url: str) -> tuple[str, bool]:
-        """The API key and whether it is the local placeholder; read off the loop (apiKeyCommand runs a process)."""
-        secret = await anyio.to_thread.run_sync(self.api_key)
+        """The API key and whether it is the local placeholder; a cancelled ask kills a running apiKeyCommand."""
+        secret = await self.api_key_async()
         if secret is not None:
             return secret.get_secret_value(), False
         if is_local_url(base_url):
