@@ -21,13 +21,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="claif-lsp", description="Any LLM, one code action away.")
     parser.add_argument("--version", action="version", version=f"claif-lsp {__version__}")
     parser.add_argument("--log-file", help="write logs here instead of stderr")
-    parser.add_argument("--log-level", default="INFO", type=str.upper, choices=LEVELS)
+    parser.add_argument(
+        "--log-level",
+        default=None,
+        type=str.upper,
+        choices=LEVELS,
+        help="level of claif's records (default: WARNING on stderr, INFO in --log-file; the editor's log gets INFO)",
+    )
     parser.add_argument(
         "--pygls-log-level",
         default="WARNING",
         type=str.upper,
         choices=LEVELS,
         help="level of pygls' own records (INFO logs every message body); never sent to the editor",
+    )
+    parser.add_argument(
+        "--library-log-level",
+        default="WARNING",
+        type=str.upper,
+        choices=LEVELS,
+        help="level of other libraries' records (HTTP clients log headers at DEBUG); never sent to the editor",
     )
     sub = parser.add_subparsers(dest="command")
 
@@ -68,7 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if sum(bool(getattr(args, name)) for name in ("stdio", "tcp", "ws")) > 1:
         build_parser().error("choose one of --stdio, --tcp and --ws")
-    configure_logging(args.log_level, args.log_file, pygls_level=args.pygls_log_level)
+    configure_logging(
+        args.log_level, args.log_file, pygls_level=args.pygls_log_level, library_level=args.library_log_level
+    )
     command = args.command or "serve"
     if command == "serve":
         return serve(args)

@@ -158,7 +158,8 @@ class RawServer:
 
     def stderr(self) -> str:
         """What the server wrote to stderr so far."""
-        self._stderr.flush()
+        if not self._stderr.closed:
+            self._stderr.flush()
         return self.stderr_path.read_text(errors="replace")
 
     def close(self) -> None:
