@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import os
 import re
@@ -62,6 +63,8 @@ class ClaifProtocol(LanguageServerProtocol):
         super().__init__(*args, **kwargs)
         self._methods: dict[Any, str] = {}
         """Method of each request in flight, to name it in the one line an expected failure logs."""
+        self._shutdown_finished: asyncio.Event | None = None
+        self._exiting = False
 
     def handle_data(self, data: Any) -> None:
         """Structure one parsed JSON message and dispatch it; malformed ones are answered, never dropped."""
@@ -192,12 +195,46 @@ class ClaifProtocol(LanguageServerProtocol):
         request's future runs the callback that removes it, so shutdown with a request in flight answered
         InternalError ("dictionary changed size during iteration"). This cancels from a copy instead.
         """
-        yield self._stop_running_work, (), None
-        if (user_handler := self.fm.features.get(types.SHUTDOWN)) is not None:
-            yield user_handler, args, None
-        self._cancel_other_requests()
-        self._shutdown = True
+        self._shutdown = True  # from now on requests get InvalidRequest, and `exit` exits with 0
+        self._shutdown_finished = finished = asyncio.Event()
+        try:
+            yield self._stop_running_work, (), None
+            if (user_handler := self.fm.features.get(types.SHUTDOWN)) is not None:
+                yield user_handler, args, None
+            self._cancel_other_requests()
+        finally:
+            finished.set()
         return None
+
+    @lsp_method(types.EXIT)
+    def lsp_exit(self, *args: Any) -> Generator[Any, Any, None]:
+        """Exit once a shutdown in progress has answered (clients that do not wait for it send both at once)."""
+        if self._shutdown_finished is not None and not self._shutdown_finished.is_set():
+            yield self._await_shutdown, (), None
+        self._exiting = True
+        return (yield from super().lsp_exit(*args))
+
+    async def _await_shutdown(self) -> None:
+        assert self._shutdown_finished is not None
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._shutdown_finished.wait(), SHUTDOWN_GRACE * 2)
+
+    def _send_data(self, data: Any) -> None:
+        """Send unless exiting: the writer is closed then, and tasks cancelled by the exit still answer."""
+        if self._exiting:
+            return
+        super()._send_data(data)
+
+    def _run_generator(
+        self, future: Future[Any] | None, *, gen: Generator[Any, Any, Any], result_future: Future[Any]
+    ) -> None:
+        """Cancel a built-in handler whose step was cancelled; pygls calls ``result()`` and raises CancelledError."""
+        if future is not None and future.cancelled():
+            gen.close()
+            if not result_future.done():
+                result_future.cancel()
+            return
+        super()._run_generator(future, gen=gen, result_future=result_future)
 
     def _cancel_other_requests(self) -> list[Any]:
         current = self.msg_id
@@ -357,6 +394,8 @@ async def serve_frames(reader: FrameReader, protocol: Any, stop_event: threading
                 protocol.handle_data(item)
         except Exception as exc:  # a bug of ours: keep serving
             logger.opt(exception=exc).error("internal error while handling a message: {}", exc)
+        # Let the tasks this message started run before the next is read, as pygls' line-by-line reader did.
+        await asyncio.sleep(0)
 
 
 def create_server(environ: Mapping[str, str] | None = None) -> ClaifLanguageServer:
