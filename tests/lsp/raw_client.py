@@ -178,6 +178,12 @@ class RawServer:
 
 
 def _answer(message: dict[str, Any]) -> Any:
-    if message["method"] == "workspace/configuration":
+    """What a plain editor answers to each request a server sends."""
+    method = message["method"]
+    if method == "workspace/configuration":
         return [None for _ in message["params"]["items"]]
+    if method == "window/showDocument":
+        return {"success": True}
+    if method == "workspace/applyEdit":
+        return {"applied": False, "failureReason": "declined by the raw test client"}
     return None

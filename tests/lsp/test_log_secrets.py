@@ -21,7 +21,7 @@ from tests.lsp.editor_client import EditorClient, make_editor_client
 
 KEY = "claif-test-KEY-7c1e5b2a9d4f"
 """Not shaped like any known key, so only the rules (not a token pattern) keep it out."""
-CHATTER = f"""
+CHATTER = """
 import logging, os, threading, time
 
 def chatter():
