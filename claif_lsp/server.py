@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import json
 import os
 import re
 import sys
@@ -348,6 +349,44 @@ class ClaifLanguageServer(LanguageServer):
         async def listen() -> None:
             self._server = await asyncio.start_server(connection, host, port)
             logger.info("listening on {}:{}", host, port)
+            async with self._server:
+                await self._server.serve_forever()
+
+        try:
+            asyncio.run(listen())
+        except asyncio.CancelledError:
+            pass
+
+    def start_ws(self, host: str, port: int) -> None:
+        """Serve WebSocket clients, each message through :meth:`ClaifProtocol.handle_data` (as on stdio)."""
+        from pygls.io_ import WebSocketWriter
+        from websockets.asyncio.server import ServerConnection, serve
+        from websockets.exceptions import ConnectionClosed
+
+        self._stop_event = stop_event = threading.Event()
+
+        async def connection(websocket: ServerConnection) -> None:
+            self.protocol.set_writer(WebSocketWriter(websocket), include_headers=False)
+            protocol = self.protocol
+            assert isinstance(protocol, ClaifProtocol)
+            while not stop_event.is_set():
+                try:
+                    data = await websocket.recv(decode=False)
+                except ConnectionClosed:
+                    break
+                try:
+                    message = json.loads(data)
+                except ValueError:
+                    protocol.answer_parse_error("the message is not JSON")
+                    logger.warning("message framing: a WebSocket message that is not JSON")
+                    continue
+                protocol.handle_data(message)
+                await asyncio.sleep(0)
+            self.shutdown()
+
+        async def listen() -> None:
+            self._server = await serve(connection, host, port)
+            logger.info("listening on ws://{}:{}", host, port)
             async with self._server:
                 await self._server.serve_forever()
 

@@ -6,13 +6,21 @@ wait forever for a header; these tests write the bad bytes themselves and then e
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Iterator
+import socket
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
+from tests.conftest import server_env
 from tests.lsp.raw_client import RawServer, frame, request
+
+T = TypeVar("T")
 
 PROBE = request(2, "workspace/executeCommand", {"command": "claif.providers", "arguments": []})
 """The request sent in the bad frame: answered when the server can read it whole."""
@@ -100,3 +108,65 @@ def test_an_invalid_request_object_gets_invalid_request(server: RawServer, messa
     assert answer["error"]["code"] == code, answer
     assert "result" in server.call(3, "workspace/executeCommand", AFTER["params"])
     assert "Traceback" not in server.stderr()
+
+
+async def _exchange_tcp(port: int, data: bytes, want: int) -> list[dict[str, object]]:
+    reader, writer = await _open(lambda: asyncio.open_connection("127.0.0.1", port))
+    writer.write(data)
+    await writer.drain()
+    answers: list[dict[str, object]] = []
+    while len([a for a in answers if "id" in a and "method" not in a]) < want:
+        header = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 60)
+        length = int(header.split(b"\r\n")[0].split(b":")[1])
+        answers.append(json.loads(await reader.readexactly(length)))
+    writer.close()
+    return answers
+
+
+async def _exchange_ws(port: int, messages: list[bytes], want: int) -> list[dict[str, object]]:
+    from websockets.asyncio.client import connect
+
+    websocket = await _open(lambda: connect(f"ws://127.0.0.1:{port}"))
+    for message in messages:
+        await websocket.send(message)
+    answers: list[dict[str, object]] = []
+    while len([a for a in answers if "id" in a and "method" not in a]) < want:
+        answers.append(json.loads(await asyncio.wait_for(websocket.recv(), 60)))
+    await websocket.close()
+    return answers
+
+
+async def _open(opener: Callable[[], Awaitable[T]]) -> T:
+    for _ in range(600):  # the server is starting
+        try:
+            return await opener()
+        except OSError:
+            await asyncio.sleep(0.05)
+    raise AssertionError("nothing listens")
+
+
+@pytest.mark.parametrize("transport", ["tcp", "ws"])
+async def test_tcp_and_websockets_answer_bad_params_too(transport: str, tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    command = [sys.executable, "-m", "claif_lsp", f"--{transport}", "--port", str(port)]
+    with (tmp_path / "stderr.txt").open("wb") as stderr:
+        proc = await asyncio.create_subprocess_exec(
+            *command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, env=server_env()
+        )
+    try:
+        init = request(1, "initialize", {"capabilities": {}})
+        bad = request(
+            2, "textDocument/codeAction", {"textDocument": {"uri": "file:///x.py"}, "context": {"diagnostics": []}}
+        )
+        if transport == "tcp":
+            answers = await _exchange_tcp(port, frame(init) + frame(bad, header="content-length"), want=2)
+        else:
+            answers = await _exchange_ws(port, [json.dumps(init).encode(), json.dumps(bad).encode()], want=2)
+    finally:
+        proc.kill()
+        await proc.wait()
+    (answer,) = [a for a in answers if a.get("id") == 2]
+    error = answer["error"]
+    assert isinstance(error, dict) and error["code"] == -32602 and "params.range" in error["message"], answer
