@@ -4,6 +4,8 @@
 2. `claif.ask` to proposal with an instant provider (replay, no delay): claif-lsp's own overhead, beside a
    no-op `workspace/executeCommand` round trip on the minimal server (the floor of any command).
 3. Code-action p99 while 8 asks stream at once (target: <= 3x the idle p99).
+4. A request for a method the server does not serve (MethodNotFound), which probing clients send by the
+   hundred: claif-lsp beside the minimal server.
 Run: `uv run python bench/lsp_bench.py [requests]`.
 """
 
@@ -21,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import CLAIF, MINIMAL, QuietClient, median, ms, percentile, start, stop
 from lsprotocol import types
+from pygls.exceptions import JsonRpcMethodNotFound
 
 SAMPLE = "def f(x):\n    return x + 1\n\n\n"
 PATCH = (
@@ -97,6 +100,25 @@ async def noop_times(client: QuietClient, count: int) -> list[float]:
     return times
 
 
+UNKNOWN = 200
+"""MethodNotFound round trips timed on each server."""
+
+
+async def unknown_method_times(client: QuietClient, count: int) -> list[float]:
+    """Round-trip times of ``count`` requests for a method no server serves (each answered MethodNotFound)."""
+    times = []
+    for _ in range(count):
+        began = time.perf_counter()
+        try:
+            await asyncio.wrap_future(client.protocol.send_request("bench/noSuchMethod", {}))
+        except JsonRpcMethodNotFound:
+            pass
+        else:
+            raise AssertionError("bench/noSuchMethod was answered")
+        times.append(time.perf_counter() - began)
+    return times
+
+
 async def main(count: int) -> None:
     """Run the three measurements and print them."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -118,12 +140,17 @@ async def main(count: int) -> None:
         base_times = await code_action_times(baseline, base_uri, count)
         await noop_times(baseline, 5)
         noop = await noop_times(baseline, ASKS)
+        await unknown_method_times(baseline, 20)
+        base_unknown = await unknown_method_times(baseline, UNKNOWN)
         await stop(baseline)
 
         claif, _ = await start(CLAIF, root, settings(instant))
         uri = open_file(claif, big)
         await code_action_times(claif, uri, 20)
         idle = await code_action_times(claif, uri, count)
+
+        await unknown_method_times(claif, 20)
+        unknown = await unknown_method_times(claif, UNKNOWN)
 
         small_uri = open_file(claif, small)
         await ask(claif, small_uri)  # warm: loads the flow and the patch engine
@@ -162,6 +189,10 @@ async def main(count: int) -> None:
         f"{'claif.ask -> proposal, instant provider':40}{ms(median(ask_times)):>12}{ms(percentile(ask_times, 90)):>12}"
     )
     print(f"claif-lsp's own overhead per ask (median) {ms(median(ask_times) - median(noop))}")
+    print(f"\n{'MethodNotFound round trip, ' + str(UNKNOWN) + ' each':40}{'median':>12}{'p90':>12}")
+    print(f"{'minimal pygls server':40}{ms(median(base_unknown)):>12}{ms(percentile(base_unknown, 90)):>12}")
+    print(f"{'claif-lsp':40}{ms(median(unknown)):>12}{ms(percentile(unknown, 90)):>12}")
+    print(f"median claif-lsp / minimal {median(unknown) / median(base_unknown):6.2f}")
 
 
 if __name__ == "__main__":

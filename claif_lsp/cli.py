@@ -23,13 +23,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="claif-lsp", description="Any LLM, one code action away.")
     parser.add_argument("--version", action="version", version=f"claif-lsp {__version__}")
     parser.add_argument("--log-file", help="write logs here instead of stderr")
-    parser.add_argument("--log-level", default="INFO", type=str.upper, choices=LEVELS)
+    parser.add_argument(
+        "--log-level",
+        default=None,
+        type=str.upper,
+        choices=LEVELS,
+        help="level of claif's records (default: WARNING on stderr, INFO in --log-file; the editor's log gets INFO)",
+    )
     parser.add_argument(
         "--pygls-log-level",
         default="WARNING",
         type=str.upper,
         choices=LEVELS,
         help="level of pygls' own records (INFO logs every message body); never sent to the editor",
+    )
+    parser.add_argument(
+        "--library-log-level",
+        default="WARNING",
+        type=str.upper,
+        choices=LEVELS,
+        help="level of other libraries' records (HTTP clients log headers at DEBUG); never sent to the editor",
     )
     sub = parser.add_subparsers(dest="command")
 
@@ -78,7 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return patch_cli.run(args)
     from claif_lsp.logs import configure_logging
 
-    configure_logging(args.log_level, args.log_file, pygls_level=args.pygls_log_level)
+    configure_logging(
+        args.log_level, args.log_file, pygls_level=args.pygls_log_level, library_level=args.library_log_level
+    )
     if command == "serve":
         return serve(args)
     if command == "providers":

@@ -15,12 +15,15 @@ from claif_lsp.patches.paths import safe_path
 
 def read_text(path: Path) -> str | None:
     """A file's text as UTF-8 with its line endings untouched; None when it is not a regular file."""
-    if not path.is_file():
-        return None
     try:
+        if not path.is_file():
+            return None
         return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as error:
         raise PatchError(f"{path.name} is not UTF-8 text; binary files cannot be patched") from error
+    except OSError as error:  # a name longer than the OS allows, no permission, ...
+        shown = path.name if len(path.name) <= 80 else path.name[:60] + "..."
+        raise PatchError(f"cannot read {shown}: {error.strerror or error}") from None
 
 
 def disk_reader(root: Path) -> Callable[[str], Snapshot]:
