@@ -37,8 +37,8 @@ async def run_key_command(argv: Sequence[str], *, provider: str, environ: Mappin
 
     if not argv:
         raise failed("is empty: give the command and its arguments as a list")
-    try:
-        proc = await asyncio.create_subprocess_exec(
+    spawn = asyncio.ensure_future(
+        asyncio.create_subprocess_exec(
             *argv,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
@@ -46,6 +46,14 @@ async def run_key_command(argv: Sequence[str], *, provider: str, environ: Mappin
             env=dict(environ),
             start_new_session=True,
         )
+    )
+    try:
+        proc = await asyncio.shield(spawn)
+    except asyncio.CancelledError:
+        # The child can already run (and spawn its own) before create_subprocess_exec returns: a cancel that
+        # lands in that window must still end its group.
+        spawn.add_done_callback(_kill_spawned_group)
+        raise
     except FileNotFoundError:
         raise failed("not found") from None
     except OSError as exc:
@@ -92,6 +100,12 @@ async def _kill_group(proc: asyncio.subprocess.Process) -> None:
         _signal_group(proc.pid, signal.SIGKILL)
         with anyio.move_on_after(5):
             await proc.wait()
+
+
+def _kill_spawned_group(spawn: asyncio.Future[asyncio.subprocess.Process]) -> None:
+    """SIGKILL the group of a command whose ask was cancelled while it was being started."""
+    if not spawn.cancelled() and spawn.exception() is None:
+        _signal_group(spawn.result().pid, signal.SIGKILL)
 
 
 def _signal_group(pgid: int, sig: signal.Signals) -> None:

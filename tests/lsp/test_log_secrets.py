@@ -17,6 +17,7 @@ from tests.conftest import SERVER_COMMAND, server_env
 from tests.fakes.helpers import async_wait_until
 from tests.fakes.http_servers import OpenAIServer, Reply
 from tests.lsp import scenario
+from tests.lsp.conftest import as_plugins_send
 from tests.lsp.editor_client import EditorClient, make_editor_client
 
 KEY = "claif-test-KEY-7c1e5b2a9d4f"
@@ -61,10 +62,12 @@ async def test_the_key_reaches_no_sink_whatever_library_logs_it(editor: str, wor
         client = await config.start()
         assert isinstance(client, EditorClient)
         try:
-            client.set_configuration(settings, section="claif", scope_uri=workspace.as_uri())
+            shared, user_only = as_plugins_send(settings)
+            client.set_configuration(shared, section="claif", scope_uri=workspace.as_uri())
             await client.initialize_session(
                 types.InitializeParams(
                     capabilities=client_capabilities(editor),
+                    initialization_options=user_only,
                     root_uri=workspace.as_uri(),
                     workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="ws")],
                 )
