@@ -79,7 +79,7 @@ def start(cli: str, stdin_text: str | None = None, parsed: dict[str, Any] | None
         env_keys = [
             k
             for k in os.environ
-            if k.startswith(("FAKE_", "ANTHROPIC", "CLAUDE", "CODEX", "GEMINI", "OPENAI", "GOOGLE"))
+            if k.startswith(("FAKE_", "ANTHROPIC", "CLAIF", "CLAUDE", "CODEX", "GEMINI", "OPENAI", "GOOGLE"))
         ]
         with open(record, "w", encoding="utf-8") as fh:
             json.dump(
