@@ -328,3 +328,14 @@ def test_the_dotenv_key_counts_only_where_gemini_reads_it(tmp_path: Path) -> Non
     assert status.state is ProviderState.NEEDS_CREDENTIAL and "trustWorkspace" in status.reason
     p.settings.options = {"trustWorkspace": True}
     assert p.status().state is ProviderState.READY
+
+
+def test_status_says_gemini_runs_only_in_trusted_folders(tmp_path: Path) -> None:
+    p = provider(tmp_path, GEMINI_API_KEY="k")
+    assert p.status().state is ProviderState.READY
+    assert "runs only in folders it trusts" in p.status().reason and "options.trustWorkspace" in p.status().reason
+    p.settings.options = {"trustWorkspace": True}
+    assert p.status().reason == f"using {FAKES_BIN / 'gemini'}"
+    p.settings.options = {}
+    write_gemini_settings(tmp_path, {"security": {"folderTrust": {"enabled": False}}})
+    assert p.status().reason == f"using {FAKES_BIN / 'gemini'}"

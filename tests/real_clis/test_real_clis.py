@@ -284,7 +284,7 @@ class TestFreshGeminiFolder:
         message = str(caught.value)
         assert "\x1b" not in message
         if fresh == "untrusted":
-            assert entry["state"] == "ready"
+            assert entry["state"] == "ready" and "runs only in folders it trusts" in entry["reason"]
             assert "does not trust the workspace folder" in message and "options.trustWorkspace" in message
         else:
             assert entry["state"] == "needs_config" and '"selectedType": "gemini-api-key"' in entry["reason"]

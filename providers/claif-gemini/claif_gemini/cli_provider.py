@@ -128,15 +128,27 @@ class GeminiCliProvider(BaseProvider):
             return False
         return any(line.strip().startswith(("GEMINI_API_KEY=", "GOOGLE_API_KEY=")) for line in dotenv.splitlines())
 
-    def selected_auth_type(self, environ: Mapping[str, str]) -> str | None:
-        """``security.auth.selectedType`` from the user's ``~/.gemini/settings.json``, when set."""
+    @staticmethod
+    def security_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+        """The ``security`` block of the user's ``~/.gemini/settings.json`` (empty when unset or unreadable)."""
         try:
             data = json.loads((home_dir(environ) / ".gemini" / "settings.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return None
-        auth = ((data.get("security") or {}).get("auth") or {}) if isinstance(data, dict) else {}
+            return {}
+        security = data.get("security") if isinstance(data, dict) else None
+        return security if isinstance(security, dict) else {}
+
+    def selected_auth_type(self, environ: Mapping[str, str]) -> str | None:
+        """``security.auth.selectedType`` from the user's ``~/.gemini/settings.json``, when set."""
+        auth = self.security_settings(environ).get("auth")
         selected = auth.get("selectedType") if isinstance(auth, dict) else None
         return selected if isinstance(selected, str) else None
+
+    def checks_folder_trust(self, environ: Mapping[str, str]) -> bool:
+        """Whether Gemini CLI will refuse untrusted folders: folder trust on (its default) and no trustWorkspace."""
+        folder_trust = self.security_settings(environ).get("folderTrust")
+        enabled = folder_trust.get("enabled", True) if isinstance(folder_trust, dict) else True
+        return enabled is not False and not self.trust_workspace()
 
     def check_extra_args(self, extra: list[str] | None = None) -> None:
         """Raise ConfigurationError when extraArgs would change the approval mode or auto-approve tools."""
@@ -167,7 +179,12 @@ class GeminiCliProvider(BaseProvider):
             if (home_dir(environ) / ".gemini" / ".env").is_file():
                 hint += " (~/.gemini/.env is read only in folders Gemini CLI trusts; see options.trustWorkspace)"
             return ProviderStatus(state=ProviderState.NEEDS_CREDENTIAL, reason=f"Gemini CLI is not signed in: {hint}")
-        return ProviderStatus(state=ProviderState.READY, reason=f"using {exe}")
+        reason = f"using {exe}"
+        if self.checks_folder_trust(environ):
+            reason += (
+                "; it runs only in folders it trusts (trust a folder in Gemini CLI, or set options.trustWorkspace)"
+            )
+        return ProviderStatus(state=ProviderState.READY, reason=reason)
 
     def approval_mode(self) -> str:
         """The configured non-writing approval mode."""
