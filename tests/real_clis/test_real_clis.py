@@ -103,7 +103,10 @@ class Setup:
         self.trust = True
 
     def env(self) -> dict[str, str]:
-        env = {"HOME": str(self.home), KEY_VAR: "loopback-key", "NO_BROWSER": "1", MARKER_VAR: self.marker}
+        tmp = self.home.parent / "tmp"  # Gemini CLI writes an error report there for every failed request
+        tmp.mkdir(exist_ok=True)
+        env = {"HOME": str(self.home), "TMPDIR": str(tmp), KEY_VAR: "loopback-key", "NO_BROWSER": "1"}
+        env[MARKER_VAR] = self.marker
         if self.agent == "claude-code":
             # As root, Claude Code refuses to run without IS_SANDBOX; its side traffic has no fake.
             env.update(IS_SANDBOX="1", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1")
