@@ -26,17 +26,21 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from loguru import logger
 
 from claif_lsp.errors import ConfigurationError, ProviderInitError, ProviderRuntimeError, ProviderTimeoutError
+
+if TYPE_CHECKING:
+    from claif_lsp.provider import BaseProvider
 
 DEFAULT_KILL_GRACE = 2.0
 """Seconds a process group gets between SIGTERM and SIGKILL."""
@@ -60,6 +64,50 @@ def parse_json_line(line: str, provider: str) -> dict[str, Any] | None:
         logger.warning("{}: skipping a JSON line that is not an object: {}", provider, text[:200])
         return None
     return data
+
+
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
+"""CSI sequences (colours, cursor moves) and OSC sequences (titles, links)."""
+
+
+def strip_ansi(text: str) -> str:
+    """``text`` without terminal escape sequences, for messages built from a CLI's output."""
+    return _ANSI_ESCAPE.sub("", text)
+
+
+def child_environment(
+    env: Mapping[str, str],
+    *,
+    base_url: str | None = None,
+    base_url_var: str | None = None,
+    api_key: str | None = None,
+    api_key_var: str | None = None,
+) -> dict[str, str]:
+    """The variables an agent CLI gets on top of the server's environment: the ``env`` setting, then the
+    ``baseUrl`` and the key (from ``apiKeyEnv``/``apiKeyCommand``) under the names that CLI reads."""
+    out = dict(env)
+    if base_url and base_url_var:
+        out[base_url_var] = base_url
+    if api_key and api_key_var:
+        out[api_key_var] = api_key
+    return out
+
+
+def explicit_api_key(provider: BaseProvider) -> str | None:
+    """The key from ``apiKeyEnv`` or ``apiKeyCommand`` when either is set (None when neither is), for agent CLIs
+    that otherwise find their own credentials; ConfigurationError when the setting yields no key."""
+    settings = provider.settings
+    if not settings.api_key_env and not settings.api_key_command:
+        return None
+    key = provider.api_key()
+    if key is None:
+        where = (
+            f"apiKeyCommand {settings.api_key_command[0]!r} printed nothing"
+            if settings.api_key_command
+            else f"{settings.api_key_env} (apiKeyEnv) is not set"
+        )
+        raise ConfigurationError(f"{where}; providers.{provider.name} has no key to pass on", provider=provider.name)
+    return key.get_secret_value()
 
 
 def home_dir(environ: Mapping[str, str]) -> Path:

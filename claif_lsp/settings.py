@@ -67,6 +67,8 @@ class ProviderSettings(_Model):
     """Path of the provider's executable (agent CLIs); looked up on PATH when unset."""
     extra_args: list[str] = Field(default_factory=list)
     """Extra command-line arguments for agent CLIs."""
+    env: dict[str, str] = Field(default_factory=dict)
+    """Environment variables added to an agent CLI's environment (e.g. a gateway's base URL and key variable)."""
     timeout: float = Field(default=120.0, gt=0)
     """Seconds to wait for the whole answer before giving up."""
     max_tokens: int | None = Field(default=None, gt=0)

@@ -21,16 +21,19 @@ from tests.fakes.helpers import (
     cancel_after_first_delta,
     collect_events,
     fake_environ,
+    read_pids,
 )
 
 PATCH = "*** Begin Patch\n*** Update File: app.py\n@@\n-x = 1\n+x = 2\n*** End Patch\n"
 
 
-def provider(tmp_path: Path, scenario: str = "normal", timeout: float = 60, **env: str) -> ClaudeCodeProvider:
+def provider(
+    tmp_path: Path, scenario: str = "normal", timeout: float = 60, settings: ProviderSettings | None = None, **env: str
+) -> ClaudeCodeProvider:
     p = ClaudeCodeProvider()
-    p.configure(
-        ProviderSettings(path=str(FAKES_BIN / "claude"), timeout=timeout), fake_environ(tmp_path, scenario, **env)
-    )
+    settings = settings or ProviderSettings(timeout=timeout)
+    settings.path = str(FAKES_BIN / "claude")
+    p.configure(settings, fake_environ(tmp_path, scenario, **env))
     return p
 
 
@@ -243,3 +246,54 @@ def test_our_command_is_the_one_the_sdk_would_build(tmp_path: Path, request_opti
         assert build_command(cli, opts) == SubprocessCLITransport(prompt="", options=opts)._build_command()
     argv = build_command(cli, agent_options)
     assert "--system-prompt" not in argv, "Claude Code keeps its own system prompt"
+
+
+async def test_a_refused_key_stops_at_the_first_retry_instead_of_the_timeout(tmp_path: Path) -> None:
+    # The fake retries as the real CLI does (10 times, about 4 minutes of backoff); the timeout is far shorter
+    # than that, so only stopping at the first api_retry event with a 401 passes.
+    with pytest.raises(AuthenticationError) as caught:
+        await collect_events(provider(tmp_path, "retry-auth", timeout=60).query("fix it", options(tmp_path)))
+    message = str(caught.value)
+    assert "refused by the API (HTTP 401, authentication_failed)" in message and "ANTHROPIC_API_KEY" in message
+    pids = read_pids(tmp_path / "pids")
+    assert await async_wait_until(lambda: not alive(pids["main"]) and not alive(pids["child"]))
+
+
+async def test_other_retries_show_as_progress_and_stay_out_of_the_answer(tmp_path: Path) -> None:
+    pieces: list[str] = []
+    answer = await collect_answer(
+        "claude-code", provider(tmp_path, "retry").query("fix it", options(tmp_path)), pieces.append
+    )
+    assert pieces[0] == "(Claude Code: HTTP 529 (overloaded); retry 1/10 in 0.5s)\n"
+    assert answer.text == "Hello from the fake claude CLI.\nThis answer arrived in pieces."
+
+
+SETTINGS_BLOCKS = [
+    {"env": {"ANTHROPIC_API_KEY": "sk-x"}},
+    {"env": {"ANTHROPIC_AUTH_TOKEN": "t", "ANTHROPIC_BASE_URL": "https://gw.example"}},
+    {"apiKeyHelper": "~/bin/key"},
+]
+
+
+@pytest.mark.parametrize("block", SETTINGS_BLOCKS)
+def test_status_reads_claude_codes_settings_json(tmp_path: Path, block: dict) -> None:
+    p = provider(tmp_path)
+    assert p.status().state is ProviderState.NEEDS_CREDENTIAL
+    (tmp_path / "home" / ".claude").mkdir()
+    (tmp_path / "home" / ".claude" / "settings.json").write_text(json.dumps(block))
+    assert p.status().state is ProviderState.READY
+    assert not (tmp_path / "record.json").exists(), "status ran the CLI"
+
+
+async def test_base_url_key_and_env_settings_reach_the_cli(tmp_path: Path) -> None:
+    settings = ProviderSettings(
+        base_url="https://gw.example", api_key_env="COMPANY_KEY", env={"CLAUDE_CODE_MAX_RETRIES": "2"}
+    )
+    p = provider(tmp_path, settings=settings, COMPANY_KEY="sk-company")
+    assert p.status().state is ProviderState.READY
+    await collect_answer("claude-code", p.query("fix it", options(tmp_path)))
+    env = record(tmp_path)["env"]
+    assert env["ANTHROPIC_BASE_URL"] == "https://gw.example" and env["ANTHROPIC_API_KEY"] == "sk-company"
+    assert env["CLAUDE_CODE_MAX_RETRIES"] == "2"
+    p.settings.api_key_env = "UNSET_KEY"
+    assert p.status().state is ProviderState.ERROR and "UNSET_KEY (apiKeyEnv) is not set" in p.status().reason

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,9 +28,11 @@ ANSWER = "Hello from the fake codex CLI.\nThis answer arrived in pieces."
 PATCH = "*** Begin Patch\n*** Add File: notes.txt\n+hello\n*** End Patch\n"
 
 
-def provider(tmp_path: Path, scenario: str = "normal", timeout: float = 60, **env: str) -> CodexProvider:
+def provider(
+    tmp_path: Path, scenario: str = "normal", timeout: float = 60, settings: ProviderSettings | None = None, **env: str
+) -> CodexProvider:
     p = CodexProvider()
-    p.configure(ProviderSettings(timeout=timeout), fake_environ(tmp_path, scenario, **env))
+    p.configure(settings or ProviderSettings(timeout=timeout), fake_environ(tmp_path, scenario, **env))
     return p
 
 
@@ -206,3 +209,84 @@ async def test_request_extra_args_are_checked_too(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="--yolo"):
         await collect_events(p.query("fix it", opts))
     assert not (tmp_path / "record.json").exists()
+
+
+GATEWAY_CONFIG = """model_provider = "company"
+
+[model_providers.company]
+name = "Company gateway"
+base_url = "https://llm.example.com/v1"
+wire_api = "responses"
+env_key = "COMPANY_KEY"
+"""
+
+
+def write_config(tmp_path: Path, text: str = GATEWAY_CONFIG) -> None:
+    folder = tmp_path / "home" / ".codex"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.toml").write_text(text)
+
+
+def test_status_understands_a_gateway_in_config_toml(tmp_path: Path) -> None:
+    write_config(tmp_path)
+    p = provider(tmp_path)
+    status = p.status()
+    assert status.state is ProviderState.NEEDS_CREDENTIAL
+    assert status.reason == "Codex's model provider 'company' reads its key from COMPANY_KEY, which is not set"
+    p.configure(p.settings, fake_environ(tmp_path, COMPANY_KEY="k"))
+    status = p.status()
+    assert status.state is ProviderState.READY and "through model provider 'company'" in status.reason
+    assert not (tmp_path / "record.json").exists(), "status ran the CLI"
+
+
+def test_status_a_keyless_gateway_is_ready(tmp_path: Path) -> None:
+    write_config(
+        tmp_path, 'model_provider = "local"\n[model_providers.local]\nbase_url = "http://127.0.0.1:11434/v1"\n'
+    )
+    assert provider(tmp_path).status().state is ProviderState.READY
+
+
+async def test_a_missing_or_refused_gateway_key_names_its_env_key(tmp_path: Path) -> None:
+    write_config(tmp_path)
+    with pytest.raises(AuthenticationError) as caught:
+        await collect_events(provider(tmp_path).query("fix it", options(tmp_path)))
+    assert "Missing environment variable: `COMPANY_KEY`" in str(caught.value)
+    assert "reads its key from COMPANY_KEY" in str(caught.value) and "OPENAI_API_KEY" not in str(caught.value)
+    with pytest.raises(AuthenticationError) as caught:
+        await collect_events(provider(tmp_path, "retry-auth", COMPANY_KEY="bad").query("fix it", options(tmp_path)))
+    assert "401 Unauthorized" in str(caught.value) and "reads its key from COMPANY_KEY" in str(caught.value)
+
+
+async def test_a_refused_key_stops_at_the_first_retry(tmp_path: Path) -> None:
+    # The fake waits 10 s between its 5 retries; the timeout is shorter than all of them together.
+    with pytest.raises(AuthenticationError, match=r"401 Unauthorized.*codex login"):
+        await collect_events(provider(tmp_path, "retry-auth", timeout=30).query("fix it", options(tmp_path)))
+    pids = read_pids(tmp_path / "pids")
+    assert await async_wait_until(lambda: not alive(pids["main"]) and not alive(pids["child"]))
+
+
+async def test_base_url_becomes_a_model_provider_with_the_configured_key(tmp_path: Path) -> None:
+    settings = ProviderSettings(base_url="https://gw.example/v1", api_key_env="COMPANY_KEY", env={"RUST_LOG": "warn"})
+    p = provider(tmp_path, settings=settings, COMPANY_KEY="k")
+    assert p.status().state is ProviderState.READY
+    await collect_answer("codex", p.query("fix it", options(tmp_path)))
+    seen = record(tmp_path)
+    argv = seen["argv"]
+    assert argv[argv.index("-c") : argv.index("-c") + 4] == [
+        "-c", 'model_provider="claif"',
+        "-c", 'model_providers.claif={name = "claif-lsp gateway", base_url = "https://gw.example/v1", '
+        'wire_api = "responses", env_key = "COMPANY_KEY"}',
+    ]  # fmt: skip
+    p.settings.api_key_env = None
+    p.settings.api_key_command = [sys.executable, "-c", "print('from-command')"]
+    await collect_answer("codex", p.query("fix it", options(tmp_path)))
+    seen = record(tmp_path)
+    assert 'env_key = "CLAIF_CODEX_API_KEY"' in " ".join(seen["argv"])
+    assert seen["env"]["CLAIF_CODEX_API_KEY"] == "from-command"
+
+
+async def test_a_key_without_base_url_goes_to_codex_api_key(tmp_path: Path) -> None:
+    p = provider(tmp_path, settings=ProviderSettings(api_key_env="MY_OPENAI_KEY"), MY_OPENAI_KEY="sk-mine")
+    assert p.status().state is ProviderState.READY
+    await collect_answer("codex", p.query("fix it", options(tmp_path)))
+    assert record(tmp_path)["env"]["CODEX_API_KEY"] == "sk-mine"

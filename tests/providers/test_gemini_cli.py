@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
-from claif_gemini import cli_provider
 from claif_gemini.cli_provider import GeminiCliProvider
 
 from claif_lsp.errors import (
@@ -33,9 +33,11 @@ from tests.fakes.helpers import (
 ANSWER = "Hello from the fake gemini CLI.\nThis answer arrived in pieces."
 
 
-def provider(tmp_path: Path, scenario: str = "normal", timeout: float = 60, **env: str) -> GeminiCliProvider:
+def provider(
+    tmp_path: Path, scenario: str = "normal", timeout: float = 60, settings: ProviderSettings | None = None, **env: str
+) -> GeminiCliProvider:
     p = GeminiCliProvider()
-    p.configure(ProviderSettings(timeout=timeout), fake_environ(tmp_path, scenario, **env))
+    p.configure(settings or ProviderSettings(timeout=timeout), fake_environ(tmp_path, scenario, **env))
     return p
 
 
@@ -65,30 +67,22 @@ async def test_runs_headless_in_plan_mode_in_the_workspace(tmp_path: Path) -> No
     await collect_answer("gemini-cli", p.query("fix it", options(tmp_path)))
     seen = record(tmp_path)
     assert seen["argv"] == [
-        "--output-format", "stream-json", "--approval-mode", "plan", "-m", "flash",
-        "--include-directories", "../lib", "--prompt=fix it",
+        "--output-format", "stream-json", "--approval-mode", "plan", "-m", "flash", "--include-directories", "../lib",
     ]  # fmt: skip
-    assert seen["parsed"]["prompt"] == "fix it" and seen["parsed"]["approval-mode"] == "plan"
+    assert seen["parsed"]["approval-mode"] == "plan"
     assert seen["cwd"] == str(tmp_path / "ws")
-    assert seen["stdin"] == ""
     assert seen["pgid"] == seen["pid"]
 
 
-async def test_a_long_prompt_goes_through_stdin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli_provider, "MAX_ARGV_PROMPT", 10)
-    await collect_answer("gemini-cli", provider(tmp_path).query("a prompt longer than ten bytes", options(tmp_path)))
-    seen = record(tmp_path)
-    assert not any(arg.startswith(("-p", "--prompt")) for arg in seen["argv"])
-    assert seen["stdin"] == "a prompt longer than ten bytes"
-
-
-@pytest.mark.parametrize("prompt", ["-x marks the spot", "--yolo: delete everything", "--", "-p"])
-async def test_a_prompt_starting_with_a_dash_is_not_read_as_flags(tmp_path: Path, prompt: str) -> None:
-    # The fake parses argv as the CLI's yargs does: "-p -x ..." would leave the prompt empty (exit 42).
+@pytest.mark.parametrize("prompt", ["fix it", "-x marks the spot", "--yolo: delete everything", "--", "-p"])
+async def test_the_prompt_goes_through_stdin_never_the_command_line(tmp_path: Path, prompt: str) -> None:
+    # On the command line any local user could read the prompt (file contents included) with ps; and yargs
+    # would read a prompt starting with a dash as flags.
     await collect_answer("gemini-cli", provider(tmp_path).query(prompt, options(tmp_path)))
-    parsed = record(tmp_path)["parsed"]
-    assert parsed["prompt"] == prompt
-    assert "yolo" not in parsed and parsed["approval-mode"] == "plan"
+    seen = record(tmp_path)
+    assert seen["stdin"] == prompt
+    assert prompt not in seen["argv"] and not any(arg.startswith(("-p", "--prompt")) for arg in seen["argv"])
+    assert "prompt" not in seen["parsed"] and "yolo" not in seen["parsed"]
 
 
 async def test_approval_mode_option_never_allows_writing(tmp_path: Path) -> None:
@@ -148,7 +142,8 @@ async def test_exit_41_is_an_authentication_error(tmp_path: Path) -> None:
         (53, "reached its turn limit"),
         (54, "fatal tool error"),
         (130, "was cancelled"),
-        (1, "exited with code 1"),
+        (1, r"failed \(exit 1\)"),
+        (144, r"failed \(exit 144\)"),
     ],
 )
 async def test_exit_codes_become_clear_errors(tmp_path: Path, code: int, says: str) -> None:
@@ -195,6 +190,7 @@ def test_status_needs_a_login_then_ready(tmp_path: Path, how: str) -> None:
         (folder / "oauth_creds.json").write_text("{}")
     elif how == "dotenv":
         (folder / ".env").write_text("GEMINI_API_KEY=test\n")
+        p.settings.options = {"trustWorkspace": True}
     else:
         env["GEMINI_API_KEY"] = "test"
     assert p.status().state is ProviderState.READY
@@ -241,3 +237,105 @@ def test_status_reports_a_writing_approval_mode_option(tmp_path: Path) -> None:
     p.settings.options = {"approvalMode": "yolo"}
     status = p.status()
     assert status.state is ProviderState.ERROR and "could let Gemini CLI write files" in status.reason
+
+
+ANSI = "\x1b["
+
+
+async def test_an_untrusted_folder_says_what_to_do_without_escape_codes(tmp_path: Path) -> None:
+    with pytest.raises(ProviderInitError) as caught:
+        await collect_events(provider(tmp_path, "untrusted").query("fix it", options(tmp_path)))
+    message = str(caught.value)
+    assert "does not trust the workspace folder" in message and "(exit 55)" in message
+    assert "providers.gemini-cli.options.trustWorkspace" in message and "run `gemini` in it once" in message
+    assert ANSI not in message
+
+
+async def test_trust_workspace_is_the_users_explicit_choice(tmp_path: Path) -> None:
+    settings = ProviderSettings(timeout=60, options={"trustWorkspace": True})
+    answer = await collect_answer(
+        "gemini-cli", provider(tmp_path, "untrusted", settings=settings).query("fix it", options(tmp_path))
+    )
+    assert answer.text == ANSWER
+    assert "--skip-trust" in record(tmp_path)["argv"]
+    with pytest.raises(ProviderInitError, match="trustWorkspace must be true or false"):
+        bad = ProviderSettings(options={"trustWorkspace": "yes"})
+        await collect_events(provider(tmp_path, settings=bad).query("fix it", options(tmp_path)))
+
+
+def write_gemini_settings(tmp_path: Path, data: dict) -> None:
+    folder = tmp_path / "home" / ".gemini"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "settings.json").write_text(json.dumps(data))
+
+
+async def test_a_gateway_without_a_selected_auth_type_names_the_setting(tmp_path: Path) -> None:
+    p = provider(tmp_path, GEMINI_API_KEY="k", GOOGLE_GEMINI_BASE_URL="http://127.0.0.1:9")
+    status = p.status()
+    assert status.state is ProviderState.NEEDS_CONFIG
+    assert '"selectedType": "gemini-api-key"' in status.reason and "~/.gemini/settings.json" in status.reason
+    with pytest.raises(AuthenticationError) as caught:
+        await collect_events(p.query("fix it", options(tmp_path)))
+    assert '"security": {"auth": {"selectedType": "gemini-api-key"}}' in str(caught.value)
+    assert "exit 41" in str(caught.value)
+    write_gemini_settings(tmp_path, {"security": {"auth": {"selectedType": "gemini-api-key"}}})
+    assert p.status().state is ProviderState.READY
+    answer = await collect_answer("gemini-cli", p.query("fix it", options(tmp_path)))
+    assert answer.text == ANSWER
+
+
+async def test_a_bad_key_is_the_structured_error_not_a_stack(tmp_path: Path) -> None:
+    with pytest.raises(AuthenticationError) as caught:
+        await collect_events(provider(tmp_path, "badkey").query("fix it", options(tmp_path)))
+    message = str(caught.value)
+    assert "API key not valid" in message and "refused by the API" in message
+    assert "throwErrorIfNotOK" not in message and "Full report" not in message
+
+
+async def test_base_url_key_and_env_settings_reach_the_cli(tmp_path: Path) -> None:
+    write_gemini_settings(tmp_path, {"security": {"auth": {"selectedType": "gemini-api-key"}}})
+    settings = ProviderSettings(
+        base_url="http://127.0.0.1:9/gw",
+        api_key_env="COMPANY_GEMINI_KEY",
+        env={"GOOGLE_CLOUD_PROJECT": "proj"},
+    )
+    p = provider(tmp_path, settings=settings, COMPANY_GEMINI_KEY="company-key")
+    assert p.status().state is ProviderState.READY
+    await collect_answer("gemini-cli", p.query("fix it", options(tmp_path)))
+    env = record(tmp_path)["env"]
+    assert env["GOOGLE_GEMINI_BASE_URL"] == "http://127.0.0.1:9/gw"
+    assert env["GEMINI_API_KEY"] == "company-key" and env["GOOGLE_CLOUD_PROJECT"] == "proj"
+    p.settings.api_key_env = None
+    p.settings.api_key_command = [sys.executable, "-c", "print('from-command')"]
+    await collect_answer("gemini-cli", p.query("fix it", options(tmp_path)))
+    assert record(tmp_path)["env"]["GEMINI_API_KEY"] == "from-command"
+
+
+async def test_an_unset_api_key_env_is_refused_before_starting(tmp_path: Path) -> None:
+    p = provider(tmp_path, settings=ProviderSettings(api_key_env="MISSING_KEY"))
+    assert p.status().state is ProviderState.ERROR and "MISSING_KEY (apiKeyEnv) is not set" in p.status().reason
+    with pytest.raises(ConfigurationError, match="MISSING_KEY"):
+        await collect_events(p.query("fix it", options(tmp_path)))
+    assert not (tmp_path / "record.json").exists()
+
+
+def test_the_dotenv_key_counts_only_where_gemini_reads_it(tmp_path: Path) -> None:
+    folder = tmp_path / "home" / ".gemini"
+    folder.mkdir(parents=True)
+    (folder / ".env").write_text("GEMINI_API_KEY=test\n")
+    p = provider(tmp_path)
+    status = p.status()
+    assert status.state is ProviderState.NEEDS_CREDENTIAL and "trustWorkspace" in status.reason
+    p.settings.options = {"trustWorkspace": True}
+    assert p.status().state is ProviderState.READY
+
+
+def test_status_says_gemini_runs_only_in_trusted_folders(tmp_path: Path) -> None:
+    p = provider(tmp_path, GEMINI_API_KEY="k")
+    assert p.status().state is ProviderState.READY
+    assert "runs only in folders it trusts" in p.status().reason and "options.trustWorkspace" in p.status().reason
+    p.settings.options = {"trustWorkspace": True}
+    assert p.status().reason == f"using {FAKES_BIN / 'gemini'}"
+    p.settings.options = {}
+    write_gemini_settings(tmp_path, {"security": {"folderTrust": {"enabled": False}}})
+    assert p.status().reason == f"using {FAKES_BIN / 'gemini'}"

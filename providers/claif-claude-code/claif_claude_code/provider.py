@@ -10,9 +10,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from loguru import logger
 
 from claif_lsp.errors import (
     AuthenticationError,
@@ -21,7 +23,14 @@ from claif_lsp.errors import (
     ProviderRuntimeError,
     RateLimitError,
 )
-from claif_lsp.process import find_executable, home_dir, missing_executable_reason, refuse_unsafe_arg
+from claif_lsp.process import (
+    child_environment,
+    explicit_api_key,
+    find_executable,
+    home_dir,
+    missing_executable_reason,
+    refuse_unsafe_arg,
+)
 from claif_lsp.provider import BaseProvider
 from claif_lsp.types import (
     ClaifOptions,
@@ -61,6 +70,15 @@ UNSAFE_FLAGS = {
 }
 """Claude Code flags that decide what the agent may do; this provider sets them itself."""
 _AUTH_TEXT = re.compile(r"invalid api key|/login|not logged in|authenticat|oauth token|\b40[13]\b", re.IGNORECASE)
+
+
+def retry_note(data: Mapping[str, Any]) -> str:
+    """A ``system``/``api_retry`` event as one line of progress text."""
+    status = data.get("error_status")
+    what = f"HTTP {status} ({data.get('error') or 'error'})" if status else "the API could not be reached"
+    delay = data.get("retry_delay_ms")
+    when = f" in {int(delay) / 1000:.1f}s" if isinstance(delay, (int, float)) else ""
+    return f"(Claude Code: {what}; retry {data.get('attempt', '?')}/{data.get('max_retries', '?')}{when})\n"
 
 
 def parse_extra_args(args: list[str]) -> dict[str, str | None]:
@@ -128,18 +146,46 @@ class ClaudeCodeProvider(BaseProvider):
         bundled = Path(spec.origin).parent / "_bundled" / "claude"
         return str(bundled) if bundled.is_file() else None
 
-    def has_credentials(self) -> bool:
-        """Cheap local check for a login or key; never runs the CLI or touches the network."""
-        if any(self.environ.get(name) for name in CREDENTIAL_ENV):
-            return True
+    def config_dirs(self) -> list[Path]:
+        """Where Claude Code keeps its settings and credentials: ``$CLAUDE_CONFIG_DIR``, then ``~/.claude``."""
         config_dir = self.environ.get("CLAUDE_CONFIG_DIR")
-        home = home_dir(self.environ)
-        for folder in ([Path(config_dir)] if config_dir else []) + [home / ".claude"]:
-            if (folder / ".credentials.json").is_file():
-                return True
+        return ([Path(config_dir)] if config_dir else []) + [home_dir(self.environ) / ".claude"]
+
+    def user_settings(self) -> dict[str, Any]:
+        """Claude Code's user ``settings.json`` (empty when missing or unreadable)."""
+        for folder in self.config_dirs():
+            try:
+                data = json.loads((folder / "settings.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            return data if isinstance(data, dict) else {}
+        return {}
+
+    def child_env(self) -> dict[str, str]:
+        """What the CLI gets on top of the server's environment: ``env``, then baseUrl and the configured key."""
+        return child_environment(
+            self.settings.env,
+            base_url=self.settings.base_url,
+            base_url_var="ANTHROPIC_BASE_URL",
+            api_key=explicit_api_key(self),
+            api_key_var="ANTHROPIC_API_KEY",
+        )
+
+    def has_credentials(self) -> bool:
+        """A key or login in the environment, claif's settings, Claude Code's settings.json or its config files."""
+        user_settings = self.user_settings()
+        if user_settings.get("apiKeyHelper"):
+            return True
+        settings_env = user_settings.get("env")
+        # Claude Code applies settings.json's env block to itself, so a key (or gateway token) there counts.
+        environ = {**self.environ, **(settings_env if isinstance(settings_env, dict) else {}), **self.child_env()}
+        if any(environ.get(name) for name in CREDENTIAL_ENV):
+            return True
+        if any((folder / ".credentials.json").is_file() for folder in self.config_dirs()):
+            return True
         # On macOS the token lives in the keychain; the account record in ~/.claude.json shows a login.
         try:
-            state = json.loads((home / ".claude.json").read_text(encoding="utf-8"))
+            state = json.loads((home_dir(self.environ) / ".claude.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return False
         return isinstance(state, dict) and bool(state.get("oauthAccount"))
@@ -162,6 +208,7 @@ class ClaudeCodeProvider(BaseProvider):
         cli = self.cli_path()
         try:
             self.extra_args()
+            self.child_env()
         except ClaifError as exc:
             return ProviderStatus(state=ProviderState.ERROR, reason=exc.message)
         if cli is None:
@@ -196,7 +243,7 @@ class ClaudeCodeProvider(BaseProvider):
                 if options.system_prompt
                 else {"type": "preset", "preset": "claude_code"}
             ),
-            env={"CLAUDE_CODE_ENTRYPOINT": "sdk-py"},
+            env={**self.child_env(), "CLAUDE_CODE_ENTRYPOINT": "sdk-py"},
         )
 
     async def query(self, prompt: str, options: ClaifOptions | None = None) -> AsyncIterator[StreamEvent]:
@@ -206,7 +253,7 @@ class ClaudeCodeProvider(BaseProvider):
         if cli is None:
             raise ProviderInitError(self.not_installed_reason(), provider=self.name)
         try:
-            from claude_agent_sdk import AssistantMessage, ClaudeSDKError, ResultMessage, TextBlock
+            from claude_agent_sdk import AssistantMessage, ClaudeSDKError, ResultMessage, SystemMessage, TextBlock
             from claude_agent_sdk import StreamEvent as SDKStreamEvent
             from claude_agent_sdk import query as sdk_query
 
@@ -237,6 +284,18 @@ class ClaudeCodeProvider(BaseProvider):
                     ):
                         streamed = True
                         yield TextDelta(text=delta["text"])
+                elif isinstance(message, SystemMessage) and message.subtype == "api_retry":
+                    # Claude Code retries every failed API call (10 times, with backoff, by default); a refused
+                    # key never succeeds, so the wait ends here instead of at the timeout.
+                    if message.data.get("error_status") in (401, 403):
+                        raise AuthenticationError(
+                            f"Claude Code was refused by the API (HTTP {message.data['error_status']}, "
+                            f"{message.data.get('error') or 'authentication failed'}): {LOGIN_HINT}",
+                            provider=self.name,
+                        )
+                    note = retry_note(message.data)
+                    logger.info("{}: {}", self.name, note.strip())
+                    yield TextDelta(text=note)
                 elif isinstance(message, AssistantMessage):
                     text = "".join(block.text for block in message.content if isinstance(block, TextBlock))
                     if message.error:

@@ -7,8 +7,11 @@ turns into a reviewable proposal.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import AsyncIterator
+import sys
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,8 @@ from claif_lsp.errors import (
 )
 from claif_lsp.process import (
     AgentProcess,
+    child_environment,
+    explicit_api_key,
     find_executable,
     flag_uses,
     home_dir,
@@ -40,10 +45,22 @@ from claif_lsp.types import (
     Usage,
 )
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - claif-lsp itself depends on tomli there
+    import tomli as tomllib
+
 INSTALL_HINT = "install with npm i -g @openai/codex"
 LOGIN_HINT = "run `codex login`, or set OPENAI_API_KEY"
 CREDENTIAL_ENV = ("OPENAI_API_KEY", "CODEX_API_KEY")
 _AUTH_TEXT = re.compile(r"\b401\b|\b403\b|unauthorized|not logged in|codex login|invalid api key", re.IGNORECASE)
+_RETRY_AUTH = re.compile(r"^Reconnecting\.\.\. .*\b(401|403)\b")
+"""Codex retries a refused key too (5 times over HTTP); the first such retry ends the ask."""
+GATEWAY_PROVIDER = "claif"
+"""The model provider claif-lsp defines with ``-c`` when ``baseUrl`` is set."""
+GATEWAY_KEY_ENV = "CLAIF_CODEX_API_KEY"
+"""Where an ``apiKeyCommand`` key goes for that provider."""
+BUILTIN_KEYLESS = ("ollama", "lmstudio", "oss")
 _RATE_TEXT = re.compile(r"\b429\b|rate limit|too many requests|usage limit", re.IGNORECASE)
 UNSAFE_SWITCHES = ("--dangerously-bypass-approvals-and-sandbox", "--yolo", "--full-auto")
 UNSAFE_VALUE_FLAGS = ("-s", "--sandbox", "-a", "--ask-for-approval")
@@ -63,6 +80,20 @@ def unsafe_extra_arg(args: list[str]) -> tuple[str, str] | None:
     return None
 
 
+@dataclass(frozen=True)
+class ModelProvider:
+    """The model provider a run uses: Codex's own OpenAI login, or a ``[model_providers.x]`` gateway."""
+
+    name: str
+    env_key: str | None
+    """The variable its key is read from (None: no key, or the OpenAI login)."""
+
+
+def toml_string(value: str) -> str:
+    """``value`` as a TOML basic string (JSON string escapes are valid TOML)."""
+    return json.dumps(value)
+
+
 class CodexProvider(BaseProvider):
     """Codex (``codex exec --json``) in a read-only sandbox."""
 
@@ -74,13 +105,67 @@ class CodexProvider(BaseProvider):
         """The codex executable: settings.path, else ``codex`` on PATH."""
         return find_executable("codex", self.environ, self.settings.path)
 
-    def has_credentials(self) -> bool:
-        """A key in the environment or a login in ``$CODEX_HOME/auth.json`` (default ``~/.codex``)."""
-        if any(self.environ.get(name) for name in CREDENTIAL_ENV):
-            return True
+    def codex_home(self) -> Path:
+        """``$CODEX_HOME``, default ``~/.codex``."""
         codex_home = self.environ.get("CODEX_HOME")
-        folder = Path(codex_home) if codex_home else home_dir(self.environ) / ".codex"
-        return (folder / "auth.json").is_file()
+        return Path(codex_home) if codex_home else home_dir(self.environ) / ".codex"
+
+    def model_provider(self) -> ModelProvider:
+        """The model provider a run uses: the baseUrl gateway, else ``model_provider`` in config.toml."""
+        if self.settings.base_url:
+            env_key = GATEWAY_KEY_ENV if self.settings.api_key_command else self.settings.api_key_env
+            return ModelProvider(GATEWAY_PROVIDER, env_key)
+        try:
+            config = tomllib.loads((self.codex_home() / "config.toml").read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            config = {}
+        name = config.get("model_provider")
+        if not isinstance(name, str) or name == "openai":
+            return ModelProvider("openai", None)
+        table = (config.get("model_providers") or {}).get(name)
+        env_key = table.get("env_key") if isinstance(table, dict) else None
+        return ModelProvider(name, env_key if isinstance(env_key, str) else None)
+
+    def child_env(self) -> dict[str, str]:
+        """What Codex gets on top of the server's environment: ``env``, then the configured key."""
+        key = explicit_api_key(self)
+        if self.settings.base_url:
+            return child_environment(self.settings.env, api_key=key, api_key_var=GATEWAY_KEY_ENV)
+        # Codex exec reads CODEX_API_KEY for its built-in OpenAI provider.
+        return child_environment(self.settings.env, api_key=key, api_key_var="CODEX_API_KEY")
+
+    def gateway_args(self) -> list[str]:
+        """``-c`` overrides defining the baseUrl gateway as Codex's model provider (OPENAI_BASE_URL is ignored)."""
+        if not self.settings.base_url:
+            return []
+        table = {"name": "claif-lsp gateway", "base_url": self.settings.base_url, "wire_api": "responses"}
+        env_key = self.model_provider().env_key
+        if env_key:
+            table["env_key"] = env_key
+        inline = ", ".join(f"{key} = {toml_string(value)}" for key, value in table.items())
+        return [
+            "-c",
+            f"model_provider={toml_string(GATEWAY_PROVIDER)}",
+            "-c",
+            f"model_providers.{GATEWAY_PROVIDER}={{{inline}}}",
+        ]
+
+    def missing_credentials(self, environ: Mapping[str, str]) -> str | None:
+        """Why Codex has no credentials (None when it has): its provider's env_key, or its OpenAI login."""
+        provider = self.model_provider()
+        if provider.name != "openai":
+            if provider.env_key and not environ.get(provider.env_key):
+                return (
+                    f"Codex's model provider {provider.name!r} reads its key from {provider.env_key}, which is not set"
+                )
+            return None
+        if any(environ.get(name) for name in CREDENTIAL_ENV) or (self.codex_home() / "auth.json").is_file():
+            return None
+        return f"Codex is not logged in: {LOGIN_HINT}"
+
+    def has_credentials(self) -> bool:
+        """A key for the configured model provider, or a login in ``$CODEX_HOME/auth.json``."""
+        return self.missing_credentials({**self.environ, **self.child_env()}) is None
 
     def check_extra_args(self, extra: list[str] | None = None) -> None:
         """Raise ConfigurationError when extraArgs would let Codex write or skip approvals."""
@@ -97,13 +182,17 @@ class CodexProvider(BaseProvider):
         exe = self.executable()
         try:
             self.check_extra_args()
+            environ = {**self.environ, **self.child_env()}
         except ClaifError as exc:
             return ProviderStatus(state=ProviderState.ERROR, reason=exc.message)
         if exe is None:
             return ProviderStatus(state=ProviderState.NOT_INSTALLED, reason=self.not_installed_reason())
-        if not self.has_credentials():
-            return ProviderStatus(state=ProviderState.NEEDS_CREDENTIAL, reason=f"Codex is not logged in: {LOGIN_HINT}")
-        return ProviderStatus(state=ProviderState.READY, reason=f"using {exe}")
+        missing = self.missing_credentials(environ)
+        if missing is not None:
+            return ProviderStatus(state=ProviderState.NEEDS_CREDENTIAL, reason=missing)
+        provider = self.model_provider().name
+        via = f" through model provider {provider!r}" if provider != "openai" else ""
+        return ProviderStatus(state=ProviderState.READY, reason=f"using {exe}{via}")
 
     def command(self, exe: str, options: ClaifOptions) -> list[str]:
         """``codex exec`` in a read-only sandbox, reading the prompt from stdin."""
@@ -113,7 +202,7 @@ class CodexProvider(BaseProvider):
             argv += ["-C", str(options.workspace_root)]
         if options.model:
             argv += ["-m", options.model]
-        argv += [*self.settings.extra_args, *options.extra_args, "-"]
+        argv += [*self.gateway_args(), *self.settings.extra_args, *options.extra_args, "-"]
         return argv
 
     async def query(self, prompt: str, options: ClaifOptions | None = None) -> AsyncIterator[StreamEvent]:
@@ -127,6 +216,7 @@ class CodexProvider(BaseProvider):
             self.command(exe, options),
             provider=self.name,
             environ=self.environ,
+            env=self.child_env(),
             cwd=options.workspace_root,
             timeout=options.timeout,
         )
@@ -160,9 +250,11 @@ class CodexProvider(BaseProvider):
                 elif kind == "turn.failed":
                     failure = str((event.get("error") or {}).get("message") or "the turn failed")
                 elif kind == "error":
-                    # Codex also reports retries ("Reconnecting... 1/5") this way; only turn.failed or the exit
-                    # status make it fatal.
+                    # Codex also reports retries ("Reconnecting... 1/5") this way; only turn.failed, the exit
+                    # status or a retry of a refused key (which can never succeed) make it fatal.
                     last_error = str(event.get("message") or "")
+                    if _RETRY_AUTH.match(last_error):
+                        raise self._error(last_error.partition("(")[2].rstrip(")") or last_error, process)
             code = await process.wait()
             if failure is not None or code != 0:
                 raise self._error(failure or last_error, process)
@@ -204,8 +296,18 @@ class CodexProvider(BaseProvider):
         """The error for a failed turn or a non-zero exit, from Codex's message or its stderr tail."""
         detail = message or ""
         full = process.failure_message() if not detail else f"{detail} ({process.failure_message()})"
-        if _AUTH_TEXT.search(detail) or _AUTH_TEXT.search(process.stderr_tail):
-            return AuthenticationError(f"{detail or process.failure_message()} ({LOGIN_HINT})", provider=self.name)
+        if (
+            _AUTH_TEXT.search(detail)
+            or _AUTH_TEXT.search(process.stderr_tail)
+            or "Missing environment variable" in detail
+        ):
+            provider = self.model_provider()
+            hint = (
+                f"Codex's model provider {provider.name!r} reads its key from {provider.env_key}"
+                if provider.env_key
+                else LOGIN_HINT
+            )
+            return AuthenticationError(f"{detail or process.failure_message()} ({hint})", provider=self.name)
         if _RATE_TEXT.search(detail):
             return RateLimitError(detail, provider=self.name)
         return ProviderRuntimeError(full, provider=self.name)

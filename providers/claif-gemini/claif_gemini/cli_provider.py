@@ -6,19 +6,23 @@ for edits) goes through claif-lsp's patch engine.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from claif_lsp.errors import AuthenticationError, ClaifError, ProviderInitError, ProviderRuntimeError
 from claif_lsp.process import (
     AgentProcess,
+    child_environment,
+    explicit_api_key,
     find_executable,
     flag_uses,
     home_dir,
     missing_executable_reason,
     parse_json_line,
     refuse_unsafe_arg,
+    strip_ansi,
 )
 from claif_lsp.provider import BaseProvider
 from claif_lsp.types import (
@@ -35,10 +39,22 @@ from claif_lsp.types import (
 INSTALL_HINT = "install with npm i -g @google/gemini-cli"
 LOGIN_HINT = "run `gemini` once to sign in, or set GEMINI_API_KEY"
 CREDENTIAL_ENV = ("GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GENAI_USE_VERTEXAI", "GOOGLE_GENAI_USE_GCA")
+BASE_URL_ENV = "GOOGLE_GEMINI_BASE_URL"
+"""Gemini CLI's endpoint override: with it set, the CLI selects its "gateway" auth type."""
+GATEWAY_HINT = (
+    'with GOOGLE_GEMINI_BASE_URL set (a gateway), headless Gemini CLI rejects its default "gateway" auth type '
+    '("Invalid auth method selected"): add "security": {"auth": {"selectedType": "gemini-api-key"}} to '
+    "~/.gemini/settings.json and give the gateway's key as GEMINI_API_KEY"
+)
+TRUST_HINT = (
+    "Gemini CLI does not trust the workspace folder, so it will not run there headless (exit 55): trust the "
+    "folder in Gemini CLI (run `gemini` in it once and accept), or set providers.gemini-cli.options.trustWorkspace "
+    "to true in your own claif settings to let claif-lsp pass --skip-trust"
+)
+HEADLESS_AUTH_TYPES = ("gemini-api-key", "vertex-ai", "oauth-personal", "compute-default-credentials")
+"""``security.auth.selectedType`` values Gemini CLI's headless mode accepts."""
 APPROVAL_MODES = ("plan", "default")
 """Approval modes that never write; `providers.gemini-cli.options.approvalMode` picks one (default plan)."""
-MAX_ARGV_PROMPT = 100_000
-"""Longer prompts go through stdin (Linux caps one argument at 128 KiB)."""
 EXIT_CODES = {
     42: "rejected the input",
     52: "reported a configuration error (check ~/.gemini/settings.json)",
@@ -46,7 +62,8 @@ EXIT_CODES = {
     54: "stopped on a fatal tool error",
     130: "was cancelled",
 }
-"""Gemini CLI exit codes (41, authentication, is handled on its own)."""
+"""Gemini CLI exit codes (41, authentication, and 55, an untrusted folder, are handled on their own)."""
+_API_AUTH_ERROR = re.compile(r'"code":\s*40[13]\b|UNAUTHENTICATED|PERMISSION_DENIED|API key not valid', re.IGNORECASE)
 UNSAFE_FLAGS = ("--approval-mode", "--approvalMode", "--yolo", "--allowed-tools", "--allowedTools")
 """Flags (in yargs' kebab and camel spellings) that set what runs without approval; the approval mode is ours."""
 _SHORT_CLUSTER_WITH_Y = re.compile(r"^-[A-Za-z]*y")
@@ -76,18 +93,62 @@ class GeminiCliProvider(BaseProvider):
         """The gemini executable: settings.path, else ``gemini`` on PATH."""
         return find_executable("gemini", self.environ, self.settings.path)
 
-    def has_credentials(self) -> bool:
-        """A key or Vertex/GCA selection in the environment, or a Google login in ``~/.gemini``."""
-        if any(self.environ.get(name) for name in CREDENTIAL_ENV):
+    def trust_workspace(self) -> bool:
+        """Whether the user chose (``options.trustWorkspace``) to let Gemini CLI run in folders it does not trust."""
+        value = self.settings.options.get("trustWorkspace", False)
+        if not isinstance(value, bool):
+            raise ProviderInitError("options.trustWorkspace must be true or false", provider=self.name)
+        return value
+
+    def child_env(self) -> dict[str, str]:
+        """What the CLI gets on top of the server's environment: ``env``, then baseUrl and the configured key."""
+        return child_environment(
+            self.settings.env,
+            base_url=self.settings.base_url,
+            base_url_var=BASE_URL_ENV,
+            api_key=explicit_api_key(self),
+            api_key_var="GEMINI_API_KEY",
+        )
+
+    def has_credentials(self, environ: Mapping[str, str]) -> bool:
+        """A key or Vertex/GCA selection in ``environ``, or a Google login in ``~/.gemini``.
+
+        ``~/.gemini/.env`` counts only with trustWorkspace: Gemini CLI ignores it in folders it does not trust.
+        """
+        if any(environ.get(name) for name in CREDENTIAL_ENV):
             return True
-        folder = home_dir(self.environ) / ".gemini"
+        folder = home_dir(environ) / ".gemini"
         if (folder / "oauth_creds.json").is_file():
             return True
+        if not self.trust_workspace():
+            return False
         try:
             dotenv = (folder / ".env").read_text(encoding="utf-8")
         except OSError:
             return False
         return any(line.strip().startswith(("GEMINI_API_KEY=", "GOOGLE_API_KEY=")) for line in dotenv.splitlines())
+
+    @staticmethod
+    def security_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+        """The ``security`` block of the user's ``~/.gemini/settings.json`` (empty when unset or unreadable)."""
+        try:
+            data = json.loads((home_dir(environ) / ".gemini" / "settings.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        security = data.get("security") if isinstance(data, dict) else None
+        return security if isinstance(security, dict) else {}
+
+    def selected_auth_type(self, environ: Mapping[str, str]) -> str | None:
+        """``security.auth.selectedType`` from the user's ``~/.gemini/settings.json``, when set."""
+        auth = self.security_settings(environ).get("auth")
+        selected = auth.get("selectedType") if isinstance(auth, dict) else None
+        return selected if isinstance(selected, str) else None
+
+    def checks_folder_trust(self, environ: Mapping[str, str]) -> bool:
+        """Whether Gemini CLI will refuse untrusted folders: folder trust on (its default) and no trustWorkspace."""
+        folder_trust = self.security_settings(environ).get("folderTrust")
+        enabled = folder_trust.get("enabled", True) if isinstance(folder_trust, dict) else True
+        return enabled is not False and not self.trust_workspace()
 
     def check_extra_args(self, extra: list[str] | None = None) -> None:
         """Raise ConfigurationError when extraArgs would change the approval mode or auto-approve tools."""
@@ -101,20 +162,29 @@ class GeminiCliProvider(BaseProvider):
         return missing_executable_reason("gemini", self.settings.path, INSTALL_HINT)
 
     def status(self) -> ProviderStatus:
-        """Not installed, misconfigured, needs a login, or ready; no query, no network."""
+        """Not installed, misconfigured, needs a login, or ready; reads the CLI's config files, never runs it."""
         exe = self.executable()
         try:
             self.check_extra_args()
             self.approval_mode()
+            environ = {**self.environ, **self.child_env()}
         except ClaifError as exc:
             return ProviderStatus(state=ProviderState.ERROR, reason=exc.message)
         if exe is None:
             return ProviderStatus(state=ProviderState.NOT_INSTALLED, reason=self.not_installed_reason())
-        if not self.has_credentials():
-            return ProviderStatus(
-                state=ProviderState.NEEDS_CREDENTIAL, reason=f"Gemini CLI is not signed in: {LOGIN_HINT}"
+        if environ.get(BASE_URL_ENV) and self.selected_auth_type(environ) not in HEADLESS_AUTH_TYPES:
+            return ProviderStatus(state=ProviderState.NEEDS_CONFIG, reason=f"Gemini CLI: {GATEWAY_HINT}")
+        if not self.has_credentials(environ):
+            hint = LOGIN_HINT
+            if (home_dir(environ) / ".gemini" / ".env").is_file():
+                hint += " (~/.gemini/.env is read only in folders Gemini CLI trusts; see options.trustWorkspace)"
+            return ProviderStatus(state=ProviderState.NEEDS_CREDENTIAL, reason=f"Gemini CLI is not signed in: {hint}")
+        reason = f"using {exe}"
+        if self.checks_folder_trust(environ):
+            reason += (
+                "; it runs only in folders it trusts (trust a folder in Gemini CLI, or set options.trustWorkspace)"
             )
-        return ProviderStatus(state=ProviderState.READY, reason=f"using {exe}")
+        return ProviderStatus(state=ProviderState.READY, reason=reason)
 
     def approval_mode(self) -> str:
         """The configured non-writing approval mode."""
@@ -127,18 +197,15 @@ class GeminiCliProvider(BaseProvider):
             )
         return mode
 
-    def command(self, exe: str, prompt: str, options: ClaifOptions) -> tuple[list[str], str]:
-        """The command line and the text for stdin (the prompt goes through stdin when it is long)."""
+    def command(self, exe: str, options: ClaifOptions) -> list[str]:
+        """The command line; the prompt goes through stdin, never argv, where any local user could read it."""
         self.check_extra_args(options.extra_args)
         argv = [exe, "--output-format", "stream-json", "--approval-mode", self.approval_mode()]
+        if self.trust_workspace():
+            argv.append("--skip-trust")
         if options.model:
             argv += ["-m", options.model]
-        argv += [*self.settings.extra_args, *options.extra_args]
-        if len(prompt.encode()) <= MAX_ARGV_PROMPT:
-            # The equals form binds the text to the flag: yargs would parse "-p -x" as two flags and lose a
-            # prompt that starts with a dash (or read "--yolo ..." as a switch).
-            return [*argv, f"--prompt={prompt}"], ""
-        return argv, prompt
+        return [*argv, *self.settings.extra_args, *options.extra_args]
 
     async def query(self, prompt: str, options: ClaifOptions | None = None) -> AsyncIterator[StreamEvent]:
         """Stream the assistant's deltas; the final Message holds the last turn's text and the token stats."""
@@ -147,14 +214,18 @@ class GeminiCliProvider(BaseProvider):
         if exe is None:
             raise ProviderInitError(self.not_installed_reason(), provider=self.name)
         full_prompt = f"{options.system_prompt}\n\n{prompt}" if options.system_prompt else prompt
-        argv, stdin_text = self.command(exe, full_prompt, options)
         process = AgentProcess(
-            argv, provider=self.name, environ=self.environ, cwd=options.workspace_root, timeout=options.timeout
+            self.command(exe, options),
+            provider=self.name,
+            environ=self.environ,
+            env=self.child_env(),
+            cwd=options.workspace_root,
+            timeout=options.timeout,
         )
         async with process:
-            if stdin_text:
-                await process.write(stdin_text)
-            await process.close_stdin()  # headless gemini reads a piped stdin to its end
+            # With stdin not a terminal and no --prompt, gemini runs headless and reads stdin to its end.
+            await process.write(full_prompt)
+            await process.close_stdin()
             everything: list[str] = []
             last_turn: list[str] = []
             model = options.model
@@ -212,16 +283,26 @@ class GeminiCliProvider(BaseProvider):
     def _exit_error(
         self, code: int, result: dict[str, Any] | None, error_message: str | None, process: AgentProcess
     ) -> ClaifError:
-        """A clear error for a non-zero exit status."""
-        detail = self._result_message(result) or error_message or process.stderr_tail
+        """A clear error for a non-zero exit status, from the CLI's structured error when it wrote one."""
+        stderr = strip_ansi(process.stderr_tail)
+        detail = self._result_message(result) or error_message
+        if code == 55:
+            return ProviderInitError(TRUST_HINT, provider=self.name)
         if code == 41:
+            if "Invalid auth method selected" in (detail or stderr) and process.env.get(BASE_URL_ENV):
+                return AuthenticationError(f"Gemini CLI: {GATEWAY_HINT} (exit 41)", provider=self.name)
             return AuthenticationError(
-                f"Gemini CLI is not authenticated (exit 41): {LOGIN_HINT}" + (f". {detail}" if detail else ""),
+                f"Gemini CLI is not authenticated (exit 41): {LOGIN_HINT}. {detail or stderr}".rstrip(". "),
                 provider=self.name,
             )
-        what = EXIT_CODES.get(code)
-        if what is None:
-            return ProviderRuntimeError(process.failure_message(), provider=self.name)
-        return ProviderRuntimeError(
-            f"Gemini CLI {what} (exit {code})" + (f": {detail}" if detail else ""), provider=self.name
-        )
+        if detail and _API_AUTH_ERROR.search(detail):
+            message = f"Gemini CLI was refused by the API: {detail} ({LOGIN_HINT})"
+            return AuthenticationError(message, provider=self.name)
+        what = EXIT_CODES.get(code, f"failed (exit {code})")
+        if code in EXIT_CODES:
+            what += f" (exit {code})"
+        if detail:
+            return ProviderRuntimeError(f"Gemini CLI {what}: {detail}", provider=self.name)
+        if code in EXIT_CODES:
+            return ProviderRuntimeError(f"Gemini CLI {what}" + (f": {stderr}" if stderr else ""), provider=self.name)
+        return ProviderRuntimeError(strip_ansi(process.failure_message()), provider=self.name)

@@ -76,7 +76,11 @@ def start(cli: str, stdin_text: str | None = None, parsed: dict[str, Any] | None
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
     record = os.environ.get("FAKE_CLI_RECORD_FILE")
     if record:
-        env_keys = [k for k in os.environ if k.startswith(("FAKE_", "CLAUDE", "CODEX", "GEMINI", "OPENAI", "GOOGLE"))]
+        env_keys = [
+            k
+            for k in os.environ
+            if k.startswith(("FAKE_", "ANTHROPIC", "CLAIF", "CLAUDE", "CODEX", "GEMINI", "OPENAI", "GOOGLE"))
+        ]
         with open(record, "w", encoding="utf-8") as fh:
             json.dump(
                 {
