@@ -155,7 +155,7 @@ def merge_into(target: dict[str, Any], override: Mapping[str, Any]) -> None:
 
 
 def normalise_keys(data: Any) -> Any:
-    """snake_case keys to camelCase, except under maps keyed by user names (providers, options)."""
+    """snake_case keys to camelCase, except under maps keyed by user names (providers, options, env)."""
     if not isinstance(data, Mapping):
         return data
     result: dict[str, Any] = {}
@@ -163,7 +163,8 @@ def normalise_keys(data: Any) -> Any:
         camel = _snake_to_camel(str(key))
         if camel == "providers" and isinstance(value, Mapping):
             result[camel] = {name: normalise_keys(v) for name, v in value.items()}
-        elif camel == "options":
+        elif camel in ("options", "env"):
+            # Keyed by names the user wrote (provider options, environment variables): kept as written.
             result[camel] = value
         elif camel == "actions" and isinstance(value, list):
             result[camel] = [normalise_keys(v) for v in value]

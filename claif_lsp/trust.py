@@ -24,8 +24,13 @@ USER_ONLY_PROVIDER_KEYS: dict[str, str] = {
     "baseUrl": "it chooses the server your code and key are sent to",
     "path": "it chooses the program that runs",
     "extraArgs": "it changes how a program runs",
+    "env": "it sets the environment of a program, which can make it run others or send your code elsewhere",
 }
 """Keys under ``providers.<name>`` only trusted sources may set, each with why."""
+USER_ONLY_PROVIDER_OPTIONS: dict[str, str] = {
+    "trustWorkspace": "it makes Gemini CLI trust the folder and load the folder's own settings",
+}
+"""Keys under ``providers.<name>.options`` only trusted sources may set, each with why."""
 AUTO_APPROVAL = "auto"
 AUTO_APPROVAL_REASON = "it applies edits without your review"
 REENABLE_REASON = "it turns on a provider your own settings turn off"
@@ -109,6 +114,13 @@ def withhold(
                 for key, reason in USER_ONLY_PROVIDER_KEYS.items():
                     if key in settings:
                         refuse(("providers", name, key), settings.pop(key), reason)
+                options = settings.get("options")
+                if isinstance(options, Mapping) and any(key in options for key in USER_ONLY_PROVIDER_OPTIONS):
+                    options = dict(options)
+                    for key, reason in USER_ONLY_PROVIDER_OPTIONS.items():
+                        if key in options:
+                            refuse(("providers", name, "options", key), options.pop(key), reason)
+                    settings["options"] = options
                 if settings.get("enabled") is True and get_path(trusted, ("providers", name, "enabled")) is False:
                     refuse(("providers", name, "enabled"), settings.pop("enabled"), REENABLE_REASON)
             cleaned["providers"][name] = settings

@@ -429,7 +429,7 @@ def test_a_stale_hunk_affects_only_itself_in_the_review(tmp_path: Path) -> None:
     assert (second, third) != (first, first)
 
 
-TRUSTED_KEYS = {"apiKeyCommand", "apiKeyEnv", "baseUrl", "path", "extraArgs", "record", "approval"}
+TRUSTED_KEYS = {"apiKeyCommand", "apiKeyEnv", "baseUrl", "path", "extraArgs", "env", "record", "approval"}
 """Keys the server honours only from initializationOptions, the environment and the user's config file."""
 
 
@@ -447,6 +447,7 @@ def test_settings_that_run_programs_or_redirect_traffic_go_in_initialization_opt
     transcript = {"options": {"transcript": str(tmp_path / "transcript.jsonl")}}
     providers = {
         "replay": transcript,
+        "gemini-cli": {"options": {"trustWorkspace": True, "approvalMode": "plan"}},
         "openai": {"model": "gpt-test", "baseUrl": "http://127.0.0.1:9/v1", "apiKeyEnv": "CLAIFTEST_KEY"},
         "codex": {"path": "/usr/bin/false", "extraArgs": ["--quiet"], "apiKeyCommand": ["/usr/bin/false"]},
     }
@@ -460,6 +461,7 @@ def test_settings_that_run_programs_or_redirect_traffic_go_in_initialization_opt
         "providers": {
             "openai": {"baseUrl": "http://127.0.0.1:9/v1", "apiKeyEnv": "CLAIFTEST_KEY"},
             "codex": {"path": "/usr/bin/false", "extraArgs": ["--quiet"], "apiKeyCommand": ["/usr/bin/false"]},
+            "gemini-cli": {"options": {"trustWorkspace": True}},
         },
     }, r["initialization_options"]
     # workspace/configuration answers carry the rest, and none of them.
@@ -469,13 +471,14 @@ def test_settings_that_run_programs_or_redirect_traffic_go_in_initialization_opt
     claif = r["configuration"][0][0]
     assert claif["provider"] == "replay" and claif["providers"]["replay"] == transcript, claif
     assert claif["providers"]["openai"] == {"model": "gpt-test"} and "codex" not in claif["providers"], claif
+    assert claif["providers"]["gemini-cli"] == {"options": {"approvalMode": "plan"}}, claif
     # The server honoured them from there: `record` wrote the ask's prompt.
     assert "Rename s to result" in recorded_prompts(record)[0]
 
 
 def test_the_plugin_keeps_every_key_the_server_guards_out_of_workspace_configuration(tmp_path: Path) -> None:
     """The plugin's trusted keys (from Neovim) cover the server's keys a workspace may not set."""
-    from claif_lsp.configuration import UNTRUSTED_PROVIDER_KEYS, UNTRUSTED_TOP_KEYS
+    from claif_lsp.trust import USER_ONLY_PROVIDER_KEYS, USER_ONLY_TOP_KEYS
 
     lua = (
         f"vim.opt.rtp:prepend({json.dumps(str(PLUGIN))}) local c = require('claif.config') "
@@ -494,7 +497,7 @@ def test_the_plugin_keeps_every_key_the_server_guards_out_of_workspace_configura
     assert proc.returncode == 0, proc.stderr
     provider_keys, top_keys = json.loads(proc.stdout)
     assert set(provider_keys) | set(top_keys) == TRUSTED_KEYS
-    assert set(UNTRUSTED_PROVIDER_KEYS) <= set(provider_keys) and set(UNTRUSTED_TOP_KEYS) <= set(top_keys)
+    assert set(USER_ONLY_PROVIDER_KEYS) <= set(provider_keys) and set(USER_ONLY_TOP_KEYS) <= set(top_keys)
 
 
 def test_typing_while_the_server_shows_its_diff_document_keeps_every_key_in_the_file(tmp_path: Path) -> None:

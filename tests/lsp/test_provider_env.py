@@ -32,11 +32,6 @@ def lsp_env(tmp_path: Path) -> dict[str, str]:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="claif_lsp.configuration.normalise_keys camelCases the keys of providers.<name>.env "
-    "(CLAUDE_CODE_MAX_RETRIES -> CLAUDECodeMaxRetries); it must leave env keys as written, as it does for options",
-)
 @pytest.mark.parametrize("editor", ["neovim"], indirect=True)
 async def test_env_setting_reaches_the_cli_unchanged(client: EditorClient, workspace: Path, tmp_path: Path) -> None:
     uri = (workspace / "app.py").as_uri()

@@ -66,7 +66,9 @@ M.options = vim.deepcopy(M.defaults)
 --- Provider settings that run a program, pick the secret sent, or choose the server your code goes to.
 --- The server honours them only from `initializationOptions`, the environment and the user's own config
 --- file, never from `workspace/configuration`, which editors may fill from a cloned repository.
-M.TRUSTED_PROVIDER_KEYS = { 'apiKeyCommand', 'apiKeyEnv', 'baseUrl', 'path', 'extraArgs' }
+M.TRUSTED_PROVIDER_KEYS = { 'apiKeyCommand', 'apiKeyEnv', 'baseUrl', 'path', 'extraArgs', 'env' }
+--- Provider `options` of the same kind: Gemini CLI's `trustWorkspace` makes it load the folder's own settings.
+M.TRUSTED_PROVIDER_OPTIONS = { 'trustWorkspace' }
 --- Top-level settings of the same kind: `record` writes a file, `approval` decides what applies unasked.
 M.TRUSTED_TOP_KEYS = { 'record', 'approval' }
 
@@ -102,6 +104,21 @@ function M.split_settings(settings)
           for k, v in pairs(provider) do
             if one_of(k, M.TRUSTED_PROVIDER_KEYS) then
               moved[k] = v
+            elseif camel(tostring(k)) == 'options' and type(v) == 'table' then
+              local options, user_only = {}, {}
+              for option, x in pairs(v) do
+                if vim.list_contains(M.TRUSTED_PROVIDER_OPTIONS, option) then
+                  user_only[option] = x
+                else
+                  options[option] = x
+                end
+              end
+              if next(user_only) then
+                moved[k] = user_only
+              end
+              if next(options) or not next(user_only) then
+                kept[k] = options
+              end
             else
               kept[k] = v
             end
