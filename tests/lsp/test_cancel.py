@@ -49,15 +49,22 @@ async def streaming_started(client: EditorClient) -> bool:
     return await async_wait_until(reported, timeout=20)
 
 
+def progress_ends(client: EditorClient) -> list[types.WorkDoneProgressEnd]:
+    """Every progress end the client has received, over all tokens."""
+    return [
+        v for values in client.progress_reports.values() for v in values if isinstance(v, types.WorkDoneProgressEnd)
+    ]
+
+
 async def assert_nothing_left(client: EditorClient, uri: str) -> None:
+    # pygls answers RequestCancelled the moment $/cancelRequest arrives, before the ask has stopped its provider;
+    # the progress end is sent once it has, so only after it can "no proposal" not change any more.
+    assert await async_wait_until(lambda: bool(progress_ends(client)), timeout=30), "the ask never ended its progress"
     with pytest.raises(JsonRpcInvalidParams, match="no proposal"):
         await scenario.command(client, "claif.proposal", {"proposal": "p1"})
     assert client.applied_edits == []
     assert client.documents[uri].text == scenario.SAMPLE
-    ends = [
-        v for values in client.progress_reports.values() for v in values if isinstance(v, types.WorkDoneProgressEnd)
-    ]
-    assert [e.message for e in ends] == ["cancelled"]
+    assert [e.message for e in progress_ends(client)] == ["cancelled"]
 
 
 async def test_cancel_request_stops_the_ask(client: EditorClient, workspace: Path, backend: Backend) -> None:
