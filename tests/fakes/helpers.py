@@ -11,6 +11,9 @@ from typing import Any
 
 FAKES_BIN = Path(__file__).resolve().parent / "bin"
 """Folder holding the fake `claude`, `codex` and `gemini` executables."""
+EVENT_TIMEOUT = 60.0
+"""Seconds any test waits for something that should happen: generous, because the machine may be loaded
+(the first ask through an SDK imports it, which took 18 s beside a CPU hog); a wait that succeeds costs nothing."""
 
 
 def fake_environ(tmp_path: Path, scenario: str = "normal", **extra: str) -> dict[str, str]:
@@ -60,7 +63,7 @@ def alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> bool:
+def wait_until(condition: Callable[[], bool], timeout: float = EVENT_TIMEOUT) -> bool:
     """Poll ``condition`` until it holds or ``timeout`` passes (a bounded wait, not a timing assertion)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -70,7 +73,7 @@ def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> bool:
     return condition()
 
 
-async def async_wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> bool:
+async def async_wait_until(condition: Callable[[], bool], timeout: float = EVENT_TIMEOUT) -> bool:
     """Async :func:`wait_until`."""
     import asyncio
 
@@ -105,7 +108,7 @@ async def cancel_after_first_delta(events: AsyncIterator[Any], pid_file: Path) -
                 first.set()
 
     task = asyncio.create_task(consume())
-    await asyncio.wait_for(first.wait(), 30)
+    await asyncio.wait_for(first.wait(), EVENT_TIMEOUT)
     pids = read_pids(pid_file)
     assert set(pids) == {"main", "child"}, pids
     assert alive(pids["main"]) and alive(pids["child"]), "the fake should still be streaming"

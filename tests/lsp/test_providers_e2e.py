@@ -195,7 +195,7 @@ class TestAgentFailures:
         ends = [v for values in client.progress_reports.values() for v in values if type(v).__name__.endswith("End")]
         assert ends and (ends[-1].message or "").startswith("failed:")
         for pid in read_pids(tmp_path / "pids").values():
-            assert await async_wait_until(lambda pid=pid: not alive(pid), timeout=10), "a process outlived the ask"
+            assert await async_wait_until(lambda pid=pid: not alive(pid)), "a process outlived the ask"
 
 
 AGENT_TITLES = {"claude-code": "Ask Claude Code…", "codex": "Ask Codex…", "gemini-cli": "Ask Gemini CLI…"}

@@ -17,7 +17,7 @@ from claif_lsp.registry import ProviderRegistry
 from claif_lsp.settings import ProviderSettings, Settings
 from claif_lsp.streaming import collect_answer
 from claif_lsp.types import ClaifOptions
-from tests.fakes.helpers import alive, async_wait_until, fake_environ, read_pids
+from tests.fakes.helpers import EVENT_TIMEOUT, alive, async_wait_until, fake_environ, read_pids
 
 SPAWN_CHILD = """
 import os, signal, subprocess, sys, time
@@ -149,7 +149,7 @@ async def test_cancellation_kills_the_group_even_when_it_ignores_sigterm(tmp_pat
                 started.set()
 
     task = asyncio.create_task(consume())
-    await asyncio.wait_for(started.wait(), 30)
+    await asyncio.wait_for(started.wait(), EVENT_TIMEOUT)
     pids = read_pids(pid_file)
     assert alive(pids["main"]) and alive(pids["child"])
     task.cancel()
