@@ -24,8 +24,10 @@ import os, signal, subprocess, sys, time
 ignore = "signal.signal(signal.SIGTERM, signal.SIG_IGN); " if "stubborn" in sys.argv else ""
 if "stubborn" in sys.argv:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-child = subprocess.Popen([sys.executable, "-c", ignore + "import time; time.sleep(3600)"],
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+code = "import signal, time; " + ignore + "print(flush=True); time.sleep(3600)"
+child = subprocess.Popen([sys.executable, "-c", code],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+child.stdout.readline()  # the child runs (and ignores SIGTERM if stubborn) before anyone may signal it
 with open(sys.argv[1], "a") as fh:
     fh.write(f"main {os.getpid()}\\nchild {child.pid}\\n")
 print("started", flush=True)

@@ -95,11 +95,14 @@ def start(cli: str, stdin_text: str | None = None, parsed: dict[str, Any] | None
     if pid_file:
         ignore = "signal.signal(signal.SIGTERM, signal.SIG_IGN); " if scenario() == "stubborn" else ""
         child = subprocess.Popen(
-            [sys.executable, "-c", f"import signal, time; {ignore}time.sleep(3600)"],
+            [sys.executable, "-c", f"import signal, time; {ignore}print(flush=True); time.sleep(3600)"],
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
+        # Only once the child runs (ignoring SIGTERM if stubborn) may a test see its pid and start killing.
+        assert child.stdout is not None
+        child.stdout.readline()
         with open(pid_file, "a", encoding="utf-8") as fh:
             fh.write(f"main {os.getpid()}\nchild {child.pid}\n")
 
