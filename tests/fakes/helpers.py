@@ -11,6 +11,9 @@ from typing import Any
 
 FAKES_BIN = Path(__file__).resolve().parent / "bin"
 """Folder holding the fake `claude`, `codex` and `gemini` executables."""
+EVENT_TIMEOUT = 60.0
+"""Seconds any test waits for something that should happen: generous, because the machine may be loaded
+(the first ask through an SDK imports it, which took 18 s beside a CPU hog); a wait that succeeds costs nothing."""
 
 
 def fake_environ(tmp_path: Path, scenario: str = "normal", **extra: str) -> dict[str, str]:
@@ -33,19 +36,43 @@ def fake_environ(tmp_path: Path, scenario: str = "normal", **extra: str) -> dict
     return env
 
 
+class Pid(int):
+    """A pid from a pid file, with the start time of the process it named, so a reused pid is not taken for it."""
+
+    start: str | None = None
+
+
+def start_time(pid: int) -> str | None:
+    """When ``pid`` started (clock ticks after boot, from /proc), or None when it is gone or there is no /proc."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
 def read_pids(pid_file: Path) -> dict[str, int]:
-    """The ``main`` and ``child`` pids a fake wrote (empty until it started)."""
+    """The ``main`` and ``child`` pids a fake wrote (empty until it started), as :class:`Pid`.
+
+    Lines are ``<role> <pid> [<start time>]``; without a start time it is read now.
+    """
     pids: dict[str, int] = {}
     if pid_file.exists():
         for line in pid_file.read_text().splitlines():
-            role, _, pid = line.partition(" ")
-            if pid.strip().isdigit():
-                pids[role] = int(pid)
+            role, _, rest = line.partition(" ")
+            number, _, start = rest.strip().partition(" ")
+            if number.isdigit():
+                pid = Pid(number)
+                pid.start = start.strip() or start_time(pid)
+                pids[role] = pid
     return pids
 
 
 def alive(pid: int) -> bool:
-    """True while ``pid`` runs; a zombie (exited, not yet reaped by its parent) counts as gone."""
+    """True while ``pid`` runs; a zombie (exited, not yet reaped) counts as gone, and so does a reused pid.
+
+    The machine is shared and pids wrap (pid_max is 32768 here), so after our process died its pid may
+    name someone else's; a :class:`Pid` only matches the process that had its start time.
+    """
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except (FileNotFoundError, ProcessLookupError):
@@ -56,11 +83,14 @@ def alive(pid: int) -> bool:
         except ProcessLookupError:
             return False
         return True
-    state = stat.rsplit(")", 1)[1].split()[0]
-    return state not in ("Z", "X")
+    fields = stat.rsplit(")", 1)[1].split()
+    expected = getattr(pid, "start", None)
+    if expected is not None and fields[19] != expected:
+        return False
+    return fields[0] not in ("Z", "X")
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> bool:
+def wait_until(condition: Callable[[], bool], timeout: float = EVENT_TIMEOUT) -> bool:
     """Poll ``condition`` until it holds or ``timeout`` passes (a bounded wait, not a timing assertion)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -70,7 +100,7 @@ def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> bool:
     return condition()
 
 
-async def async_wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> bool:
+async def async_wait_until(condition: Callable[[], bool], timeout: float = EVENT_TIMEOUT) -> bool:
     """Async :func:`wait_until`."""
     import asyncio
 
@@ -105,7 +135,7 @@ async def cancel_after_first_delta(events: AsyncIterator[Any], pid_file: Path) -
                 first.set()
 
     task = asyncio.create_task(consume())
-    await asyncio.wait_for(first.wait(), 30)
+    await asyncio.wait_for(first.wait(), EVENT_TIMEOUT)
     pids = read_pids(pid_file)
     assert set(pids) == {"main", "child"}, pids
     assert alive(pids["main"]) and alive(pids["child"]), "the fake should still be streaming"

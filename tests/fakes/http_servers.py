@@ -24,6 +24,8 @@ from typing import Any
 
 from typing_extensions import Self
 
+from tests.fakes.helpers import EVENT_TIMEOUT
+
 Event = tuple[str | None, str]
 """One SSE event: its ``event:`` name (None for none) and its ``data:`` payload."""
 
@@ -226,7 +228,7 @@ class LoopbackServer:
         assert self.requests, "no request was received"
         return self.requests[-1]
 
-    def wait_for_disconnect(self, timeout: float = 10.0) -> bool:
+    def wait_for_disconnect(self, timeout: float = EVENT_TIMEOUT) -> bool:
         """Wait (bounded) until the server noticed the client hang up."""
         return self.client_disconnected.wait(timeout)
 

@@ -15,6 +15,7 @@ from pytest_lsp import ClientServerConfig, client_capabilities
 from claif_lsp import trust
 from claif_lsp.configuration import deep_merge
 from tests.conftest import EDITORS, SERVER_COMMAND, server_env
+from tests.fakes.helpers import EVENT_TIMEOUT
 from tests.fakes.http_servers import AnthropicServer, LoopbackServer, OpenAIServer, Reply
 from tests.lsp import scenario
 from tests.lsp.editor_client import EditorClient, make_editor_client
@@ -201,7 +202,7 @@ class Backend:
         slow = ["*** Begin Patch\n"] + [f"# line {i}\n" for i in range(200)]
         scenario.write_transcript(self.transcript, [{"chunks": slow, "delayMs": 100}])
 
-    def stream_closed(self, timeout: float = 10.0) -> bool:
+    def stream_closed(self, timeout: float = EVENT_TIMEOUT) -> bool:
         """True once the HTTP server saw the client hang up mid-stream (always True for replay)."""
         return self.server is None or self.server.wait_for_disconnect(timeout)
 

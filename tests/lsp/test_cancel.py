@@ -46,18 +46,25 @@ async def streaming_started(client: EditorClient) -> bool:
             isinstance(v, types.WorkDoneProgressReport) for values in client.progress_reports.values() for v in values
         )
 
-    return await async_wait_until(reported, timeout=20)
+    return await async_wait_until(reported)
+
+
+def progress_ends(client: EditorClient) -> list[types.WorkDoneProgressEnd]:
+    """Every progress end the client has received, over all tokens."""
+    return [
+        v for values in client.progress_reports.values() for v in values if isinstance(v, types.WorkDoneProgressEnd)
+    ]
 
 
 async def assert_nothing_left(client: EditorClient, uri: str) -> None:
+    # pygls answers RequestCancelled the moment $/cancelRequest arrives, before the ask has stopped its provider;
+    # the progress end is sent once it has, so only after it can "no proposal" not change any more.
+    assert await async_wait_until(lambda: bool(progress_ends(client))), "the ask never ended its progress"
     with pytest.raises(JsonRpcInvalidParams, match="no proposal"):
         await scenario.command(client, "claif.proposal", {"proposal": "p1"})
     assert client.applied_edits == []
     assert client.documents[uri].text == scenario.SAMPLE
-    ends = [
-        v for values in client.progress_reports.values() for v in values if isinstance(v, types.WorkDoneProgressEnd)
-    ]
-    assert [e.message for e in ends] == ["cancelled"]
+    assert [e.message for e in progress_ends(client)] == ["cancelled"]
 
 
 async def test_cancel_request_stops_the_ask(client: EditorClient, workspace: Path, backend: Backend) -> None:
@@ -140,13 +147,13 @@ class TestAgentProcessDiesWithTheAsk:
         uri = (workspace / "app.py").as_uri()
         client.open_document(uri, scenario.SAMPLE)
         pending = start_ask(client, uri, "ask-4")
-        assert await async_wait_until(lambda: {"main", "child"} <= set(read_pids(tmp_path / "pids")), timeout=20)
+        assert await async_wait_until(lambda: {"main", "child"} <= set(read_pids(tmp_path / "pids")))
         pids = read_pids(tmp_path / "pids")
         assert alive(pids["main"]) and alive(pids["child"])
         client.cancel_request(types.CancelParams(id="ask-4"))
         with pytest.raises(JsonRpcRequestCancelled):
             await pending
-        assert await async_wait_until(lambda: not alive(pids["main"]) and not alive(pids["child"]), timeout=10)
+        assert await async_wait_until(lambda: not alive(pids["main"]) and not alive(pids["child"]))
         assert client.applied_edits == [] and client.documents[uri].text == scenario.SAMPLE
 
 
@@ -210,7 +217,7 @@ class TestProvidersStreamAtTheSameTime:
         uri = (workspace / "app.py").as_uri()
         client.open_document(uri, scenario.SAMPLE)
         pending = start_ask(client, uri, "ask-both", args={"providers": ["openai", "anthropic"], "requestId": "both"})
-        assert await async_wait_until(lambda: all(s.stalled.is_set() for s in servers), timeout=20)
+        assert await async_wait_until(lambda: all(s.stalled.is_set() for s in servers))
         assert not pending.done()
         assert await scenario.command(client, "claif.cancel", {"request": "both"}) == {"cancelled": ["both"]}
         assert await pending == {"proposals": [], "cancelled": True}
@@ -233,7 +240,7 @@ class TestCancelWhileThePickerIsOpen:
         client.open_document(uri, scenario.SAMPLE)
         client.message_gate = asyncio.Event()
         pending = start_ask(client, uri, "ask-picker", args={"instruction": "", "requestId": "picker"})
-        assert await async_wait_until(lambda: bool(client.message_requests), timeout=20)
+        assert await async_wait_until(lambda: bool(client.message_requests))
         if path == "cancelRequest":
             client.cancel_request(types.CancelParams(id="ask-picker"))
             with pytest.raises(JsonRpcRequestCancelled):

@@ -91,7 +91,7 @@ async def test_cancel_mid_stream_leaves_no_process_no_proposal_and_no_edit(
         assert await scenario.command(client, "claif.cancel", {"request": "mine"}) == {"cancelled": ["mine"]}
         assert await pending == {"proposals": [], "cancelled": True}
 
-    assert await async_wait_until(lambda: not alive(pids["main"]) and not alive(pids["child"]), timeout=15), (
+    assert await async_wait_until(lambda: not alive(pids["main"]) and not alive(pids["child"])), (
         f"{agent}: a process outlived its cancelled request"
     )
     await assert_nothing_left(client, uri)

@@ -129,14 +129,18 @@ class TestAgentProviders:
 
 EXECUTABLES = {"claude-code": "claude", "codex": "codex", "gemini-cli": "gemini"}
 
-FAILURES = [
-    # (agent, fake scenario, texts the message must contain); "missing" points the path setting nowhere.
+Failure = tuple[str, str, list[str | tuple[str, ...]]]
+FAILURES: list[Failure] = [
+    # (agent, fake scenario, texts the message must contain, a tuple: one of them); "missing" points the path
+    # setting nowhere.
     ("codex", "auth", ["401 Unauthorized", "codex login"]),
     ("codex", "hang", ["did not finish within 2s (timeout setting)"]),
     ("codex", "crash", ["exited with code 101", "thread 'main' panicked", "fake codex crashed mid-stream"]),
     ("codex", "missing", ["is not an executable", "npm i -g @openai/codex"]),
     ("claude-code", "auth", ["Invalid API key", "/login"]),
-    ("claude-code", "hang", ["did not finish within 2s (timeout setting)"]),
+    # The server imports claude-agent-sdk before the CLI (and its 2 s timer) starts; beside a CPU hog that import
+    # took 6.9 s, longer than the server's 5 s grace, so its own deadline (2 + 5 s) can come first.
+    ("claude-code", "hang", [("did not finish within 2s (timeout setting)", "no complete answer within 7 s")]),
     ("claude-code", "crash", ["exited with code 3", "fake claude crashed: API connection reset mid-stream"]),
     ("claude-code", "missing", ["is not an executable", "npm i -g @anthropic-ai/claude-code"]),
     ("gemini-cli", "auth", ["not authenticated (exit 41)", "GEMINI_API_KEY", "Please set an Auth method"]),
@@ -152,11 +156,11 @@ FAILURES = [
 
 class TestAgentFailures:
     @pytest.fixture(params=FAILURES, ids=[f"{agent}-{name}" for agent, name, _ in FAILURES])
-    def failing(self, request: pytest.FixtureRequest) -> tuple[str, str, list[str]]:
+    def failing(self, request: pytest.FixtureRequest) -> Failure:
         return request.param  # type: ignore[no-any-return]
 
     @pytest.fixture
-    def lsp_settings(self, failing: tuple[str, str, list[str]], project: Path, tmp_path: Path) -> dict[str, Any]:
+    def lsp_settings(self, failing: Failure, project: Path, tmp_path: Path) -> dict[str, Any]:
         name, fake, _ = failing
         path = tmp_path / "not-installed" / EXECUTABLES[name] if fake == "missing" else FAKES_BIN / EXECUTABLES[name]
         return {
@@ -166,7 +170,7 @@ class TestAgentFailures:
         }
 
     @pytest.fixture
-    def lsp_env(self, failing: tuple[str, str, list[str]], project: Path, tmp_path: Path) -> dict[str, str]:
+    def lsp_env(self, failing: Failure, project: Path, tmp_path: Path) -> dict[str, str]:
         return {
             "FAKE_CLI_SCENARIO": failing[1],
             "FAKE_CLI_ANSWER_FILE": str(project),
@@ -178,7 +182,7 @@ class TestAgentFailures:
 
     @pytest.mark.parametrize("editor", ["visual_studio_code"], indirect=True)
     async def test_failure_shows_its_message_and_edits_nothing(
-        self, client: EditorClient, workspace: Path, failing: tuple[str, str, list[str]], tmp_path: Path
+        self, client: EditorClient, workspace: Path, failing: Failure, tmp_path: Path
     ) -> None:
         name, _, texts = failing
         uri = open_sample(client, workspace)
@@ -187,7 +191,8 @@ class TestAgentFailures:
         message = str(caught.value)
         assert message.startswith(f"{name}:"), message
         for text in texts:
-            assert text in message, f"{text!r} missing from {message!r}"
+            alternatives = text if isinstance(text, tuple) else (text,)
+            assert any(t in message for t in alternatives), f"{text!r} missing from {message!r}"
         with pytest.raises(JsonRpcException, match="no proposal"):
             await scenario.command(client, "claif.proposal", {"proposal": "p1"})
         assert client.applied_edits == [] and client.documents[uri].text == scenario.SAMPLE
@@ -195,7 +200,7 @@ class TestAgentFailures:
         ends = [v for values in client.progress_reports.values() for v in values if type(v).__name__.endswith("End")]
         assert ends and (ends[-1].message or "").startswith("failed:")
         for pid in read_pids(tmp_path / "pids").values():
-            assert await async_wait_until(lambda pid=pid: not alive(pid), timeout=10), "a process outlived the ask"
+            assert await async_wait_until(lambda pid=pid: not alive(pid)), "a process outlived the ask"
 
 
 AGENT_TITLES = {"claude-code": "Ask Claude Code…", "codex": "Ask Codex…", "gemini-cli": "Ask Gemini CLI…"}

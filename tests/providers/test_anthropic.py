@@ -28,6 +28,7 @@ from claif_lsp.registry import ProviderRegistry
 from claif_lsp.settings import ProviderSettings, Settings
 from claif_lsp.streaming import collect_answer
 from claif_lsp.types import ClaifOptions, Message, ProviderState, StreamEvent, TextDelta, Usage
+from tests.fakes.helpers import EVENT_TIMEOUT
 from tests.fakes.http_servers import AnthropicServer, RecordedRequest, Reply
 
 KEY = "sk-ant-loopback-0123456789abcdef"
@@ -199,14 +200,14 @@ async def test_stalled_stream_times_out(server: AnthropicServer) -> None:
     error = await fails_with(provider_for(server), ProviderTimeoutError, ClaifOptions(timeout=0.5))
     assert "0.5 s" in str(error)
     # The provider hung up on the stalled server rather than leaving the connection open.
-    assert await anyio.to_thread.run_sync(server.wait_for_disconnect, 10)
+    assert await anyio.to_thread.run_sync(server.wait_for_disconnect)
 
 
 async def test_keepalives_without_an_answer_hit_the_whole_answer_deadline(server: AnthropicServer) -> None:
     # Keep-alives arrive every 0.1 s, so no read timeout ever fires; only the whole-answer deadline stops this.
     server.script(Reply(chunks=["one ", "two"], keepalive_after=1))
     await fails_with(provider_for(server), ProviderTimeoutError, ClaifOptions(timeout=0.5))
-    assert await anyio.to_thread.run_sync(server.wait_for_disconnect, 10)
+    assert await anyio.to_thread.run_sync(server.wait_for_disconnect)
 
 
 async def test_server_that_never_answers_times_out(server: AnthropicServer) -> None:
@@ -258,13 +259,13 @@ async def test_cancelling_the_consumer_closes_the_http_stream_at_once(server: An
     task = asyncio.create_task(
         collect_answer("anthropic", provider.query("long answer"), on_text=lambda _: first_text.set())
     )
-    await asyncio.wait_for(first_text.wait(), 10)
+    await asyncio.wait_for(first_text.wait(), EVENT_TIMEOUT)
 
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
 
-    assert await anyio.to_thread.run_sync(server.wait_for_disconnect, 10), "the server never saw the client hang up"
+    assert await anyio.to_thread.run_sync(server.wait_for_disconnect), "the server never saw the client hang up"
     # The client is still usable after the cancelled stream.
     answer = await collect_answer("anthropic", provider.query("again"))
     assert answer.text == "Hello, world"

@@ -116,7 +116,7 @@ async def test_auth_failure_is_an_authentication_error(tmp_path: Path) -> None:
 async def test_hang_times_out_and_leaves_no_process(tmp_path: Path) -> None:
     with pytest.raises(ProviderTimeoutError):
         await collect_events(provider(tmp_path, "hang", timeout=1.5).query("fix it", options(tmp_path)))
-    pids = {k: int(v) for k, v in (line.split() for line in (tmp_path / "pids").read_text().splitlines())}
+    pids = read_pids(tmp_path / "pids")
     assert not alive(pids["main"])
     assert await async_wait_until(lambda: not alive(pids["child"]))
 
@@ -131,7 +131,7 @@ async def test_cancel_kills_the_whole_process_group(tmp_path: Path, scenario: st
 
 async def test_normal_end_also_kills_what_the_cli_left_running(tmp_path: Path) -> None:
     await collect_answer("claude-code", provider(tmp_path).query("fix it", options(tmp_path)))
-    pids = {k: int(v) for k, v in (line.split() for line in (tmp_path / "pids").read_text().splitlines())}
+    pids = read_pids(tmp_path / "pids")
     assert not alive(pids["main"])
     assert await async_wait_until(lambda: not alive(pids["child"]))
 

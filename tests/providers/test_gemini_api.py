@@ -22,7 +22,7 @@ from claif_lsp.settings import ProviderSettings, Settings
 from claif_lsp.streaming import collect_answer
 from claif_lsp.types import ClaifOptions, Message, ProviderState, TextDelta
 from tests.fakes.gemini_server import GeminiReply, GeminiServer
-from tests.fakes.helpers import collect_events
+from tests.fakes.helpers import EVENT_TIMEOUT, collect_events
 
 KEY = "test-key-0123456789"
 
@@ -115,7 +115,7 @@ async def test_hang_times_out_and_the_connection_is_closed() -> None:
     with GeminiServer([GeminiReply(chunks=["a", "b"], hang_after=1)]) as server:
         with pytest.raises(ProviderTimeoutError, match=r"within 1\.5s"):
             await collect_events(provider(server, timeout=1.5).query("hi"))
-        assert await asyncio.to_thread(server.client_gone.wait, 10)
+        assert await asyncio.to_thread(server.client_gone.wait, EVENT_TIMEOUT)
 
 
 async def test_cancel_closes_the_connection() -> None:
@@ -128,11 +128,11 @@ async def test_cancel_closes_the_connection() -> None:
                     first.set()
 
         task = asyncio.create_task(consume())
-        await asyncio.wait_for(first.wait(), 30)
+        await asyncio.wait_for(first.wait(), EVENT_TIMEOUT)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        assert await asyncio.to_thread(server.client_gone.wait, 10)
+        assert await asyncio.to_thread(server.client_gone.wait, EVENT_TIMEOUT)
 
 
 def test_status_without_a_key_names_the_variables() -> None:

@@ -17,15 +17,17 @@ from claif_lsp.registry import ProviderRegistry
 from claif_lsp.settings import ProviderSettings, Settings
 from claif_lsp.streaming import collect_answer
 from claif_lsp.types import ClaifOptions
-from tests.fakes.helpers import alive, async_wait_until, fake_environ, read_pids
+from tests.fakes.helpers import EVENT_TIMEOUT, alive, async_wait_until, fake_environ, read_pids
 
 SPAWN_CHILD = """
 import os, signal, subprocess, sys, time
 ignore = "signal.signal(signal.SIGTERM, signal.SIG_IGN); " if "stubborn" in sys.argv else ""
 if "stubborn" in sys.argv:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-child = subprocess.Popen([sys.executable, "-c", ignore + "import time; time.sleep(3600)"],
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+code = "import signal, time; " + ignore + "print(flush=True); time.sleep(3600)"
+child = subprocess.Popen([sys.executable, "-c", code],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+child.stdout.readline()  # the child runs (and ignores SIGTERM if stubborn) before anyone may signal it
 with open(sys.argv[1], "a") as fh:
     fh.write(f"main {os.getpid()}\\nchild {child.pid}\\n")
 print("started", flush=True)
@@ -149,7 +151,7 @@ async def test_cancellation_kills_the_group_even_when_it_ignores_sigterm(tmp_pat
                 started.set()
 
     task = asyncio.create_task(consume())
-    await asyncio.wait_for(started.wait(), 30)
+    await asyncio.wait_for(started.wait(), EVENT_TIMEOUT)
     pids = read_pids(pid_file)
     assert alive(pids["main"]) and alive(pids["child"])
     task.cancel()

@@ -6,7 +6,8 @@ Environment variables (all optional):
   ``stubborn``, ``tools``, ``exit:<code>``.
 - ``FAKE_CLI_ANSWER_FILE``: a file whose content is the model's final answer.
 - ``FAKE_CLI_DELAY``: seconds between streamed pieces in the ``slow``/``stubborn`` scenarios (default 60).
-- ``FAKE_CLI_PID_FILE``: the fake appends ``main <pid>`` and ``child <pid>`` lines to it, and spawns a
+- ``FAKE_CLI_PID_FILE``: the fake appends ``main <pid> <start>`` and ``child <pid> <start>`` lines to it (the
+  start time tells a reused pid apart), and spawns a
   child process (a sleeper in the same process group) so tests can prove the whole group is killed.
 - ``FAKE_CLI_RECORD_FILE``: the fake writes a JSON object with its argv, cwd, stdin and selected
   environment variables there, so tests can check what the provider ran.
@@ -99,13 +100,25 @@ def start(cli: str, stdin_text: str | None = None, parsed: dict[str, Any] | None
     if pid_file:
         ignore = "signal.signal(signal.SIGTERM, signal.SIG_IGN); " if scenario() == "stubborn" else ""
         child = subprocess.Popen(
-            [sys.executable, "-c", f"import signal, time; {ignore}time.sleep(3600)"],
+            [sys.executable, "-c", f"import signal, time; {ignore}print(flush=True); time.sleep(3600)"],
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
+        # Only once the child runs (ignoring SIGTERM if stubborn) may a test see its pid and start killing.
+        assert child.stdout is not None
+        child.stdout.readline()
         with open(pid_file, "a", encoding="utf-8") as fh:
-            fh.write(f"main {os.getpid()}\nchild {child.pid}\n")
+            fh.write(f"main {os.getpid()} {start_time(os.getpid())}\nchild {child.pid} {start_time(child.pid)}\n")
+
+
+def start_time(pid: int) -> str:
+    """When ``pid`` started, from /proc (tests use it to tell a reused pid from ours); empty without /proc."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ""
 
 
 def hang() -> None:
