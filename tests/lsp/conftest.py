@@ -45,6 +45,11 @@ def as_plugins_send(settings: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
         user_only["approval"] = shared.pop("approval")
     for name, provider in (shared.get("providers") or {}).items():
         kept = {key: provider.pop(key) for key in trust.USER_ONLY_PROVIDER_KEYS if key in provider}
+        options = provider.get("options")
+        if isinstance(options, dict):
+            user_options = {key: options.pop(key) for key in trust.USER_ONLY_PROVIDER_OPTIONS if key in options}
+            if user_options:
+                kept["options"] = user_options
         if kept:
             user_only.setdefault("providers", {})[name] = kept
     return shared, user_only
