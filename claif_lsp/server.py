@@ -67,6 +67,17 @@ class ClaifProtocol(LanguageServerProtocol):
         self._shutdown_finished: asyncio.Event | None = None
         self._exiting = False
 
+    def get_result_type(self, method: str) -> Any:  # type: ignore[override]  # pygls wraps it in lru_cache
+        """The type a client's answer is structured as; none for ``workspace/applyEdit``.
+
+        pygls structures the answer as ApplyWorkspaceEditResult, and one that does not fit (``null``, no
+        ``applied``) is logged as "Unable to handle message" and dropped, leaving the request unanswered for ever
+        (a pygls bug). Without a result type the answer arrives raw and ``features.apply_edit`` reads it.
+        """
+        if method == types.WORKSPACE_APPLY_EDIT:
+            return None
+        return super().get_result_type(method)
+
     def handle_data(self, data: Any) -> None:
         """Structure one parsed JSON message and dispatch it; malformed ones are answered, never dropped."""
         if not isinstance(data, dict) or data.get("jsonrpc") != self.VERSION:

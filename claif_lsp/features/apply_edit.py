@@ -65,10 +65,7 @@ async def send_edit(
     """Send the edit and wait at most ``timeout`` seconds; an answer after that goes to ``on_late_answer``."""
     msg_id = str(uuid.uuid4())
     request = ls.protocol.send_request(types.WORKSPACE_APPLY_EDIT, params, msg_id=msg_id)
-    # pygls structures the answer as ApplyWorkspaceEditResult; one that does not fit (null, no `applied`) is
-    # logged as "Unable to handle message" and dropped, leaving the request unanswered for ever. Without a
-    # result type the answer arrives raw and is read here (to report upstream).
-    ls.protocol._result_types.pop(msg_id, None)
+    # The answer arrives raw (ClaifProtocol.get_result_type), so one that does not fit is read, not dropped.
     answer = asyncio.wrap_future(request)
     try:
         await asyncio.wait_for(asyncio.shield(answer), timeout)
