@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from claif_lsp.lsp_edits import to_workspace_edit
-from claif_lsp.patches import Proposal, Snapshot, apply_hunks, parse_answer, resolve_patch
+from claif_lsp.patches import ResolvedPatch, Snapshot, apply_hunks, parse_answer, resolve_patch
 
 LINES_PER_FILE = 5000
 HUNKS_PER_FILE = 20
@@ -126,7 +126,7 @@ def best_of(repeat: int, *actions: Callable[[], object]) -> tuple[list[float], l
     return best, best_cpu
 
 
-def propose(files: dict[str, str], patch_text: str) -> Proposal:
+def propose(files: dict[str, str], patch_text: str) -> ResolvedPatch:
     """Parse and match: the proposal."""
     return resolve_patch(
         parse_answer(patch_text), Path("/bench-root"), lambda p: Snapshot(path=p, text=files.get(p), version=1)

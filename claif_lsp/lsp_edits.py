@@ -1,7 +1,7 @@
-"""Turning a patch ``Proposal`` into an LSP ``WorkspaceEdit`` the client's capabilities allow.
+"""Turning a ``ResolvedPatch`` into an LSP ``WorkspaceEdit`` the client's capabilities allow.
 
-Edits are minimal (only the characters a hunk changes), positions are converted to the negotiated encoding with
-pygls' ``PositionCodec``, and each hunk gets its own change annotation so editors can confirm hunks one by one.
+Edits are minimal (only the characters a hunk changes), positions are counted in the negotiated encoding's code
+units, and each hunk gets its own change annotation so editors can confirm hunks one by one.
 """
 
 from __future__ import annotations
@@ -9,14 +9,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 from lsprotocol import types
-from pygls.workspace.position_codec import PositionCodec, ServerTextPosition
 
 from claif_lsp.errors import PatchError
 from claif_lsp.patches.lines import BOM, Lines, join_lines, split_lines
-from claif_lsp.patches.model import FileProposal, Hunk, Proposal
+from claif_lsp.patches.model import FileChange, Hunk, ResolvedPatch
 
 Edit = types.TextEdit | types.AnnotatedTextEdit
 DocumentChange = types.TextDocumentEdit | types.CreateFile | types.RenameFile | types.DeleteFile
+
+
+def _code_units(text: str, encoding: str) -> int:
+    """How many code units of ``encoding`` (``utf-8``, ``utf-16`` or ``utf-32``) ``text`` takes, as pygls counts."""
+    if encoding == types.PositionEncodingKind.Utf32:
+        return len(text)
+    if encoding == types.PositionEncodingKind.Utf8:
+        return sum(1 if ord(c) < 0x80 else 2 if ord(c) < 0x800 else 3 if ord(c) < 0x10000 else 4 for c in text)
+    return len(text) + sum(1 for c in text if ord(c) > 0xFFFF)  # UTF-16, also for an encoding we do not know
 
 
 def _offset_to_position(lines: Lines, line: int, text: str, offset: int) -> tuple[int, int]:
@@ -88,33 +96,24 @@ def _minimal(lines: Lines, hunk: Hunk) -> tuple[tuple[int, int], tuple[int, int]
     return start, end, new[prefix : len(new) - suffix]
 
 
-def _position(codec: PositionCodec, lines: Lines, at: tuple[int, int]) -> types.Position:
-    if lines.bom and at[0] == 0:
+def _position(encoding: str, lines: Lines, at: tuple[int, int]) -> types.Position:
+    line, character = at
+    if lines.bom and line == 0:
         # The text we were given keeps its U+FEFF (the client's buffer has it), which split_lines set aside:
         # on line 0 the client counts it, so columns there move by one character.
-        first = [BOM + (lines.lines[0] if lines.lines else "")]
-        return codec.position_to_client_units(first, ServerTextPosition(line=0, character=at[1] + 1))
-    if 0 <= at[0] < len(lines.lines):
-        before = lines.lines[at[0]][: at[1]]
-        if before.isascii():
-            return types.Position(line=at[0], character=len(before))  # one code unit a character in every encoding
-    return codec.position_to_client_units(lines.lines, ServerTextPosition(line=at[0], character=at[1]))
-
-
-def hunk_edit(text: str, hunk: Hunk, encoding: str) -> types.TextEdit:
-    """The minimal text edit that applies one hunk to ``text``."""
-    lines = split_lines(text)
-    codec = PositionCodec(encoding)
-    start, end, new_text = _minimal(lines, hunk)
-    return types.TextEdit(
-        range=types.Range(start=_position(codec, lines, start), end=_position(codec, lines, end)), new_text=new_text
-    )
+        first = BOM + (lines.lines[0] if lines.lines else "")
+        return types.Position(line=0, character=_code_units(first[: character + 1], encoding))
+    if not 0 <= line < len(lines.lines):
+        return types.Position(line=len(lines.lines), character=0)
+    before = lines.lines[line][:character]
+    if before.isascii():
+        return types.Position(line=line, character=len(before))  # one code unit a character in every encoding
+    return types.Position(line=line, character=_code_units(before, encoding))
 
 
 def hunk_range(text: str, hunk: Hunk, encoding: str) -> types.Range:
     """The range of a hunk's old lines in ``text`` (empty at the insertion point for a pure insertion)."""
     lines = split_lines(text)
-    codec = PositionCodec(encoding)
     n = len(lines.lines)
 
     def point(line: int) -> tuple[int, int]:
@@ -124,10 +123,10 @@ def hunk_range(text: str, hunk: Hunk, encoding: str) -> types.Range:
 
     start = point(hunk.start_line)
     end = (hunk.end_line - 1, len(lines.lines[hunk.end_line - 1])) if hunk.end_line > hunk.start_line else start
-    return types.Range(start=_position(codec, lines, start), end=_position(codec, lines, end))
+    return types.Range(start=_position(encoding, lines, start), end=_position(encoding, lines, end))
 
 
-def _label(file: FileProposal, hunk: Hunk) -> str:
+def _label(file: FileChange, hunk: Hunk) -> str:
     if hunk.end_line > hunk.start_line:
         where = f"lines {hunk.start_line + 1}-{hunk.end_line}"
     else:
@@ -136,7 +135,7 @@ def _label(file: FileProposal, hunk: Hunk) -> str:
 
 
 def to_workspace_edit(
-    proposal: Proposal,
+    proposal: ResolvedPatch,
     *,
     hunk_ids: Iterable[str] | None = None,
     document_changes: bool,
@@ -149,13 +148,12 @@ def to_workspace_edit(
     """A ``WorkspaceEdit`` for the selected hunks (all when ``hunk_ids`` is None); PatchError when the editor
     cannot perform a needed file operation."""
     selected = None if hunk_ids is None else set(hunk_ids)
-    codec = PositionCodec(encoding)
     changes: dict[str, list[types.TextEdit]] = {}
     operations: list[DocumentChange] = []
     annotations: dict[str, types.ChangeAnnotation] = {}
     annotate = document_changes and change_annotations
 
-    def need(kind: str, file: FileProposal) -> None:
+    def need(kind: str, file: FileChange) -> None:
         verb = {"create": "create", "rename": "rename", "delete": "delete"}[kind]
         if not document_changes or kind not in resource_operations:
             raise PatchError(
@@ -169,12 +167,12 @@ def to_workspace_edit(
         annotations[key] = types.ChangeAnnotation(label=label, needs_confirmation=True, description=description)
         return key
 
-    def edits_for(file: FileProposal, hunks: list[Hunk]) -> list[Edit]:
+    def edits_for(file: FileChange, hunks: list[Hunk]) -> list[Edit]:
         lines = file.old_lines()
         result: list[Edit] = []
         for hunk in hunks:
             start, end, new_text = _minimal(lines, hunk)
-            rng = types.Range(start=_position(codec, lines, start), end=_position(codec, lines, end))
+            rng = types.Range(start=_position(encoding, lines, start), end=_position(encoding, lines, end))
             label = label_for_hunk(hunk) if label_for_hunk else _label(file, hunk)
             key = annotation(hunk.id, label, f"{file.summary_line}, hunk {hunk.index}")
             if key is not None:

@@ -1,6 +1,6 @@
 """Proposals the user has not decided on yet: their hunks, states and the bookkeeping of accept and reject.
 
-A proposal wraps a resolved patch (:class:`claif_lsp.patches.Proposal`). Each file keeps the text its pending
+A proposal wraps a resolved patch (:class:`claif_lsp.patches.ResolvedPatch`). Each file keeps the text its pending
 hunks are placed on; accepting hunks moves that base text forward, and the hunks still pending are re-placed
 by content on the new text, so they stay valid at their new positions. A hunk that no longer places turns
 stale on its own; the others stay pending.
@@ -15,7 +15,7 @@ from enum import Enum
 from pathlib import Path
 
 from claif_lsp.errors import ClaifError, PatchError
-from claif_lsp.patches import FileProposal, Hunk, Proposal, apply_hunks, reanchor, render_proposal
+from claif_lsp.patches import FileChange, Hunk, ResolvedPatch, apply_hunks, reanchor, render_proposal
 
 
 class ProposalState(str, Enum):
@@ -57,7 +57,7 @@ def stale_reason(exc: PatchError) -> str:
     return first.rstrip(":")
 
 
-def place_hunks(file: FileProposal, hunk_ids: list[str], text: str) -> tuple[dict[str, Hunk], dict[str, str]]:
+def place_hunks(file: FileChange, hunk_ids: list[str], text: str) -> tuple[dict[str, Hunk], dict[str, str]]:
     """The hunks placed on ``text`` by content, and the reason of each that no longer places (each on its own)."""
     if not hunk_ids:
         return {}, {}
@@ -87,7 +87,7 @@ class ProposalRecord:
     """A proposal with its provenance and per-hunk decisions."""
 
     id: str
-    patch: Proposal
+    patch: ResolvedPatch
     provider: str
     action: str
     title: str
@@ -107,7 +107,7 @@ class ProposalRecord:
         """Ids of hunks still waiting for a decision, in file order."""
         return self.ids_in(HunkState.PENDING)
 
-    def where(self, hunk_id: str) -> tuple[FileProposal, Hunk]:
+    def where(self, hunk_id: str) -> tuple[FileChange, Hunk]:
         """The file and hunk of ``hunk_id``."""
         for file in self.patch.files:
             for hunk in file.hunks:
@@ -137,7 +137,7 @@ class ProposalRecord:
             )
         return named
 
-    def files_with(self, hunk_ids: Iterable[str]) -> list[tuple[FileProposal, list[str]]]:
+    def files_with(self, hunk_ids: Iterable[str]) -> list[tuple[FileChange, list[str]]]:
         """Files holding any of ``hunk_ids``, each with its selected ids."""
         wanted = set(hunk_ids)
         result = []
@@ -147,15 +147,15 @@ class ProposalRecord:
                 result.append((file, ids))
         return result
 
-    def pending_hunks(self, file: FileProposal) -> list[Hunk]:
+    def pending_hunks(self, file: FileChange) -> list[Hunk]:
         """A file's hunks still pending."""
         return [h for h in file.hunks if self.hunk_states[h.id] is HunkState.PENDING]
 
-    def open_hunks(self, file: FileProposal) -> list[Hunk]:
+    def open_hunks(self, file: FileChange) -> list[Hunk]:
         """A file's hunks still proposed: pending or being applied."""
         return [h for h in file.hunks if self.hunk_states[h.id] in OPEN]
 
-    def proposed_text(self, file: FileProposal) -> str | None:
+    def proposed_text(self, file: FileChange) -> str | None:
         """The file's text with every open hunk applied (None for a deletion)."""
         if file.operation == "delete":
             return None
@@ -203,7 +203,7 @@ class ProposalRecord:
         else:
             self.state = ProposalState.ACCEPTED
 
-    def rebase(self, file: FileProposal, text: str) -> dict[str, str]:
+    def rebase(self, file: FileChange, text: str) -> dict[str, str]:
         """Make ``text`` the file's base and re-place its pending hunks on it by content.
 
         Hunks that no longer place turn stale alone; returns their reasons by hunk id.
@@ -215,7 +215,7 @@ class ProposalRecord:
         self.mark_stale(stale)
         return stale
 
-    def advance(self, file: FileProposal, accepted: list[Hunk], new_text: str) -> dict[str, str]:
+    def advance(self, file: FileChange, accepted: list[Hunk], new_text: str) -> dict[str, str]:
         """After ``accepted`` hunks landed, make ``new_text`` the file's base and re-place what is pending."""
         self.mark([h.id for h in accepted], HunkState.ACCEPTED)
         stale = self.rebase(file, new_text)
@@ -225,7 +225,7 @@ class ProposalRecord:
 
     def diff(self) -> str:
         """The unified diff of what is still proposed."""
-        pending = Proposal(
+        pending = ResolvedPatch(
             format=self.patch.format,
             files=[
                 f.model_copy(update={"hunks": self.open_hunks(f), "new_text": self.proposed_text(f)})
@@ -243,7 +243,7 @@ class ProposalStore:
         self._records: dict[str, ProposalRecord] = {}
         self._ids = itertools.count(1)
 
-    def add(self, patch: Proposal, *, provider: str, action: str, title: str, root: str) -> ProposalRecord:
+    def add(self, patch: ResolvedPatch, *, provider: str, action: str, title: str, root: str) -> ProposalRecord:
         """Keep a new proposal, giving it and each hunk an id unique in this session."""
         proposal_id = f"p{next(self._ids)}"
         numbering = itertools.count(1)
@@ -265,9 +265,9 @@ class ProposalStore:
         """Every proposal, oldest first."""
         return list(self._records.values())
 
-    def reviewable_in(self, path: Path) -> list[tuple[ProposalRecord, FileProposal, Hunk]]:
+    def reviewable_in(self, path: Path) -> list[tuple[ProposalRecord, FileChange, Hunk]]:
         """Pending and stale hunks of the file at the absolute ``path`` (hunks being applied are not)."""
-        found: list[tuple[ProposalRecord, FileProposal, Hunk]] = []
+        found: list[tuple[ProposalRecord, FileChange, Hunk]] = []
         for record in self._records.values():
             if record.state not in (ProposalState.PENDING, ProposalState.PARTIAL, ProposalState.STALE):
                 continue

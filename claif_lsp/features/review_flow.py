@@ -26,7 +26,7 @@ from claif_lsp.errors import ClaifError, PatchError
 from claif_lsp.features.apply_edit import EditOutcome, send_edit
 from claif_lsp.features.documents import current_text, path_for, snapshot_reader, uri_for
 from claif_lsp.lsp_edits import hunk_range, to_workspace_edit
-from claif_lsp.patches import FileProposal, Hunk, Proposal, apply_hunks, parse_answer, resolve_patch
+from claif_lsp.patches import FileChange, Hunk, ResolvedPatch, apply_hunks, parse_answer, resolve_patch
 from claif_lsp.proposals import OPEN, HunksInFlightError, HunkState, ProposalRecord, ProposalState
 from claif_lsp.server import ClaifLanguageServer
 from claif_lsp.settings import PreviewMode
@@ -158,7 +158,7 @@ def _range_json(rng: types.Range) -> dict[str, Any]:
 
 
 async def publish(
-    ls: ClaifLanguageServer, resolved: Proposal, *, provider: str, action: str, title: str, root: Path
+    ls: ClaifLanguageServer, resolved: ResolvedPatch, *, provider: str, action: str, title: str, root: Path
 ) -> ProposalRecord:
     """Keep a new proposal and present it as the approval setting says."""
     record = ls.state.proposals.add(resolved, provider=provider, action=action, title=title, root=str(root))
@@ -237,7 +237,7 @@ def _edit_in_flight(ls: ClaifLanguageServer, record: ProposalRecord, hunk_ids: l
     return None
 
 
-def _rebase_on(record: ProposalRecord, file: FileProposal, text: str | None) -> dict[str, str]:
+def _rebase_on(record: ProposalRecord, file: FileChange, text: str | None) -> dict[str, str]:
     """Re-place the file's pending hunks on its current text; the reasons of those that turned stale."""
     pending = [h.id for h in record.pending_hunks(file)]
     if file.operation == "add":
@@ -298,8 +298,8 @@ async def accept(
     caps = ls.client_capabilities
     encoding = str(ls.workspace.position_encoding or types.PositionEncodingKind.Utf16)
     stale = {h: record.hunk_reasons.get(h, "stale") for h in hunk_ids if record.hunk_states[h] is HunkState.STALE}
-    plan: list[tuple[FileProposal, list[Hunk], str]] = []
-    views: list[FileProposal] = []
+    plan: list[tuple[FileChange, list[Hunk], str]] = []
+    views: list[FileChange] = []
     for file, ids in record.files_with(hunk_ids):
         text, version = current_text(ls, root / file.path)
         stale.update(_rebase_on(record, file, text))
@@ -319,7 +319,7 @@ async def accept(
         return _answer(ls, record, applied=False, accepted=[], stale=stale_ids, reason=record.reason)
     try:
         edit = to_workspace_edit(
-            Proposal(format=record.patch.format, files=views),
+            ResolvedPatch(format=record.patch.format, files=views),
             document_changes=get_capability(caps, "workspace.workspace_edit.document_changes", False),
             resource_operations=[
                 str(op.value if hasattr(op, "value") else op)
@@ -395,7 +395,7 @@ def _late_answer(ls: ClaifLanguageServer, record: ProposalRecord, sent: list[str
     )
 
 
-def reviewable_at(ls: ClaifLanguageServer, uri: str) -> list[tuple[ProposalRecord, FileProposal, Hunk]]:
+def reviewable_at(ls: ClaifLanguageServer, uri: str) -> list[tuple[ProposalRecord, FileChange, Hunk]]:
     """Pending and stale hunks in the document at ``uri`` (see each one's state in its record)."""
     path = path_for(uri)
     return ls.state.proposals.reviewable_in(path) if path else []

@@ -1,10 +1,10 @@
 """The patch engine: parse a model's answer into a ``Patch``, resolve it atomically against snapshots into a
-``Proposal``, and apply, re-place, render or write it. Imports nothing from pygls (see ``claif_lsp.lsp_edits``)."""
+``ResolvedPatch``, and apply, re-place, render or write it. Imports nothing from pygls (see ``claif_lsp.lsp_edits``)."""
 
 from claif_lsp.patches.codex import parse_codex
 from claif_lsp.patches.disk import disk_reader, write_proposal
 from claif_lsp.patches.extract import parse_answer
-from claif_lsp.patches.model import Chunk, FilePatch, FileProposal, Hunk, Operation, Patch, Proposal, Snapshot
+from claif_lsp.patches.model import Chunk, FileChange, FilePatch, Hunk, Operation, Patch, ResolvedPatch, Snapshot
 from claif_lsp.patches.reanchor import reanchor
 from claif_lsp.patches.render import render_proposal
 from claif_lsp.patches.resolve import apply_hunks, resolve_patch
@@ -14,12 +14,12 @@ from claif_lsp.patches.unified import parse_unified
 
 __all__ = [
     "Chunk",
+    "FileChange",
     "FilePatch",
-    "FileProposal",
     "Hunk",
     "Operation",
     "Patch",
-    "Proposal",
+    "ResolvedPatch",
     "Snapshot",
     "apply_hunks",
     "disk_reader",

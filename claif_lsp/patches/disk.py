@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from claif_lsp.errors import PatchError
-from claif_lsp.patches.model import Proposal, Snapshot
+from claif_lsp.patches.model import ResolvedPatch, Snapshot
 from claif_lsp.patches.paths import safe_path
 
 
@@ -35,7 +35,7 @@ def disk_reader(root: Path) -> Callable[[str], Snapshot]:
     return read
 
 
-def write_proposal(proposal: Proposal, root: Path) -> list[str]:
+def write_proposal(proposal: ResolvedPatch, root: Path) -> list[str]:
     """Write every change under ``root`` (temp files, then renames, rolled back on failure); the summary lines."""
     writes: dict[str, str] = {}
     deletes: list[str] = []

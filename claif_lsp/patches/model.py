@@ -1,4 +1,4 @@
-"""The patch engine's data: what a parsed patch says (``Patch``) and what it resolves to (``Proposal``)."""
+"""The patch engine's data: what a parsed patch says (``Patch``) and what it resolves to (``ResolvedPatch``)."""
 
 from __future__ import annotations
 
@@ -119,7 +119,7 @@ class Hunk(_Copyable):
 
 
 class _Split:
-    """A text and its lines, kept beside a file proposal; never part of its value: any two compare equal."""
+    """A text and its lines, kept beside a file change; never part of its value: any two compare equal."""
 
     __slots__ = ("lines", "text")
 
@@ -134,7 +134,7 @@ class _Split:
 
 
 @dataclass(slots=True)
-class FileProposal(_Copyable):
+class FileChange(_Copyable):
     """The resolved change of one file, with the snapshot it was computed against."""
 
     operation: Literal["add", "update", "delete", "move"]
@@ -176,18 +176,18 @@ class FileProposal(_Copyable):
 
 
 @dataclass(slots=True)
-class Proposal(_Copyable):
+class ResolvedPatch(_Copyable):
     """Every file change of a patch, all resolved; nothing has been written."""
 
     format: PatchFormat
-    files: list[FileProposal] = field(default_factory=list)
+    files: list[FileChange] = field(default_factory=list)
 
     def summary(self) -> list[str]:
         """Codex summary lines, grouped added, modified, deleted."""
         order = {"add": 0, "update": 1, "move": 1, "delete": 2}
         return [f.summary_line for f in sorted(self.files, key=lambda f: order[f.operation])]
 
-    def hunk(self, hunk_id: str) -> tuple[FileProposal, Hunk]:
+    def hunk(self, hunk_id: str) -> tuple[FileChange, Hunk]:
         """The file and hunk with this id (KeyError when none)."""
         for file in self.files:
             for hunk in file.hunks:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from claif_lsp.errors import PatchError
 from claif_lsp.patches.lines import Lines, split_lines
-from claif_lsp.patches.model import FileProposal, Hunk
+from claif_lsp.patches.model import FileChange, Hunk
 from claif_lsp.patches.resolve import CONTEXT
 from claif_lsp.patches.seek import Matcher
 
@@ -26,7 +26,7 @@ def _context_score(lines: Lines, hunk: Hunk, start: int, end: int) -> int:
     return score
 
 
-def reanchor(file: FileProposal, hunk_ids: Iterable[str], current_text: str) -> list[Hunk]:
+def reanchor(file: FileChange, hunk_ids: Iterable[str], current_text: str) -> list[Hunk]:
     """The given hunks placed on ``current_text``; PatchError (stale) when one is gone or could be in two places.
 
     Old lines are found by content (any matching pass); among several places the one whose surrounding context

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 
 from claif_lsp.patches.lines import split_lines
-from claif_lsp.patches.model import FileProposal, Proposal
+from claif_lsp.patches.model import FileChange, ResolvedPatch
 
 NO_NEWLINE = "\\ No newline at end of file"
 _TAG = "\x00\ufffe"
@@ -32,7 +32,7 @@ def _diff(old: list[str], new: list[str], source: str, target: str, context: int
     return out
 
 
-def render_file(file: FileProposal, *, context: int = 3) -> str:
+def render_file(file: FileChange, *, context: int = 3) -> str:
     """A git-style unified diff of one file's change; overwriting an existing file shows its old lines removed."""
     old, new = _lines(file.old_text), _lines(file.new_text)
     source = "/dev/null" if file.old_text is None else f"a/{file.path}"
@@ -54,6 +54,6 @@ def render_file(file: FileProposal, *, context: int = 3) -> str:
     return prefix + "\n".join(header + body) + "\n"
 
 
-def render_proposal(proposal: Proposal, *, context: int = 3) -> str:
+def render_proposal(proposal: ResolvedPatch, *, context: int = 3) -> str:
     """A unified diff of every file of the proposal."""
     return "".join(render_file(file, context=context) for file in proposal.files)

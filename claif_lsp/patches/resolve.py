@@ -1,4 +1,4 @@
-"""Placing every chunk of a patch in its file, atomically, to build a ``Proposal``.
+"""Placing every chunk of a patch in its file, atomically, to build a ``ResolvedPatch``.
 
 Matching follows Codex: each chunk's ``@@`` headers, then its old lines, are sought forward from where the previous
 chunk ended, in four passes (exact, trailing whitespace, whitespace, punctuation). Chunks not found forward are
@@ -30,13 +30,13 @@ from claif_lsp.errors import PatchError
 from claif_lsp.patches.lines import BOM, Lines, join_lines, split_lines
 from claif_lsp.patches.model import (
     Chunk,
+    FileChange,
     FilePatch,
-    FileProposal,
     Hunk,
     Operation,
     Patch,
     PatchFormat,
-    Proposal,
+    ResolvedPatch,
     Snapshot,
 )
 from claif_lsp.patches.paths import safe_path
@@ -48,13 +48,13 @@ _ENDS_MID_CONSTRUCT = r"([:,(\[{\\=+]|&&|\|\||\b(and|or|def|class|function|retur
 """A last line that cannot end a file: an opened block, a trailing operator or comma, a dangling keyword."""
 
 
-def resolve_patch(patch: Patch, root: Path, read: Reader, *, codex_final_newline: bool = False) -> Proposal:
+def resolve_patch(patch: Patch, root: Path, read: Reader, *, codex_final_newline: bool = False) -> ResolvedPatch:
     """Place every hunk of every file against the reader's snapshots; PatchError if any fails, nothing partial.
 
     ``codex_final_newline``: a file a Codex patch updates ends with a newline, as with Codex's CLI."""
     if not patch.files:
         raise PatchError("No files were modified.", details={"stage": "apply"})
-    proposals: list[FileProposal] = []
+    proposals: list[FileChange] = []
     touched: dict[str, int] = {}
     for number, file in enumerate(patch.files, start=1):
         fmt = file.format or patch.format
@@ -64,10 +64,10 @@ def resolve_patch(patch: Patch, root: Path, read: Reader, *, codex_final_newline
                 raise PatchError(f"the patch changes {path} twice (file sections {touched[path]} and {number})")
             touched[path] = number
         proposals.append(proposal)
-    return Proposal(format=patch.format, files=proposals)
+    return ResolvedPatch(format=patch.format, files=proposals)
 
 
-def _resolve_file(file: FilePatch, fmt: PatchFormat, root: Path, read: Reader, *, final_newline: bool) -> FileProposal:
+def _resolve_file(file: FilePatch, fmt: PatchFormat, root: Path, read: Reader, *, final_newline: bool) -> FileChange:
     path = safe_path(root, file.path)
     new_path = safe_path(root, file.new_path) if file.new_path else None
     if new_path == path:
@@ -89,7 +89,7 @@ def _resolve_file(file: FilePatch, fmt: PatchFormat, root: Path, read: Reader, *
         if file.chunks:
             _check_deleted_content(path, lines, [line for c in file.chunks for line in c.old_lines])
         hunk = Hunk(id=f"{path}#1", index=1, start_line=0, end_line=len(lines.lines), old_lines=lines.lines)
-        return FileProposal(operation="delete", path=path, old_text=snap.text, version=snap.version, hunks=[hunk])
+        return FileChange(operation="delete", path=path, old_text=snap.text, version=snap.version, hunks=[hunk])
     if file.operation is Operation.REPLACE:
         contents = file.contents or ""
         if snap.text is not None:
@@ -111,7 +111,7 @@ def _resolve_file(file: FilePatch, fmt: PatchFormat, root: Path, read: Reader, *
     lines = split_lines(snap.text)
     hunks = place_chunks(path, lines, file.chunks, fmt, final_newline=final_newline)
     new_text = _apply(lines, hunks)
-    proposal = FileProposal(
+    proposal = FileChange(
         operation="move" if new_path else "update",
         path=path,
         new_path=new_path,
@@ -125,15 +125,15 @@ def _resolve_file(file: FilePatch, fmt: PatchFormat, root: Path, read: Reader, *
     return proposal
 
 
-def _whole(path: str, snap: Snapshot, contents: str, operation: str) -> FileProposal:
+def _whole(path: str, snap: Snapshot, contents: str, operation: str) -> FileChange:
     split = split_lines(contents)
     new = split.lines
     if snap.text is None:
         hunks = [Hunk(id=f"{path}#1", index=1, start_line=0, end_line=0, new_lines=new)] if new else []
-        return FileProposal(operation="add", path=path, new_text=contents, hunks=hunks)
+        return FileChange(operation="add", path=path, new_text=contents, hunks=hunks)
     old = split_lines(snap.text)
     hunks = diff_hunks(path, old, new, final_newline=split.final_newline)
-    return FileProposal(
+    return FileChange(
         operation="add" if operation == "add" else "update",
         path=path,
         old_text=snap.text,

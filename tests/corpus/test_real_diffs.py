@@ -17,7 +17,7 @@ import pytest
 
 from claif_lsp.errors import PatchError
 from claif_lsp.patches import Snapshot, disk_reader, parse_answer, resolve_patch, write_proposal
-from claif_lsp.patches.model import Proposal
+from claif_lsp.patches.model import ResolvedPatch
 from tests.corpus.forms import FORMS, UNIFIED_FORMS, derive, digest, parse_git_diff, reference_apply, with_final_newline
 
 DATA = Path(__file__).parent / "data"
@@ -32,7 +32,7 @@ def entries(name: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in (DATA / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
 
 
-def _result(proposal: Proposal, pre: dict[str, str | None]) -> dict[str, str | None]:
+def _result(proposal: ResolvedPatch, pre: dict[str, str | None]) -> dict[str, str | None]:
     after = dict(pre)
     for file in proposal.files:
         if file.operation in ("delete", "move"):

@@ -19,11 +19,11 @@ from claif_lsp.patches import (
     resolve_patch,
     write_proposal,
 )
-from claif_lsp.patches.model import Proposal
+from claif_lsp.patches.model import ResolvedPatch
 from claif_lsp.patches.render import render_proposal
 
 
-def _resolve(answer: str, files: dict[str, str], default_path: str | None = None) -> Proposal:
+def _resolve(answer: str, files: dict[str, str], default_path: str | None = None) -> ResolvedPatch:
     def read(path: str) -> Snapshot:
         return Snapshot(path=path, text=files.get(path), version=1)
 

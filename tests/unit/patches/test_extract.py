@@ -10,10 +10,10 @@ import pytest
 
 from claif_lsp.errors import PatchError
 from claif_lsp.patches import Snapshot, parse_answer, resolve_patch
-from claif_lsp.patches.model import Proposal
+from claif_lsp.patches.model import ResolvedPatch
 
 
-def _resolve(answer: str, files: dict[str, str], default_path: str | None = None) -> Proposal:
+def _resolve(answer: str, files: dict[str, str], default_path: str | None = None) -> ResolvedPatch:
     def read(path: str) -> Snapshot:
         return Snapshot(path=path, text=files.get(path), version=1)
 

@@ -9,7 +9,7 @@ from lsprotocol import types
 
 from claif_lsp.errors import PatchError
 from claif_lsp.lsp_edits import hunk_range, to_workspace_edit
-from claif_lsp.patches import Proposal, Snapshot, parse_answer, resolve_patch
+from claif_lsp.patches import ResolvedPatch, Snapshot, parse_answer, resolve_patch
 
 OLD = "a = 'é😀'\nb = 2\nc = 3\nd = 4\ne = 5\nf = 6\ng = 7\nh = 8\ni = 9\n"
 PATCH = """*** Begin Patch
@@ -32,7 +32,7 @@ def _uri(path: str) -> str:
     return f"file:///ws/{path}"
 
 
-def _proposal(patch: str = PATCH) -> Proposal:
+def _proposal(patch: str = PATCH) -> ResolvedPatch:
     files = {"m.py": (OLD, 7), "gone.py": ("bye\n", None)}
 
     def read(path: str) -> Snapshot:

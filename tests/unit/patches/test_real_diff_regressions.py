@@ -8,10 +8,10 @@ import pytest
 
 from claif_lsp.errors import PatchError
 from claif_lsp.patches import Snapshot, parse_answer, resolve_patch
-from claif_lsp.patches.model import Proposal
+from claif_lsp.patches.model import ResolvedPatch
 
 
-def _resolve(answer: str, files: dict[str, str]) -> Proposal:
+def _resolve(answer: str, files: dict[str, str]) -> ResolvedPatch:
     return resolve_patch(parse_answer(answer), Path("/ws"), lambda path: Snapshot(path=path, text=files.get(path)))
 
 
