@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from claif_lsp.configuration import LoadedSettings
-    from claif_lsp.proposals import ProposalStore
+    from claif_lsp.core.proposals import ProposalStore
     from claif_lsp.settings import Settings
 
 
@@ -36,8 +36,6 @@ class ServerState:
 
     initialization_options: Any = None
     workspace_roots: list[Path] = field(default_factory=list)
-    client_settings: dict[str, Any] = field(default_factory=dict)
-    """``workspace/configuration`` answers by folder URI ("" for the window-wide scope)."""
     loaded: dict[str, LoadedSettings] = field(default_factory=dict)
     """Validated settings by folder URI ("" when the client has no folders)."""
     shown_problems: set[str] = field(default_factory=set)
@@ -52,7 +50,7 @@ class ServerState:
     def proposals(self) -> ProposalStore:
         """Every proposal of this session (the store loads the patch engine, so only on first use)."""
         if self._proposals is None:
-            from claif_lsp.proposals import ProposalStore
+            from claif_lsp.core.proposals import ProposalStore
 
             self._proposals = ProposalStore()
         return self._proposals
@@ -79,6 +77,7 @@ class ServerState:
             return self.loaded[""]
         if self.loaded:
             return next(iter(self.loaded.values()))
+        # Deferred: settings load pydantic, which the server avoids until `initialize` is answered.
         from claif_lsp.configuration import LoadedSettings
         from claif_lsp.settings import Settings
 

@@ -10,22 +10,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from loguru import logger
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
+from claif_lsp.core.ports import EditOutcome
 from claif_lsp.server import ClaifLanguageServer
-
-
-@dataclass
-class EditOutcome:
-    """What the editor said about an edit: applied, refused (False) or unconfirmed (None), and why."""
-
-    applied: bool | None
-    reason: str | None = None
 
 
 def _read(raw: Any) -> EditOutcome:

@@ -1,7 +1,7 @@
-"""``claif.ask`` and ``claif.cancel``: thin handlers over :mod:`claif_lsp.features.ask_flow`.
+"""``claif.ask`` and ``claif.cancel``: registration over :mod:`claif_lsp.features.ask_command`.
 
-The flow (context, prompts, providers, the patch engine) is imported on first use, so none of it, nor
-pydantic, is loaded before the server has answered ``initialize``.
+The command module (and through it the core: context, prompts, providers, the patch engine, pydantic) is
+imported on first use, so none of it is loaded before the server has answered ``initialize``.
 """
 
 from __future__ import annotations
@@ -17,14 +17,12 @@ def register(server: ClaifLanguageServer) -> None:
 
     @server.command(commands.ASK)
     async def ask_command(ls: ClaifLanguageServer, *raw: Any) -> dict[str, Any]:
-        from claif_lsp.command_args import AskArgs, parse_args
-        from claif_lsp.features.ask_flow import run_ask
+        from claif_lsp.features.ask_command import run_ask  # deferred: keeps start-up lean (see above)
 
-        return await run_ask(ls, parse_args(AskArgs, raw))
+        return await run_ask(ls, raw)
 
     @server.command(commands.CANCEL)
     def cancel_command(ls: ClaifLanguageServer, *raw: Any) -> dict[str, Any]:
-        from claif_lsp.command_args import CancelArgs, parse_args
-        from claif_lsp.features.ask_flow import cancel
+        from claif_lsp.features.ask_command import cancel  # deferred: keeps start-up lean (see above)
 
-        return cancel(ls, parse_args(CancelArgs, raw, optional=True))
+        return cancel(ls, raw)

@@ -14,6 +14,7 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from claif_lsp import commands
+from claif_lsp.core.lsp_json import range_json
 from claif_lsp.server import ClaifLanguageServer
 
 if TYPE_CHECKING:
@@ -31,17 +32,10 @@ BUILTIN_ACTIONS = (
 )
 
 
-def _range_json(rng: types.Range) -> dict[str, Any]:
-    return {
-        "start": {"line": rng.start.line, "character": rng.start.character},
-        "end": {"line": rng.end.line, "character": rng.end.character},
-    }
-
-
 def _diagnostic_json(diagnostic: types.Diagnostic) -> dict[str, Any]:
     return {
         "message": diagnostic.message,
-        "range": _range_json(diagnostic.range),
+        "range": range_json(diagnostic.range),
         "source": diagnostic.source,
         "code": diagnostic.code,
         "severity": int(diagnostic.severity) if diagnostic.severity is not None else None,
@@ -68,7 +62,7 @@ def code_actions(ls: ClaifLanguageServer, params: types.CodeActionParams) -> lis
     actions.extend(_review_actions(ls, uri, params.range, only))
     if _refused(ls, uri, settings.context.exclude):
         return actions  # an ask there would be refused: nothing of a secret file leaves the machine
-    rng = _range_json(params.range)
+    rng = range_json(params.range)
     diagnostics = [_diagnostic_json(d) for d in params.context.diagnostics]
     base: dict[str, Any] = {"uri": uri, "range": rng}
     if diagnostics:
@@ -147,19 +141,20 @@ def _review_actions(ls: ClaifLanguageServer, uri: str, rng: types.Range, only: l
     """Accept / reject choices for pending hunks under the range, drop for stale ones (for clients without lenses)."""
     if not _wanted(only, KIND_REVIEW):
         return []
+    fs_path = to_fs_path(uri)
+    if not fs_path:
+        return []
     actions = []
-    from claif_lsp.features.review_flow import reviewable_at  # the patch engine loads on first use
-    from claif_lsp.proposals import HunkState
 
     def action(title: str, command: str, argument: dict[str, Any]) -> types.CodeAction:
         return types.CodeAction(
             title=title, kind=KIND_REVIEW, command=types.Command(title=title, command=command, arguments=[argument])
         )
 
-    for record, _file, hunk in reviewable_at(ls, uri):
+    for record, _file, hunk in ls.state.proposals.reviewable_in(Path(fs_path)):
         if hunk.end_line < rng.start.line or hunk.start_line > rng.end.line:
             continue
-        if record.hunk_states[hunk.id] is HunkState.STALE:
+        if record.is_stale(hunk.id):
             title = f"Drop stale hunk {hunk.index} ({record.title})"
             actions.append(action(title, commands.REJECT, {"proposal": record.id, "hunks": [hunk.id]}))
             continue

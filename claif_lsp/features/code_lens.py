@@ -3,9 +3,11 @@ hunk above a hunk whose lines the user changed."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
+from pygls.uris import to_fs_path
 
 from claif_lsp import commands
 from claif_lsp.server import ClaifLanguageServer
@@ -21,17 +23,17 @@ def _lens(line: int, title: str, command: str, argument: dict[str, Any]) -> type
 
 def code_lenses(ls: ClaifLanguageServer, uri: str) -> list[types.CodeLens]:
     """Lenses for the pending and stale hunks of the document at ``uri``."""
+    fs_path = to_fs_path(uri)
+    if not fs_path:
+        return []
     lenses = []
-    from claif_lsp.features.review_flow import reviewable_at  # the patch engine loads on first use
-    from claif_lsp.proposals import HunkState
-
     doc = ls.workspace.text_documents.get(uri)
     last_line = max(0, len(doc.lines) - 1) if doc is not None else None
-    for record, _file, hunk in reviewable_at(ls, uri):
+    for record, _file, hunk in ls.state.proposals.reviewable_in(Path(fs_path)):
         line = hunk.start_line
         one = {"proposal": record.id, "hunks": [hunk.id]}
         whole = {"proposal": record.id}
-        if record.hunk_states[hunk.id] is HunkState.STALE:
+        if record.is_stale(hunk.id):
             # Its last known place; the buffer may have shrunk below it since.
             line = min(line, last_line) if last_line is not None else line
             lenses.append(_lens(line, "Drop stale hunk", commands.REJECT, one))

@@ -111,9 +111,8 @@ def apply_settings(
 
     ``source`` is how the client gave ``client_settings`` (pulled or pushed); messages name it with the folder.
     """
-    from claif_lsp.configuration import load_settings
+    from claif_lsp.configuration import load_settings  # deferred: pydantic loads after `initialize` is answered
 
-    ls.state.client_settings = client_settings
     scopes = _folder_uris(ls) or [""]
     loaded = {}
     for scope in scopes:

@@ -1,5 +1,5 @@
-"""``claif.proposal``, ``claif.accept``, ``claif.reject``, ``claif.applyPatch``: thin handlers over
-:mod:`claif_lsp.features.review_flow`, imported on first use to keep start-up lean."""
+"""``claif.proposal``, ``claif.accept``, ``claif.reject``, ``claif.applyPatch``: registration over
+:mod:`claif_lsp.features.review_commands`, imported on first use to keep start-up lean."""
 
 from __future__ import annotations
 
@@ -14,29 +14,24 @@ def register(server: ClaifLanguageServer) -> None:
 
     @server.command(commands.PROPOSAL)
     def proposal_command(ls: ClaifLanguageServer, *raw: Any) -> dict[str, Any]:
-        from claif_lsp.command_args import ProposalArgs, parse_args
-        from claif_lsp.features.review_flow import show
+        from claif_lsp.features.review_commands import show  # deferred: keeps start-up lean
 
-        return show(ls, parse_args(ProposalArgs, raw))
+        return show(ls, raw)
 
     @server.command(commands.ACCEPT)
     async def accept_command(ls: ClaifLanguageServer, *raw: Any) -> dict[str, Any]:
-        from claif_lsp.command_args import DecisionArgs, parse_args
-        from claif_lsp.features.review_flow import accept, decide
+        from claif_lsp.features.review_commands import accept  # deferred: keeps start-up lean
 
-        record, hunk_ids = decide(ls, parse_args(DecisionArgs, raw))
-        return await accept(ls, record, hunk_ids)
+        return await accept(ls, raw)
 
     @server.command(commands.REJECT)
     def reject_command(ls: ClaifLanguageServer, *raw: Any) -> dict[str, Any]:
-        from claif_lsp.command_args import DecisionArgs, parse_args
-        from claif_lsp.features.review_flow import reject
+        from claif_lsp.features.review_commands import reject  # deferred: keeps start-up lean
 
-        return reject(ls, parse_args(DecisionArgs, raw))
+        return reject(ls, raw)
 
     @server.command(commands.APPLY_PATCH)
     async def apply_patch_command(ls: ClaifLanguageServer, *raw: Any) -> dict[str, Any]:
-        from claif_lsp.command_args import ApplyPatchArgs, parse_args
-        from claif_lsp.features.review_flow import apply_patch
+        from claif_lsp.features.review_commands import apply_patch  # deferred: keeps start-up lean
 
-        return await apply_patch(ls, parse_args(ApplyPatchArgs, raw))
+        return await apply_patch(ls, raw)

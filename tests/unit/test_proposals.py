@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from claif_lsp.core.proposals import HunksInFlightError, Proposal, ProposalState, ProposalStore
 from claif_lsp.errors import PatchError
 from claif_lsp.patches import Snapshot, apply_hunks, parse_answer, resolve_patch
-from claif_lsp.proposals import HunksInFlightError, HunkState, ProposalRecord, ProposalState, ProposalStore
 
 ROOT = Path("/ws")
 TEXT = "".join(f"line {n}\n" for n in range(1, 31))
@@ -19,14 +19,14 @@ PATCH = (
 )
 
 
-def new_record(store: ProposalStore | None = None) -> tuple[ProposalStore, ProposalRecord, list[str]]:
+def new_record(store: ProposalStore | None = None) -> tuple[ProposalStore, Proposal, list[str]]:
     store = store or ProposalStore()
     resolved = resolve_patch(parse_answer(PATCH), ROOT, lambda path: Snapshot(path=path, text=TEXT, version=1))
     record = store.add(resolved, provider="replay", action="ask", title="Check", root=str(ROOT))
     return store, record, record.pending_ids()
 
 
-def states(record: ProposalRecord) -> list[str]:
+def states(record: Proposal) -> list[str]:
     return [record.hunk_states[h].value for h in record.hunk_states]
 
 
@@ -51,7 +51,7 @@ def test_hunks_in_flight_refuse_every_other_decision_naming_them() -> None:
 def test_back_to_pending_touches_only_hunks_still_in_flight() -> None:
     _, record, (h1, h2, _h3) = new_record()
     record.begin_applying([h1, h2])
-    record.mark([h2], HunkState.ACCEPTED)
+    record.accept([h2])
     record.back_to_pending([h1, h2])
     assert states(record) == ["pending", "accepted", "pending"] and record.state is ProposalState.PARTIAL
 
@@ -64,7 +64,7 @@ def test_a_refusal_discards_only_while_nothing_was_accepted() -> None:
     assert record.state is ProposalState.DISCARDED
 
     _, record, (h1, h2, _h3) = new_record()
-    record.mark([h1], HunkState.ACCEPTED)
+    record.accept([h1])
     record.begin_applying([h2])
     record.back_to_pending([h2])
     record.fail(ProposalState.DISCARDED, "rejected by user")
@@ -91,13 +91,13 @@ def test_a_changed_hunk_turns_stale_alone_and_the_others_move() -> None:
 def test_proposal_state_once_nothing_is_pending() -> None:
     _, record, (h1, h2, h3) = new_record()
     record.mark_stale({h1: "its lines changed"})
-    record.mark([h2, h3], HunkState.ACCEPTED)
+    record.accept([h2, h3])
     assert record.state is ProposalState.STALE, "nothing pending, one stale hunk"
-    record.mark([h1], HunkState.REJECTED)
+    record.reject([h1])
     assert record.state is ProposalState.ACCEPTED and h1 not in record.hunk_reasons
 
     _, record, ids = new_record()
-    record.mark(ids, HunkState.REJECTED)
+    record.reject(ids)
     assert record.state is ProposalState.REJECTED
 
 

@@ -1,0 +1,419 @@
+"""Asking: from a request on a range of a document to proposals (or, for an explanation, an answer).
+
+The steps, in order: wait for the settings, refuse what may not be read or sent, gather the context, build the
+prompt, begin progress, ask every provider at once (the cache, the stream, the record setting), then turn each
+answer into a proposal that :class:`~claif_lsp.core.review.Review` presents, or show the explanation.
+
+Cancelling the task running :meth:`Ask.run` stops it at whichever ``await`` it is in: the provider's stream is
+closed (which kills its subprocess group or closes its HTTP connection), progress ends with ``cancelled`` and
+no proposal is made. The ``CancelledError`` goes on to the caller, which knows who cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import anyio
+from loguru import logger
+from platformdirs import user_cache_dir
+
+from claif_lsp.cache import ResponseCache
+from claif_lsp.context import (
+    ContextRequest,
+    DiagnosticView,
+    DocumentView,
+    format_tokens,
+    gather_context,
+    refusal_message,
+    refusal_reason,
+)
+from claif_lsp.core.errors import InvalidRequest, RequestFailed
+from claif_lsp.core.files import snapshot_reader
+from claif_lsp.core.ports import Editor, Progress, ProgressStarter, Providers
+from claif_lsp.core.review import Review
+from claif_lsp.edit_policy import drop_never_sent
+from claif_lsp.errors import ClaifError, PatchError, ProviderRuntimeError, ProviderTimeoutError
+from claif_lsp.patches import parse_answer, resolve_patch
+from claif_lsp.prompts import Prompt, build_prompt, is_explain
+from claif_lsp.recording import record_exchange
+from claif_lsp.settings import PreviewMode, Settings
+from claif_lsp.state import ServerState
+from claif_lsp.streaming import Answer, collect_answer, describe_failure
+from claif_lsp.text_check import broken_text_message, find_lone_surrogate
+from claif_lsp.types import ClaifOptions, Usage
+
+SUGGESTED_INSTRUCTIONS = ("Improve this code", "Simplify", "Add error handling", "Add type hints", "Make it faster")
+"""Offered to pick from when a plain LSP client asks without an instruction."""
+
+TIMEOUT_GRACE = 5.0
+"""Seconds past a provider's own timeout before we stop waiting for it ourselves."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The range an ask is about, in the client's positions."""
+
+    start_line: int
+    start_character: int
+    end_line: int
+    end_character: int
+
+
+@dataclass
+class AskRequest:
+    """What the user asked for."""
+
+    uri: str
+    selection: Selection
+    action: str = "ask"
+    instruction: str | None = None
+    provider: str | None = None
+    providers: list[str] | None = None
+    diagnostics: list[DiagnosticView] = field(default_factory=list)
+    """The diagnostic a ``fix`` is about first, then the others under the range."""
+
+
+@dataclass
+class Proposed:
+    """The ask made proposals (one per provider that answered with a usable patch)."""
+
+    proposals: list[str]
+    errors: list[str]
+
+
+@dataclass
+class Answered:
+    """The ask was an explanation: the text, and the document it was written to."""
+
+    answer: str
+    document: str | None
+    errors: list[str]
+
+
+@dataclass
+class Cancelled:
+    """The user dismissed the question before anything was sent."""
+
+
+AskOutcome = Proposed | Answered | Cancelled
+
+
+def selection_lines(text: str, selection: Selection) -> tuple[int, int]:
+    """0-based inclusive lines of a range; a cursor or one-character selection means its line."""
+    last = max(len(text.splitlines(True)) - 1, 0)
+    start = min(selection.start_line, last)
+    end = selection.end_line
+    if end > start and selection.end_character == 0:
+        end -= 1  # a selection ending at column 0 does not include that line
+    return start, max(start, min(end, last))
+
+
+def _refuse_broken_text(name: str, text: str) -> None:
+    broken = find_lone_surrogate(text)
+    if broken is not None:
+        raise InvalidRequest(broken_text_message(name, broken))
+
+
+def _sendable(views: list[DocumentView]) -> list[DocumentView]:
+    """Open buffers whose text can be sent; one the editor sent broken is left out, not the whole ask."""
+    kept = []
+    for view in views:
+        broken = find_lone_surrogate(view.text)
+        if broken is None:
+            kept.append(view)
+        else:
+            logger.warning("context: leaving out {}: {}", view.uri, broken_text_message(view.uri, broken))
+    return kept
+
+
+class _StreamStats:
+    """How much text has streamed so far and its last line, for progress reports."""
+
+    def __init__(self) -> None:
+        self.chars = 0
+        self.tail = ""
+
+    def add(self, piece: str) -> None:
+        self.chars += len(piece)
+        self.tail = (self.tail + piece)[-400:]
+
+    def last_line(self) -> str:
+        return next((line.strip() for line in reversed(self.tail.splitlines()) if line.strip()), "")
+
+
+def _outcome_tokens(answers: list[Answer]) -> str:
+    total = sum(a.usage.total_tokens for a in answers)
+    return f"{format_tokens(total)} tokens" if total else "tokens not reported"
+
+
+def _one_error(errors: list[ClaifError]) -> ClaifError:
+    """The error an ask that produced nothing fails with: the only one, or all of them in one."""
+    return errors[0] if len(errors) == 1 else RequestFailed("; ".join(str(e) for e in errors))
+
+
+@dataclass
+class _Target:
+    """The document an ask is about, once it may be read."""
+
+    document: DocumentView
+    path: Path | None
+    root: Path
+    settings: Settings
+
+
+class Ask:
+    """One ask, from the request to its outcome."""
+
+    def __init__(self, state: ServerState, editor: Editor, providers: Providers, progress: ProgressStarter) -> None:
+        self.state = state
+        self.editor = editor
+        self.providers = providers
+        self.starter = progress
+        self.progress: Progress | None = None
+
+    async def run(self, request: AskRequest) -> AskOutcome:
+        """Run the ask; errors are ClaifErrors (InvalidRequest for a request that cannot be served)."""
+        try:
+            return await self._run(request)
+        except asyncio.CancelledError:
+            self._end("cancelled")
+            raise
+        except Exception as exc:
+            self._end(f"failed: {exc}")
+            raise
+
+    def _end(self, message: str) -> None:
+        if self.progress is not None:
+            self.progress.end(message)
+
+    async def _run(self, request: AskRequest) -> AskOutcome:
+        await self.state.wait_for_settings()
+        target = self._target(request)
+        custom_template = custom_kind = None
+        if request.action.startswith("custom:"):
+            try:
+                custom = target.settings.actions[int(request.action.split(":", 1)[1])]
+            except (ValueError, IndexError):
+                raise InvalidRequest(f"no custom action {request.action!r} in the actions setting") from None
+            custom_template, custom_kind = custom.prompt, custom.kind
+
+        instruction = request.instruction
+        if request.action == "ask" and not (instruction and instruction.strip()):
+            instruction = await self.editor.user.choose(
+                "Claif: what should the model do with the selection?", list(SUGGESTED_INSTRUCTIONS)
+            )
+            if instruction is None:
+                return Cancelled()
+
+        names = request.providers or [self.providers.resolve(request.provider, target.settings)]
+        for name in names:
+            if name not in self.providers.names():
+                known = ", ".join(self.providers.names())
+                raise InvalidRequest(f"no provider named {name!r} is installed (installed: {known})")
+
+        start, end = selection_lines(target.document.text, request.selection)
+        diagnostics = request.diagnostics
+        context = gather_context(
+            ContextRequest(
+                document=target.document,
+                start_line=start,
+                end_line=end,
+                root=target.root,
+                diagnostics=diagnostics,
+                open_documents=_sendable(self.editor.documents.open_views(except_uri=request.uri)),
+                settings=target.settings.context,
+            )
+        )
+        prompt = build_prompt(
+            context,
+            action=request.action,
+            instruction=instruction,
+            diagnostic=diagnostics[0] if request.action == "fix" and diagnostics else None,
+            custom_template=custom_template,
+            custom_kind=custom_kind,
+        )
+        # Diagnostics and custom templates come from the client too; nothing reaches a provider that cannot be encoded.
+        _refuse_broken_text("the request (its diagnostics or action template)", prompt.system + prompt.user)
+
+        display = ", ".join(self.providers.display_name(name) for name in names)
+        begin = f"{display}: {request.action}"
+        if context.cut_summary:
+            begin += f" ({context.cut_summary})"
+        self.progress = progress = await self.starter.begin("Claif", begin)
+        answers = await self._ask_providers(names, prompt, target, request.action, progress)
+        if is_explain(request.action, custom_kind):
+            return await self._present_answer(answers, progress, target.settings)
+        return await self._make_proposals(answers, progress, target, request, instruction)
+
+    def _target(self, request: AskRequest) -> _Target:
+        """The document asked about, its folder and settings; InvalidRequest when it may not be read or sent."""
+        documents = self.editor.documents
+        path = documents.path_for(request.uri)
+        if not documents.is_open(request.uri) and not (path and self._inside_workspace_folder(path)):
+            # Reading it from disk would send a file the user never showed us (a hostile client's `~/.ssh/...`).
+            raise InvalidRequest(
+                f"{request.uri} is neither open in the editor nor inside a workspace folder; open it to ask about it"
+            )
+        try:
+            document = documents.document(request.uri)
+        except OSError as exc:
+            raise InvalidRequest(f"cannot read {request.uri}: {exc.strerror}") from None
+        root = (self.state.root_for(path) if path else None) or (path.parent if path else None)
+        if root is None:
+            raise InvalidRequest(f"{request.uri} is not a file in the workspace")
+        shown = str(path.relative_to(root).as_posix() if path and root in path.parents else (path or request.uri))
+        _refuse_broken_text(shown, document.text)
+        if request.instruction:
+            _refuse_broken_text("the instruction", request.instruction)
+        settings = self.state.settings_for(request.uri)
+        refused = refusal_reason(path, root, document.text, settings.context.exclude)
+        if refused:
+            message = refusal_message(shown, refused)
+            self.editor.user.warning(message)
+            raise InvalidRequest(message)
+        return _Target(document=document, path=path, root=root, settings=settings)
+
+    def _inside_workspace_folder(self, path: Path) -> bool:
+        """True when ``path`` (symlinks resolved) lies inside a workspace folder the client declared."""
+        folders = [*self.state.workspace_roots, *self.editor.documents.folders()]
+        real = Path(os.path.realpath(path))
+        return any(real.is_relative_to(os.path.realpath(folder)) for folder in folders)
+
+    async def _ask_providers(
+        self, names: list[str], prompt: Prompt, target: _Target, action: str, progress: Progress
+    ) -> list[Answer | ClaifError]:
+        """Every provider's answer (or its error), run concurrently."""
+        stream = _StreamStats()
+
+        def on_text(piece: str) -> None:
+            stream.add(piece)
+            tokens = format_tokens(stream.chars // 4)
+            progress.report(f"≈{tokens} tokens · {progress.elapsed():.1f} s · {stream.last_line()[:60]}")
+
+        async def one(name: str) -> Answer | ClaifError:
+            try:
+                return await self._ask_one(name, prompt, target, action, on_text)
+            except Exception as exc:  # a broken provider reports its failure (named), never crashes the server
+                return describe_failure(exc, name)
+
+        return list(await asyncio.gather(*(one(name) for name in names)))
+
+    async def _ask_one(
+        self, name: str, prompt: Prompt, target: _Target, action: str, on_text: Callable[[str], None]
+    ) -> Answer:
+        settings = target.settings
+        provider_settings = settings.provider_settings(name)
+        cache = ResponseCache(settings.cache)
+        key = cache.key(provider=name, model=provider_settings.model, system=prompt.system, prompt=prompt.user)
+        cached = cache.get(key) if cache.enabled else None
+        if cached is not None:
+            on_text(cached.text)
+            return Answer(provider=name, text=cached.text, usage=Usage.model_validate(cached.usage), model=cached.model)
+        provider = await self.providers.connected(name, settings)
+        options = ClaifOptions(provider=name, system_prompt=prompt.system, workspace_root=target.root, action=action)
+        options = provider.resolve_options(options)
+        limit = (options.timeout or provider_settings.timeout) + TIMEOUT_GRACE
+        try:
+            with anyio.fail_after(limit):
+                async with contextlib.aclosing(provider.query(prompt.user, options)) as events:  # type: ignore[type-var]
+                    answer = await collect_answer(name, events, on_text, max_chars=settings.max_answer_chars)
+        except TimeoutError:
+            raise ProviderTimeoutError(f"no complete answer within {limit:.0f} s", provider=name) from None
+        if not answer.text.strip():
+            raise ProviderRuntimeError("answered with nothing", provider=name)
+        if cache.enabled:
+            cache.put(key, answer.text, answer.usage.model_dump(), answer.model)
+        if settings.record:
+            record = functools.partial(
+                record_exchange, settings.record, action=action, prompt=prompt.user, system=prompt.system, answer=answer
+            )
+            await anyio.to_thread.run_sync(record)
+        return answer
+
+    async def _make_proposals(
+        self,
+        answers: list[Answer | ClaifError],
+        progress: Progress,
+        target: _Target,
+        request: AskRequest,
+        instruction: str | None,
+    ) -> Proposed:
+        root, path = target.root, target.path
+        default_path = str(path.relative_to(root)) if path and root in path.parents else None
+        exclude = target.settings.context.exclude
+        reader = snapshot_reader(self.editor.documents, root)
+        review = Review(self.state, self.editor)
+        ok: list[Answer] = []
+        errors: list[ClaifError] = []
+        proposals: list[str] = []
+        hunks = files = 0
+        for item in answers:
+            if isinstance(item, ClaifError):
+                errors.append(item)
+                continue
+            try:
+                parsed = parse_answer(item.text, default_path=default_path)
+                patch, refusals = drop_never_sent(parsed, root, reader, exclude)
+                for message in refusals:
+                    errors.append(PatchError(message, provider=item.provider))
+                    self.editor.user.warning(message)
+                if refusals and not patch.files:
+                    continue
+                resolved = resolve_patch(patch, root, reader)
+            except ClaifError as exc:
+                exc.provider = exc.provider or item.provider
+                errors.append(exc)
+                continue
+            ok.append(item)
+            title = f"{self.providers.display_name(item.provider)}: {(instruction or request.action).strip()[:60]}"
+            proposal = await review.publish(
+                resolved, provider=item.provider, action=request.action, title=title, root=root
+            )
+            proposals.append(proposal.id)
+            files += len(resolved.files)
+            hunks += sum(len(f.hunks) for f in resolved.files)
+        if not proposals:
+            raise _one_error(errors)
+        summary = f"{hunks} hunk{'s' * (hunks != 1)} in {files} file{'s' * (files != 1)}"
+        progress.end(f"{summary}, {_outcome_tokens(ok)}, {progress.elapsed():.1f} s")
+        return Proposed(proposals=proposals, errors=[str(e) for e in errors])
+
+    async def _present_answer(
+        self, answers: list[Answer | ClaifError], progress: Progress, settings: Settings
+    ) -> Answered:
+        ok = [a for a in answers if isinstance(a, Answer)]
+        errors = [a for a in answers if isinstance(a, ClaifError)]
+        if not ok:
+            raise _one_error(errors)
+        text = "\n\n".join(
+            f"## {self.providers.display_name(a.provider)}\n\n{a.text}" if len(ok) > 1 else a.text for a in ok
+        )
+        document = _write_answer(text)
+        shown = False
+        if settings.preview is PreviewMode.NONE:
+            shown = True  # the editor plugin presents the answer itself
+        elif document and self.editor.capabilities.show_document:
+            shown = await self.editor.user.show_document(document)
+        if not shown:
+            self.editor.user.info(text)
+        progress.end(f"answered, {_outcome_tokens(ok)}, {progress.elapsed():.1f} s")
+        return Answered(answer=text, document=document, errors=[str(e) for e in errors])
+
+
+def _write_answer(text: str) -> str | None:
+    folder = Path(user_cache_dir("claif-lsp")) / "answers"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"answer-{uuid.uuid4().hex[:8]}.md"
+        path.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        logger.warning("cannot write the answer document: {}", exc)
+        return None
+    return path.as_uri()

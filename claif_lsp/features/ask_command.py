@@ -1,0 +1,122 @@
+"""``claif.ask`` and ``claif.cancel`` as JSON-RPC: arguments to an :class:`~claif_lsp.core.ask.AskRequest`, the
+outcome to a result, the core's errors to JSON-RPC errors, and every cancel path wired to the ask's task.
+
+pygls does not cancel command tasks on ``$/cancelRequest`` (the request id maps to pygls' own wrapper
+future), nor on ``window/workDoneProgress/cancel`` (it only marks the token's future). Both are wired to the
+ask's task here, as is ``claif.cancel``; the core then stops at whichever ``await`` it is in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+from loguru import logger
+from pygls.exceptions import JsonRpcRequestCancelled
+
+from claif_lsp.command_args import AskArgs, CancelArgs, DiagnosticArg, parse_args
+from claif_lsp.context import DiagnosticView
+from claif_lsp.core.ask import Answered, Ask, AskOutcome, AskRequest, Cancelled, Selection
+from claif_lsp.errors import ClaifError
+from claif_lsp.features.editor_ports import EditorProgress, editor_for
+from claif_lsp.features.rpc_errors import jsonrpc_error
+from claif_lsp.server import CURRENT_COMMAND, ClaifLanguageServer
+from claif_lsp.state import RunningAsk
+
+SEVERITIES = {1: "error", 2: "warning", 3: "information", 4: "hint"}
+CANCELLED: dict[str, Any] = {"proposals": [], "cancelled": True}
+
+
+def cancel(ls: ClaifLanguageServer, raw: tuple[Any, ...]) -> dict[str, Any]:
+    """Stop the running asks the argument names (all of them when it names none)."""
+    args = parse_args(CancelArgs, raw, optional=True)
+    cancelled = []
+    for running in list(ls.state.running.values()):
+        if args.request is None or args.request in (running.request_id, running.token):
+            running.stop()
+            cancelled.append(running.request_id)
+    return {"cancelled": cancelled}
+
+
+def _diagnostic_view(diagnostic: DiagnosticArg) -> DiagnosticView:
+    return DiagnosticView(
+        start_line=diagnostic.range.start.line,
+        end_line=diagnostic.range.end.line,
+        message=diagnostic.message,
+        severity=SEVERITIES.get(diagnostic.severity or 0),
+        source=diagnostic.source,
+        code=str(diagnostic.code) if diagnostic.code is not None else None,
+    )
+
+
+def ask_request(args: AskArgs) -> AskRequest:
+    """The core's request for the command's arguments."""
+    diagnostics = [_diagnostic_view(d) for d in args.diagnostics or []]
+    if args.diagnostic is not None:
+        diagnostics.insert(0, _diagnostic_view(args.diagnostic))
+    rng = args.range
+    return AskRequest(
+        uri=args.uri,
+        selection=Selection(rng.start.line, rng.start.character, rng.end.line, rng.end.character),
+        action=args.action,
+        instruction=args.instruction,
+        provider=args.provider,
+        providers=args.providers,
+        diagnostics=diagnostics,
+    )
+
+
+def ask_result(outcome: AskOutcome) -> dict[str, Any]:
+    """The command's result for the core's outcome."""
+    if isinstance(outcome, Cancelled):
+        return dict(CANCELLED)
+    if isinstance(outcome, Answered):
+        return {"answer": outcome.answer, "document": outcome.document, "errors": outcome.errors}
+    return {"proposals": outcome.proposals, "errors": outcome.errors}
+
+
+def _link_request_cancellation(ls: ClaifLanguageServer, task: asyncio.Task[Any]) -> bool:
+    """Cancel ``task`` on ``$/cancelRequest``; False when the request was cancelled already."""
+    # Private pygls API (see pygls-2 notes, 1.6); tests/lsp/test_cancel.py guards it.
+    msg_id = ls.protocol.msg_id
+    if msg_id is None:
+        return True
+    # pygls pops the request's future when the cancel arrives, so a missing one was cancelled before we ran.
+    outer = ls.protocol._request_futures.get(msg_id)
+    if outer is None or outer.cancelled():
+        return False
+    outer.add_done_callback(lambda f: f.cancelled() and task.cancel())
+    return True
+
+
+async def run_ask(ls: ClaifLanguageServer, raw: tuple[Any, ...]) -> dict[str, Any]:
+    """Run one ask and answer its proposal ids or its answer.
+
+    The ask is registered for every cancel path before its first ``await``, so a cancel that arrives while
+    it waits on settings, the instruction picker or progress creation stops it too.
+    """
+    args = parse_args(AskArgs, raw)
+    request_id = args.request_id or str(uuid.uuid4())
+    command = CURRENT_COMMAND.get()
+    client_token = command.work_done_token if command else None
+    task = asyncio.current_task()
+    assert task is not None
+    running = RunningAsk(request_id=request_id, task=task, token=client_token)
+    ls.state.running[request_id] = running
+    ask = Ask(ls.state, editor_for(ls), ls.registry, EditorProgress(ls, running, client_token))
+    try:
+        if not _link_request_cancellation(ls, task):
+            raise asyncio.CancelledError
+        return ask_result(await ask.run(ask_request(args)))
+    except asyncio.CancelledError:
+        logger.info("ask {} cancelled", request_id)
+        if running.stopped_by_user:
+            # Some clients (Neovim) drop RequestCancelled replies without calling back; a plain answer
+            # lets every plugin see the outcome of a cancel it asked for.
+            return dict(CANCELLED)
+        raise JsonRpcRequestCancelled("cancelled") from None
+    except ClaifError as exc:
+        raise jsonrpc_error(exc) from None
+    finally:
+        ls.state.running.pop(request_id, None)
