@@ -116,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def serve(args: argparse.Namespace) -> int:
     """Run the server on the chosen transport."""
-    from claif_lsp.server import create_server
+    from claif_lsp.features import create_server
 
     server = create_server()
     if args.tcp:

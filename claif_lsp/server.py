@@ -1,4 +1,5 @@
-"""The claif-lsp language server: a pygls server whose features live in :mod:`claif_lsp.features`."""
+"""The claif-lsp language server: a pygls server whose features live in :mod:`claif_lsp.features`
+(:func:`claif_lsp.features.create_server` builds one with all of them)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Generator, Mapping
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import unquote
@@ -319,7 +320,7 @@ class ClaifLanguageServer(LanguageServer):
     def registry(self) -> ProviderRegistry:
         """The provider registry, built on first use (it reads package metadata and loads pydantic)."""
         if self._registry is None:
-            from claif_lsp.registry import ProviderRegistry
+            from claif_lsp.registry import ProviderRegistry  # deferred: it loads pydantic and package metadata
 
             self._registry = ProviderRegistry(environ=self.environ)
         return self._registry
@@ -357,19 +358,14 @@ class ClaifLanguageServer(LanguageServer):
             await serve_frames(FrameReader(read), self.protocol, stop_event)
             self.shutdown()
 
-        async def listen() -> None:
-            self._server = await asyncio.start_server(connection, host, port)
-            logger.info("listening on {}:{}", host, port)
-            async with self._server:
-                await self._server.serve_forever()
+        async def listen() -> Any:
+            return await asyncio.start_server(connection, host, port)
 
-        try:
-            asyncio.run(listen())
-        except asyncio.CancelledError:
-            pass
+        self._listen(listen, f"{host}:{port}")
 
     def start_ws(self, host: str, port: int) -> None:
         """Serve WebSocket clients, each message through :meth:`ClaifProtocol.handle_data` (as on stdio)."""
+        # Deferred: websockets is only loaded for --ws.
         from pygls.io_ import WebSocketWriter
         from websockets.asyncio.server import ServerConnection, serve
         from websockets.exceptions import ConnectionClosed
@@ -395,14 +391,22 @@ class ClaifLanguageServer(LanguageServer):
                 await asyncio.sleep(0)
             self.shutdown()
 
-        async def listen() -> None:
-            self._server = await serve(connection, host, port)
-            logger.info("listening on ws://{}:{}", host, port)
+        async def listen() -> Any:
+            return await serve(connection, host, port)
+
+        self._listen(listen, f"ws://{host}:{port}")
+
+    def _listen(self, listen: Callable[[], Awaitable[Any]], address: str) -> None:
+        """Start the server ``listen`` opens and serve until it is closed."""
+
+        async def serve_forever() -> None:
+            self._server = await listen()
+            logger.info("listening on {}", address)
             async with self._server:
                 await self._server.serve_forever()
 
         try:
-            asyncio.run(listen())
+            asyncio.run(serve_forever())
         except asyncio.CancelledError:
             pass
 
@@ -446,12 +450,3 @@ async def serve_frames(reader: FrameReader, protocol: Any, stop_event: threading
             logger.opt(exception=exc).error("internal error while handling a message: {}", exc)
         # Let the tasks this message started run before the next is read, as pygls' line-by-line reader did.
         await asyncio.sleep(0)
-
-
-def create_server(environ: Mapping[str, str] | None = None) -> ClaifLanguageServer:
-    """A server with every feature registered."""
-    from claif_lsp import features
-
-    server = ClaifLanguageServer(environ)
-    features.register_all(server)
-    return server

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
 
-if TYPE_CHECKING:
-    from claif_lsp.server import ClaifLanguageServer
+from claif_lsp.features import ask, code_actions, code_lens, lifecycle, providers, review
+from claif_lsp.server import ClaifLanguageServer
 
 
 def register_all(server: ClaifLanguageServer) -> None:
     """Register every feature's handlers on ``server``."""
-    from claif_lsp.features import ask, code_actions, code_lens, lifecycle, providers, review
-
     for feature in (lifecycle, providers, code_actions, code_lens, ask, review):
         feature.register(server)
+
+
+def create_server(environ: Mapping[str, str] | None = None) -> ClaifLanguageServer:
+    """A server with every feature registered."""
+    server = ClaifLanguageServer(environ)
+    register_all(server)
+    return server
