@@ -18,6 +18,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check (default) or apply (``--write``) a patch; 0 success, 1 the patch does not apply, 2 usage error."""
+    # Deferred: the patch engine loads only for this subcommand, not for every `claif-lsp` start.
     from claif_lsp.patches import disk_reader, parse_answer, render_proposal, resolve_patch, write_proposal
 
     root = Path(args.root)
@@ -41,14 +42,14 @@ def run(args: argparse.Namespace) -> int:
         return 1
     try:
         # Codex's CLI leaves every file it updates ending with a newline; so does this command, for conformance.
-        proposal = resolve_patch(parse_answer(text), root, disk_reader(root), codex_final_newline=True)
+        resolved = resolve_patch(parse_answer(text), root, disk_reader(root), codex_final_newline=True)
         if args.write:
-            lines = write_proposal(proposal, root)
+            lines = write_proposal(resolved, root)
             sys.stdout.write("Success. Updated the following files:\n" + "".join(f"{line}\n" for line in lines))
             return 0
     except PatchError as error:
         sys.stderr.write(f"claif-lsp patch: {error}\n")
         return 1
-    summary = "".join(f"{line}\n" for line in proposal.summary())
-    sys.stdout.write(f"The patch applies. Would update the following files:\n{summary}\n{render_proposal(proposal)}")
+    summary = "".join(f"{line}\n" for line in resolved.summary())
+    sys.stdout.write(f"The patch applies. Would update the following files:\n{summary}\n{render_proposal(resolved)}")
     return 0

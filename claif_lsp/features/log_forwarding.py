@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import TYPE_CHECKING
 
 from loguru import logger
 from lsprotocol import types
 
 from claif_lsp.logs import add_client_sink
-
-if TYPE_CHECKING:
-    from claif_lsp.server import ClaifLanguageServer
+from claif_lsp.server import ClaifLanguageServer
 
 _LEVELS = {
     "TRACE": types.MessageType.Debug,
