@@ -278,10 +278,6 @@ class Proposal:
         self._reason = None
         return True
 
-    def accept(self, hunk_ids: Iterable[str]) -> None:
-        """Hunks accepted without an edit of ours (the user applied them some other way)."""
-        self._mark(hunk_ids, HunkState.ACCEPTED)
-
     def reject(self, hunk_ids: Iterable[str]) -> None:
         """Hunks the user does not want (stale ones are dropped this way too)."""
         self._mark(hunk_ids, HunkState.REJECTED)

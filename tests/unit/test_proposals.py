@@ -26,6 +26,13 @@ def new_record(store: ProposalStore | None = None) -> tuple[ProposalStore, Propo
     return store, record, record.pending_ids()
 
 
+def land(record: Proposal, *hunk_ids: str) -> None:
+    """The editor applied these hunks of app.py."""
+    [file] = record.patch.files
+    hunks = [record.where(h)[1] for h in hunk_ids]
+    record.advance(file, hunks, apply_hunks(file.old_text or "", hunks))
+
+
 def states(record: Proposal) -> list[str]:
     return [record.hunk_states[h].value for h in record.hunk_states]
 
@@ -51,7 +58,7 @@ def test_hunks_in_flight_refuse_every_other_decision_naming_them() -> None:
 def test_back_to_pending_touches_only_hunks_still_in_flight() -> None:
     _, record, (h1, h2, _h3) = new_record()
     record.begin_applying([h1, h2])
-    record.accept([h2])
+    land(record, h2)
     record.back_to_pending([h1, h2])
     assert states(record) == ["pending", "accepted", "pending"] and record.state is ProposalState.PARTIAL
 
@@ -64,7 +71,7 @@ def test_a_refusal_discards_only_while_nothing_was_accepted() -> None:
     assert record.state is ProposalState.DISCARDED
 
     _, record, (h1, h2, _h3) = new_record()
-    record.accept([h1])
+    land(record, h1)
     record.begin_applying([h2])
     record.back_to_pending([h2])
     record.fail(ProposalState.DISCARDED, "rejected by user")
@@ -91,7 +98,7 @@ def test_a_changed_hunk_turns_stale_alone_and_the_others_move() -> None:
 def test_proposal_state_once_nothing_is_pending() -> None:
     _, record, (h1, h2, h3) = new_record()
     record.mark_stale({h1: "its lines changed"})
-    record.accept([h2, h3])
+    land(record, h2, h3)
     assert record.state is ProposalState.STALE, "nothing pending, one stale hunk"
     record.reject([h1])
     assert record.state is ProposalState.ACCEPTED and h1 not in record.hunk_reasons
