@@ -159,13 +159,14 @@ def capabilities(ls: ClaifLanguageServer) -> ClientCapabilities:
     """What the client said it can do, as the core reads it."""
     caps = ls.client_capabilities
     operations = get_capability(caps, "workspace.workspace_edit.resource_operations", []) or []
+    encoding = ls.workspace.position_encoding or types.PositionEncodingKind.Utf16
     return ClientCapabilities(
         document_changes=get_capability(caps, "workspace.workspace_edit.document_changes", False),
         resource_operations=tuple(str(op.value if hasattr(op, "value") else op) for op in operations),
         change_annotations=get_capability(caps, "workspace.workspace_edit.change_annotation_support", None) is not None,
         show_document=get_capability(caps, "window.show_document.support", False),
         code_lens_refresh=get_capability(caps, "workspace.code_lens.refresh_support", False),
-        position_encoding=str(ls.workspace.position_encoding or types.PositionEncodingKind.Utf16),
+        position_encoding=str(getattr(encoding, "value", encoding)),
     )
 
 
