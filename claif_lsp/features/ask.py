@@ -8,23 +8,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from claif_lsp import commands
+from claif_lsp import protocol
 from claif_lsp.server import ClaifLanguageServer
 
 
 def register(server: ClaifLanguageServer) -> None:
     """Register ``claif.ask`` and ``claif.cancel``."""
 
-    @server.command(commands.ASK)
+    @server.command(protocol.ASK)
     async def ask_command(ls: ClaifLanguageServer, *raw: Any) -> dict[str, Any]:
-        from claif_lsp.command_args import AskArgs, parse_args
         from claif_lsp.features.ask_flow import run_ask
+        from claif_lsp.protocol.models import AskArgs, parse_args
 
         return await run_ask(ls, parse_args(AskArgs, raw))
 
-    @server.command(commands.CANCEL)
+    @server.command(protocol.CANCEL)
     def cancel_command(ls: ClaifLanguageServer, *raw: Any) -> dict[str, Any]:
-        from claif_lsp.command_args import CancelArgs, parse_args
         from claif_lsp.features.ask_flow import cancel
+        from claif_lsp.protocol.models import CancelArgs, parse_args
 
         return cancel(ls, parse_args(CancelArgs, raw, optional=True))

@@ -27,7 +27,6 @@ from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcRequ
 from pygls.workspace import TextDocument
 
 from claif_lsp.cache import ResponseCache
-from claif_lsp.command_args import AskArgs, CancelArgs, DiagnosticArg, RangeArg
 from claif_lsp.context import (
     ContextRequest,
     DiagnosticView,
@@ -43,6 +42,9 @@ from claif_lsp.features.progress import AskProgress, format_tokens
 from claif_lsp.features.review_flow import publish, request_failed
 from claif_lsp.patches import parse_answer, resolve_patch
 from claif_lsp.prompts import Prompt, build_prompt, is_explain
+from claif_lsp.protocol.models import AskArgs, CancelArgs
+from claif_lsp.protocol.models import Diagnostic as DiagnosticArg
+from claif_lsp.protocol.models import Range as RangeArg
 from claif_lsp.recording import record_exchange
 from claif_lsp.server import CURRENT_COMMAND, ClaifLanguageServer
 from claif_lsp.settings import PreviewMode, Settings

@@ -20,14 +20,14 @@ from platformdirs import user_cache_dir
 from pygls.capabilities import get_capability
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
-from claif_lsp import commands
-from claif_lsp.command_args import ApplyPatchArgs, DecisionArgs, ProposalArgs
+from claif_lsp import protocol
 from claif_lsp.errors import ClaifError, PatchError
 from claif_lsp.features.apply_edit import EditOutcome, send_edit
 from claif_lsp.features.documents import current_text, path_for, snapshot_reader, uri_for
 from claif_lsp.lsp_edits import hunk_range, to_workspace_edit
 from claif_lsp.patches import FileProposal, Hunk, Proposal, apply_hunks, parse_answer, resolve_patch
 from claif_lsp.proposals import OPEN, HunksInFlightError, HunkState, ProposalRecord, ProposalState
+from claif_lsp.protocol.models import ApplyPatchArgs, DecisionArgs, ProposalArgs
 from claif_lsp.server import ClaifLanguageServer
 from claif_lsp.settings import PreviewMode
 
@@ -215,7 +215,7 @@ async def show_preview(ls: ClaifLanguageServer, record: ProposalRecord) -> None:
 
 def proposals_changed(ls: ClaifLanguageServer, record: ProposalRecord) -> None:
     """Tell the editor a proposal changed: the custom notification and a code lens refresh."""
-    ls.protocol.notify(commands.PROPOSALS_CHANGED, {"proposals": [{"id": record.id, "state": record.state.value}]})
+    ls.protocol.notify(protocol.PROPOSALS_CHANGED, {"proposals": [{"id": record.id, "state": record.state.value}]})
     if get_capability(ls.client_capabilities, "workspace.code_lens.refresh_support", False):
         ls.run_soon(_refresh_code_lenses(ls))
 

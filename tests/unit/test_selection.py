@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pygls.workspace import TextDocument
 
-from claif_lsp.command_args import RangeArg
 from claif_lsp.features.ask_flow import selection_lines
+from claif_lsp.protocol.models import Range as RangeArg
 
 DOC = TextDocument("file:///x.py", "a\nb\nc\nd\n")
 
