@@ -10,19 +10,37 @@ table, ``editors/vscode/src/protocol.ts`` and ``editors/neovim/lua/claif/protoco
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, TypeAdapter, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 from pygls.exceptions import JsonRpcInvalidParams
+from typing_extensions import TypeAliasType
 
 from claif_lsp import actions, protocol
 from claif_lsp.registry import ProviderReport
 
-HunkState = Literal["pending", "applying", "accepted", "rejected", "stale"]
-"""``applying``: its edit is in flight; ``stale``: the user changed its lines, it has no range and says why."""
-ProposalState = Literal["pending", "partial", "accepted", "rejected", "stale", "discarded", "failed"]
-FileOperation = Literal["add", "update", "delete", "move"]
+# Named aliases, so the JSON schema (and the TypeScript and Lua generated from it) gives each vocabulary its name.
+HunkState = TypeAliasType(
+    "HunkState",
+    Annotated[
+        Literal["pending", "applying", "accepted", "rejected", "stale"],
+        Field(
+            description="`applying`: its edit is in flight; `stale`: its lines changed, it has no range and says why."
+        ),
+    ],
+)
+ProposalState = TypeAliasType(
+    "ProposalState",
+    Annotated[
+        Literal["pending", "partial", "accepted", "rejected", "stale", "discarded", "failed"],
+        Field(description="Where a proposal stands (README: proposal state)."),
+    ],
+)
+FileOperation = TypeAliasType(
+    "FileOperation",
+    Annotated[Literal["add", "update", "delete", "move"], Field(description="What a proposal does to a file.")],
+)
 
 
 class _Args(BaseModel):
@@ -110,22 +128,30 @@ class DecisionArgs(_Args):
 
 
 class ApplyPatchArgs(_Args):
-    """`claif.applyPatch`: a pasted patch; ``root`` (an absolute path or file URI) defaults to the first folder."""
+    """`claif.applyPatch`: a pasted patch, applied under a workspace folder."""
 
-    patch: str = Field(min_length=1)
-    root: str | None = Field(default=None, min_length=1)
+    patch: str = Field(min_length=1, description="A Codex apply_patch block or a unified diff.")
+    root: str | None = Field(
+        default=None,
+        min_length=1,
+        description="An absolute path or file URI inside a workspace folder; default the first folder.",
+    )
 
 
 class UriArgs(_Args):
     """`claif.providers` / `claif.settings`: optionally the document or folder whose settings apply."""
 
-    uri: str | None = Field(default=None, min_length=1)
+    uri: str | None = Field(
+        default=None, min_length=1, description="Whose folder's settings to use; default the first."
+    )
 
 
 class CancelArgs(_Args):
     """`claif.cancel`: a request id or progress token; none cancels every running ask."""
 
-    request: StrictStr | StrictInt | None = None
+    request: StrictStr | StrictInt | None = Field(
+        default=None, description="A requestId or progress token; none cancels every running ask."
+    )
 
 
 ArgsT = TypeVar("ArgsT", bound=_Args)
@@ -188,29 +214,34 @@ class Proposal(Result):
 
 
 class AskEditResult(Result):
-    """`claif.ask` of an edit action: the proposals made, and the providers that failed while others answered."""
+    """`claif.ask`: for an edit action, the proposal ids (one per provider that answered) and the others' errors."""
 
     proposals: list[str]
     errors: list[str]
 
 
 class AskExplainResult(Result):
-    """`claif.ask` of an explain action: the Markdown answer and the document it was written to."""
+    """`claif.ask`: for an explain action, the Markdown answer, the document it was written to, and the errors."""
 
     answer: str
-    document: str | None
+    document: str | None = Field(description="A Markdown file in the cache folder; null when it could not be written.")
     errors: list[str]
 
 
 class AskCancelledResult(Result):
-    """`claif.ask` the user cancelled (the instruction picker, or `claif.cancel`)."""
+    """`claif.ask`: when the user cancelled (dismissed the instruction picker, or `claif.cancel`)."""
 
     proposals: list[str] = Field(max_length=0)
     cancelled: Literal[True]
 
 
-AskResult = AskEditResult | AskExplainResult | AskCancelledResult
-"""What `claif.ask` answers: one of the three shapes."""
+AskResult = TypeAliasType(
+    "AskResult",
+    Annotated[
+        AskEditResult | AskExplainResult | AskCancelledResult,
+        Field(description="What `claif.ask` answers: one of three shapes."),
+    ],
+)
 
 
 class AcceptResult(Result):

@@ -125,11 +125,17 @@ def test_nulls_are_sent_and_unknown_keys_refused() -> None:
         models.Hunk.model_validate({k: v for k, v in HUNK.items() if k != "reason"})
 
 
+def values(alias: Any) -> tuple[str, ...]:
+    """The strings of a named ``Annotated[Literal[...], ...]`` alias."""
+    literal, *_annotations = typing.get_args(alias.__value__)
+    return typing.get_args(literal)
+
+
 def test_state_vocabularies_match_the_proposal_store_and_the_patch_engine() -> None:
-    assert set(typing.get_args(models.HunkState)) == {s.value for s in HunkState}
-    assert set(typing.get_args(models.ProposalState)) == {s.value for s in ProposalState}
+    assert set(values(models.HunkState)) == {s.value for s in HunkState}
+    assert set(values(models.ProposalState)) == {s.value for s in ProposalState}
     file_operation = typing.get_type_hints(FileProposal)["operation"]
-    assert set(typing.get_args(models.FileOperation)) == set(typing.get_args(file_operation))
+    assert set(values(models.FileOperation)) == set(typing.get_args(file_operation))
 
 
 def test_every_command_and_notification_is_in_the_table() -> None:
