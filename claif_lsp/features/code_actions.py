@@ -14,7 +14,7 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from claif_lsp import protocol
-from claif_lsp.actions import BUILTIN, BY_ID
+from claif_lsp.actions import BUILTIN, BY_ID, custom_id
 from claif_lsp.server import ClaifLanguageServer
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ def _provider_set(
     for index, custom in enumerate(settings.actions):
         kind = KIND_EXPLAIN if custom.kind == "explain" else KIND_ASK
         if _wanted(only, kind):
-            actions.append(ask_action(title(custom.title), kind, {**base, "action": f"custom:{index}"}))
+            actions.append(ask_action(title(custom.title), kind, {**base, "action": custom_id(index)}))
     return actions
 
 
