@@ -59,7 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     patch_cli.configure_parser(sub.add_parser("patch", help="check or apply a patch to files on disk"))
 
     schema = sub.add_parser("schema", help="print the settings schema or a document generated from it")
-    schema.add_argument("--format", choices=["json", "vscode", "markdown"], default="json")
+    schema.add_argument(
+        "--format",
+        choices=["json", "vscode", "markdown", "protocol-json", "protocol-markdown", "typescript", "lua"],
+        default="json",
+        help="json, vscode, markdown: from the settings; the others: from the protocol models",
+    )
 
     demo_parser = sub.add_parser("demo", help="drive a real server through a scripted session, offline")
     demo_parser.add_argument("--workdir", help="work in this directory instead of a temporary one")
@@ -104,8 +109,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return patch_cli.run(args)
     if command == "schema":
         from claif_lsp import schema
+        from claif_lsp.protocol import documents
 
-        sys.stdout.write(schema.render(args.format))
+        render = documents.render if args.format in documents.FORMATS else schema.render
+        sys.stdout.write(render(args.format))
         return 0
     if command == "demo":
         from claif_lsp import demo

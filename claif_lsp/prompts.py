@@ -12,31 +12,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from claif_lsp import actions
 from claif_lsp.context import Context, ContextSection, DiagnosticView
 from claif_lsp.redaction import REDACTED, redact
 
-EDIT_ACTIONS = frozenset({"ask", "refactor", "docstrings", "tests", "fix"})
+EDIT_ACTIONS = frozenset(action.id for action in actions.BUILTIN if action.answer == "edit")
 """Built-in actions whose answer is a patch."""
-EXPLAIN_ACTIONS = frozenset({"explain"})
+EXPLAIN_ACTIONS = frozenset(action.id for action in actions.BUILTIN if action.answer == "explain")
 """Built-in actions whose answer is a Markdown explanation."""
 
-ACTION_TEXTS = {
-    "explain": "Explain what the selected code does, how it works, and anything surprising or risky in it.",
-    "refactor": (
-        "Refactor the selected code for readability and maintainability without changing its behaviour. "
-        "Keep public names and signatures unless the instruction says otherwise."
-    ),
-    "docstrings": (
-        "Add or improve docstrings and necessary comments for the selected code, following the conventions "
-        "already used in the file. Do not change any code."
-    ),
-    "tests": (
-        "Write unit tests for the selected code, following the test framework and conventions of the project. "
-        "Extend the existing test file when there is one in the context, otherwise add a new test file."
-    ),
-    "fix": "Fix the bugs in the selected code with the smallest change that solves them.",
-    "ask": "Improve the selected code.",
-}
+ACTION_TEXTS = {action.id: action.prompt for action in actions.BUILTIN}
+"""The task each built-in action sends (``ask``'s only when the user gave no instruction)."""
 
 _ROLE = (
     "You are a careful senior software engineer working inside the user's code editor. You receive a task, "

@@ -15,12 +15,12 @@ from typing import Any
 from loguru import logger
 from pygls.exceptions import JsonRpcRequestCancelled
 
-from claif_lsp.command_args import AskArgs, CancelArgs, DiagnosticArg, parse_args
 from claif_lsp.context import DiagnosticView
 from claif_lsp.core.ask import Answered, Ask, AskOutcome, AskRequest, Cancelled, Selection
 from claif_lsp.errors import ClaifError
 from claif_lsp.features.editor_ports import EditorProgress, editor_for
 from claif_lsp.features.rpc_errors import jsonrpc_error
+from claif_lsp.protocol.models import AskArgs, CancelArgs, Diagnostic, parse_args
 from claif_lsp.server import CURRENT_COMMAND, ClaifLanguageServer
 from claif_lsp.state import RunningAsk
 
@@ -39,7 +39,7 @@ def cancel(ls: ClaifLanguageServer, raw: tuple[Any, ...]) -> dict[str, Any]:
     return {"cancelled": cancelled}
 
 
-def _diagnostic_view(diagnostic: DiagnosticArg) -> DiagnosticView:
+def _diagnostic_view(diagnostic: Diagnostic) -> DiagnosticView:
     return DiagnosticView(
         start_line=diagnostic.range.start.line,
         end_line=diagnostic.range.end.line,

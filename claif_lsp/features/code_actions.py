@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
-from claif_lsp import commands
+from claif_lsp import protocol
+from claif_lsp.actions import BUILTIN, BY_ID, custom_id
 from claif_lsp.core.lsp_json import range_json
 from claif_lsp.server import ClaifLanguageServer
 
@@ -24,12 +25,7 @@ KIND_ASK = "refactor.rewrite.claif"
 KIND_EXPLAIN = "refactor.claif.explain"
 KIND_REVIEW = "refactor.claif.review"
 
-BUILTIN_ACTIONS = (
-    ("explain", "Explain"),
-    ("refactor", "Refactor"),
-    ("docstrings", "Add docstrings"),
-    ("tests", "Write tests"),
-)
+BUILTIN_ACTIONS = tuple((action.id, action.title) for action in BUILTIN if action.offered_per_selection)
 
 
 def _diagnostic_json(diagnostic: types.Diagnostic) -> dict[str, Any]:
@@ -49,7 +45,7 @@ def _wanted(only: list[str] | None, kind: str) -> bool:
 def ask_action(title: str, kind: str, arguments: dict[str, Any]) -> types.CodeAction:
     """A code action whose command runs ``claif.ask``."""
     return types.CodeAction(
-        title=title, kind=kind, command=types.Command(title=title, command=commands.ASK, arguments=[arguments])
+        title=title, kind=kind, command=types.Command(title=title, command=protocol.ASK, arguments=[arguments])
     )
 
 
@@ -93,7 +89,8 @@ def _provider_set(
 
     actions: list[types.CodeAction] = []
     if _wanted(only, KIND_ASK):
-        actions.append(ask_action(f"Ask {ls.registry.display_name(provider)}…", KIND_ASK, {**base, "action": "ask"}))
+        ask_title = BY_ID["ask"].title.format(provider=ls.registry.display_name(provider))
+        actions.append(ask_action(ask_title, KIND_ASK, {**base, "action": "ask"}))
     for action, label in BUILTIN_ACTIONS:
         kind = KIND_EXPLAIN if action == "explain" else KIND_ASK
         if _wanted(only, kind):
@@ -102,7 +99,7 @@ def _provider_set(
         for diagnostic, raw in zip(params.context.diagnostics, diagnostics, strict=True):
             message = " ".join(diagnostic.message.split())
             fix = ask_action(
-                title(f"Fix: {message[:80]}"),
+                title(BY_ID["fix"].title.format(diagnostic=message[:80])),
                 types.CodeActionKind.QuickFix.value,
                 {**base, "action": "fix", "diagnostic": raw},
             )
@@ -111,7 +108,7 @@ def _provider_set(
     for index, custom in enumerate(settings.actions):
         kind = KIND_EXPLAIN if custom.kind == "explain" else KIND_ASK
         if _wanted(only, kind):
-            actions.append(ask_action(title(custom.title), kind, {**base, "action": f"custom:{index}"}))
+            actions.append(ask_action(title(custom.title), kind, {**base, "action": custom_id(index)}))
     return actions
 
 
@@ -156,13 +153,13 @@ def _review_actions(ls: ClaifLanguageServer, uri: str, rng: types.Range, only: l
             continue
         if record.is_stale(hunk.id):
             title = f"Drop stale hunk {hunk.index} ({record.title})"
-            actions.append(action(title, commands.REJECT, {"proposal": record.id, "hunks": [hunk.id]}))
+            actions.append(action(title, protocol.REJECT, {"proposal": record.id, "hunks": [hunk.id]}))
             continue
         for verb, command, hunks in (
-            ("Accept", commands.ACCEPT, [hunk.id]),
-            ("Reject", commands.REJECT, [hunk.id]),
-            ("Accept all of", commands.ACCEPT, None),
-            ("Reject all of", commands.REJECT, None),
+            ("Accept", protocol.ACCEPT, [hunk.id]),
+            ("Reject", protocol.REJECT, [hunk.id]),
+            ("Accept all of", protocol.ACCEPT, None),
+            ("Reject all of", protocol.REJECT, None),
         ):
             title = f"{verb} {record.title}" if hunks is None else f"{verb} hunk {hunk.index} ({record.title})"
             argument: dict[str, Any] = {"proposal": record.id}

@@ -9,7 +9,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.uris import to_fs_path
 
-from claif_lsp import commands
+from claif_lsp import protocol
 from claif_lsp.server import ClaifLanguageServer
 
 
@@ -36,13 +36,13 @@ def code_lenses(ls: ClaifLanguageServer, uri: str) -> list[types.CodeLens]:
         if record.is_stale(hunk.id):
             # Its last known place; the buffer may have shrunk below it since.
             line = min(line, last_line) if last_line is not None else line
-            lenses.append(_lens(line, "Drop stale hunk", commands.REJECT, one))
+            lenses.append(_lens(line, "Drop stale hunk", protocol.REJECT, one))
             continue
         lenses += [
-            _lens(line, "Accept", commands.ACCEPT, one),
-            _lens(line, "Reject", commands.REJECT, one),
-            _lens(line, "Accept all", commands.ACCEPT, whole),
-            _lens(line, "Reject all", commands.REJECT, whole),
+            _lens(line, "Accept", protocol.ACCEPT, one),
+            _lens(line, "Reject", protocol.REJECT, one),
+            _lens(line, "Accept all", protocol.ACCEPT, whole),
+            _lens(line, "Reject all", protocol.REJECT, whole),
         ]
     return lenses
 

@@ -13,7 +13,7 @@ from pygls.capabilities import get_capability
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
 
-from claif_lsp import commands
+from claif_lsp import protocol
 from claif_lsp.context import DocumentView
 from claif_lsp.core.errors import InvalidRequest
 from claif_lsp.core.ports import ClientCapabilities, Editor, EditOutcome
@@ -114,7 +114,7 @@ class EditorUser:
     def proposals_changed(self, proposal: Proposal) -> None:
         """The custom notification and a code lens refresh."""
         state = proposal.state.value
-        self.ls.protocol.notify(commands.PROPOSALS_CHANGED, {"proposals": [{"id": proposal.id, "state": state}]})
+        self.ls.protocol.notify(protocol.PROPOSALS_CHANGED, {"proposals": [{"id": proposal.id, "state": state}]})
         if capabilities(self.ls).code_lens_refresh:
             self.ls.run_soon(self._refresh_code_lenses())
 

@@ -4,32 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from claif_lsp import commands
+from claif_lsp import protocol
 from claif_lsp.server import ClaifLanguageServer
 
 
 def register(server: ClaifLanguageServer) -> None:
     """Register ``claif.providers`` and ``claif.settings``."""
 
-    @server.command(commands.PROVIDERS)
+    @server.command(protocol.PROVIDERS)
     async def list_providers(ls: ClaifLanguageServer, *args: Any) -> dict[str, Any]:
         """Providers as seen from the folder of ``{"uri": ...}`` (the first folder without one)."""
-        await ls.state.wait_for_settings()
-        settings = ls.state.settings_for(_uri(args))
-        return {
-            "active": ls.registry.resolve(settings=settings),
-            "configured": settings.provider,
-            "providers": [r.model_dump(mode="json", by_alias=True) for r in ls.registry.reports(settings)],
-        }
+        from claif_lsp.protocol.models import ProvidersResult, UriArgs, parse_args  # pydantic: not at start-up
 
-    @server.command(commands.SETTINGS)
+        uri = parse_args(UriArgs, args, optional=True).uri
+        await ls.state.wait_for_settings()
+        settings = ls.state.settings_for(uri)
+        return ProvidersResult(
+            active=ls.registry.resolve(settings=settings),
+            configured=settings.provider,
+            providers=ls.registry.reports(settings),
+        ).wire()
+
+    @server.command(protocol.SETTINGS)
     async def effective_settings(ls: ClaifLanguageServer, *args: Any) -> dict[str, Any]:
+        """The settings in effect for the folder of ``{"uri": ...}`` and the problems found reading them."""
+        from claif_lsp.protocol.models import SettingsResult, UriArgs, parse_args  # pydantic: not at start-up
+
+        uri = parse_args(UriArgs, args, optional=True).uri
         await ls.state.wait_for_settings()
-        loaded = ls.state.loaded_for(_uri(args))
-        return {"settings": loaded.settings.model_dump(mode="json", by_alias=True), "problems": loaded.problems}
-
-
-def _uri(args: tuple[Any, ...]) -> str | None:
-    from claif_lsp.command_args import UriArgs, parse_args
-
-    return parse_args(UriArgs, args, optional=True).uri
+        loaded = ls.state.loaded_for(uri)
+        return SettingsResult(
+            settings=loaded.settings.model_dump(mode="json", by_alias=True), problems=loaded.problems
+        ).wire()

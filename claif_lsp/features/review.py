@@ -5,32 +5,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from claif_lsp import commands
+from claif_lsp import protocol
 from claif_lsp.server import ClaifLanguageServer
 
 
 def register(server: ClaifLanguageServer) -> None:
-    """Register the review commands."""
+    """Register the review protocol."""
 
-    @server.command(commands.PROPOSAL)
+    @server.command(protocol.PROPOSAL)
     def proposal_command(ls: ClaifLanguageServer, *raw: Any) -> dict[str, Any]:
         from claif_lsp.features.review_commands import show  # deferred: keeps start-up lean
 
         return show(ls, raw)
 
-    @server.command(commands.ACCEPT)
+    @server.command(protocol.ACCEPT)
     async def accept_command(ls: ClaifLanguageServer, *raw: Any) -> dict[str, Any]:
         from claif_lsp.features.review_commands import accept  # deferred: keeps start-up lean
 
         return await accept(ls, raw)
 
-    @server.command(commands.REJECT)
+    @server.command(protocol.REJECT)
     def reject_command(ls: ClaifLanguageServer, *raw: Any) -> dict[str, Any]:
         from claif_lsp.features.review_commands import reject  # deferred: keeps start-up lean
 
         return reject(ls, raw)
 
-    @server.command(commands.APPLY_PATCH)
+    @server.command(protocol.APPLY_PATCH)
     async def apply_patch_command(ls: ClaifLanguageServer, *raw: Any) -> dict[str, Any]:
         from claif_lsp.features.review_commands import apply_patch  # deferred: keeps start-up lean
 

@@ -19,9 +19,9 @@ def test_readme_settings_table_matches_the_model() -> None:
 
 
 def test_readme_documents_every_command() -> None:
-    from claif_lsp import commands
+    from claif_lsp import protocol
 
     text = README.read_text(encoding="utf-8")
-    names = [v for k, v in vars(commands).items() if k.isupper() and isinstance(v, str)]
+    names = [v for k, v in vars(protocol).items() if k.isupper() and isinstance(v, str)]
     missing = [name for name in names if f"`{name}`" not in text]
     assert not missing, f"README lacks {missing}"
