@@ -42,6 +42,7 @@ from claif_lsp.edit_policy import drop_never_sent
 from claif_lsp.errors import ClaifError, PatchError, ProviderRuntimeError, ProviderTimeoutError
 from claif_lsp.patches import parse_answer, resolve_patch
 from claif_lsp.prompts import Prompt, build_prompt, is_explain
+from claif_lsp.protocol import models as wire
 from claif_lsp.recording import record_exchange
 from claif_lsp.settings import PreviewMode, Settings
 from claif_lsp.state import ServerState
@@ -80,29 +81,8 @@ class AskRequest:
     """The diagnostic a ``fix`` is about first, then the others under the range."""
 
 
-@dataclass
-class Proposed:
-    """The ask made proposals (one per provider that answered with a usable patch)."""
-
-    proposals: list[str]
-    errors: list[str]
-
-
-@dataclass
-class Answered:
-    """The ask was an explanation: the text, and the document it was written to."""
-
-    answer: str
-    document: str | None
-    errors: list[str]
-
-
-@dataclass
-class Cancelled:
-    """The user dismissed the question before anything was sent."""
-
-
-AskOutcome = Proposed | Answered | Cancelled
+AskOutcome = wire.AskEditResult | wire.AskExplainResult | wire.AskCancelledResult
+"""Proposal ids, an explanation, or: the user dismissed the question before anything was sent."""
 
 
 def selection_lines(text: str, selection: Selection) -> tuple[int, int]:
@@ -210,7 +190,7 @@ class Ask:
                 "Claif: what should the model do with the selection?", list(SUGGESTED_INSTRUCTIONS)
             )
             if instruction is None:
-                return Cancelled()
+                return wire.AskCancelledResult(proposals=[], cancelled=True)
 
         names = request.providers or [self.providers.resolve(request.provider, target.settings)]
         for name in names:
@@ -344,7 +324,7 @@ class Ask:
         target: _Target,
         request: AskRequest,
         instruction: str | None,
-    ) -> Proposed:
+    ) -> wire.AskEditResult:
         root, path = target.root, target.path
         default_path = str(path.relative_to(root)) if path and root in path.parents else None
         exclude = target.settings.context.exclude
@@ -383,11 +363,11 @@ class Ask:
             raise _one_error(errors)
         summary = f"{hunks} hunk{'s' * (hunks != 1)} in {files} file{'s' * (files != 1)}"
         progress.end(f"{summary}, {_outcome_tokens(ok)}, {progress.elapsed():.1f} s")
-        return Proposed(proposals=proposals, errors=[str(e) for e in errors])
+        return wire.AskEditResult(proposals=proposals, errors=[str(e) for e in errors])
 
     async def _present_answer(
         self, answers: list[Answer | ClaifError], progress: Progress, settings: Settings
-    ) -> Answered:
+    ) -> wire.AskExplainResult:
         ok = [a for a in answers if isinstance(a, Answer)]
         errors = [a for a in answers if isinstance(a, ClaifError)]
         if not ok:
@@ -404,7 +384,7 @@ class Ask:
         if not shown:
             self.editor.user.info(text)
         progress.end(f"answered, {_outcome_tokens(ok)}, {progress.elapsed():.1f} s")
-        return Answered(answer=text, document=document, errors=[str(e) for e in errors])
+        return wire.AskExplainResult(answer=text, document=document, errors=[str(e) for e in errors])
 
 
 def _write_answer(text: str) -> str | None:

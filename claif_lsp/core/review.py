@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from loguru import logger
 from platformdirs import user_cache_dir
@@ -26,6 +25,7 @@ from claif_lsp.core.views import describe
 from claif_lsp.errors import PatchError
 from claif_lsp.lsp_edits import to_workspace_edit
 from claif_lsp.patches import FileChange, Hunk, ResolvedPatch, apply_hunks, parse_answer, resolve_patch
+from claif_lsp.protocol import models as wire
 from claif_lsp.settings import PreviewMode
 from claif_lsp.state import ServerState
 
@@ -61,11 +61,11 @@ class Review:
         except PatchError as exc:
             raise InvalidRequest(str(exc)) from None
 
-    def show(self, proposal_id: str) -> dict[str, Any]:
+    def show(self, proposal_id: str) -> wire.Proposal:
         """The proposal as editor plugins see it."""
         return self.describe(self.proposal(proposal_id))
 
-    def describe(self, proposal: Proposal) -> dict[str, Any]:
+    def describe(self, proposal: Proposal) -> wire.Proposal:
         """The proposal as editor plugins see it, ranges in the client's encoding."""
         encoding = self.editor.capabilities.position_encoding
         return describe(proposal, encoding=encoding, uri_for=self.editor.documents.uri_for)
@@ -90,19 +90,19 @@ class Review:
         except PatchError as exc:
             raise InvalidRequest(str(exc)) from None
 
-    def reject(self, proposal_id: str, hunk_ids: list[str] | None) -> dict[str, Any]:
+    def reject(self, proposal_id: str, hunk_ids: list[str] | None) -> wire.RejectResult:
         """Reject the whole proposal or some hunks."""
         proposal, selected = self.decide(proposal_id, hunk_ids)
         proposal.reject(selected)
         self.editor.user.proposals_changed(proposal)
-        return {"proposal": self.describe(proposal)}
+        return wire.RejectResult(proposal=self.describe(proposal))
 
-    async def accept(self, proposal_id: str, hunk_ids: list[str] | None) -> dict[str, Any]:
+    async def accept(self, proposal_id: str, hunk_ids: list[str] | None) -> wire.AcceptResult:
         """Send the selected hunks that still place to the editor as one workspace edit and record the outcome."""
         proposal, selected = self.decide(proposal_id, hunk_ids)
         return await self._accept(proposal, selected)
 
-    async def _accept(self, proposal: Proposal, hunk_ids: list[str], *, confirm: bool = False) -> dict[str, Any]:
+    async def _accept(self, proposal: Proposal, hunk_ids: list[str], *, confirm: bool = False) -> wire.AcceptResult:
         if not hunk_ids:
             return self._answer(proposal, applied=False, accepted=[], stale=[], reason="nothing pending to accept")
         busy = self._edit_in_flight(proposal, hunk_ids)
@@ -208,21 +208,17 @@ class Review:
 
     def _answer(
         self, proposal: Proposal, *, applied: bool, accepted: list[str], stale: list[str], reason: str | None
-    ) -> dict[str, Any]:
-        return {
-            "applied": applied,
-            "accepted": accepted,
-            "stale": stale,
-            "reason": reason,
-            "proposal": self.describe(proposal),
-        }
+    ) -> wire.AcceptResult:
+        return wire.AcceptResult(
+            applied=applied, accepted=accepted, stale=stale, reason=reason, proposal=self.describe(proposal)
+        )
 
     def _warn(self, proposal: Proposal, message: str) -> None:
         self.editor.user.warning(f"Claif: {proposal.title}: {message}")
 
     # New proposals.
 
-    async def apply_patch(self, patch: str, root: str | None) -> dict[str, Any]:
+    async def apply_patch(self, patch: str, root: str | None) -> wire.ApplyPatchResult:
         """Turn a pasted patch into a proposal."""
         folder = self._patch_root(root)
         try:
@@ -230,7 +226,7 @@ class Review:
         except PatchError as exc:
             raise RequestFailed(str(exc)) from None
         proposal = await self.publish(resolved, provider="user", action="applyPatch", title="Pasted patch", root=folder)
-        return {"proposals": [proposal.id]}
+        return wire.ApplyPatchResult(proposals=[proposal.id])
 
     def _patch_root(self, raw: str | None) -> Path:
         """The folder a pasted patch applies to: an absolute path or file URI inside a workspace folder."""

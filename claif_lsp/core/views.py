@@ -1,55 +1,64 @@
-"""A proposal as editor plugins see it (the README's Commands section)."""
+"""A proposal as editor plugins see it: the protocol's ``Proposal`` (the README's Commands section)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from claif_lsp.core.lsp_json import range_json
+from lsprotocol import types
+
 from claif_lsp.core.proposals import OPEN, Proposal
 from claif_lsp.lsp_edits import hunk_range
+from claif_lsp.protocol import models as wire
 
 
-def describe(proposal: Proposal, *, encoding: str, uri_for: Callable[[Path], str]) -> dict[str, Any]:
+def _range(rng: types.Range) -> wire.Range:
+    return wire.Range(
+        start=wire.Position(line=rng.start.line, character=rng.start.character),
+        end=wire.Position(line=rng.end.line, character=rng.end.character),
+    )
+
+
+def describe(proposal: Proposal, *, encoding: str, uri_for: Callable[[Path], str]) -> wire.Proposal:
     """The proposal, its files and hunks, with ranges in the client's ``encoding``."""
     root = Path(proposal.root)
     files = []
     for file in proposal.patch.files:
         file_uri = uri_for(root / file.path)
+        hunks = [
+            wire.Hunk(
+                id=hunk.id,
+                uri=file_uri,
+                state=proposal.hunk_states[hunk.id].value,
+                # Decided and stale hunks have no place in the current text any more.
+                range=_range(hunk_range(file.old_text or "", hunk, encoding))
+                if proposal.hunk_states[hunk.id] in OPEN
+                else None,
+                reason=proposal.hunk_reasons.get(hunk.id),
+                old_text="".join(line + "\n" for line in hunk.old_lines),
+                new_text="".join(line + "\n" for line in hunk.new_lines),
+            )
+            for hunk in file.hunks
+        ]
         files.append(
-            {
-                "uri": file_uri,
-                "path": file.path,
-                "operation": file.operation,
-                "newUri": uri_for(root / file.new_path) if file.new_path else None,
-                "version": file.version,
-                "proposedText": proposal.proposed_text(file),
-                "hunks": [
-                    {
-                        "id": hunk.id,
-                        "uri": file_uri,
-                        "state": proposal.hunk_states[hunk.id].value,
-                        # Decided and stale hunks have no place in the current text any more.
-                        "range": range_json(hunk_range(file.old_text or "", hunk, encoding))
-                        if proposal.hunk_states[hunk.id] in OPEN
-                        else None,
-                        "reason": proposal.hunk_reasons.get(hunk.id),
-                        "oldText": "".join(line + "\n" for line in hunk.old_lines),
-                        "newText": "".join(line + "\n" for line in hunk.new_lines),
-                    }
-                    for hunk in file.hunks
-                ],
-            }
+            wire.ProposalFile(
+                uri=file_uri,
+                path=file.path,
+                operation=file.operation,
+                new_uri=uri_for(root / file.new_path) if file.new_path else None,
+                version=file.version,
+                proposed_text=proposal.proposed_text(file),
+                hunks=hunks,
+            )
         )
-    return {
-        "id": proposal.id,
-        "state": proposal.state.value,
-        "reason": proposal.reason,
-        "provider": proposal.provider,
-        "action": proposal.action,
-        "title": proposal.title,
-        "diff": proposal.diff(),
-        "previewUri": proposal.preview_uri,
-        "files": files,
-    }
+    return wire.Proposal(
+        id=proposal.id,
+        state=proposal.state.value,
+        reason=proposal.reason,
+        provider=proposal.provider,
+        action=proposal.action,
+        title=proposal.title,
+        diff=proposal.diff(),
+        preview_uri=proposal.preview_uri,
+        files=files,
+    )

@@ -16,16 +16,15 @@ from loguru import logger
 from pygls.exceptions import JsonRpcRequestCancelled
 
 from claif_lsp.context import DiagnosticView
-from claif_lsp.core.ask import Answered, Ask, AskOutcome, AskRequest, Cancelled, Selection
+from claif_lsp.core.ask import Ask, AskRequest, Selection
 from claif_lsp.errors import ClaifError
 from claif_lsp.features.editor_ports import EditorProgress, editor_for
 from claif_lsp.features.rpc_errors import jsonrpc_error
-from claif_lsp.protocol.models import AskArgs, CancelArgs, Diagnostic, parse_args
+from claif_lsp.protocol.models import AskArgs, AskCancelledResult, CancelArgs, CancelResult, Diagnostic, parse_args
 from claif_lsp.server import CURRENT_COMMAND, ClaifLanguageServer
 from claif_lsp.state import RunningAsk
 
 SEVERITIES = {1: "error", 2: "warning", 3: "information", 4: "hint"}
-CANCELLED: dict[str, Any] = {"proposals": [], "cancelled": True}
 
 
 def cancel(ls: ClaifLanguageServer, raw: tuple[Any, ...]) -> dict[str, Any]:
@@ -36,7 +35,7 @@ def cancel(ls: ClaifLanguageServer, raw: tuple[Any, ...]) -> dict[str, Any]:
         if args.request is None or args.request in (running.request_id, running.token):
             running.stop()
             cancelled.append(running.request_id)
-    return {"cancelled": cancelled}
+    return CancelResult(cancelled=cancelled).wire()
 
 
 def _diagnostic_view(diagnostic: Diagnostic) -> DiagnosticView:
@@ -65,15 +64,6 @@ def ask_request(args: AskArgs) -> AskRequest:
         providers=args.providers,
         diagnostics=diagnostics,
     )
-
-
-def ask_result(outcome: AskOutcome) -> dict[str, Any]:
-    """The command's result for the core's outcome."""
-    if isinstance(outcome, Cancelled):
-        return dict(CANCELLED)
-    if isinstance(outcome, Answered):
-        return {"answer": outcome.answer, "document": outcome.document, "errors": outcome.errors}
-    return {"proposals": outcome.proposals, "errors": outcome.errors}
 
 
 def _link_request_cancellation(ls: ClaifLanguageServer, task: asyncio.Task[Any]) -> bool:
@@ -108,13 +98,13 @@ async def run_ask(ls: ClaifLanguageServer, raw: tuple[Any, ...]) -> dict[str, An
     try:
         if not _link_request_cancellation(ls, task):
             raise asyncio.CancelledError
-        return ask_result(await ask.run(ask_request(args)))
+        return (await ask.run(ask_request(args))).wire()
     except asyncio.CancelledError:
         logger.info("ask {} cancelled", request_id)
         if running.stopped_by_user:
             # Some clients (Neovim) drop RequestCancelled replies without calling back; a plain answer
             # lets every plugin see the outcome of a cancel it asked for.
-            return dict(CANCELLED)
+            return AskCancelledResult(proposals=[], cancelled=True).wire()
         raise JsonRpcRequestCancelled("cancelled") from None
     except ClaifError as exc:
         raise jsonrpc_error(exc) from None

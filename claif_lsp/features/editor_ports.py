@@ -20,6 +20,7 @@ from claif_lsp.core.ports import ClientCapabilities, Editor, EditOutcome
 from claif_lsp.core.proposals import Proposal
 from claif_lsp.features.apply_edit import send_edit
 from claif_lsp.features.progress import AskProgress
+from claif_lsp.protocol.models import ChangedProposal, ProposalsChangedParams
 from claif_lsp.server import ClaifLanguageServer
 from claif_lsp.state import RunningAsk
 
@@ -113,8 +114,8 @@ class EditorUser:
 
     def proposals_changed(self, proposal: Proposal) -> None:
         """The custom notification and a code lens refresh."""
-        state = proposal.state.value
-        self.ls.protocol.notify(protocol.PROPOSALS_CHANGED, {"proposals": [{"id": proposal.id, "state": state}]})
+        changed = ProposalsChangedParams(proposals=[ChangedProposal(id=proposal.id, state=proposal.state.value)])
+        self.ls.protocol.notify(protocol.PROPOSALS_CHANGED, changed.wire())
         if capabilities(self.ls).code_lens_refresh:
             self.ls.run_soon(self._refresh_code_lenses())
 

@@ -21,7 +21,7 @@ def show(ls: ClaifLanguageServer, raw: tuple[Any, ...]) -> dict[str, Any]:
     """``claif.proposal``: the proposal as editor plugins see it."""
     args = parse_args(ProposalArgs, raw)
     try:
-        return _review(ls).show(args.proposal)
+        return _review(ls).show(args.proposal).wire()
     except ClaifError as exc:
         raise jsonrpc_error(exc) from None
 
@@ -30,7 +30,7 @@ async def accept(ls: ClaifLanguageServer, raw: tuple[Any, ...]) -> dict[str, Any
     """``claif.accept``: apply some hunks (all pending ones by default)."""
     args = parse_args(DecisionArgs, raw)
     try:
-        return await _review(ls).accept(args.proposal, args.hunks)
+        return (await _review(ls).accept(args.proposal, args.hunks)).wire()
     except ClaifError as exc:
         raise jsonrpc_error(exc) from None
 
@@ -39,7 +39,7 @@ def reject(ls: ClaifLanguageServer, raw: tuple[Any, ...]) -> dict[str, Any]:
     """``claif.reject``: drop some hunks (all undecided ones by default)."""
     args = parse_args(DecisionArgs, raw)
     try:
-        return _review(ls).reject(args.proposal, args.hunks)
+        return _review(ls).reject(args.proposal, args.hunks).wire()
     except ClaifError as exc:
         raise jsonrpc_error(exc) from None
 
@@ -48,6 +48,6 @@ async def apply_patch(ls: ClaifLanguageServer, raw: tuple[Any, ...]) -> dict[str
     """``claif.applyPatch``: a pasted patch becomes a proposal."""
     args = parse_args(ApplyPatchArgs, raw)
     try:
-        return await _review(ls).apply_patch(args.patch, args.root)
+        return (await _review(ls).apply_patch(args.patch, args.root)).wire()
     except ClaifError as exc:
         raise jsonrpc_error(exc) from None

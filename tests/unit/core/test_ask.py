@@ -8,9 +8,9 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from claif_lsp.core.ask import Answered, Cancelled, Proposed
 from claif_lsp.core.errors import InvalidRequest, RequestFailed
 from claif_lsp.errors import ProviderRuntimeError
+from claif_lsp.protocol.models import AskCancelledResult, AskEditResult, AskExplainResult
 from claif_lsp.provider import BaseProvider
 from tests.unit.core.conftest import World, codex_patch
 from tests.unit.core.editor import BOUND, Gate
@@ -21,7 +21,7 @@ async def test_an_answer_becomes_a_proposal(world: World) -> None:
 
     outcome = await world.ask().run(world.request())
 
-    assert outcome == Proposed(proposals=["p1"], errors=[])
+    assert outcome == AskEditResult(proposals=["p1"], errors=[])
     proposal = world.state.proposals.get("p1")
     assert proposal.title == "Replay: refactor" and proposal.pending_ids() == ["p1-h1", "p1-h2"]
     assert world.progress.begun == ["Replay: refactor"]
@@ -36,7 +36,7 @@ async def test_an_explanation_is_answered_and_shown(world: World) -> None:
 
     outcome = await world.ask().run(world.request("explain"))
 
-    assert isinstance(outcome, Answered) and outcome.answer == "It counts lines." and outcome.errors == []
+    assert isinstance(outcome, AskExplainResult) and outcome.answer == "It counts lines." and outcome.errors == []
     assert outcome.document is not None and world.editor.user.shown == [outcome.document]
     assert world.state.proposals.reviewable_in(world.app) == []
 
@@ -47,7 +47,7 @@ async def test_one_provider_fails_and_the_other_answers(world: World) -> None:
 
     outcome = await world.ask().run(world.request(providers=["replay", "replay-b"]))
 
-    assert isinstance(outcome, Proposed) and outcome.proposals == ["p1"]
+    assert isinstance(outcome, AskEditResult) and outcome.proposals == ["p1"]
     assert outcome.errors == ["replay: overloaded"], "replay-b's error (the provider names itself replay)"
     assert world.state.proposals.get("p1").provider == "replay"
     assert world.progress.begun == ["Replay, Replay: refactor"]
@@ -94,7 +94,7 @@ async def test_a_file_outside_the_workspace_is_not_read(world: World, tmp_path_f
 
 async def test_dismissing_the_instruction_picker_cancels_quietly(world: World) -> None:
     world.editor.user.choice = None
-    assert await world.ask().run(world.request("ask")) == Cancelled()
+    assert await world.ask().run(world.request("ask")) == AskCancelledResult(proposals=[], cancelled=True)
     assert world.progress.begun == []
 
 

@@ -8,14 +8,13 @@ import pytest
 from lsprotocol import types
 
 from claif_lsp.core.errors import InvalidRequest, RequestFailed
+from claif_lsp.protocol.models import AcceptResult, RejectResult
 from tests.unit.core.conftest import TEXT, World
 from tests.unit.core.editor import BOUND, Gate
 
 
-def hunk_states(answer: dict[str, object]) -> list[str]:
-    proposal = answer["proposal"]
-    assert isinstance(proposal, dict)
-    return [hunk["state"] for file in proposal["files"] for hunk in file["hunks"]]
+def hunk_states(answer: AcceptResult | RejectResult) -> list[str]:
+    return [hunk.state for file in answer.proposal.files for hunk in file.hunks]
 
 
 async def test_a_stale_hunk_stays_behind_and_the_others_are_applied(world: World) -> None:
@@ -24,12 +23,12 @@ async def test_a_stale_hunk_stays_behind_and_the_others_are_applied(world: World
 
     answer = await world.review().accept(proposal, None)
 
-    assert answer["applied"] is True
-    assert answer["accepted"] == ["p1-h2", "p1-h3"] and answer["stale"] == ["p1-h1"]
+    assert answer.applied is True
+    assert answer.accepted == ["p1-h2", "p1-h3"] and answer.stale == ["p1-h1"]
     assert hunk_states(answer) == ["stale", "accepted", "accepted"]
     text = world.editor.documents.buffers[world.app].text
     assert "line three\n" in text and "line 15 (checked)\n" in text and "line 27 (checked)\n" in text
-    assert "hunk 1 of app.py no longer applies" in str(answer["reason"])
+    assert "hunk 1 of app.py no longer applies" in str(answer.reason)
     assert [kind for kind, _ in world.editor.user.messages] == ["warning"], "one warning names the stale hunk"
     [edit] = world.editor.edits.sent
     assert edit.changes is not None and len(edit.changes[world.uri]) == 2, "the stale hunk is never sent"
@@ -41,7 +40,7 @@ async def test_hunks_follow_the_lines_the_user_added_above_them(world: World) ->
 
     answer = await world.review().accept(proposal, None)
 
-    assert answer["applied"] is True and answer["stale"] == []
+    assert answer.applied is True and answer.stale == []
     assert world.editor.documents.buffers[world.app].text == "# new first line\n" + TEXT.replace(
         "line 15\n", "line 15 (checked)\n"
     )
@@ -61,11 +60,11 @@ async def test_a_second_decision_on_hunks_in_flight_is_refused(world: World) -> 
         review.reject(proposal, ["p1-h1"])
     with pytest.raises(RequestFailed, match=r"an edit to app\.py \(Check\) is being applied"):
         await review.accept(proposal, ["p1-h2"])  # another hunk, but the same file is changing
-    assert review.show(proposal)["state"] == "pending"
+    assert review.show(proposal).state == "pending"
 
     gate.opened.set()
     answer = await asyncio.wait_for(first, BOUND)
-    assert answer["applied"] is True and hunk_states(answer) == ["accepted", "pending"]
+    assert answer.applied is True and hunk_states(answer) == ["accepted", "pending"]
     assert len(world.editor.edits.sent) == 1, "nothing was sent twice"
 
 
@@ -75,9 +74,9 @@ async def test_an_edit_the_editor_refuses_discards_the_proposal(world: World) ->
 
     answer = await world.review().accept(proposal, None)
 
-    assert answer["applied"] is False and answer["accepted"] == []
-    assert answer["reason"] == "the user declined the edit"
-    assert answer["proposal"]["state"] == "discarded"
+    assert answer.applied is False and answer.accepted == []
+    assert answer.reason == "the user declined the edit"
+    assert answer.proposal.state == "discarded"
     assert hunk_states(answer) == ["pending", "pending"], "the hunks can be accepted again"
     assert world.editor.documents.buffers[world.app].text == TEXT
 
@@ -89,16 +88,16 @@ async def test_an_unanswered_edit_marks_nothing_and_a_late_answer_is_recorded(wo
 
     answer = await review.accept(proposal, None)
 
-    assert answer["applied"] is False and hunk_states(answer) == ["pending"]
-    assert "did not answer the edit" in str(answer["reason"])
-    assert "nothing was marked accepted" in str(answer["reason"])
-    assert ("warning", f"Claif: Check: {answer['reason']}") in world.editor.user.messages
+    assert answer.applied is False and hunk_states(answer) == ["pending"]
+    assert "did not answer the edit" in str(answer.reason)
+    assert "nothing was marked accepted" in str(answer.reason)
+    assert ("warning", f"Claif: Check: {answer.reason}") in world.editor.user.messages
 
     world.editor.edits.answer_late()
     shown = review.show(proposal)
-    assert shown["state"] == "accepted" and shown["reason"] is None
+    assert shown.state == "accepted" and shown.reason is None
     assert ("info", "Claif: Check: the editor applied the edit after all") in world.editor.user.messages
-    assert (await review.accept(proposal, None))["reason"] == "nothing pending to accept", "never sent again"
+    assert (await review.accept(proposal, None)).reason == "nothing pending to accept", "never sent again"
 
 
 async def test_reject_drops_a_stale_hunk_and_unknown_ids_are_invalid(world: World) -> None:
@@ -106,11 +105,11 @@ async def test_reject_drops_a_stale_hunk_and_unknown_ids_are_invalid(world: Worl
     review = world.review()
     world.editor.documents.edit(world.app, TEXT.replace("line 3\n", "line three\n"))
     refused = await review.accept(proposal, ["p1-h1"])
-    assert refused["applied"] is False and refused["stale"] == ["p1-h1"] and world.editor.edits.sent == []
+    assert refused.applied is False and refused.stale == ["p1-h1"] and world.editor.edits.sent == []
     assert hunk_states(refused) == ["stale", "pending"]
 
     answer = review.reject(proposal, ["p1-h1"])
-    assert hunk_states(answer) == ["rejected", "pending"] and answer["proposal"]["state"] == "partial"
+    assert hunk_states(answer) == ["rejected", "pending"] and answer.proposal.state == "partial"
     with pytest.raises(InvalidRequest, match="has no hunk p1-h9"):
         review.reject(proposal, ["p1-h9"])
     with pytest.raises(InvalidRequest, match="no proposal 'p7'"):
@@ -125,8 +124,8 @@ async def test_auto_approval_applies_at_once(world: World) -> None:
         None,
     )
 
-    [proposal] = answer["proposals"]
-    assert world.review().show(proposal)["state"] == "accepted"
+    [proposal] = answer.proposals
+    assert world.review().show(proposal).state == "accepted"
     [edit] = world.editor.edits.sent
     assert edit.change_annotations is None, "auto applies without asking, even where the editor could"
     assert "line 3 (checked)\n" in world.editor.documents.buffers[world.app].text
