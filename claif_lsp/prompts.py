@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from claif_lsp.context import Context, ContextSection, DiagnosticView
-from claif_lsp.redaction import REDACTED, redact
+from claif_lsp.privacy.redaction import REDACTED, redact
 
 EDIT_ACTIONS = frozenset({"ask", "refactor", "docstrings", "tests", "fix"})
 """Built-in actions whose answer is a patch."""

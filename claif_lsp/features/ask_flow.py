@@ -39,7 +39,7 @@ from claif_lsp.context import (
 from claif_lsp.edit_policy import drop_never_sent
 from claif_lsp.errors import ClaifError, PatchError, ProviderRuntimeError, ProviderTimeoutError
 from claif_lsp.features.documents import open_views, path_for, snapshot_reader
-from claif_lsp.features.progress import AskProgress, format_tokens
+from claif_lsp.features.progress import AskProgress
 from claif_lsp.features.review_flow import publish, request_failed
 from claif_lsp.patches import parse_answer, resolve_patch
 from claif_lsp.prompts import Prompt, build_prompt, is_explain
@@ -49,6 +49,7 @@ from claif_lsp.settings import PreviewMode, Settings
 from claif_lsp.state import RunningAsk
 from claif_lsp.streaming import Answer, collect_answer, describe_failure
 from claif_lsp.text_check import broken_text_message, find_lone_surrogate
+from claif_lsp.token_counts import format_tokens
 from claif_lsp.types import ClaifOptions, Usage
 
 SUGGESTED_INSTRUCTIONS = ("Improve this code", "Simplify", "Add error handling", "Add type hints", "Make it faster")

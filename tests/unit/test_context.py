@@ -12,16 +12,13 @@ from claif_lsp.context import (
     DiagnosticView,
     DocumentRefusedError,
     DocumentView,
-    estimate_tokens,
     gather_context,
-    omitted_marker,
     refusal_reason,
-    render_ranges,
-    split_lines,
-    window_ranges,
 )
-from claif_lsp.redaction import REDACTED
+from claif_lsp.context.windows import line_texts, omitted_marker, render_ranges, window_ranges
+from claif_lsp.privacy.redaction import REDACTED
 from claif_lsp.settings import ContextSettings
+from claif_lsp.token_counts import estimate_tokens
 
 OPENAI_KEY = "sk-" + "proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z"
 
@@ -334,8 +331,8 @@ def test_large_workspace_request(workspace: Path) -> None:
     ("text", "lines"),
     [("a\nb\n", ["a", "b"]), ("a\r\nb", ["a", "b"]), ("a\rb\r\n", ["a", "b"]), ("", [""]), ("\n", [""])],
 )
-def test_split_lines_counts_like_lsp(text: str, lines: list[str]) -> None:
-    assert split_lines(text) == lines
+def test_line_texts_counts_like_lsp(text: str, lines: list[str]) -> None:
+    assert line_texts(text) == lines
 
 
 def test_window_ranges_and_render() -> None:
