@@ -45,24 +45,9 @@ def window_ranges(
     chars = sum(len(lines[i]) + 1 for i in range(start, end + 1)) + 2 * marker
     if chars > max_chars:
         return None
-    low, high = start, end
     last = len(lines) - 1
-    grow_up = grow_down = True
-    while grow_up or grow_down:
-        if grow_up:
-            if low > 0 and chars + len(lines[low - 1]) + 1 <= max_chars:
-                low -= 1
-                chars += len(lines[low]) + 1
-            else:
-                grow_up = False
-        if grow_down:
-            if high < last and chars + len(lines[high + 1]) + 1 <= max_chars:
-                high += 1
-                chars += len(lines[high]) + 1
-            else:
-                grow_down = False
-        if start - low >= min(surrounding, start) and high - end >= min(surrounding, last - end):
-            break
+    surrounded = (max(0, start - surrounding), min(last, end + surrounding))
+    low, high, chars = _grow(lines, start, end, chars, max_chars, 0, surrounded)
     # Past the surrounding lines, the top of the file (imports) is worth more than more of the middle.
     head_end = min(HEAD_LINES, low) - 1
     ranges: list[tuple[int, int]] = []
@@ -71,8 +56,21 @@ def window_ranges(
         if chars + head_chars <= max_chars:
             ranges.append((0, head_end))
             chars += head_chars
-    grow_up = grow_down = True
     floor = ranges[0][1] + 1 if ranges else 0
+    low, high, chars = _grow(lines, low, high, chars, max_chars, floor, (floor, last))
+    if ranges and low == ranges[0][1] + 1:
+        return ((0, high),)
+    ranges.append((low, high))
+    return tuple(ranges)
+
+
+def _grow(
+    lines: list[str], low: int, high: int, chars: int, max_chars: int, floor: int, until: tuple[int, int]
+) -> tuple[int, int, int]:
+    """Widen ``low..high`` a line a side at a time while lines fit in ``max_chars``, no lower than ``floor``,
+    until it spans ``until``; returns the new bounds and character count."""
+    last = len(lines) - 1
+    grow_up = grow_down = True
     while grow_up or grow_down:
         if grow_up:
             if low > floor and chars + len(lines[low - 1]) + 1 <= max_chars:
@@ -86,10 +84,9 @@ def window_ranges(
                 chars += len(lines[high]) + 1
             else:
                 grow_down = False
-    if ranges and low == ranges[0][1] + 1:
-        return ((0, high),)
-    ranges.append((low, high))
-    return tuple(ranges)
+        if low <= until[0] and high >= until[1]:
+            break
+    return low, high, chars
 
 
 def render_ranges(lines: list[str], ranges: Iterable[tuple[int, int]]) -> str:
