@@ -8,15 +8,9 @@ from pathlib import Path
 import pytest
 
 from claif_lsp.privacy.refusal import DocumentRefusedError, real_path, refusal_message, refusal_reason
+from tests.unit.context.workspace import write
 
 PRIVATE_KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END RSA PRIVATE KEY-----\n"
-
-
-def write(root: Path, relative: str, text: str = "x = 1\n") -> Path:
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
 
 
 @pytest.mark.parametrize(

@@ -4,36 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from claif_lsp.context import Context, ContextRequest, DiagnosticView, DocumentView, gather_context
+from claif_lsp.context import DiagnosticView
 from claif_lsp.context.gather import FILE_WINDOW_SHARE, MIN_PARTIAL_TOKENS
 from claif_lsp.context.windows import omitted_marker
-from claif_lsp.settings import ContextSettings
 from claif_lsp.token_counts import estimate_tokens, format_tokens
-
-
-def write(root: Path, relative: str, text: str) -> Path:
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
-
-
-def view(path: Path, text: str | None = None) -> DocumentView:
-    return DocumentView(path.as_uri(), path, path.read_text() if text is None else text, None, 1)
-
-
-def gather(
-    root: Path,
-    document: DocumentView,
-    start: int = 0,
-    end: int = 0,
-    *,
-    diagnostics: list[DiagnosticView] | None = None,
-    open_documents: list[DocumentView] | None = None,
-    **settings: object,
-) -> Context:
-    config = ContextSettings.model_validate(settings)
-    return gather_context(ContextRequest(document, start, end, root, diagnostics or [], open_documents or [], config))
+from tests.unit.context.workspace import ask, view, write
 
 
 def lines_text(count: int, width: int = 40) -> str:
@@ -42,7 +17,7 @@ def lines_text(count: int, width: int = 40) -> str:
 
 def test_the_selection_goes_even_past_the_budget_and_everything_else_is_cut(tmp_path: Path) -> None:
     path = write(tmp_path, "big.py", lines_text(400))
-    context = gather(tmp_path, view(path), 0, 399, budget_tokens=256, related_files=False)
+    context = ask(tmp_path, view(path), 0, 399, budget_tokens=256, related_files=False)
     assert [s.kind for s in context.sections] == ["selection"]
     assert context.selection.tokens > 256
     assert context.cut == [f"file big.py ({format_tokens(estimate_tokens(path.read_text()))} tokens) left out: budget"]
@@ -51,7 +26,7 @@ def test_the_selection_goes_even_past_the_budget_and_everything_else_is_cut(tmp_
 def test_diagnostics_past_the_budget_are_listed_one_by_one(tmp_path: Path) -> None:
     path = write(tmp_path, "a.py", "x = 1\n" * 10)
     many = [DiagnosticView(i % 10, i % 10, f"problem {i} " + "y" * 200) for i in range(30)]
-    context = gather(tmp_path, view(path), 0, 9, diagnostics=[*many, many[0]], budget_tokens=1000)
+    context = ask(tmp_path, view(path), 0, 9, diagnostics=[*many, many[0]], budget_tokens=1000)
     (section,) = context.of_kind("diagnostics")
     kept = section.text.count("\n") + 1
     dropped = [o for o in context.omissions if o.kind == "diagnostics"]
@@ -62,7 +37,7 @@ def test_diagnostics_past_the_budget_are_listed_one_by_one(tmp_path: Path) -> No
 
 def test_the_file_window_leaves_room_for_the_rest(tmp_path: Path) -> None:
     path = write(tmp_path, "big.py", lines_text(2000))
-    context = gather(tmp_path, view(path), 1000, 1000, budget_tokens=4000, surrounding_lines=5, related_files=False)
+    context = ask(tmp_path, view(path), 1000, 1000, budget_tokens=4000, surrounding_lines=5, related_files=False)
     file_section = context.of_kind("file")[0]
     left = 4000 - context.selection.tokens
     assert file_section.tokens <= int(left * FILE_WINDOW_SHARE) + 1
@@ -75,7 +50,7 @@ def test_a_buffer_too_big_gets_half_of_what_is_left_from_its_top(tmp_path: Path)
     doc = write(tmp_path, "a.py", "x = 1\n")
     buffer_text = lines_text(1000)
     buffer = view(write(tmp_path, "notes/b.py", buffer_text))
-    context = gather(tmp_path, view(doc), open_documents=[buffer], budget_tokens=4000, related_files=False)
+    context = ask(tmp_path, view(doc), open_documents=[buffer], budget_tokens=4000, related_files=False)
     (section,) = context.of_kind("open_buffer")
     left = 4000 - context.selection.tokens - context.of_kind("file")[0].tokens
     assert section.tokens <= left // 2
@@ -90,7 +65,7 @@ def test_below_the_partial_minimum_a_buffer_is_left_out_whole(tmp_path: Path) ->
     buffer = view(write(tmp_path, "notes/b.py", lines_text(200)))
     # The selection is the whole document, so selection and file cost the same.
     budget = estimate_tokens(doc.read_text()) * 2 + MIN_PARTIAL_TOKENS - 10
-    context = gather(tmp_path, view(doc), 0, 99, open_documents=[buffer], budget_tokens=budget, related_files=False)
+    context = ask(tmp_path, view(doc), 0, 99, open_documents=[buffer], budget_tokens=budget, related_files=False)
     assert budget - context.total_tokens < MIN_PARTIAL_TOKENS
     assert context.of_kind("open_buffer") == []
     assert [(o.kind, o.name, o.reason, o.shortened) for o in context.omissions] == [
@@ -101,7 +76,7 @@ def test_below_the_partial_minimum_a_buffer_is_left_out_whole(tmp_path: Path) ->
 def test_blank_buffers_are_skipped_silently(tmp_path: Path) -> None:
     doc = write(tmp_path, "a.py", "x = 1\n")
     blank = view(write(tmp_path, "b.py", ""), "\n  \n")
-    context = gather(tmp_path, view(doc), open_documents=[blank], related_files=False)
+    context = ask(tmp_path, view(doc), open_documents=[blank], related_files=False)
     assert context.of_kind("open_buffer") == [] and context.omissions == []
 
 
@@ -110,7 +85,7 @@ def test_buffers_go_related_first_then_same_folder_then_the_rest(tmp_path: Path)
     far = view(write(tmp_path, "other/far.py", "far = 1\n"))
     near = view(write(tmp_path, "pkg/near.txt", "near = 1\n"))
     dep = view(write(tmp_path, "pkg/dep.py", "dep = 1\n"))
-    context = gather(tmp_path, view(doc), open_documents=[far, near, dep])
+    context = ask(tmp_path, view(doc), open_documents=[far, near, dep])
     assert [s.path for s in context.of_kind("open_buffer")] == ["pkg/dep.py", "pkg/near.txt", "other/far.py"]
     # An open related file is sent once, as a buffer.
     assert context.of_kind("related_file") == []
@@ -121,6 +96,6 @@ def test_every_budget_is_kept_once_the_selection_fits(tmp_path: Path) -> None:
     write(tmp_path, "pkg/dep.py", lines_text(500))
     buffers = [view(write(tmp_path, f"pkg/b{i}.py", lines_text(300 * (i + 1)))) for i in range(4)]
     for budget in (256, 500, 1000, 3000, 10_000, 50_000):
-        context = gather(tmp_path, view(doc), 1500, 1510, open_documents=buffers, budget_tokens=budget)
+        context = ask(tmp_path, view(doc), 1500, 1510, open_documents=buffers, budget_tokens=budget)
         assert context.total_tokens <= budget, budget
         assert sum(s.tokens for s in context.sections) == context.total_tokens

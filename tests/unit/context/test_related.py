@@ -17,13 +17,7 @@ from claif_lsp.context.related import (
     read_related_file,
     related_paths,
 )
-
-
-def write(root: Path, relative: str, text: str = "") -> Path:
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
+from tests.unit.context.workspace import write
 
 
 def names(paths: list[Path], root: Path) -> list[str]:
