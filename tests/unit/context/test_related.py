@@ -17,7 +17,7 @@ from claif_lsp.context.related import (
     read_related_file,
     related_paths,
 )
-from tests.unit.context.workspace import write
+from tests.unit.context.workspace import touch, write
 
 
 def names(paths: list[Path], root: Path) -> list[str]:
@@ -26,10 +26,7 @@ def names(paths: list[Path], root: Path) -> list[str]:
 
 
 def test_python_absolute_imports_resolve_from_the_nearest_base(tmp_path: Path) -> None:
-    write(tmp_path, "pkg/__init__.py")
-    write(tmp_path, "pkg/models.py")
-    write(tmp_path, "pkg/util/__init__.py")
-    write(tmp_path, "src/lib/core.py")
+    touch(tmp_path, "pkg/__init__.py", "pkg/models.py", "pkg/util/__init__.py", "src/lib/core.py")
     doc = write(tmp_path, "pkg/views.py")
     text = "import os, pkg.util\nimport pkg.models as m\nfrom lib.core import thing\nfrom missing import x\n"
     assert names(python_imports(text, doc, tmp_path), tmp_path) == [
@@ -40,11 +37,8 @@ def test_python_absolute_imports_resolve_from_the_nearest_base(tmp_path: Path) -
 
 
 def test_python_relative_imports_climb_one_package_per_dot(tmp_path: Path) -> None:
-    write(tmp_path, "pkg/__init__.py")
-    write(tmp_path, "pkg/helpers.py")
-    write(tmp_path, "pkg/api/__init__.py")
-    write(tmp_path, "pkg/api/routes.py")
-    write(tmp_path, "pkg/api/schemas.py")
+    touch(tmp_path, "pkg/__init__.py", "pkg/helpers.py")
+    touch(tmp_path, "pkg/api/__init__.py", "pkg/api/routes.py", "pkg/api/schemas.py")
     doc = write(tmp_path, "pkg/api/views.py")
     text = (
         "from .. import helpers\n"
@@ -69,11 +63,7 @@ def test_python_imports_read_at_most_max_imports_statements(tmp_path: Path) -> N
 
 
 def test_js_imports_resolve_relative_specifiers_only(tmp_path: Path) -> None:
-    write(tmp_path, "web/a.ts")
-    write(tmp_path, "web/b.js")
-    write(tmp_path, "web/c.ts")
-    write(tmp_path, "web/lib/index.tsx")
-    write(tmp_path, "shared/types.d.ts")
+    touch(tmp_path, "web/a.ts", "web/b.js", "web/c.ts", "web/lib/index.tsx", "shared/types.d.ts")
     doc = write(tmp_path, "web/main.ts")
     text = (
         "import React from 'react';\n"

@@ -16,6 +16,12 @@ def write(root: Path, relative: str, text: str = "") -> Path:
     return path
 
 
+def touch(root: Path, *relatives: str) -> None:
+    """Create empty files ``root/relative`` (and their folders)."""
+    for relative in relatives:
+        write(root, relative)
+
+
 def view(path: Path, text: str | None = None, language_id: str | None = None) -> DocumentView:
     """The editor's view of ``path``: its text on disk unless ``text`` (unsaved edits) is given."""
     return DocumentView(path.as_uri(), path, path.read_text() if text is None else text, language_id, 1)
