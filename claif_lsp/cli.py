@@ -1,18 +1,23 @@
-"""The ``claif-lsp`` command: the server by default, plus ``providers``, ``patch``, ``schema`` and ``demo``."""
+"""The ``claif-lsp`` command: the server by default, plus ``providers``, ``patch``, ``schema`` and ``demo``.
+
+Each command imports what only it needs where it runs (each such import names the heavy package it brings):
+pydantic, loguru and pygls are most of the start-up of ``claif-lsp patch`` and ``--help``, which need none of them.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from claif_lsp import __version__
+from claif_lsp import __version__, patch_cli
 
 if TYPE_CHECKING:
     from claif_lsp.registry import ProviderRegistry
 
-SUBCOMMANDS = ("serve", "providers", "patch", "schema", "demo")
 LEVELS = ("TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL")
 """loguru's levels, as ``claif_lsp.logs.LEVELS`` (a test keeps them equal); not imported from there, because
 loguru's import would be a third of the ``patch`` command's start-up."""
@@ -23,26 +28,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="claif-lsp", description="Any LLM, one code action away.")
     parser.add_argument("--version", action="version", version=f"claif-lsp {__version__}")
     parser.add_argument("--log-file", help="write logs here instead of stderr")
-    parser.add_argument(
+    _add_level_option(
+        parser,
         "--log-level",
-        default=None,
-        type=str.upper,
-        choices=LEVELS,
-        help="level of claif's records (default: WARNING on stderr, INFO in --log-file; the editor's log gets INFO)",
+        None,
+        "level of claif's records (default: WARNING on stderr, INFO in --log-file; the editor's log gets INFO)",
     )
-    parser.add_argument(
+    _add_level_option(
+        parser,
         "--pygls-log-level",
-        default="WARNING",
-        type=str.upper,
-        choices=LEVELS,
-        help="level of pygls' own records (INFO logs every message body); never sent to the editor",
+        "WARNING",
+        "level of pygls' own records (INFO logs every message body); never sent to the editor",
     )
-    parser.add_argument(
+    _add_level_option(
+        parser,
         "--library-log-level",
-        default="WARNING",
-        type=str.upper,
-        choices=LEVELS,
-        help="level of other libraries' records (HTTP clients log headers at DEBUG); never sent to the editor",
+        "WARNING",
+        "level of other libraries' records (HTTP clients log headers at DEBUG); never sent to the editor",
     )
     sub = parser.add_subparsers(dest="command")
 
@@ -53,8 +55,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     providers = sub.add_parser("providers", help="list installed providers and their status")
     providers.add_argument("--json", action="store_true", help="print JSON")
-
-    from claif_lsp import patch_cli
 
     patch_cli.configure_parser(sub.add_parser("patch", help="check or apply a patch to files on disk"))
 
@@ -69,6 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo_parser = sub.add_parser("demo", help="drive a real server through a scripted session, offline")
     demo_parser.add_argument("--workdir", help="work in this directory instead of a temporary one")
     return parser
+
+
+def _add_level_option(parser: argparse.ArgumentParser, flag: str, default: str | None, help_text: str) -> None:
+    parser.add_argument(flag, default=default, type=str.upper, choices=LEVELS, help=help_text)
 
 
 def _add_transport_options(parser: argparse.ArgumentParser, *, defaults: bool = True) -> None:
@@ -91,10 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "serve"
     if command == "patch" and not args.log_file:
         # The command reports on stdout/stderr itself; logging is configured only when a log file asks for it.
-        from claif_lsp import patch_cli
-
         return patch_cli.run(args)
-    from claif_lsp.logs import configure_logging
+    from claif_lsp.logs import configure_logging  # loguru
 
     configure_logging(
         args.log_level, args.log_file, pygls_level=args.pygls_log_level, library_level=args.library_log_level
@@ -104,18 +106,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "providers":
         return print_providers(settings_registry(), as_json=args.json)
     if command == "patch":
-        from claif_lsp import patch_cli
-
         return patch_cli.run(args)
     if command == "schema":
-        from claif_lsp import schema
-        from claif_lsp.protocol import documents
+        from claif_lsp import schema  # pydantic
+        from claif_lsp.protocol import documents  # pydantic
 
         render = documents.render if args.format in documents.FORMATS else schema.render
         sys.stdout.write(render(args.format))
         return 0
     if command == "demo":
-        from claif_lsp import demo
+        from claif_lsp import demo  # pygls' client
 
         return demo.run(args.workdir)
     return 2
@@ -123,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def serve(args: argparse.Namespace) -> int:
     """Run the server on the chosen transport."""
-    from claif_lsp.features import create_server
+    from claif_lsp.features import create_server  # pygls
 
     server = create_server()
     if args.tcp:
@@ -141,11 +141,8 @@ def serve(args: argparse.Namespace) -> int:
 
 def settings_registry() -> ProviderRegistry:
     """A registry with the settings the server would use here: environment, user and ``.claif.toml`` in the cwd."""
-    import os
-    from pathlib import Path
-
-    from claif_lsp.configuration import load_settings
-    from claif_lsp.registry import ProviderRegistry
+    from claif_lsp.configuration import load_settings  # pydantic
+    from claif_lsp.registry import ProviderRegistry  # the plugins' entry points
 
     registry = ProviderRegistry()
     loaded = load_settings(environ=os.environ, workspace_root=Path.cwd(), provider_names=registry.names)
@@ -159,7 +156,7 @@ def print_providers(registry: ProviderRegistry, *, as_json: bool = False) -> int
     """Print every provider: name, distribution and version, status, reason."""
     reports = registry.reports()
     if as_json:
-        import json
+        import json  # a few milliseconds that `claif-lsp patch` need not pay
 
         payload = {
             "active": registry.resolve(),

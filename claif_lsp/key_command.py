@@ -18,7 +18,7 @@ import anyio
 from pydantic import SecretStr
 
 from claif_lsp.errors import ConfigurationError
-from claif_lsp.redaction import redact
+from claif_lsp.privacy.redaction import redact
 
 KEY_COMMAND_TIMEOUT = 10.0
 """Seconds an apiKeyCommand may take."""

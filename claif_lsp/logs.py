@@ -52,7 +52,7 @@ def remember_secret(value: str | None) -> None:
 def redact_text(text: str) -> str:
     """``text`` with known secrets, key shapes and credential header values replaced."""
     # Imported here: its patterns cost start-up time that `claif-lsp patch` should not pay.
-    from claif_lsp.redaction import REDACTED, TOKEN_RE
+    from claif_lsp.privacy.redaction import REDACTED, TOKEN_RE
 
     for secret in _secrets:
         if secret in text:

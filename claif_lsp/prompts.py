@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from claif_lsp import actions
 from claif_lsp.context import Context, ContextSection, DiagnosticView
-from claif_lsp.redaction import REDACTED, redact
+from claif_lsp.privacy.redaction import REDACTED, redact
 
 EDIT_ACTIONS = frozenset(action.id for action in actions.BUILTIN if action.answer == "edit")
 """Built-in actions whose answer is a patch."""

@@ -29,7 +29,6 @@ from claif_lsp.context import (
     ContextRequest,
     DiagnosticView,
     DocumentView,
-    format_tokens,
     gather_context,
     refusal_message,
     refusal_reason,
@@ -48,6 +47,7 @@ from claif_lsp.settings import PreviewMode, Settings
 from claif_lsp.state import ServerState
 from claif_lsp.streaming import Answer, collect_answer, describe_failure
 from claif_lsp.text_check import broken_text_message, find_lone_surrogate
+from claif_lsp.token_counts import format_tokens
 from claif_lsp.types import ClaifOptions, Usage
 
 SUGGESTED_INSTRUCTIONS = ("Improve this code", "Simplify", "Add error handling", "Add type hints", "Make it faster")

@@ -114,7 +114,7 @@ def _provider_set(
 
 def _refused(ls: ClaifLanguageServer, uri: str, exclude: list[str]) -> bool:
     """True when an ask on this document would be refused (a secret file, a private key inside, excluded)."""
-    from claif_lsp.redaction import secret_content_reason
+    from claif_lsp.privacy.redaction import secret_content_reason
 
     fs_path = to_fs_path(uri)
     path = Path(fs_path) if fs_path else None

@@ -22,11 +22,6 @@ REPORT_INTERVAL = 0.25
 """Seconds between two streaming reports: enough to feel live without flooding the editor."""
 
 
-def format_tokens(count: int) -> str:
-    """``1234`` → ``1.2k``."""
-    return f"{count / 1000:.1f}k" if count >= 1000 else str(count)
-
-
 class AskProgress:
     """One ask's progress; every method is a no-op when the client has no progress support."""
 

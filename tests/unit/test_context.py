@@ -6,58 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from claif_lsp.context import (
-    Context,
-    ContextRequest,
-    DiagnosticView,
-    DocumentRefusedError,
-    DocumentView,
-    estimate_tokens,
-    gather_context,
-    omitted_marker,
-    refusal_reason,
-    render_ranges,
-    split_lines,
-    window_ranges,
-)
-from claif_lsp.redaction import REDACTED
-from claif_lsp.settings import ContextSettings
+from claif_lsp.context import Context, DiagnosticView, DocumentRefusedError, DocumentView, refusal_reason
+from claif_lsp.context.windows import line_texts, omitted_marker, render_ranges, window_ranges
+from claif_lsp.privacy.redaction import REDACTED
+from claif_lsp.token_counts import estimate_tokens
+from tests.unit.context.workspace import ask, view, write
 
 OPENAI_KEY = "sk-" + "proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z"
-
-
-def write(root: Path, relative: str, text: str) -> Path:
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    return path
-
-
-def view(path: Path, text: str | None = None, language_id: str | None = None) -> DocumentView:
-    return DocumentView(path.as_uri(), path, path.read_text() if text is None else text, language_id, 1)
-
-
-def ask(
-    root: Path | None,
-    document: DocumentView,
-    start: int = 0,
-    end: int = 0,
-    *,
-    diagnostics: list[DiagnosticView] | None = None,
-    open_documents: list[DocumentView] | None = None,
-    **settings: object,
-) -> Context:
-    return gather_context(
-        ContextRequest(
-            document=document,
-            start_line=start,
-            end_line=end,
-            root=root,
-            diagnostics=diagnostics or [],
-            open_documents=open_documents or [],
-            settings=ContextSettings.model_validate(settings),
-        )
-    )
 
 
 def paths(context: Context, kind: str) -> list[str | None]:
@@ -334,8 +289,8 @@ def test_large_workspace_request(workspace: Path) -> None:
     ("text", "lines"),
     [("a\nb\n", ["a", "b"]), ("a\r\nb", ["a", "b"]), ("a\rb\r\n", ["a", "b"]), ("", [""]), ("\n", [""])],
 )
-def test_split_lines_counts_like_lsp(text: str, lines: list[str]) -> None:
-    assert split_lines(text) == lines
+def test_line_texts_counts_like_lsp(text: str, lines: list[str]) -> None:
+    assert line_texts(text) == lines
 
 
 def test_window_ranges_and_render() -> None:

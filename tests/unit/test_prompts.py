@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from claif_lsp.context import Context, ContextRequest, DiagnosticView, DocumentView, gather_context
+from claif_lsp.privacy.redaction import REDACTED
 from claif_lsp.prompts import (
     EDIT_ACTIONS,
     EXPLAIN_ACTIONS,
@@ -16,7 +17,6 @@ from claif_lsp.prompts import (
     fence,
     fill_template,
 )
-from claif_lsp.redaction import REDACTED
 from claif_lsp.settings import ContextSettings
 
 SOURCE = '''"""Geometry helpers."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from claif_lsp.redaction import REDACTED, matches_glob, never_sent_reason, redact, secret_content_reason
+from claif_lsp.privacy.redaction import REDACTED, matches_glob, never_sent_reason, redact, secret_content_reason
 
 ORDINARY_PYTHON = '''"""Settings loading for the billing service."""
 
