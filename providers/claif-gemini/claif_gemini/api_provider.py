@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -15,26 +14,26 @@ from typing import Any
 import anyio
 from pydantic import SecretStr
 
-from claif_lsp.errors import (
+from claif_lsp.sdk import (
     AuthenticationError,
+    BaseProvider,
     ClaifError,
+    ClaifOptions,
     ConnectionFailedError,
+    Message,
     ProviderInitError,
     ProviderRuntimeError,
-    ProviderTimeoutError,
-    RateLimitError,
-)
-from claif_lsp.http_errors import parse_retry_after, scrub
-from claif_lsp.provider import BaseProvider
-from claif_lsp.types import (
-    ClaifOptions,
-    Message,
     ProviderState,
     ProviderStatus,
+    ProviderTimeoutError,
+    RateLimitError,
     Role,
     StreamEvent,
     TextDelta,
     Usage,
+    module_installed,
+    parse_retry_after,
+    scrub,
 )
 
 DEFAULT_MODEL = "gemini-2.5-flash"
@@ -64,7 +63,6 @@ class GeminiApiProvider(BaseProvider):
 
     name = "gemini"
     display_name = "Gemini"
-    capabilities = frozenset({"text", "streaming"})
     default_api_key_env = "GEMINI_API_KEY"
 
     def api_key(self) -> SecretStr | None:
@@ -86,7 +84,7 @@ class GeminiApiProvider(BaseProvider):
 
     def status(self) -> ProviderStatus:
         """Not installed (no google-genai), needs a key, or ready; no network."""
-        if importlib.util.find_spec("google.genai") is None:
+        if not module_installed("google.genai"):
             return ProviderStatus(state=ProviderState.NOT_INSTALLED, reason=install_hint())
         if self.settings.api_key_command or self.api_key():
             return ProviderStatus(state=ProviderState.READY, reason=f"key from {self.key_source()}")
