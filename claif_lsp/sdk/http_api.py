@@ -57,7 +57,7 @@ class HttpApiProvider(BaseProvider):
     """A provider for an HTTP API; subclasses set the SDK module, the install hint and the default base URL."""
 
     sdk_module: ClassVar[str] = ""
-    """The vendor SDK's import name; :meth:`status` reports NOT_INSTALLED without it."""
+    """The vendor SDK's import name, imported only by queries; ``connect`` fails without it (empty: none)."""
     not_installed_reason: ClassVar[str] = ""
     """Why the provider cannot run without the SDK, and how to install it."""
     default_base_url: ClassVar[str] = ""
@@ -65,8 +65,8 @@ class HttpApiProvider(BaseProvider):
     """The vendor's variable for the base URL (``OPENAI_BASE_URL``), read when ``baseUrl`` is unset."""
 
     def sdk_installed(self) -> bool:
-        """True when the SDK can be imported (checked without importing it)."""
-        return module_installed(self.sdk_module)
+        """True when the SDK can be imported (checked without importing it), or when there is none to check."""
+        return not self.sdk_module or module_installed(self.sdk_module)
 
     def require_sdk(self) -> None:
         """Raise ProviderInitError with the install hint when the SDK is missing."""
