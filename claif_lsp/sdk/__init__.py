@@ -19,7 +19,8 @@ The contract
 
 Bases for the two common kinds
     :class:`HttpApiProvider`: an HTTP API through a vendor SDK imported on first query (``sdk_module``,
-    ``base_url()``, ``key_source()``, ``require_key()``, :class:`ReusedClient` for a pooled client).
+    ``base_url()``, ``key_source()``, ``require_key()``, :class:`ReusedClient` for a pooled client,
+    :class:`Deadline` bounding the whole answer).
     :class:`AgentCliProvider`: a command-line agent (``executable_name``, ``install_hint``, ``command()``,
     ``run()`` starting it in an :class:`AgentProcess`, a ``status()`` template with ``check_settings()`` and
     ``login_status()`` hooks).
@@ -69,7 +70,7 @@ from claif_lsp.process import (
 )
 from claif_lsp.provider import BaseProvider
 from claif_lsp.sdk.agent_cli import AgentCliProvider, with_system_prompt
-from claif_lsp.sdk.http_api import HttpApiProvider, ReusedClient, module_installed
+from claif_lsp.sdk.http_api import Deadline, HttpApiProvider, ReusedClient, module_installed
 from claif_lsp.settings import ProviderSettings
 from claif_lsp.streaming import Answer, collect_answer
 from claif_lsp.types import (
@@ -99,6 +100,7 @@ __all__ = [
     "ConfigurationError",
     "ConnectionFailedError",
     "ContentBlock",
+    "Deadline",
     "HttpApiProvider",
     "ImageBlock",
     "Message",

@@ -2,14 +2,18 @@
 
 :class:`HttpApiProvider` holds what such providers share: whether the SDK is installed (checked without
 importing it), the base URL from settings or the vendor's variable, how messages name the key's source, and
-one SDK client reused across queries per base URL and key (:class:`ReusedClient`).
+one SDK client reused across queries per base URL and key (:class:`ReusedClient`), and a :class:`Deadline`
+for the whole answer, however the stream trickles.
 """
 
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractContextManager
 from typing import ClassVar, Generic, Protocol, TypeVar
+
+import anyio
 
 from claif_lsp.errors import ConfigurationError, ProviderInitError
 from claif_lsp.provider import BaseProvider
@@ -22,6 +26,30 @@ def module_installed(module: str) -> bool:
         return importlib.util.find_spec(module) is not None
     except ModuleNotFoundError:  # a dotted name whose parent package is missing
         return False
+
+
+ItemT = TypeVar("ItemT")
+
+
+class Deadline:
+    """The time by which a whole answer must have arrived (None: no limit); past it, waits raise TimeoutError."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.at = None if seconds is None else anyio.current_time() + seconds
+
+    def scope(self) -> AbstractContextManager[anyio.CancelScope]:
+        """A scope raising TimeoutError when the deadline passes (``with deadline.scope(): await ...``)."""
+        return anyio.fail_after(None if self.at is None else max(self.at - anyio.current_time(), 0.0))
+
+    async def next(self, stream: AsyncIterator[ItemT]) -> ItemT | None:
+        """The stream's next item, or None at its end, within the deadline."""
+        item: ItemT | None = None
+        with self.scope():
+            try:
+                item = await stream.__anext__()
+            except StopAsyncIteration:
+                pass
+        return item
 
 
 class _Closable(Protocol):

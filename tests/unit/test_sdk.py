@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Mapping
@@ -15,6 +16,7 @@ from claif_lsp.sdk import (
     AgentCliProvider,
     ClaifOptions,
     ConfigurationError,
+    Deadline,
     HttpApiProvider,
     ProviderInitError,
     ProviderSettings,
@@ -173,3 +175,23 @@ async def test_agent_cli_run_writes_the_prompt_after_the_system_prompt_and_reaps
     with pytest.raises(ProviderInitError, match="install Python"):
         async with upper(path="/nonexistent/upper").run("x", ClaifOptions()):
             pass
+
+
+async def test_deadline_bounds_the_whole_stream_not_each_wait() -> None:
+    async def one_then_silence() -> AsyncIterator[str]:
+        yield "first"
+        await asyncio.Event().wait()  # a stream that stalls forever
+
+    stream = one_then_silence()
+    deadline = Deadline(0.2)
+    assert await deadline.next(stream) == "first"
+    with pytest.raises(TimeoutError):
+        await deadline.next(stream)
+    await stream.aclose()
+
+    async def two() -> AsyncIterator[int]:
+        yield 1
+        yield 2
+
+    unbounded, items = Deadline(None), two()
+    assert [await unbounded.next(items), await unbounded.next(items), await unbounded.next(items)] == [1, 2, None]

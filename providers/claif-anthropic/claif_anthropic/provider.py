@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-import anyio
 from loguru import logger
 
 from claif_anthropic.errors import PROVIDER, translate
@@ -18,6 +17,7 @@ from claif_lsp.sdk import (
     ClaifError,
     ClaifOptions,
     ConnectionFailedError,
+    Deadline,
     HttpApiProvider,
     Message,
     ProviderRuntimeError,
@@ -108,7 +108,7 @@ class AnthropicProvider(HttpApiProvider):
             timeout,
         )
         client = await self._client_for(base_url, key)
-        deadline = anyio.current_time() + timeout
+        deadline = Deadline(timeout)
         pieces: list[str] = []
         model: str = params["model"]
         message_id: str | None = None
@@ -121,16 +121,12 @@ class AnthropicProvider(HttpApiProvider):
             return translate(exc, key_source=self.key_source(), base_url=base_url, key=key, streaming=streaming)
 
         try:
-            with anyio.fail_after(timeout):
+            with deadline.scope():
                 stream = await client.messages.create(**params, timeout=timeout)
             streaming = True
             async with stream:
-                while True:
-                    with anyio.fail_after(max(deadline - anyio.current_time(), 0)):
-                        try:
-                            event: RawMessageStreamEvent = await stream.__anext__()
-                        except StopAsyncIteration:
-                            break
+                event: RawMessageStreamEvent | None
+                while (event := await deadline.next(stream)) is not None:
                     if event.type == "message_start":
                         model = event.message.model or model
                         message_id = event.message.id

@@ -6,9 +6,7 @@
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import AsyncIterator
-from contextlib import AbstractContextManager
 from typing import Any
 
 import anyio
@@ -20,6 +18,7 @@ from claif_lsp.sdk import (
     ClaifError,
     ClaifOptions,
     ConnectionFailedError,
+    Deadline,
     Message,
     ProviderInitError,
     ProviderRuntimeError,
@@ -117,21 +116,16 @@ class GeminiApiProvider(BaseProvider):
             max_output_tokens=options.max_tokens,
         )
         model = options.model or DEFAULT_MODEL
-        deadline = time.monotonic() + timeout if timeout else None
+        deadline = Deadline(timeout or None)
         texts: list[str] = []
         usage = Usage()
         model_version: str | None = None
         finish: str | None = None
         stream: Any = None
         try:
-            with self._deadline(deadline):
+            with deadline.scope():
                 stream = await client.aio.models.generate_content_stream(model=model, contents=prompt, config=config)
-            while True:
-                with self._deadline(deadline):
-                    try:
-                        chunk = await stream.__anext__()
-                    except StopAsyncIteration:
-                        break
+            while (chunk := await deadline.next(stream)) is not None:
                 feedback = getattr(chunk, "prompt_feedback", None)
                 if feedback is not None and getattr(feedback, "block_reason", None):
                     raise ProviderRuntimeError(f"the prompt was blocked ({feedback.block_reason})", provider=self.name)
@@ -171,11 +165,6 @@ class GeminiApiProvider(BaseProvider):
             usage=usage,
             metadata={"model": model_version or model, "finish_reason": finish},
         )
-
-    def _deadline(self, deadline: float | None) -> AbstractContextManager[anyio.CancelScope]:
-        """A scope that raises TimeoutError when the overall deadline passes."""
-        remaining = None if deadline is None else max(deadline - time.monotonic(), 0.0)
-        return anyio.fail_after(remaining)
 
     def _translate(self, exc: BaseException, secret: str, timeout: float | None, *, streaming: bool) -> ClaifError:
         """A ClaifError for what the SDK or its HTTP layer raised."""

@@ -13,13 +13,13 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import anyio
 from loguru import logger
 
 from claif_lsp.sdk import (
     ClaifError,
     ClaifOptions,
     ConnectionFailedError,
+    Deadline,
     HttpApiProvider,
     Message,
     ProviderRuntimeError,
@@ -144,7 +144,7 @@ class OpenAIProvider(HttpApiProvider):
         params = self.request_params(prompt, opts, base_url)
         logger.debug("openai: streaming {} from {} (timeout {} s)", params["model"], base_url, timeout)
         client = await self._client_for(base_url, key)
-        deadline = anyio.current_time() + timeout
+        deadline = Deadline(timeout)
         pieces: list[str] = []
         model: str = params["model"]
         completion_id: str | None = None
@@ -158,16 +158,12 @@ class OpenAIProvider(HttpApiProvider):
             )
 
         try:
-            with anyio.fail_after(timeout):
+            with deadline.scope():
                 stream = await client.chat.completions.create(**params, timeout=timeout)
             streaming = True
             async with stream:
-                while True:
-                    with anyio.fail_after(max(deadline - anyio.current_time(), 0)):
-                        try:
-                            chunk: ChatCompletionChunk = await stream.__anext__()
-                        except StopAsyncIteration:
-                            break
+                chunk: ChatCompletionChunk | None
+                while (chunk := await deadline.next(stream)) is not None:
                     model = chunk.model or model
                     completion_id = chunk.id or completion_id
                     if chunk.usage is not None:
