@@ -4,7 +4,7 @@ A provider subclasses :class:`BaseProvider`, implements :meth:`BaseProvider.quer
 and registers its class under the ``claif.providers`` entry-point group. ``query`` may yield
 :class:`~claif_lsp.types.TextDelta` pieces as the answer streams and finish with a whole
 :class:`~claif_lsp.types.Message` carrying usage, or yield whole messages only, as Claif's plugin guide
-shows; the server handles both (see :mod:`claif_lsp.streaming`).
+shows; the server handles both (see :mod:`claif_lsp.streaming`). Plugins import it from :mod:`claif_lsp.sdk`.
 """
 
 from __future__ import annotations
@@ -32,8 +32,6 @@ class BaseProvider(ABC):
     """The provider's name, as users select it (``providers.<name>`` in settings)."""
     display_name: ClassVar[str] = ""
     """The name shown in code action titles ("Ask <display name>…")."""
-    capabilities: ClassVar[frozenset[str]] = frozenset({"text"})
-    """What the provider can do, e.g. ``{"text", "streaming", "edits"}``."""
     default_api_key_env: ClassVar[str | None] = None
     """Environment variable read for the API key when ``apiKeyEnv`` is not set."""
 

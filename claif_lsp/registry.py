@@ -198,14 +198,18 @@ class ProviderRegistry:
             )
         return reports
 
+    def auto_candidates(self, settings: Settings | None = None) -> list[str]:
+        """Installed providers in the order ``auto`` tries them: ``autoOrder``, then the others by name.
+
+        A third-party provider missing from ``autoOrder`` is still chosen when it is the only one ready; the
+        offline replay provider stays the last resort.
+        """
+        order = [*(settings or self.settings).auto_order, *self.names()]
+        return [name for i, name in enumerate(order) if name in self.entries and name not in order[:i]]
+
     def ready_providers(self, settings: Settings | None = None) -> list[str]:
         """Names of providers that can answer now, in ``autoOrder`` then name order."""
-        order = [*(settings or self.settings).auto_order, *self.names()]
-        seen: list[str] = []
-        for name in order:
-            if name in self.entries and name not in seen and self.status(name, settings).ready:
-                seen.append(name)
-        return seen
+        return [name for name in self.auto_candidates(settings) if self.status(name, settings).ready]
 
     def cached_ready(self, max_age: float = 30.0, settings: Settings | None = None) -> list[str]:
         """Ready providers, recomputed at most every ``max_age`` seconds (code actions must answer at once)."""
@@ -227,8 +231,8 @@ class ProviderRegistry:
         if name != AUTO_PROVIDER:
             return name
         ready = set(self.cached_ready(settings=settings)) if cached else None
-        for candidate in chosen.auto_order:
-            if candidate not in self.entries:
+        for candidate in self.auto_candidates(settings):
+            if candidate == OFFLINE_PROVIDER:
                 continue
             if candidate in ready if ready is not None else self.status(candidate, settings).ready:
                 return candidate

@@ -118,10 +118,6 @@ class ClaifOptions(BaseModel):
     workspace_root: Path | None = None
     action: str | None = None
     """The code action that asked (``ask``, ``explain``, ``fix``, a custom action's id)."""
-    cache: bool = False
-    verbose: bool = False
-    retry_count: int = 0
-    retry_delay: float = 1.0
     extra_args: list[str] = Field(default_factory=list)
 
 

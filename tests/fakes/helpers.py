@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from claif_lsp.sdk import TextDelta
+from claif_lsp.testing.waiting import EVENT_TIMEOUT, async_wait_until, wait_until
+
+__all__ = [
+    "EVENT_TIMEOUT",
+    "FAKES_BIN",
+    "Pid",
+    "alive",
+    "async_wait_until",
+    "cancel_after_first_delta",
+    "collect_events",
+    "fake_environ",
+    "read_pids",
+    "start_time",
+    "wait_until",
+]
+
 FAKES_BIN = Path(__file__).resolve().parent / "bin"
 """Folder holding the fake `claude`, `codex` and `gemini` executables."""
-EVENT_TIMEOUT = 60.0
-"""Seconds any test waits for something that should happen: generous, because the machine may be loaded
-(the first ask through an SDK imports it, which took 18 s beside a CPU hog); a wait that succeeds costs nothing."""
 
 
 def fake_environ(tmp_path: Path, scenario: str = "normal", **extra: str) -> dict[str, str]:
@@ -90,28 +104,6 @@ def alive(pid: int) -> bool:
     return fields[0] not in ("Z", "X")
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = EVENT_TIMEOUT) -> bool:
-    """Poll ``condition`` until it holds or ``timeout`` passes (a bounded wait, not a timing assertion)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
-
-
-async def async_wait_until(condition: Callable[[], bool], timeout: float = EVENT_TIMEOUT) -> bool:
-    """Async :func:`wait_until`."""
-    import asyncio
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        await asyncio.sleep(0.02)
-    return condition()
-
-
 async def collect_events(events: AsyncIterator[Any]) -> list[Any]:
     """Every event a provider yields, in order (raising what it raises)."""
     return [event async for event in events]
@@ -123,10 +115,6 @@ async def cancel_after_first_delta(events: AsyncIterator[Any], pid_file: Path) -
     After the cancelled task has finished, the fake itself must already be gone (reaped); the caller checks its
     child, which the kernel may need a moment to take down.
     """
-    import asyncio
-
-    from claif_lsp.types import TextDelta
-
     first = asyncio.Event()
 
     async def consume() -> None:

@@ -1,4 +1,4 @@
-"""Run the loopback OpenAI server (tests/fakes/http_servers.py) as a process, for drivers written in other languages.
+"""Run the loopback OpenAI server (claif_lsp.testing.http_servers) as a process, for drivers written in other languages.
 
     python -m tests.fakes.serve_openai --answer-file answer.txt --requests requests.jsonl
 

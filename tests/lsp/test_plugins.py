@@ -17,6 +17,7 @@ import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
+from claif_lsp.settings import DEFAULT_AUTO_ORDER
 from tests.conftest import server_env
 from tests.lsp import scenario
 from tests.lsp.editor_client import EditorClient
@@ -165,3 +166,23 @@ class TestConnectFailure:
             await asyncio.sleep(0.05)
         result = await scenario.ask(client, uri, action="explain")
         assert result["answer"] == "Reached.\n" and result["errors"] == []
+
+
+class TestAutoFindsAThirdPartyProvider:
+    @pytest.fixture
+    def lsp_settings(self, workspace: Path) -> dict[str, Any]:
+        scenario.make_project(workspace)
+        return {"provider": "auto", "cache": {"enabled": False}}
+
+    async def test_auto_answers_through_the_only_ready_provider_though_auto_order_does_not_name_it(
+        self, client: EditorClient, workspace: Path
+    ) -> None:
+        assert "guide" not in DEFAULT_AUTO_ORDER
+        providers = await scenario.command(client, "claif.providers")
+        ready = [p["name"] for p in providers["providers"] if p["state"] == "ready"]
+        assert "guide" in ready and not set(ready) & set(DEFAULT_AUTO_ORDER), ready
+        assert providers["active"] == "guide", "after autoOrder, auto tries the other ready providers by name"
+        uri = (workspace / "app.py").as_uri()
+        client.open_document(uri, scenario.SAMPLE)
+        [proposal_id] = (await scenario.ask(client, uri, instruction="simplify"))["proposals"]
+        assert (await scenario.command(client, "claif.proposal", {"proposal": proposal_id}))["provider"] == "guide"

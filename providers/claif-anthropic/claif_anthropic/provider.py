@@ -7,28 +7,24 @@ becomes a :class:`~claif_lsp.errors.ProviderError` subclass, and an answer that 
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-import anyio
 from loguru import logger
 
 from claif_anthropic.errors import PROVIDER, translate
-from claif_lsp.errors import (
+from claif_lsp.sdk import (
     ClaifError,
-    ConfigurationError,
-    ConnectionFailedError,
-    ProviderInitError,
-    ProviderRuntimeError,
-    ProviderTimeoutError,
-)
-from claif_lsp.provider import BaseProvider
-from claif_lsp.types import (
     ClaifOptions,
+    ConnectionFailedError,
+    Deadline,
+    HttpApiProvider,
     Message,
+    ProviderRuntimeError,
     ProviderState,
     ProviderStatus,
+    ProviderTimeoutError,
+    ReusedClient,
     Role,
     StreamEvent,
     TextDelta,
@@ -47,81 +43,39 @@ NOT_INSTALLED_REASON = "the anthropic package is not installed: pip install clai
 TRUNCATED_STOP_REASONS = frozenset({"max_tokens", "model_context_window_exceeded"})
 
 
-def sdk_installed() -> bool:
-    """True when the ``anthropic`` SDK can be imported (checked without importing it)."""
-    return importlib.util.find_spec("anthropic") is not None
-
-
-class AnthropicProvider(BaseProvider):
+class AnthropicProvider(HttpApiProvider):
     """Claude through the Anthropic Messages API, streamed."""
 
     name = "anthropic"
     display_name = "Claude API"
-    capabilities = frozenset({"text", "streaming"})
     default_api_key_env = "ANTHROPIC_API_KEY"
+    sdk_module = "anthropic"
+    not_installed_reason = NOT_INSTALLED_REASON
+    default_base_url = DEFAULT_BASE_URL
+    base_url_env = BASE_URL_ENV
 
     def __init__(self) -> None:
-        self._client: AsyncAnthropic | None = None
-        self._client_identity: tuple[str, str] | None = None
-
-    def base_url(self) -> str:
-        """``baseUrl`` from settings, else ``ANTHROPIC_BASE_URL`` from the environment, else the public API."""
-        return self.settings.base_url or self.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
-
-    def key_source(self) -> str:
-        """How the user names the key in messages (the variable or the command, never the key)."""
-        if self.settings.api_key_command:
-            return "the key from apiKeyCommand"
-        return self.api_key_env or "the API key"
-
-    def key_origin(self) -> str:
-        """Where the key comes from, for status lines: ``apiKeyCommand`` or the variable's name."""
-        return "apiKeyCommand" if self.settings.api_key_command else (self.api_key_env or "settings")
+        self._client: ReusedClient[AsyncAnthropic] = ReusedClient()
 
     def status(self) -> ProviderStatus:
         """NOT_INSTALLED without the SDK, NEEDS_CREDENTIAL without a key, else READY; offline and cheap."""
-        if not sdk_installed():
-            return ProviderStatus(
-                state=ProviderState.NOT_INSTALLED,
-                reason=NOT_INSTALLED_REASON,
-            )
+        if not self.sdk_installed():
+            return ProviderStatus(state=ProviderState.NOT_INSTALLED, reason=NOT_INSTALLED_REASON)
         status = self.credential_status()
-        if status.ready and not status.reason:
-            return ProviderStatus(state=ProviderState.READY, reason=f"{self.base_url()}, key from {self.key_origin()}")
-        return status
-
-    async def connect(self) -> None:
-        """Fail early with a clear reason when the SDK is missing."""
-        if not sdk_installed():
-            raise ProviderInitError(NOT_INSTALLED_REASON, provider=PROVIDER)
+        return self.ready_status() if status.ready and not status.reason else status
 
     async def disconnect(self) -> None:
         """Close the HTTP client and its pooled connections."""
-        client, self._client, self._client_identity = self._client, None, None
-        if client is not None:
-            await client.close()
+        await self._client.close()
 
     async def _client_for(self, base_url: str, key: str) -> AsyncAnthropic:
         """One client per base URL and key, reused across queries for connection pooling."""
-        if self._client is not None and self._client_identity == (base_url, key):
-            return self._client
-        await self.disconnect()
-        from anthropic import AsyncAnthropic
+        from anthropic import AsyncAnthropic  # deferred: the SDK is imported by the first query, not at start-up
 
         # max_retries=0: a retried stream could replay text the user has already seen; we report instead.
-        self._client = AsyncAnthropic(api_key=key, base_url=base_url, max_retries=0)
-        self._client_identity = (base_url, key)
-        return self._client
-
-    async def _key(self) -> str:
-        """The API key; a cancelled ask kills a running ``apiKeyCommand``."""
-        secret = await self.api_key_async()
-        if secret is None:
-            raise ConfigurationError(
-                f"{self.api_key_env} is not set: export it, or set providers.anthropic.apiKeyCommand",
-                provider=PROVIDER,
-            )
-        return secret.get_secret_value()
+        return await self._client.get(
+            (base_url, key), lambda: AsyncAnthropic(api_key=key, base_url=base_url, max_retries=0)
+        )
 
     def request_params(self, prompt: str, options: ClaifOptions) -> dict[str, Any]:
         """The body of the Messages API request for ``prompt``."""
@@ -141,9 +95,8 @@ class AnthropicProvider(BaseProvider):
     async def query(self, prompt: str, options: ClaifOptions | None = None) -> AsyncIterator[StreamEvent]:
         """Stream the answer as text deltas, then one assistant message with usage, model and stop reason."""
         opts = self.resolve_options(options)
-        if not sdk_installed():
-            raise ProviderInitError(NOT_INSTALLED_REASON, provider=PROVIDER)
-        key = await self._key()
+        self.require_sdk()
+        key = await self.require_key()
         base_url = self.base_url()
         timeout = opts.timeout or self.settings.timeout
         params = self.request_params(prompt, opts)
@@ -155,7 +108,7 @@ class AnthropicProvider(BaseProvider):
             timeout,
         )
         client = await self._client_for(base_url, key)
-        deadline = anyio.current_time() + timeout
+        deadline = Deadline(timeout)
         pieces: list[str] = []
         model: str = params["model"]
         message_id: str | None = None
@@ -168,16 +121,12 @@ class AnthropicProvider(BaseProvider):
             return translate(exc, key_source=self.key_source(), base_url=base_url, key=key, streaming=streaming)
 
         try:
-            with anyio.fail_after(timeout):
+            with deadline.scope():
                 stream = await client.messages.create(**params, timeout=timeout)
             streaming = True
             async with stream:
-                while True:
-                    with anyio.fail_after(max(deadline - anyio.current_time(), 0)):
-                        try:
-                            event: RawMessageStreamEvent = await stream.__anext__()
-                        except StopAsyncIteration:
-                            break
+                event: RawMessageStreamEvent | None
+                while (event := await deadline.next(stream)) is not None:
                     if event.type == "message_start":
                         model = event.message.model or model
                         message_id = event.message.id

@@ -16,31 +16,26 @@ from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
-from claif_lsp.errors import (
+from claif_lsp.sdk import (
+    AgentCliProvider,
     AuthenticationError,
     ClaifError,
-    ProviderInitError,
-    ProviderRuntimeError,
-    RateLimitError,
-)
-from claif_lsp.process import (
-    child_environment,
-    explicit_api_key,
-    find_executable,
-    home_dir,
-    missing_executable_reason,
-    refuse_unsafe_arg,
-)
-from claif_lsp.provider import BaseProvider
-from claif_lsp.types import (
     ClaifOptions,
     Message,
+    ProviderInitError,
+    ProviderRuntimeError,
     ProviderState,
     ProviderStatus,
+    RateLimitError,
     Role,
     StreamEvent,
     TextDelta,
     Usage,
+    child_environment,
+    explicit_api_key,
+    find_executable,
+    home_dir,
+    refuse_unsafe_arg,
 )
 
 if TYPE_CHECKING:
@@ -114,12 +109,17 @@ def usage_from_result(raw: dict[str, Any] | None) -> Usage:
     )
 
 
-class ClaudeCodeProvider(BaseProvider):
+class ClaudeCodeProvider(AgentCliProvider):
     """Claude Code (the ``claude`` CLI) driven by claude-agent-sdk in plan mode."""
 
     name = "claude-code"
     display_name = "Claude Code"
-    capabilities = frozenset({"text", "streaming", "agent", "workspace-read"})
+    executable_name = "claude"
+    install_hint = INSTALL_HINT
+
+    def executable(self) -> str | None:
+        """The claude executable (see :meth:`cli_path`)."""
+        return self.cli_path()
 
     def cli_path(self) -> str | None:
         """The claude executable: settings.path, else PATH, else the CLI bundled with claude-agent-sdk."""
@@ -199,25 +199,17 @@ class ClaudeCodeProvider(BaseProvider):
                 raise refuse_unsafe_arg(self.name, self.display_name, written, UNSAFE_FLAGS[flag])
         return parsed
 
-    def not_installed_reason(self) -> str:
-        """Why no executable was found, and how to install one."""
-        return missing_executable_reason("claude", self.settings.path, INSTALL_HINT)
+    def check_settings(self) -> None:
+        """Refuse extraArgs that would let the agent write."""
+        self.extra_args()
 
-    def status(self) -> ProviderStatus:
-        """Not installed, misconfigured, needs a login, or ready; no query, no network."""
-        cli = self.cli_path()
-        try:
-            self.extra_args()
-            self.child_env()
-        except ClaifError as exc:
-            return ProviderStatus(state=ProviderState.ERROR, reason=exc.message)
-        if cli is None:
-            return ProviderStatus(state=ProviderState.NOT_INSTALLED, reason=self.not_installed_reason())
+    def login_status(self, exe: str, environ: Mapping[str, str]) -> ProviderStatus:
+        """NEEDS_CREDENTIAL without a key or login anywhere Claude Code looks, else READY; no network."""
         if not self.has_credentials():
             return ProviderStatus(
                 state=ProviderState.NEEDS_CREDENTIAL, reason=f"Claude Code is not logged in: {LOGIN_HINT}"
             )
-        return ProviderStatus(state=ProviderState.READY, reason=f"using {cli}")
+        return super().login_status(exe, environ)
 
     def agent_options(self, cli: str, options: ClaifOptions) -> ClaudeAgentOptions:
         """The SDK options for one read-only query."""
@@ -249,9 +241,7 @@ class ClaudeCodeProvider(BaseProvider):
     async def query(self, prompt: str, options: ClaifOptions | None = None) -> AsyncIterator[StreamEvent]:
         """Stream Claude Code's answer; the final Message carries the result text and usage."""
         options = self.resolve_options(options)
-        cli = self.cli_path()
-        if cli is None:
-            raise ProviderInitError(self.not_installed_reason(), provider=self.name)
+        cli = self.require_executable()
         try:
             from claude_agent_sdk import AssistantMessage, ClaudeSDKError, ResultMessage, SystemMessage, TextBlock
             from claude_agent_sdk import StreamEvent as SDKStreamEvent

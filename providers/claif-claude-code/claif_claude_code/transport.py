@@ -16,8 +16,7 @@ from typing import Any
 
 from claude_agent_sdk import ClaudeAgentOptions, Transport
 
-from claif_lsp.errors import ProviderRuntimeError
-from claif_lsp.process import AgentProcess, parse_json_line
+from claif_lsp.sdk import AgentProcess, ProviderRuntimeError, parse_json_line
 
 
 def build_command(cli_path: str, options: ClaudeAgentOptions) -> list[str]:

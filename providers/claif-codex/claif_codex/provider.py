@@ -15,34 +15,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from claif_lsp.errors import (
+from claif_lsp.sdk import (
+    AgentCliProvider,
+    AgentProcess,
     AuthenticationError,
     ClaifError,
-    ProviderInitError,
-    ProviderRuntimeError,
-    RateLimitError,
-)
-from claif_lsp.process import (
-    AgentProcess,
-    child_environment,
-    explicit_api_key,
-    find_executable,
-    flag_uses,
-    home_dir,
-    missing_executable_reason,
-    parse_json_line,
-    refuse_unsafe_arg,
-)
-from claif_lsp.provider import BaseProvider
-from claif_lsp.types import (
     ClaifOptions,
     Message,
+    ProviderRuntimeError,
     ProviderState,
     ProviderStatus,
+    RateLimitError,
     Role,
     StreamEvent,
     TextDelta,
     Usage,
+    child_environment,
+    explicit_api_key,
+    flag_uses,
+    home_dir,
+    parse_json_line,
+    refuse_unsafe_arg,
 )
 
 if sys.version_info >= (3, 11):
@@ -94,16 +87,13 @@ def toml_string(value: str) -> str:
     return json.dumps(value)
 
 
-class CodexProvider(BaseProvider):
+class CodexProvider(AgentCliProvider):
     """Codex (``codex exec --json``) in a read-only sandbox."""
 
     name = "codex"
     display_name = "Codex"
-    capabilities = frozenset({"text", "streaming", "agent", "workspace-read"})
-
-    def executable(self) -> str | None:
-        """The codex executable: settings.path, else ``codex`` on PATH."""
-        return find_executable("codex", self.environ, self.settings.path)
+    executable_name = "codex"
+    install_hint = INSTALL_HINT
 
     def codex_home(self) -> Path:
         """``$CODEX_HOME``, default ``~/.codex``."""
@@ -173,20 +163,12 @@ class CodexProvider(BaseProvider):
         if found is not None:
             raise refuse_unsafe_arg(self.name, self.display_name, *found)
 
-    def not_installed_reason(self) -> str:
-        """Why no executable was found, and how to install one."""
-        return missing_executable_reason("codex", self.settings.path, INSTALL_HINT)
+    def check_settings(self) -> None:
+        """Refuse extraArgs that would let Codex write."""
+        self.check_extra_args()
 
-    def status(self) -> ProviderStatus:
-        """Not installed, misconfigured, needs a login, or ready; no query, no network."""
-        exe = self.executable()
-        try:
-            self.check_extra_args()
-            environ = {**self.environ, **self.child_env()}
-        except ClaifError as exc:
-            return ProviderStatus(state=ProviderState.ERROR, reason=exc.message)
-        if exe is None:
-            return ProviderStatus(state=ProviderState.NOT_INSTALLED, reason=self.not_installed_reason())
+    def login_status(self, exe: str, environ: Mapping[str, str]) -> ProviderStatus:
+        """NEEDS_CREDENTIAL without a key or login for the model provider, else READY naming it; no network."""
         missing = self.missing_credentials(environ)
         if missing is not None:
             return ProviderStatus(state=ProviderState.NEEDS_CREDENTIAL, reason=missing)
@@ -208,21 +190,7 @@ class CodexProvider(BaseProvider):
     async def query(self, prompt: str, options: ClaifOptions | None = None) -> AsyncIterator[StreamEvent]:
         """Stream the agent's messages; the final Message is the last agent_message, with the turn's usage."""
         options = self.resolve_options(options)
-        exe = self.executable()
-        if exe is None:
-            raise ProviderInitError(self.not_installed_reason(), provider=self.name)
-        text = f"{options.system_prompt}\n\n{prompt}" if options.system_prompt else prompt
-        process = AgentProcess(
-            self.command(exe, options),
-            provider=self.name,
-            environ=self.environ,
-            env=self.child_env(),
-            cwd=options.workspace_root,
-            timeout=options.timeout,
-        )
-        async with process:
-            await process.write(text)
-            await process.close_stdin()
+        async with self.run(prompt, options) as process:
             shown: dict[str, str] = {}
             """Text of each agent_message item already streamed."""
             answer: str | None = None

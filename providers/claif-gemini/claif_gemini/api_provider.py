@@ -5,36 +5,34 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
-import time
 from collections.abc import AsyncIterator
-from contextlib import AbstractContextManager
 from typing import Any
 
 import anyio
 from pydantic import SecretStr
 
-from claif_lsp.errors import (
+from claif_lsp.sdk import (
     AuthenticationError,
+    BaseProvider,
     ClaifError,
+    ClaifOptions,
     ConnectionFailedError,
+    Deadline,
+    Message,
     ProviderInitError,
     ProviderRuntimeError,
-    ProviderTimeoutError,
-    RateLimitError,
-)
-from claif_lsp.http_errors import parse_retry_after, scrub
-from claif_lsp.provider import BaseProvider
-from claif_lsp.types import (
-    ClaifOptions,
-    Message,
     ProviderState,
     ProviderStatus,
+    ProviderTimeoutError,
+    RateLimitError,
     Role,
     StreamEvent,
     TextDelta,
     Usage,
+    module_installed,
+    parse_retry_after,
+    scrub,
 )
 
 DEFAULT_MODEL = "gemini-2.5-flash"
@@ -64,7 +62,6 @@ class GeminiApiProvider(BaseProvider):
 
     name = "gemini"
     display_name = "Gemini"
-    capabilities = frozenset({"text", "streaming"})
     default_api_key_env = "GEMINI_API_KEY"
 
     def api_key(self) -> SecretStr | None:
@@ -86,7 +83,7 @@ class GeminiApiProvider(BaseProvider):
 
     def status(self) -> ProviderStatus:
         """Not installed (no google-genai), needs a key, or ready; no network."""
-        if importlib.util.find_spec("google.genai") is None:
+        if not module_installed("google.genai"):
             return ProviderStatus(state=ProviderState.NOT_INSTALLED, reason=install_hint())
         if self.settings.api_key_command or self.api_key():
             return ProviderStatus(state=ProviderState.READY, reason=f"key from {self.key_source()}")
@@ -119,21 +116,16 @@ class GeminiApiProvider(BaseProvider):
             max_output_tokens=options.max_tokens,
         )
         model = options.model or DEFAULT_MODEL
-        deadline = time.monotonic() + timeout if timeout else None
+        deadline = Deadline(timeout or None)
         texts: list[str] = []
         usage = Usage()
         model_version: str | None = None
         finish: str | None = None
         stream: Any = None
         try:
-            with self._deadline(deadline):
+            with deadline.scope():
                 stream = await client.aio.models.generate_content_stream(model=model, contents=prompt, config=config)
-            while True:
-                with self._deadline(deadline):
-                    try:
-                        chunk = await stream.__anext__()
-                    except StopAsyncIteration:
-                        break
+            while (chunk := await deadline.next(stream)) is not None:
                 feedback = getattr(chunk, "prompt_feedback", None)
                 if feedback is not None and getattr(feedback, "block_reason", None):
                     raise ProviderRuntimeError(f"the prompt was blocked ({feedback.block_reason})", provider=self.name)
@@ -173,11 +165,6 @@ class GeminiApiProvider(BaseProvider):
             usage=usage,
             metadata={"model": model_version or model, "finish_reason": finish},
         )
-
-    def _deadline(self, deadline: float | None) -> AbstractContextManager[anyio.CancelScope]:
-        """A scope that raises TimeoutError when the overall deadline passes."""
-        remaining = None if deadline is None else max(deadline - time.monotonic(), 0.0)
-        return anyio.fail_after(remaining)
 
     def _translate(self, exc: BaseException, secret: str, timeout: float | None, *, streaming: bool) -> ClaifError:
         """A ClaifError for what the SDK or its HTTP layer raised."""

@@ -11,29 +11,28 @@ import re
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from claif_lsp.errors import AuthenticationError, ClaifError, ProviderInitError, ProviderRuntimeError
-from claif_lsp.process import (
+from claif_lsp.sdk import (
+    AgentCliProvider,
     AgentProcess,
-    child_environment,
-    explicit_api_key,
-    find_executable,
-    flag_uses,
-    home_dir,
-    missing_executable_reason,
-    parse_json_line,
-    refuse_unsafe_arg,
-    strip_ansi,
-)
-from claif_lsp.provider import BaseProvider
-from claif_lsp.types import (
+    AuthenticationError,
+    ClaifError,
     ClaifOptions,
     Message,
+    ProviderInitError,
+    ProviderRuntimeError,
     ProviderState,
     ProviderStatus,
     Role,
     StreamEvent,
     TextDelta,
     Usage,
+    child_environment,
+    explicit_api_key,
+    flag_uses,
+    home_dir,
+    parse_json_line,
+    refuse_unsafe_arg,
+    strip_ansi,
 )
 
 INSTALL_HINT = "install with npm i -g @google/gemini-cli"
@@ -82,16 +81,13 @@ def unsafe_extra_arg(args: list[str]) -> str | None:
     return None
 
 
-class GeminiCliProvider(BaseProvider):
+class GeminiCliProvider(AgentCliProvider):
     """Gemini CLI in headless stream-json mode, never allowed to write."""
 
     name = "gemini-cli"
     display_name = "Gemini CLI"
-    capabilities = frozenset({"text", "streaming", "agent", "workspace-read"})
-
-    def executable(self) -> str | None:
-        """The gemini executable: settings.path, else ``gemini`` on PATH."""
-        return find_executable("gemini", self.environ, self.settings.path)
+    executable_name = "gemini"
+    install_hint = INSTALL_HINT
 
     def trust_workspace(self) -> bool:
         """Whether the user chose (``options.trustWorkspace``) to let Gemini CLI run in folders it does not trust."""
@@ -157,21 +153,13 @@ class GeminiCliProvider(BaseProvider):
             why = "would override the approval mode (use options.approvalMode: plan or default)"
             raise refuse_unsafe_arg(self.name, self.display_name, found, why)
 
-    def not_installed_reason(self) -> str:
-        """Why no executable was found, and how to install one."""
-        return missing_executable_reason("gemini", self.settings.path, INSTALL_HINT)
+    def check_settings(self) -> None:
+        """Refuse extraArgs and an approval mode that would let Gemini CLI write."""
+        self.check_extra_args()
+        self.approval_mode()
 
-    def status(self) -> ProviderStatus:
-        """Not installed, misconfigured, needs a login, or ready; reads the CLI's config files, never runs it."""
-        exe = self.executable()
-        try:
-            self.check_extra_args()
-            self.approval_mode()
-            environ = {**self.environ, **self.child_env()}
-        except ClaifError as exc:
-            return ProviderStatus(state=ProviderState.ERROR, reason=exc.message)
-        if exe is None:
-            return ProviderStatus(state=ProviderState.NOT_INSTALLED, reason=self.not_installed_reason())
+    def login_status(self, exe: str, environ: Mapping[str, str]) -> ProviderStatus:
+        """NEEDS_CONFIG or NEEDS_CREDENTIAL from the CLI's config files and the environment, else READY."""
         if environ.get(BASE_URL_ENV) and self.selected_auth_type(environ) not in HEADLESS_AUTH_TYPES:
             return ProviderStatus(state=ProviderState.NEEDS_CONFIG, reason=f"Gemini CLI: {GATEWAY_HINT}")
         if not self.has_credentials(environ):
@@ -210,22 +198,8 @@ class GeminiCliProvider(BaseProvider):
     async def query(self, prompt: str, options: ClaifOptions | None = None) -> AsyncIterator[StreamEvent]:
         """Stream the assistant's deltas; the final Message holds the last turn's text and the token stats."""
         options = self.resolve_options(options)
-        exe = self.executable()
-        if exe is None:
-            raise ProviderInitError(self.not_installed_reason(), provider=self.name)
-        full_prompt = f"{options.system_prompt}\n\n{prompt}" if options.system_prompt else prompt
-        process = AgentProcess(
-            self.command(exe, options),
-            provider=self.name,
-            environ=self.environ,
-            env=self.child_env(),
-            cwd=options.workspace_root,
-            timeout=options.timeout,
-        )
-        async with process:
-            # With stdin not a terminal and no --prompt, gemini runs headless and reads stdin to its end.
-            await process.write(full_prompt)
-            await process.close_stdin()
+        # With stdin not a terminal and no --prompt, gemini runs headless and reads stdin to its end.
+        async with self.run(prompt, options) as process:
             everything: list[str] = []
             last_turn: list[str] = []
             model = options.model

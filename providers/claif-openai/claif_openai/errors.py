@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from claif_lsp.errors import (
+from claif_lsp.sdk import (
     ClaifError,
     ProviderRuntimeError,
     ProviderTimeoutError,
+    api_message,
+    connection_error,
+    scrub,
+    status_error,
 )
-from claif_lsp.http_errors import api_message, connection_error, scrub, status_error
 
 PROVIDER = "openai"
 

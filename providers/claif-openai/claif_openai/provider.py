@@ -8,29 +8,25 @@ message.
 
 from __future__ import annotations
 
-import importlib.util
 import ipaddress
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import anyio
 from loguru import logger
 
-from claif_lsp.errors import (
+from claif_lsp.sdk import (
     ClaifError,
-    ConfigurationError,
-    ConnectionFailedError,
-    ProviderInitError,
-    ProviderRuntimeError,
-    ProviderTimeoutError,
-)
-from claif_lsp.provider import BaseProvider
-from claif_lsp.types import (
     ClaifOptions,
+    ConnectionFailedError,
+    Deadline,
+    HttpApiProvider,
     Message,
+    ProviderRuntimeError,
     ProviderState,
     ProviderStatus,
+    ProviderTimeoutError,
+    ReusedClient,
     Role,
     StreamEvent,
     TextDelta,
@@ -52,11 +48,6 @@ STREAM_USAGE_OPTION = "streamUsage"
 NOT_INSTALLED_REASON = "the openai package is not installed: pip install claif-openai"
 
 
-def sdk_installed() -> bool:
-    """True when the ``openai`` SDK can be imported (checked without importing it)."""
-    return importlib.util.find_spec("openai") is not None
-
-
 def is_local_url(url: str) -> bool:
     """True when ``url`` points at this machine (localhost, a loopback address)."""
     host = (urlsplit(url).hostname or "").lower()
@@ -68,66 +59,44 @@ def is_local_url(url: str) -> bool:
         return False
 
 
-class OpenAIProvider(BaseProvider):
+class OpenAIProvider(HttpApiProvider):
     """Any OpenAI-compatible Chat Completions server, streamed."""
 
     name = "openai"
     display_name = "OpenAI-compatible"
-    capabilities = frozenset({"text", "streaming"})
     default_api_key_env = "OPENAI_API_KEY"
+    sdk_module = "openai"
+    not_installed_reason = NOT_INSTALLED_REASON
+    default_base_url = DEFAULT_BASE_URL
+    base_url_env = BASE_URL_ENV
 
     def __init__(self) -> None:
-        self._client: AsyncOpenAI | None = None
-        self._client_identity: tuple[str, str] | None = None
-
-    def base_url(self) -> str:
-        """``baseUrl`` from settings, else ``OPENAI_BASE_URL`` from the environment, else OpenAI's API."""
-        return self.settings.base_url or self.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
-
-    def key_source(self) -> str:
-        """How the user names the key in messages (the variable or the command, never the key)."""
-        if self.settings.api_key_command:
-            return "the key from apiKeyCommand"
-        return self.api_key_env or "the API key"
-
-    def key_origin(self) -> str:
-        """Where the key comes from, for status lines: ``apiKeyCommand`` or the variable's name."""
-        return "apiKeyCommand" if self.settings.api_key_command else (self.api_key_env or "settings")
+        self._client: ReusedClient[AsyncOpenAI] = ReusedClient()
 
     def status(self) -> ProviderStatus:
         """NOT_INSTALLED without the SDK; READY with a key or a local server; else NEEDS_CREDENTIAL."""
-        if not sdk_installed():
+        if not self.sdk_installed():
             return ProviderStatus(state=ProviderState.NOT_INSTALLED, reason=NOT_INSTALLED_REASON)
         base_url = self.base_url()
         status = self.credential_status()
         if status.ready:
-            return ProviderStatus(state=ProviderState.READY, reason=f"{base_url}, key from {self.key_origin()}")
+            return self.ready_status()
         if is_local_url(base_url):
             return ProviderStatus(state=ProviderState.READY, reason=f"local server at {base_url} (no key needed)")
         return status
 
-    async def connect(self) -> None:
-        """Fail early with a clear reason when the SDK is missing."""
-        if not sdk_installed():
-            raise ProviderInitError(NOT_INSTALLED_REASON, provider=PROVIDER)
-
     async def disconnect(self) -> None:
         """Close the HTTP client and its pooled connections."""
-        client, self._client, self._client_identity = self._client, None, None
-        if client is not None:
-            await client.close()
+        await self._client.close()
 
     async def _client_for(self, base_url: str, key: str) -> AsyncOpenAI:
         """One client per base URL and key, reused across queries for connection pooling."""
-        if self._client is not None and self._client_identity == (base_url, key):
-            return self._client
-        await self.disconnect()
-        from openai import AsyncOpenAI
+        from openai import AsyncOpenAI  # deferred: the SDK is imported by the first query, not at start-up
 
         # max_retries=0: a retried stream could replay text the user has already seen; we report instead.
-        self._client = AsyncOpenAI(api_key=key, base_url=base_url, max_retries=0)
-        self._client_identity = (base_url, key)
-        return self._client
+        return await self._client.get(
+            (base_url, key), lambda: AsyncOpenAI(api_key=key, base_url=base_url, max_retries=0)
+        )
 
     async def _key(self, base_url: str) -> tuple[str, bool]:
         """The API key and whether it is the local placeholder; a cancelled ask kills a running apiKeyCommand."""
@@ -136,11 +105,7 @@ class OpenAIProvider(BaseProvider):
             return secret.get_secret_value(), False
         if is_local_url(base_url):
             return LOCAL_PLACEHOLDER_KEY, True
-        raise ConfigurationError(
-            f"{self.api_key_env} is not set: export it, set providers.openai.apiKeyCommand, "
-            "or point providers.openai.baseUrl at a local server",
-            provider=PROVIDER,
-        )
+        raise self.missing_key_error("point providers.openai.baseUrl at a local server")
 
     def max_tokens_field(self, base_url: str) -> str:
         """``max_completion_tokens`` for OpenAI itself (its newer models reject ``max_tokens``), else ``max_tokens``."""
@@ -172,15 +137,14 @@ class OpenAIProvider(BaseProvider):
     async def query(self, prompt: str, options: ClaifOptions | None = None) -> AsyncIterator[StreamEvent]:
         """Stream the answer as text deltas, then one assistant message with usage, model and finish reason."""
         opts = self.resolve_options(options)
-        if not sdk_installed():
-            raise ProviderInitError(NOT_INSTALLED_REASON, provider=PROVIDER)
+        self.require_sdk()
         base_url = self.base_url()
         key, keyless = await self._key(base_url)
         timeout = opts.timeout or self.settings.timeout
         params = self.request_params(prompt, opts, base_url)
         logger.debug("openai: streaming {} from {} (timeout {} s)", params["model"], base_url, timeout)
         client = await self._client_for(base_url, key)
-        deadline = anyio.current_time() + timeout
+        deadline = Deadline(timeout)
         pieces: list[str] = []
         model: str = params["model"]
         completion_id: str | None = None
@@ -194,16 +158,12 @@ class OpenAIProvider(BaseProvider):
             )
 
         try:
-            with anyio.fail_after(timeout):
+            with deadline.scope():
                 stream = await client.chat.completions.create(**params, timeout=timeout)
             streaming = True
             async with stream:
-                while True:
-                    with anyio.fail_after(max(deadline - anyio.current_time(), 0)):
-                        try:
-                            chunk: ChatCompletionChunk = await stream.__anext__()
-                        except StopAsyncIteration:
-                            break
+                chunk: ChatCompletionChunk | None
+                while (chunk := await deadline.next(stream)) is not None:
                     model = chunk.model or model
                     completion_id = chunk.id or completion_id
                     if chunk.usage is not None:

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import anyio
 
-from claif_lsp.errors import ConfigurationError, ProviderRuntimeError
-from claif_lsp.provider import BaseProvider
-from claif_lsp.types import (
+from claif_lsp.sdk import (
+    BaseProvider,
     ClaifOptions,
+    ConfigurationError,
     Message,
+    ProviderRuntimeError,
     ProviderState,
     ProviderStatus,
     Role,
@@ -34,7 +35,6 @@ class ReplayProvider(BaseProvider):
 
     name = "replay"
     display_name = "Replay"
-    capabilities = frozenset({"text", "streaming", "offline"})
 
     def __init__(self) -> None:
         self._served: dict[Path, set[int]] = {}

@@ -19,8 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from claif_lsp.errors import ConfigurationError
-from claif_lsp.types import Usage
+from claif_lsp.sdk import ConfigurationError, Usage
 
 
 class TranscriptEntry(BaseModel):
