@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from tests.editors.neovim_harness import ANSWER, EXPLANATION, FIRST_HUNK_APPLIED, SAMPLE
+from tests.editors.neovim_harness import ANSWER, BOTH_APPLIED, EXPLANATION, FIRST_HUNK_APPLIED, SAMPLE
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "editors" / "emacs"
@@ -89,7 +89,7 @@ class EmacsScenario:
         self.home = tmp / "home"
         self.home.mkdir(exist_ok=True)
 
-    def run(self, script: str) -> EmacsRun:
+    def run(self, script: str, extra_env: dict[str, str] | None = None) -> EmacsRun:
         """Run ``tests/editors/emacs/<script>`` in ``emacs --batch`` and load its JSON result."""
         emacs = require_emacs()
         name = Path(script).stem
@@ -111,7 +111,7 @@ class EmacsScenario:
             CLAIFTEST_EMACS_SERVER_LOG=str(server_log),
             CLAIFTEST_EMACS_SETTINGS=json.dumps(self.settings),
         )
-        env.update(TERM="xterm-256color", COLORTERM="")
+        env.update(TERM="xterm-256color", COLORTERM="", **(extra_env or {}))
         returncode, screen = run_on_pty(
             [emacs, "-nw", "-Q", "-L", str(SCRIPTS), "-l", str(SCRIPTS / script)], env, self.root
         )
@@ -315,3 +315,39 @@ def test_dir_locals_cannot_set_user_only_settings(tmp_path: Path) -> None:
         [name, True, False]
         for name in ("claif-server-command", "claif-providers", "claif-record", "claif-approval", "claif-settings")
     ]
+
+
+def readme_emacs_block() -> str:
+    """The elisp block of the README's Emacs section."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("### Emacs") :]
+    section = section[: section.index("\n### ", 1)]
+    return section.split("```elisp\n", 1)[1].split("```", 1)[0]
+
+
+def test_readme_setup_works_as_written(tmp_path: Path) -> None:
+    block = readme_emacs_block()
+    assert '"/path/to/claif-lsp/editors/emacs"' in block
+    init = tmp_path / "init.el"
+    init.write_text(block.replace("/path/to/claif-lsp", str(ROOT)))
+    entries = [
+        {"action": "explain", "answer": EXPLANATION},
+        {"action": "ask", "match": "rename the accumulator", "answer": ANSWER},
+    ]
+    bin_dir = str(Path(sys.executable).parent)  # where `claif-lsp` is installed, as a user's PATH would have it
+    path = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
+    run = EmacsScenario(tmp_path, entries).run("readme.el", {"CLAIFTEST_EMACS_INIT": str(init), "PATH": path})
+    r = ok(run)
+    assert r["readme_provider"] == "anthropic"
+    assert r["server_class"] == "claif-eglot-server"
+    assert Path(r["server_command"][0]).name == "claif-lsp", r["server_command"]
+    assert dict(r["keys"]) == {
+        "C-c a a": "claif-ask",
+        "C-c a e": "claif-explain",
+        "C-c a x": "claif-action",
+        "C-c a f": "claif-fix",
+        "C-c a c": "claif-cancel",
+        "C-c a r": "claif-review",
+    }
+    assert r["answer"].endswith(EXPLANATION), r["answer"]
+    assert r["final"] == BOTH_APPLIED

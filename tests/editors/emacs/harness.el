@@ -110,10 +110,13 @@
       (claiftest-put (intern (concat "key " keys)) (symbol-name command))
       (call-interactively command))))
 
+(defvar claiftest-configure t
+  "Non-nil: set claif up as `claiftest-configure' does; nil: the scenario does it itself.")
+
 (defun claiftest-run (scenario)
   "Run SCENARIO (a function), record an error if it signals one, write the result and exit."
   (condition-case err
-      (progn (claiftest-configure) (funcall scenario))
+      (progn (when claiftest-configure (claiftest-configure)) (funcall scenario))
     (error (claiftest-put 'error (error-message-string err))
            (when-let ((server (ignore-errors (with-current-buffer (find-buffer-visiting claiftest-file)
                                                (eglot-current-server)))))
