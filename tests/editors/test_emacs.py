@@ -70,7 +70,13 @@ class EmacsRun:
 class EmacsScenario:
     """A workspace with the sample file and a transcript, plus a HOME of its own."""
 
-    def __init__(self, tmp: Path, entries: list[dict[str, Any]], files: dict[str, str] | None = None):
+    def __init__(
+        self,
+        tmp: Path,
+        entries: list[dict[str, Any]],
+        files: dict[str, str] | None = None,
+        settings: dict[str, Any] | None = None,
+    ):
         self.tmp = tmp
         self.root = tmp / "ws"
         self.root.mkdir(parents=True, exist_ok=True)
@@ -85,6 +91,7 @@ class EmacsScenario:
             "provider": "replay",
             "cache": {"enabled": False},
             "providers": {"replay": {"options": {"transcript": str(self.transcript)}}},
+            **(settings or {}),
         }
         self.home = tmp / "home"
         self.home.mkdir(exist_ok=True)
@@ -351,3 +358,22 @@ def test_readme_setup_works_as_written(tmp_path: Path) -> None:
     }
     assert r["answer"].endswith(EXPLANATION), r["answer"]
     assert r["final"] == BOTH_APPLIED
+
+
+def test_claif_action_lists_the_servers_actions_and_eglots_accept_refreshes_the_review(tmp_path: Path) -> None:
+    custom = {"title": "Translate comments", "prompt": "Translate the comments in {selection}.", "kind": "edit"}
+    scenario = EmacsScenario(tmp_path, [{"action": "docstrings", "answer": ANSWER}], settings={"actions": [custom]})
+    r = ok(scenario.run("action.el"))
+    prompt, offered = r["offered"][0]
+    assert prompt == "claif action: "
+    # Every ask-type action the server lists here, the user's own included; no review actions yet.
+    assert len(offered) == 6 and "Translate comments" in offered, offered  # ask, 4 built-ins, the custom one
+    assert r["review"].startswith("claif proposal p1: Replay: docstrings (pending)\n"), r["review"]
+    assert [o[0] for o in r["overlays"]] == [5, 20], r["overlays"]
+    # Accepted through eglot's own code-action menu: eglot asked (that is eglot's way), and the overlays and
+    # the review followed from claif/proposalsChanged.
+    assert r["offered"][1][0].startswith("[eglot] Pick an action"), r["offered"]
+    assert len(r["questions"]) == 1 and "Server wants to edit" in r["questions"][0], r["questions"]
+    assert r["after"] == FIRST_HUNK_APPLIED
+    assert [o[0] for o in r["overlays_after"]] == [20], r["overlays_after"]
+    assert "@@ -5,4" not in r["review_after"] and "@@ -20,1" in r["review_after"], r["review_after"]

@@ -58,6 +58,15 @@
   (json-parse-string (getenv "CLAIFTEST_EMACS_SETTINGS") :object-type 'plist :false-object :json-false
                      :null-object nil))
 
+(defun claiftest-other-settings (settings)
+  "SETTINGS without the keys claif has options of its own for."
+  (let (others)
+    (while settings
+      (unless (memq (car settings) '(:provider :providers))
+        (setq others (plist-put others (car settings) (cadr settings))))
+      (setq settings (cddr settings)))
+    others))
+
 (defun claiftest-configure ()
   "Set claif's options as a user's init file would."
   (let ((settings (claiftest-settings)))
@@ -65,7 +74,7 @@
                                      "--log-file" (getenv "CLAIFTEST_EMACS_SERVER_LOG"))
           claif-provider (plist-get settings :provider)
           claif-providers (plist-get settings :providers)
-          claif-settings (list :cache (plist-get settings :cache)))
+          claif-settings (claiftest-other-settings settings))
     (claif-eglot-register)))
 
 (defun claiftest-open ()

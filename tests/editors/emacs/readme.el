@@ -18,7 +18,7 @@
      (claiftest-put 'readme_provider claif-provider)
      (setq claif-provider (plist-get settings :provider)
            claif-providers (plist-get settings :providers)
-           claif-settings (list :cache (plist-get settings :cache))))
+           claif-settings (claiftest-other-settings settings)))
    (find-file claiftest-file)
    (python-mode)
    (call-interactively #'eglot)
