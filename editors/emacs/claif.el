@@ -150,6 +150,8 @@ is ignored with a message, since a repository can set those."
          :documentation "The asks running, newest first (plists).")
    (proposals :initform (make-hash-table :test #'equal) :accessor claif--proposals
               :documentation "Proposals by id, as `claif.proposal' last described them.")
+   (order :initform nil :accessor claif--order
+          :documentation "Proposal ids, newest first.")
    (accepting :initform nil :accessor claif--accepting
               :documentation "Labels of the edits claif's own accepts are waiting for."))
   :documentation "An eglot connection to claif-lsp.")
@@ -216,10 +218,15 @@ CALLBACKS are `jsonrpc-async-request' keys (:success-fn, :error-fn)."
   (let ((asks (claif--all-asks)))
     (if (null asks) ""
       (let ((ask (car asks)))
-        (concat " claif: " (plist-get ask :title)
+        (concat " claif: " (claif--ask-label ask)
                 (if-let ((status (plist-get ask :status))) (concat " · " status) "")
                 (if (cdr asks) (format " (+%d)" (length (cdr asks))) "")
                 " ")))))
+
+(defun claif--ask-label (ask)
+  "How messages and the mode line name ASK: its provider and its title."
+  (let ((title (truncate-string-to-width (plist-get ask :title) 40 nil nil "…")))
+    (if-let ((provider (plist-get ask :provider))) (concat provider ": " title) title)))
 
 (defun claif--ask-by-token (server token)
   "The running ask of SERVER whose progress token is TOKEN."
@@ -231,7 +238,8 @@ CALLBACKS are `jsonrpc-async-request' keys (:success-fn, :error-fn)."
   (when-let ((ask (claif--ask-by-token server token)))
     (let ((kind (plist-get value :kind)) (text (plist-get value :message)))
       (pcase kind
-        ("begin" (when text (plist-put ask :title text)))
+        ;; "Replay: ask": keep the provider, and the user's own words rather than the action's name.
+        ("begin" (when text (plist-put ask :provider (car (split-string text ": ")))))
         ("report" (when text
                     ;; "≈12 tokens · 3.1 s · <last streamed line>": the line is raw model output.
                     (plist-put ask :status (string-join (seq-take (split-string text " · ") 2) " · "))))
@@ -337,12 +345,22 @@ The answer becomes a proposal, reviewed in the *claif review* buffer."
   (claif--run-action "tests"))
 
 ;;;###autoload
+(defun claif--lsp-diagnostic (diagnostic)
+  "The Flymake DIAGNOSTIC as an LSP diagnostic.
+eglot keeps the server's own; any other Flymake backend's is converted."
+  (or (cdr (assq 'eglot-lsp-diag (flymake-diagnostic-data diagnostic)))
+      (list :range (list :start (eglot--pos-to-lsp-position (flymake-diagnostic-beg diagnostic))
+                         :end (eglot--pos-to-lsp-position (flymake-diagnostic-end diagnostic)))
+            :message (flymake-diagnostic-text diagnostic)
+            :severity (pcase (flymake-diagnostic-type diagnostic)
+                        ((or :error 'eglot-error) 1) ((or :warning 'eglot-warning) 2) (_ 3))
+            :source (format "%s" (flymake-diagnostic-backend diagnostic)))))
+
 (defun claif-fix ()
-  "Ask for a fix of the diagnostic at point."
+  "Ask for a fix of the diagnostic at point (from any Flymake backend)."
   (interactive)
-  (let ((diagnostic (seq-some (lambda (d) (cdr (assq 'eglot-lsp-diag (flymake-diagnostic-data d))))
-                              (flymake-diagnostics (point)))))
-    (unless diagnostic (user-error "No diagnostic of this server at point"))
+  (let ((diagnostic (seq-some #'claif--lsp-diagnostic (flymake-diagnostics (point)))))
+    (unless diagnostic (user-error "No diagnostic at point"))
     (claif--send-ask (list :uri (eglot--path-to-uri (buffer-file-name)) :range (plist-get diagnostic :range)
                            :action "fix" :diagnostic diagnostic)
                      (concat "fix: " (plist-get diagnostic :message)))))
@@ -397,7 +415,7 @@ The answer becomes a proposal, reviewed in the *claif review* buffer."
           (text-mode)
           (setq-local outline-regexp "#+ ")
           (outline-minor-mode 1))
-        (insert (format "# claif: %s (%s)\n\n" (plist-get ask :title)
+        (insert (format "# claif: %s (%s)\n\n" (claif--ask-label ask)
                         (let ((source (plist-get ask :buffer)))
                           (if (buffer-live-p source) (buffer-name source) "closed buffer")))
                 answer)
@@ -436,6 +454,8 @@ The answer becomes a proposal, reviewed in the *claif review* buffer."
 
 (defun claif--update (server proposal)
   "Store PROPOSAL for SERVER and redraw its overlays and review buffer."
+  (unless (member (plist-get proposal :id) (claif--order server))
+    (push (plist-get proposal :id) (claif--order server)))
   (puthash (plist-get proposal :id) proposal (claif--proposals server))
   (claif--draw-overlays proposal)
   (let ((review (get-buffer "*claif review*")))
@@ -481,6 +501,14 @@ The answer becomes a proposal, reviewed in the *claif review* buffer."
   "Refresh the PROPOSALS that changed on SERVER."
   (seq-doseq (entry proposals)
     (claif--fetch-proposal server (plist-get entry :id))))
+
+(defun claif--draw-on-open ()
+  "Mark the pending hunks of known proposals in a newly managed buffer."
+  (let ((server (eglot-current-server)))
+    (when (and eglot--managed-mode (cl-typep server 'claif-eglot-server))
+      (maphash (lambda (_id proposal) (claif--draw-overlays proposal)) (claif--proposals server)))))
+
+(add-hook 'eglot-managed-mode-hook #'claif--draw-on-open)
 
 ;;;; Accepting without eglot's second question
 
@@ -623,12 +651,10 @@ whole proposal."
   "Review PROPOSAL-ID (by default the newest one still pending)."
   (interactive)
   (let* ((server (claif--server))
-         (open (seq-filter (lambda (p) (member (plist-get p :state) '("pending" "partial" "stale")))
-                           (hash-table-values (claif--proposals server))))
+         (proposals (claif--proposals server))
          (id (or proposal-id
-                 (plist-get (car (last (seq-sort-by (lambda (p) (string-to-number (substring (plist-get p :id) 1)))
-                                                    #'< open)))
-                            :id))))
+                 (seq-find (lambda (id) (member (plist-get (gethash id proposals) :state) '("pending" "partial" "stale")))
+                           (claif--order server)))))
     (unless id (user-error "No claif proposal to review"))
     (pop-to-buffer (claif--review-open server (gethash id (claif--proposals server))))))
 

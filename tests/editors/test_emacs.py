@@ -200,9 +200,9 @@ def test_slow_ask_with_own_instruction_review_accept_and_reject(tmp_path: Path) 
     assert r["ask_seconds"] > 10, r["ask_seconds"]
     assert r["running_after_send"] == 1
     # Progress in the mode line while it streamed, gone once it ended.
-    streaming = [line for line in r["modelines"] if "tokens" in line]
+    streaming = [line for line in r["modelines"] if "≈" in line]
     assert streaming, r["modelines"]
-    assert all("claif: Replay: ask" in line for line in streaming), streaming
+    assert all("claif: Replay: rename the accumulator · ≈" in line for line in streaming), streaming
     assert not any("*** " in line or "+    " in line for line in r["modelines"]), r["modelines"]
     assert "claif:" not in r["modeline_after"], r["modeline_after"]
     # The review buffer: a diff-mode buffer with one @@ per hunk and a key hint.
@@ -280,7 +280,7 @@ def test_cancel_stops_a_streaming_ask(tmp_path: Path) -> None:
     entry = {"action": "ask", "chunks": pieces, "delayMs": 1500}
     run = EmacsScenario(tmp_path, [entry]).run("cancel.el")
     r = ok(run)
-    assert "claif: Replay: ask · ≈" in r["modeline_streaming"], r["modeline_streaming"]
+    assert "claif: Replay: rename the accumulator · ≈" in r["modeline_streaming"], r["modeline_streaming"]
     assert r["cancel_messages"][0] == "claif: cancelling 1 ask", r["cancel_messages"]
     assert r["cancel_messages"][-1] == "claif: ask cancelled", r["cancel_messages"]
     assert "claif:" not in r["modeline_after"], r["modeline_after"]
@@ -377,3 +377,11 @@ def test_claif_action_lists_the_servers_actions_and_eglots_accept_refreshes_the_
     assert r["after"] == FIRST_HUNK_APPLIED
     assert [o[0] for o in r["overlays_after"]] == [20], r["overlays_after"]
     assert "@@ -5,4" not in r["review_after"] and "@@ -20,1" in r["review_after"], r["review_after"]
+
+
+def test_fix_sends_the_diagnostic_at_point(tmp_path: Path) -> None:
+    entry = {"action": "fix", "match": "accumulator shadows nothing: call it total", "answer": ANSWER}
+    r = ok(EmacsScenario(tmp_path, [entry]).run("fix.el"))
+    assert r["action"] == "fix"
+    assert r["review"].startswith("claif proposal p1: Replay: fix (pending)\n"), r["review"]
+    assert "claif: 2 hunks in app.py: review it in *claif review*" in r["messages"], r["messages"]
