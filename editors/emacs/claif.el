@@ -100,6 +100,8 @@ The README's settings table lists them.  \"preview\" defaults to
   "How `display-buffer' shows the *claif* explanation buffer."
   :type 'sexp)
 
+(put 'claif-explain-display-action 'risky-local-variable t) ; display actions can name functions
+
 (defconst claif--user-only
   '((claif-server-command . "it runs a program")
     (claif-providers . "it can run programs and choose the server your code and keys go to")
@@ -555,6 +557,33 @@ whole proposal."
                  (if (> stale 0) (format ", %s stale" (claif--count stale "hunk")) "")
                  (if reason (format ": %s" reason) ""))))))
 
+;;;; Deciding from the source buffer
+
+(defun claif--hunk-overlay-at-point ()
+  "The overlay of the pending hunk at point, or a `user-error'."
+  (or (seq-find (lambda (o) (overlay-get o 'claif-hunk))
+                (overlays-in (line-beginning-position) (1+ (line-end-position))))
+      (user-error "No pending claif hunk at point")))
+
+(defun claif--decide-at-point (command)
+  "Send COMMAND for the pending hunk at point in the source buffer."
+  (let* ((server (claif--server))
+         (overlay (claif--hunk-overlay-at-point))
+         (proposal (gethash (overlay-get overlay 'claif-proposal) (claif--proposals server))))
+    (claif--decide server proposal command (list (overlay-get overlay 'claif-hunk)))))
+
+;;;###autoload
+(defun claif-accept-hunk ()
+  "Accept the pending hunk at point in the source buffer."
+  (interactive)
+  (claif--decide-at-point "claif.accept"))
+
+;;;###autoload
+(defun claif-reject-hunk ()
+  "Reject the pending hunk at point in the source buffer."
+  (interactive)
+  (claif--decide-at-point "claif.reject"))
+
 ;;;; The review buffer
 
 (defvar-local claif--review-proposal nil "The id of the proposal this review buffer shows.")
@@ -738,6 +767,8 @@ whole proposal."
     (define-key map "f" #'claif-fix)
     (define-key map "r" #'claif-review)
     (define-key map "c" #'claif-cancel)
+    (define-key map "y" #'claif-accept-hunk)
+    (define-key map "n" #'claif-reject-hunk)
     map)
   "Keymap of claif's commands, for a prefix key.
 For example: (define-key eglot-mode-map (kbd \"C-c a\") claif-command-map).")

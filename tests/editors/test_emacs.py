@@ -355,7 +355,10 @@ def test_readme_setup_works_as_written(tmp_path: Path) -> None:
         "C-c a f": "claif-fix",
         "C-c a c": "claif-cancel",
         "C-c a r": "claif-review",
+        "C-c a y": "claif-accept-hunk",
+        "C-c a n": "claif-reject-hunk",
     }
+    assert r["after_one"] == FIRST_HUNK_APPLIED
     assert r["answer"].endswith(EXPLANATION), r["answer"]
     assert r["final"] == BOTH_APPLIED
 
