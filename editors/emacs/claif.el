@@ -260,11 +260,12 @@ CALLBACKS are `jsonrpc-async-request' keys (:success-fn, :error-fn)."
     (list :start (eglot--pos-to-lsp-position (line-beginning-position))
           :end (eglot--pos-to-lsp-position (line-end-position)))))
 
-(defun claif--send-ask (argument title)
+(defun claif--send-ask (argument title &optional server)
   "Send `claif.ask' with ARGUMENT (a plist) asynchronously; TITLE names it.
-The ask gets a request id and a progress token, so `claif-cancel' can
-stop it and its progress shows in the mode line."
-  (let* ((server (claif--server))
+SERVER defaults to the buffer's.  The ask gets a request id and a
+progress token, so `claif-cancel' can stop it and its progress shows in
+the mode line."
+  (let* ((server (or server (claif--server)))
          (id (format "emacs-%d-%d" (emacs-pid) (cl-incf claif--counter)))
          (token (concat "claif-" id))
          (ask (list :id id :token token :title title :status "starting"
@@ -387,9 +388,13 @@ eglot keeps the server's own; any other Flymake backend's is converted."
          (choices (claif--ask-commands actions))
          (title (completing-read "claif action: " choices nil t))
          (argument (copy-sequence (cdr (assoc title choices)))))
-    (when (and (equal (plist-get argument :action) "ask") (not (plist-get argument :instruction)))
-      (setq argument (plist-put argument :instruction (read-string "claif ask: " nil 'claif-ask-history))))
-    (claif--send-ask argument title)))
+    (claif--send-ask (claif--with-instruction argument) title)))
+
+(defun claif--with-instruction (argument)
+  "ARGUMENT of `claif.ask', with an instruction read from the user if it needs one."
+  (if (and (equal (plist-get argument :action) "ask") (not (plist-get argument :instruction)))
+      (plist-put argument :instruction (read-string "claif ask: " nil 'claif-ask-history))
+    argument))
 
 ;;;###autoload
 (defun claif-cancel ()
@@ -556,6 +561,21 @@ whole proposal."
                  (if (> accepted 0) (format "accepted %s" (claif--count accepted "hunk")) "nothing accepted")
                  (if (> stale 0) (format ", %s stale" (claif--count stale "hunk")) "")
                  (if reason (format ": %s" reason) ""))))))
+
+(cl-defmethod eglot-execute-command ((server claif-eglot-server) command arguments)
+  "Run claif's COMMAND with ARGUMENTS on SERVER the way this package does.
+eglot's code-action menu ends here: asks go asynchronously (eglot's own
+request gives up after 10 s) with a free instruction for \"Ask...\", and
+accepts and rejects answer in claif's words without a second question."
+  (let* ((name (format "%s" command))
+         (argument (and (> (length arguments) 0) (copy-sequence (aref arguments 0))))
+         (proposal (and (consp argument) (gethash (plist-get argument :proposal) (claif--proposals server)))))
+    (cond ((equal name "claif.ask")
+           (let ((argument (claif--with-instruction argument)))
+             (claif--send-ask argument (or (plist-get argument :instruction) (plist-get argument :action)) server)))
+          ((and proposal (member name '("claif.accept" "claif.reject")))
+           (claif--decide server proposal name (append (plist-get argument :hunks) nil)))
+          (t (cl-call-next-method)))))
 
 ;;;; Deciding from the source buffer
 

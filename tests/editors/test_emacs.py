@@ -24,7 +24,14 @@ from typing import Any
 
 import pytest
 
-from tests.editors.neovim_harness import ANSWER, BOTH_APPLIED, EXPLANATION, FIRST_HUNK_APPLIED, SAMPLE
+from tests.editors.neovim_harness import (
+    ANSWER,
+    BOTH_APPLIED,
+    DESCRIBE_AND_GREET,
+    EXPLANATION,
+    FIRST_HUNK_APPLIED,
+    SAMPLE,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "editors" / "emacs"
@@ -365,7 +372,11 @@ def test_readme_setup_works_as_written(tmp_path: Path) -> None:
 
 def test_claif_action_lists_the_servers_actions_and_eglots_accept_refreshes_the_review(tmp_path: Path) -> None:
     custom = {"title": "Translate comments", "prompt": "Translate the comments in {selection}.", "kind": "edit"}
-    scenario = EmacsScenario(tmp_path, [{"action": "docstrings", "answer": ANSWER}], settings={"actions": [custom]})
+    entries = [
+        {"action": "docstrings", "answer": ANSWER},
+        {"action": "ask", "match": "make it faster", "answer": DESCRIBE_AND_GREET},
+    ]
+    scenario = EmacsScenario(tmp_path, entries, settings={"actions": [custom]})
     r = ok(scenario.run("action.el"))
     prompt, offered = r["offered"][0]
     assert prompt == "claif action: "
@@ -373,13 +384,18 @@ def test_claif_action_lists_the_servers_actions_and_eglots_accept_refreshes_the_
     assert len(offered) == 6 and "Translate comments" in offered, offered  # ask, 4 built-ins, the custom one
     assert r["review"].startswith("claif proposal p1: Replay: docstrings (pending)\n"), r["review"]
     assert [o[0] for o in r["overlays"]] == [5, 20], r["overlays"]
-    # Accepted through eglot's own code-action menu: eglot asked (that is eglot's way), and the overlays and
-    # the review followed from claif/proposalsChanged.
+    # Accepted through eglot's own code-action menu: no second question, and the overlays and the review followed.
     assert r["offered"][1][0].startswith("[eglot] Pick an action"), r["offered"]
-    assert len(r["questions"]) == 1 and "Server wants to edit" in r["questions"][0], r["questions"]
+    assert r["questions"] == [], r["questions"]
     assert r["after"] == FIRST_HUNK_APPLIED
     assert [o[0] for o in r["overlays_after"]] == [20], r["overlays_after"]
     assert "@@ -5,4" not in r["review_after"] and "@@ -20,1" in r["review_after"], r["review_after"]
+    # eglot's "Ask…": claif's own prompt for a free instruction (not the server's five canned ones), run async.
+    assert [p for p, _ in r["offered"][2:]] == ["[eglot] Pick an action (default Ask Replay…): ", "claif ask: "], r[
+        "offered"
+    ]
+    assert r["running_after_menu_ask"] == 1
+    assert r["second_title"] == "Replay: make it faster"
 
 
 def test_fix_sends_the_diagnostic_at_point(tmp_path: Path) -> None:
