@@ -252,6 +252,8 @@ CALLBACKS are `jsonrpc-async-request' keys (:success-fn, :error-fn)."
 
 (defvar claif--counter 0 "Numbers the asks of this Emacs session.")
 
+(defvar claif-ask-history nil "Instructions given to `claif-ask', newest first.")
+
 (defun claif--range ()
   "The LSP range of the region, or of the current line."
   (if (use-region-p)
