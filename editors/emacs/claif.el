@@ -413,6 +413,8 @@ eglot keeps the server's own; any other Flymake backend's is converted."
 
 ;;;; Explanations
 
+(declare-function markdown-mode "markdown-mode" ())
+
 (defun claif--show-answer (answer ask)
   "Show ANSWER to ASK in the *claif* buffer, without selecting it."
   (let ((buffer (get-buffer-create "*claif*")))
@@ -420,7 +422,7 @@ eglot keeps the server's own; any other Flymake backend's is converted."
       (let ((inhibit-read-only t))
         (erase-buffer)
         (if (require 'markdown-mode nil t)
-            (funcall (intern "markdown-mode"))
+            (markdown-mode)
           (text-mode)
           (setq-local outline-regexp "#+ ")
           (outline-minor-mode 1))
@@ -449,9 +451,9 @@ eglot keeps the server's own; any other Flymake backend's is converted."
   "The hunks of PROPOSAL, each with its file's :path; only STATES if given."
   (seq-mapcat (lambda (file)
                 (claif--keep (lambda (hunk)
-                            (when (or (null states) (member (plist-get hunk :state) states))
-                              (append hunk (list :path (plist-get file :path)))))
-                          (plist-get file :hunks)))
+                               (when (or (null states) (member (plist-get hunk :state) states))
+                                 (append hunk (list :path (plist-get file :path)))))
+                             (plist-get file :hunks)))
               (plist-get proposal :files)))
 
 (defun claif--fetch-proposal (server id &optional then)
