@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs everything the real-editor (VS Code) end-to-end tests need, from npm / Debian only, offline-safe.
+# Installs everything the real-editor (VS Code, Emacs) end-to-end tests need, from npm / Debian only, offline-safe.
 # Idempotent and cache-friendly: every step is skipped when its result is already there.
 #
 #   .ci/setup-editors.sh            # everything
@@ -37,6 +37,22 @@ if ((${#need_apt[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 else
   step "Debian packages present"
+fi
+
+# 1b. Emacs 28 and eglot 1.9 from Debian, for tests/editors/test_emacs.py (emacs -nw on a pty, the real server).
+need_emacs=()
+command -v emacs >/dev/null 2>&1 || need_emacs+=(emacs-nox)
+compgen -G "/usr/share/emacs/site-lisp/elpa/eglot-*" >/dev/null || need_emacs+=(elpa-eglot)
+if ((${#need_emacs[@]})); then
+  if [[ -n ${SKIP_APT:-} ]]; then echo "missing Debian packages: ${need_emacs[*]} (SKIP_APT set)" >&2; exit 3; fi
+  if [[ $(id -u) != 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "missing Debian packages: ${need_emacs[*]}; need root + apt-get to install them" >&2; exit 3
+  fi
+  step "apt-get install ${need_emacs[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_emacs[@]}" >/dev/null
+else
+  step "Emacs and eglot present"
 fi
 
 # 2. Node 24 from npm (the official tarball, headers included).
