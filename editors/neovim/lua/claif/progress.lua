@@ -1,5 +1,6 @@
 --- Progress of running asks, from the `LspProgress` autocmd (Neovim's `$/progress` handler fires it;
 --- `vim.lsp.status()` and fidget.nvim see the same reports).
+local ask = require('claif.ask')
 local client_util = require('claif.client')
 
 local M = {}
@@ -31,7 +32,7 @@ function M.setup()
         if type(value.message) == 'string' and value.message:lower():find('cancel') then
           -- The progress token of the plugin's asks is their requestId.
           vim.schedule(function()
-            require('claif.commands').finish_cancelled(tostring(params.token))
+            ask.finish_cancelled(tostring(params.token))
           end)
         end
       else
