@@ -269,3 +269,29 @@ class NeovimScenario:
         seconds = time.monotonic() - start
         result = json.loads(result_path.read_text()) if result_path.exists() else {"error": "no result file"}
         return NvimRun(result, proc.returncode, proc.stdout, proc.stderr, seconds, self.tmp, server_log, self.file)
+
+
+UNIT_SPECS = SCRIPTS / "unit"
+"""Unit specs of the plugin's pure modules (`*_spec.lua`), run by `unit/run.lua`."""
+
+
+def run_lua_spec(spec: Path, tmp: Path) -> list[dict[str, Any]]:
+    """Run one unit spec in headless Neovim with the plugin on the runtimepath; what each case did."""
+    nvim = require_nvim()
+    scenario = NeovimScenario(tmp, [])
+    result = tmp / f"{spec.stem}.json"
+    runner = UNIT_SPECS / "run.lua"
+    proc = subprocess.run(
+        [nvim, "--headless", "-u", "NONE", "-i", "NONE", "-n", "-l", str(runner), str(PLUGIN), str(spec), str(result)],
+        cwd=tmp,
+        env=scenario.env(tmp / "unused.json", tmp / "unused.log"),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        check=False,
+    )
+    failure = f"rc={proc.returncode}\nstdout: {proc.stdout}\nstderr: {proc.stderr}"
+    assert proc.returncode == 0 and result.exists(), failure
+    cases: list[dict[str, Any]] = json.loads(result.read_text())
+    return cases
