@@ -190,6 +190,46 @@ def test_help_tags(tmp_path: Path) -> None:
     for command in ("Ask", "Explain", "Accept", "Reject", "AcceptHunk", "RejectHunk", "Providers", "Cancel", "Review"):
         assert f":Claif{command}" in tags
     assert {"claif-setup", "claif-no-plugin", "claif-review", "claif-health"} <= tags
+    # the plugin ships these tags, so :help works without running :helptags
+    assert (PLUGIN / "doc" / "tags").read_text() == (doc / "tags").read_text(), "run :helptags editors/neovim/doc"
+
+
+HELP_PROBE = """
+local seen = {}
+for _, topic in ipairs({ 'claif', ':ClaifReview', 'claif-review', 'claif.ask()' }) do
+  local ok, err = pcall(vim.cmd.help, topic)
+  seen[topic] = { ok = ok, error = ok and vim.NIL or tostring(err), file = vim.fn.expand('%:t'),
+    line = vim.api.nvim_get_current_line() }
+  pcall(vim.cmd.helpclose)
+end
+local f = assert(io.open(vim.env.CLAIFTEST_HELP_RESULT, 'w'))
+f:write(vim.json.encode(seen))
+f:close()
+"""
+
+
+def test_help_works_with_the_plugin_on_a_plain_runtimepath(tmp_path: Path) -> None:
+    """`:help claif` and its topics open from the shipped doc/tags, with only the plugin added to 'runtimepath'."""
+    scenario = NeovimScenario(tmp_path / "run", [])
+    env = scenario.env(tmp_path / "unused.json", tmp_path / "unused.log")
+    env["CLAIFTEST_HELP_RESULT"] = str(tmp_path / "help.json")
+    probe = tmp_path / "probe.lua"
+    probe.write_text(HELP_PROBE)
+    plugin = str(PLUGIN).replace(",", "\\,")
+    plain = ["--headless", "-u", "NONE", "-i", "NONE", "-n", "--cmd", f"set runtimepath^={plugin}"]
+    proc = subprocess.run(
+        [require_nvim(), *plain, "-c", f"luafile {probe}", "-c", "qa!"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    seen = json.loads((tmp_path / "help.json").read_text())
+    for topic, opened in seen.items():
+        assert opened["ok"] is True and opened["file"] == "claif.txt", (topic, opened)
+        assert f"*{topic}*" in opened["line"], (topic, opened)
 
 
 def test_ask_code_action_prompts_for_the_instruction(tmp_path: Path) -> None:
