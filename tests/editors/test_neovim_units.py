@@ -1,4 +1,5 @@
-"""Unit tests of the Neovim plugin's pure review modules (claif.review.geometry and claif.review.hunks).
+"""Unit tests of the Neovim plugin: its pure review modules (claif.review.geometry, claif.review.hunks), and
+that every module loads and touches no global of its own.
 
 Each case is a `T.case` of a Lua spec under tests/editors/neovim/unit, run in headless Neovim 0.11; a
 spec runs once and each of its cases is one test here.
@@ -39,7 +40,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, dict[str, d
 
 
 def test_every_spec_declares_cases() -> None:
-    assert {spec.stem for spec in SPECS} >= {"geometry_spec", "hunks_spec"}
+    assert {spec.stem for spec in SPECS} >= {"geometry_spec", "hunks_spec", "globals_spec"}
     for spec in SPECS:
         assert len(declared(spec)) >= 5, spec
 

@@ -3,7 +3,8 @@ local config = require('claif.config')
 
 local M = {}
 
----@class claif.ReviewActions what the review's keys do
+--- What the review's keys do.
+---@class claif.ReviewActions
 ---@field decide_here fun(verb: 'accept'|'reject') decide the hunk under the cursor
 ---@field decide_all fun(verb: 'accept'|'reject') decide the whole proposal
 ---@field jump fun(direction: integer) go to the next (1) or previous (-1) hunk
