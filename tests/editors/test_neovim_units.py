@@ -40,7 +40,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, dict[str, d
 
 
 def test_every_spec_declares_cases() -> None:
-    assert {spec.stem for spec in SPECS} >= {"geometry_spec", "hunks_spec", "globals_spec"}
+    assert {spec.stem for spec in SPECS} >= {"geometry_spec", "hunks_spec", "modules_spec"}
     for spec in SPECS:
         assert len(declared(spec)) >= 5, spec
 

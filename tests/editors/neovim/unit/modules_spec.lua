@@ -1,5 +1,6 @@
--- The plugin's modules touch no global but Lua's and Neovim's own: a misspelt local or a function
--- moved to another module would otherwise be read as a nil global at run time.
+-- The plugin's modules load, touch no global but Lua's and Neovim's own, and use only fields that the
+-- claif modules they require have: a misspelt name or a function moved to another module would otherwise
+-- be a nil read at run time, in whichever path no end-to-end test takes.
 local T = ...
 local bc = require('jit.bc')
 
@@ -71,4 +72,20 @@ T.case('every module loads', function()
     end
   end
   T.eq(failed, {})
+end)
+
+T.case('every field a module uses of another claif module exists', function()
+  local missing = {}
+  for _, path in ipairs(modules) do
+    local source = table.concat(vim.fn.readfile(path), '\n')
+    for alias, name in source:gmatch("local ([%w_]+) = require%('(claif[%w._]*)'%)") do
+      local module = require(name)
+      for field in source:gmatch('%f[%w_.]' .. alias .. '%.([%a_][%w_]*)') do
+        if module[field] == nil then
+          table.insert(missing, ('%s: %s.%s'):format(vim.fn.fnamemodify(path, ':t'), name, field))
+        end
+      end
+    end
+  end
+  T.eq(missing, {})
 end)
