@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PLUGIN = ROOT / "editors" / "neovim"
+PLUGIN = Path(os.environ.get("CLAIFTEST_NVIM_PLUGIN_DIR") or ROOT / "editors" / "neovim")
+"""The plugin under test; CLAIFTEST_NVIM_PLUGIN_DIR runs the scenarios against another copy (an older commit's)."""
 SCRIPTS = Path(__file__).resolve().parent / "neovim"
 RUN_TIMEOUT = 45
 """Seconds one Neovim run may take before it is killed (a run normally takes 2-4 s)."""

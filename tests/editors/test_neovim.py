@@ -141,6 +141,43 @@ def test_explain_opens_a_markdown_buffer(tmp_path: Path) -> None:
     assert r["final"] == lines(SAMPLE) and r["modified"] is False and r["sessions"] == 0
 
 
+def test_progress_shows_without_any_user_configuration(tmp_path: Path) -> None:
+    chunks = [line + "\n" for line in ANSWER.splitlines()]
+    entry = {"action": "ask", "chunks": chunks, "delayMs": 80}
+    run = NeovimScenario(tmp_path, [entry] * 4).run("progress.lua")
+    r = ok(run)
+    # Stock Neovim: a spinner line in the command line with the provider, the instruction and a short status.
+    shown = [m for m in r["default"]["echoed"] if m.startswith("claif ")]
+    assert any("Replay: make it faster …" in m for m in shown), r["default"]
+    streaming = [m for m in shown if "Replay: make it faster · ≈" in m and " tokens · " in m]
+    assert streaming, r["default"]
+    assert all(m.endswith(" s") for m in streaming), streaming  # never the raw patch lines that streamed
+    assert not any("@@" in m or "***" in m for m in shown), shown
+    # A statusline showing claif's status shows it instead; `progress = false` shows nothing.
+    for case in ("statusline", "off"):
+        assert not [m for m in r[case]["echoed"] if m.startswith("claif ")], (case, r[case])
+    status = r["statusline"]["status"]
+    assert any(s.startswith("claif: Replay: shorter names · ≈") and s.endswith(" s") for s in status), status
+    # `progress = "notify"`: notifications (replacing each other in nvim-notify or snacks), the last one the outcome.
+    notified = [n for n in r["notify"]["notified"] if "tell me in a notification" in n]
+    assert notified[0] == "claif: Replay: tell me in a notification …", r["notify"]
+    assert any(" tokens · " in n for n in notified), notified
+    assert notified[-1].startswith("claif: Replay: tell me in a notification: 2 hunks in 1 file"), notified
+
+
+def test_explain_streams_into_its_window(tmp_path: Path) -> None:
+    chunks = [line + "\n" for line in EXPLANATION.splitlines()]
+    run = NeovimScenario(tmp_path, [{"action": "explain", "chunks": chunks, "delayMs": 300}]).run("explain_stream.lua")
+    r = ok(run)
+    streaming = r["streaming"]
+    assert streaming["done"] is False, streaming  # the window showed text before the answer was complete
+    assert streaming["lines"][0] == "# Replay: explain", streaming
+    assert "`total` adds up the `price` of every item." in streaming["lines"], streaming
+    assert r["current_is_source_while_streaming"] is True
+    assert r["same_buffer"] is True and r["windows"] == 2
+    assert "\n".join(r["answer"]).strip() == EXPLANATION.strip(), r["answer"]
+
+
 def test_checkhealth(tmp_path: Path) -> None:
     run = NeovimScenario(tmp_path, []).run("health.lua")
     r = ok(run)

@@ -54,13 +54,16 @@ end
 function M.send(client, bufnr, arg, callback)
   arg.requestId = arg.requestId or state.next_request_id()
   local request_id = arg.requestId
-  state.asks[request_id] = { request_id = request_id, client_id = client.id, bufnr = bufnr, action = arg.action or 'ask' }
+  state.asks[request_id] = { request_id = request_id, client_id = client.id, bufnr = bufnr, action = arg.action or 'ask', instruction = arg.instruction }
   local mark = messages.mark()
   client_util.execute(client, 'claif.ask', arg, bufnr, function(err, result)
     if not state.asks[request_id] then
       return -- already finished as cancelled
     end
     state.asks[request_id] = nil
+    if err or type(result) ~= 'table' or type(result.answer) ~= 'string' then
+      answer.drop(request_id)
+    end
     if err then
       if err.code == REQUEST_CANCELLED or tostring(err.message):lower():find('cancel') then
         messages.say('cancelled')
@@ -71,7 +74,7 @@ function M.send(client, bufnr, arg, callback)
       if type(result.proposals) == 'table' then
         review_proposals(client, bufnr, result.proposals)
       elseif type(result.answer) == 'string' then
-        answer.show(result.answer)
+        answer.show(result.answer, nil, request_id)
       elseif type(result.document) == 'string' then
         answer.show_document(result.document)
       end
@@ -93,6 +96,7 @@ function M.finish_cancelled(request_id)
     return
   end
   state.asks[request_id] = nil
+  answer.drop(request_id)
   local err = { code = REQUEST_CANCELLED, message = 'cancelled' }
   messages.say('cancelled')
   events.fire('ClaifAskDone', { request = request_id, error = err })

@@ -7,6 +7,7 @@ local M = {}
 ---@field client_id integer
 ---@field bufnr integer
 ---@field action string
+---@field instruction string? what the user asked for
 
 ---@type table<string, claif.Ask> running asks by requestId
 M.asks = {}

@@ -8,7 +8,7 @@ local BUILTINS = {}
 for _, name in ipairs({
   'vim', 'ipairs', 'pairs', 'type', 'tostring', 'tonumber', 'table', 'string', 'math', 'error', 'pcall',
   'xpcall', 'require', 'assert', 'select', 'next', 'os', 'io', 'debug', 'setmetatable', 'getmetatable',
-  'rawget', 'rawset', 'coroutine', 'unpack',
+  'rawget', 'rawset', 'coroutine', 'unpack', 'package',
 }) do
   BUILTINS[name] = true
 end
