@@ -107,6 +107,28 @@ DESCRIBE_AND_GREET = textwrap.dedent(
 
 ALL_THREE_APPLIED = BOTH_APPLIED.replace('return "Item: " + item.name', 'return f"Item: {item.name}"')
 
+SHORTER = textwrap.dedent(
+    """\
+    *** Begin Patch
+    *** Update File: app.py
+    @@ def total(items):
+    -    s = 0
+    -    for item in items:
+    -        s += item.price
+    -    return s
+    +    return sum(item.price for item in items)
+    *** End Patch
+    """
+)
+SHORTER_THREE = SHORTER.replace("*** End Patch\n", DESCRIBE_HUNK + "@@ def greet(name):\n") + textwrap.dedent(
+    """\
+    -    return "Hello " + name
+    +    return f"Hello {name}"
+    *** End Patch
+    """
+)
+"""Three hunks: `total` shrinks from four lines to one (three rows removed), then describe and greet."""
+
 HELPERS = textwrap.dedent(
     """\
     # Small helpers.

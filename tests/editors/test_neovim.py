@@ -24,6 +24,7 @@ from tests.editors.neovim_harness import (
     HELPERS_APPLIED,
     PLUGIN,
     SAMPLE,
+    SHORTER_THREE,
     THREE_HUNKS,
     TWO_FILES,
     NeovimScenario,
@@ -176,6 +177,33 @@ def test_explain_streams_into_its_window(tmp_path: Path) -> None:
     assert r["current_is_source_while_streaming"] is True
     assert r["same_buffer"] is True and r["windows"] == 2
     assert "\n".join(r["answer"]).strip() == EXPLANATION.strip(), r["answer"]
+
+
+def test_the_review_tab_reads_well(tmp_path: Path) -> None:
+    run = NeovimScenario(tmp_path, [{"action": "ask", "answer": f"Shorter.\n\n{SHORTER_THREE}"}]).run("review_view.lua")
+    r = ok(run)
+    # The tab is labelled by the file, with no path for the tabline to shorten.
+    label = r["tab_labels"][1]
+    assert label == "claif: app.py" and "/" not in label, r["tab_labels"]
+    # Both sides have a winbar: the file as it is, and the proposal's title with its file.
+    assert r["winbars"] == ["app.py · as it is now", "claif: Replay: make it shorter · app.py"], r["winbars"]
+    # ... so the same lines sit on the same screen rows on both sides.
+    for text, left, right in r["rows"]:
+        assert left == right, (text, r["rows"])
+    # The key hint under the proposal, whole in a half of 80 columns (the long form is for wider windows).
+    assert r["key_hint"] == "ga/gr hunk  gA/gR all  ]h next  q close", r["key_hint"]
+    assert len(r["key_hint"]) <= r["prop_width"]
+    # No internal id in the source buffer's virtual text; each pending hunk says which it is.
+    assert r["source_virt_text"] == [f"claif: hunk {i} of 3" for i in (1, 2, 3)], r["source_virt_text"]
+    assert not any(r["proposal_id"] in t for t in r["source_virt_text"])
+    # The removed rows are drawn as removals (as the proposal side's filler rows), not as additions.
+    assert r["removed"]["text"] in ("    s = 0", "    for item in items:", "        s += item.price"), r["removed"]
+    assert "DiffAdd:ClaifDiffRemoved" in r["src_winhighlight"], r["src_winhighlight"]
+    assert r["removed"]["cell"]["attr"] == r["filler_cell"]["attr"], (r["removed"], r["filler_cell"])
+    # Accept and reject say what happened, in claif's words, once; never Neovim's "Workspace edit".
+    assert r["said_ga"] == ["claif: accepted hunk 1 of 3 in app.py"], r["said_ga"]
+    assert r["said_gR"] == ["claif: rejected 2 hunks in app.py"], r["said_gR"]
+    assert r["workspace_edit_messages"] == [], r["workspace_edit_messages"]
 
 
 def test_checkhealth(tmp_path: Path) -> None:
@@ -401,9 +429,9 @@ def test_two_file_review_in_a_vsplit_gives_the_window_back(tmp_path: Path) -> No
     # `q` closed the view, the user's window shows app.py again, the proposal is still pending
     assert r["shown_after_close"] == "app.py" and r["windows_after_close"] == 1
     assert r["state_after_close"] == "pending"
-    assert r["reopened_at"] == ["app.py", "app.py"]
+    assert r["reopened_at"] == ["app.py", "claif: app.py"]
     assert r["completion"] == ["app.py", "helpers.py"] and r["completion_h"] == ["helpers.py"]
-    assert r["shown_after_review"] == "helpers.py" and r["proposal_name"] == "helpers.py"
+    assert r["shown_after_review"] == "helpers.py" and r["proposal_name"] == "claif: helpers.py"
     assert "helpers.py [file 2/2]" in r["winbar"], r["winbar"]
     errors = [n["msg"] for n in r["notifications"] if n["level"] == 4]
     assert errors == [f'claif: proposal {r["id"]} has no file "nope.py"; its files: app.py, helpers.py'], errors
@@ -492,8 +520,10 @@ def test_a_stale_hunk_affects_only_itself_in_the_review(tmp_path: Path) -> None:
     assert len(marks) == 1, r["stale_marks"]
     assert r["proposed_after_ga2"][marks[0]["row"]] == "    s = 1", (marks, r["proposed_after_ga2"])
     assert r["stale_rows"] == [{"id": first, "row": marks[0]["row"]}]
-    assert len(r["messages_ga2"]) == 1 and r["messages_ga2"][0].startswith("claif: "), r["messages_ga2"]
+    # Why the first hunk went stale, once and in claif's words, then what `ga` did.
+    assert len(r["messages_ga2"]) == 2 and r["messages_ga2"][0].startswith("claif: "), r["messages_ga2"]
     assert "Claif:" not in r["messages_ga2"][0], r["messages_ga2"]
+    assert r["messages_ga2"][1] == "claif: accepted hunk 2 of 3 in app.py", r["messages_ga2"]
     # The third hunk is still acceptable.
     greet_applied = describe_applied.replace('return "Hello " + name', 'return f"Hello {name}"')
     assert r["after_ga3"] == lines(greet_applied), r["after_ga3"]
@@ -502,7 +532,8 @@ def test_a_stale_hunk_affects_only_itself_in_the_review(tmp_path: Path) -> None:
     assert r["states_after_gr"] == ["rejected", "accepted", "accepted"], r["states_after_gr"]
     assert r["final_state"] == "accepted" and r["session_after_gr"] is False and r["tabs_after"] == 1
     assert r["final"] == lines(greet_applied)
-    assert len(r["messages_ga3"]) <= 1 and r["messages_gr"] == [], (r["messages_ga3"], r["messages_gr"])
+    assert r["messages_ga3"] == ["claif: accepted hunk 3 of 3 in app.py"], r["messages_ga3"]
+    assert r["messages_gr"] == ["claif: rejected hunk 1 of 3 in app.py"], r["messages_gr"]
     assert (second, third) != (first, first)
 
 

@@ -17,6 +17,7 @@ local M = {}
 ---@field prop_win integer?
 ---@field tab integer? the tab page the view opened (layout `tab`)
 ---@field home_buf integer? what the source window showed before the view (layout `vsplit`)
+---@field src_options table<string, any>? the source window's own options the view changed, to give back
 ---@field anchors table<string, {buf: integer, id: integer}>? anchor extmarks by hunk id
 ---@field stale_rows {hunk: claif.Hunk, row: integer}[]? where stale hunks are marked in the proposal buffer
 

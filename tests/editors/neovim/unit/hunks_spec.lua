@@ -105,3 +105,31 @@ T.case('next_to_review: from the current file on, wrapping, pending before stale
   files[1].hunks = {}
   T.eq(hunks.next_to_review(files, 2), nil)
 end)
+
+T.case('a hunk is named by its place among its file hunks', function()
+  local f = file('a.py', { T.hunk('h1', 1, 2, { 'x' }, 'accepted'), T.hunk('h2', 5, 6, { 'y' }), T.hunk('h3', 8, 9, { 'z' }) })
+  T.eq(hunks.label(f, f.hunks[2]), 'hunk 2 of 3')
+  T.eq(hunks.label(f, T.hunk('elsewhere', 0, 1, {})), 'hunk')
+end)
+
+T.case('a decision says which hunks went to accepted or rejected, in how many files', function()
+  local function two_files(states_a, states_b)
+    local a = file('a.py', {})
+    for i, st in ipairs(states_a) do
+      table.insert(a.hunks, T.hunk('a' .. i, i * 3, i * 3 + 1, { 'x' }, st))
+    end
+    local b = file('b.py', {})
+    for i, st in ipairs(states_b) do
+      table.insert(b.hunks, T.hunk('b' .. i, i * 3, i * 3 + 1, { 'x' }, st))
+    end
+    return proposal('partial', { a, b })
+  end
+  local before = two_files({ 'pending', 'pending', 'pending' }, { 'pending' })
+  T.eq(hunks.decision_message('accepted', before, two_files({ 'pending', 'accepted', 'pending' }, { 'pending' })), 'accepted hunk 2 of 3 in a.py')
+  T.eq(hunks.decision_message('rejected', before, two_files({ 'rejected', 'pending', 'rejected' }, { 'pending' })), 'rejected 2 hunks in a.py')
+  T.eq(hunks.decision_message('accepted', before, two_files({ 'accepted', 'pending', 'pending' }, { 'accepted' })), 'accepted 2 hunks in 2 files')
+  -- Nothing decided (refused, or already decided before): nothing to say.
+  T.eq(hunks.decision_message('accepted', before, before), nil)
+  local done = two_files({ 'accepted', 'pending', 'pending' }, { 'pending' })
+  T.eq(hunks.decision_message('accepted', done, done), nil)
+end)

@@ -234,10 +234,15 @@ function M.decide(session, verb, ids, callback)
     return
   end
   local mark = messages.mark()
+  local before = session.proposal
   server.decide(client, verb, { proposal = session.id, hunks = ids }, session.src_buf, function(err, result)
     -- One message per outcome: the server's reason, unless its own message already said it.
     server.report(verb, mark, err, result)
-    local done = function()
+    local function done(after)
+      local said = after and hunks.decision_message(verb == 'accept' and 'accepted' or 'rejected', before, after)
+      if said then
+        messages.say(said)
+      end
       if callback then
         callback(err, result)
       end
@@ -245,9 +250,12 @@ function M.decide(session, verb, ids, callback)
     local current = store.sessions[session.id]
     if current and type(result) == 'table' and type(result.proposal) == 'table' and result.proposal.files then
       M.update(current, result.proposal)
-      done()
+      done(result.proposal)
     else
-      M.refresh(session.id, done)
+      M.refresh(session.id, function()
+        local fresh = store.sessions[session.id]
+        done(fresh and fresh.proposal or nil)
+      end)
     end
   end)
 end

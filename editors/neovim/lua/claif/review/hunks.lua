@@ -83,6 +83,56 @@ function M.stale_text(hunk)
   return reason ~= '' and ('stale: ' .. reason) or 'stale: its lines changed'
 end
 
+--- A hunk as the user knows it: `hunk 2 of 3` (its place among its file's hunks).
+---@param file claif.ProposalFile
+---@param hunk claif.Hunk
+---@return string
+function M.label(file, hunk)
+  local all = file.hunks or {}
+  for i, h in ipairs(all) do
+    if h.id == hunk.id then
+      return ('hunk %d of %d'):format(i, #all)
+    end
+  end
+  return 'hunk'
+end
+
+--- What a decision did, in claif's words: `accepted hunk 1 of 3 in app.py`, `rejected 2 hunks in app.py`,
+--- `accepted 3 hunks in 2 files`; nil when no hunk went from open to `state` (`accepted` or `rejected`)
+--- between the proposal objects `before` and `after`.
+---@param state 'accepted'|'rejected'
+---@param before claif.Proposal
+---@param after claif.Proposal
+---@return string?
+function M.decision_message(state, before, after)
+  local was = {} ---@type table<string, string>
+  for _, file in ipairs(before.files or {}) do
+    for _, h in ipairs(file.hunks or {}) do
+      was[h.id] = h.state
+    end
+  end
+  local changed, files = {}, {} ---@type {file: claif.ProposalFile, hunk: claif.Hunk}[], string[]
+  for _, file in ipairs(after.files or {}) do
+    for _, h in ipairs(file.hunks or {}) do
+      if h.state == state and was[h.id] ~= nil and was[h.id] ~= state then
+        table.insert(changed, { file = file, hunk = h })
+        local path = file.path or vim.uri_to_fname(file.uri)
+        if not vim.list_contains(files, path) then
+          table.insert(files, path)
+        end
+      end
+    end
+  end
+  if #changed == 0 then
+    return nil
+  elseif #changed == 1 then
+    return ('%s %s in %s'):format(state, M.label(changed[1].file, changed[1].hunk), files[1])
+  elseif #files == 1 then
+    return ('%s %d hunks in %s'):format(state, #changed, files[1])
+  end
+  return ('%s %d hunks in %d files'):format(state, #changed, #files)
+end
+
 --- Index (1-based) of the file with `uri` in `files`; 1 when it is not there.
 ---@param files claif.ProposalFile[]
 ---@param uri string

@@ -22,21 +22,137 @@ function M.file_index(session)
   return hunks.file_index(session.proposal.files or {}, session.file.uri)
 end
 
---- The winbar of the proposal window: the proposal, the file, and with several files which one it is.
+---@param text string
+---@return string the text as a 'winbar' or 'statusline' shows it literally
+local function literal(text)
+  return (text:gsub('%%', '%%%%'))
+end
+
+--- The winbar of the proposal window: the proposal's title, the file, and with several files which one it is.
 ---@param session claif.Session
 ---@return string
 function M.winbar(session)
   local files = session.proposal.files or {}
-  local text = ('claif proposal %s: %s'):format(session.id, session.file.path or session.file.uri)
+  local title = session.proposal.title or session.id
+  local text = ('claif: %s · %s'):format(title, session.file.path or session.file.uri)
   if #files > 1 then
     local keys = config.options.review.keys
     local hint = keys.next_file and keys.prev_file and (' (%s/%s: next/previous file)'):format(keys.next_file, keys.prev_file) or ''
     text = ('%s [file %d/%d]%s'):format(text, M.file_index(session), #files, hint)
   end
-  return (text:gsub('%%', '%%%%'))
+  return literal(text)
 end
 
---- Draw the proposal buffer again from the session (text, stale marks, winbar) and update the diff.
+--- The winbar of the source window: the file as it is now. Both sides have one, so their rows line up.
+---@param session claif.Session
+---@return string
+function M.source_winbar(session)
+  return literal(('%s · as it is now'):format(session.file.path or vim.uri_to_fname(session.file.uri)))
+end
+
+--- The one-line key hint of the proposal window, from the configured keys (those not set to `false`);
+--- in a window narrower than `width` columns, a shorter one.
+---@param width? integer
+---@return string
+function M.key_hint(width)
+  local keys = config.options.review.keys
+  ---@param parts {[1]: string, [2]: string[]}[] what to say and the keys it needs
+  ---@param sep string
+  local function hint(parts, sep)
+    local said = {}
+    for _, part in ipairs(parts) do
+      local lhs = {} ---@type string[]
+      for _, key in ipairs(part[2]) do
+        if keys[key] then
+          table.insert(lhs, keys[key])
+        end
+      end
+      if #lhs == #part[2] then
+        table.insert(said, ('%s %s'):format(table.concat(lhs, '/'), part[1]))
+      end
+    end
+    return table.concat(said, sep)
+  end
+  local text = hint({
+    { 'accept hunk', { 'accept_hunk' } },
+    { 'reject', { 'reject_hunk' } },
+    { 'next', { 'next_hunk' } },
+    { 'all', { 'accept_all', 'reject_all' } },
+    { 'close', { 'close' } },
+  }, ' · ')
+  if width and vim.fn.strdisplaywidth(text) > width then
+    text = hint({
+      { 'hunk', { 'accept_hunk', 'reject_hunk' } },
+      { 'all', { 'accept_all', 'reject_all' } },
+      { 'next', { 'next_hunk' } },
+      { 'close', { 'close' } },
+    }, '  ')
+  end
+  return literal(text)
+end
+
+--- The name of the proposal buffer: readable as a tab label (no path to shorten), unique among buffers.
+---@param session claif.Session
+---@return string
+function M.buffer_name(session)
+  local base = vim.fs.basename(session.file.path or vim.uri_to_fname(session.file.uri))
+  local name = ('claif: %s'):format(base)
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    if buf ~= session.prop_buf and vim.fn.bufname(buf) == name then
+      return ('claif: %s (%s)'):format(base, session.id)
+    end
+  end
+  return name
+end
+
+--- Name buffer `buf` `name`. Renaming leaves an unloaded buffer under the old name (the alternate file),
+--- which would hold that name for good: it goes.
+---@param buf integer
+---@param name string
+function M.rename(buf, name)
+  local old = vim.fn.bufname(buf)
+  if old == name or not pcall(vim.api.nvim_buf_set_name, buf, name) or old == '' then
+    return
+  end
+  for _, other in ipairs(vim.api.nvim_list_bufs()) do
+    if other ~= buf and not vim.api.nvim_buf_is_loaded(other) and vim.fn.bufname(other) == old then
+      vim.api.nvim_buf_delete(other, { force = true })
+    end
+  end
+end
+
+--- Window options the view sets on the source window, and what they were, to give back on close.
+local SOURCE_OPTIONS = { 'winbar', 'winhighlight' }
+
+--- Set the source window's winbar and highlights for the view (remembering the user's own).
+---@param session claif.Session
+local function dress_source(session)
+  local win = session.src_win --[[@as integer]]
+  if not session.src_options then
+    session.src_options = {}
+    for _, option in ipairs(SOURCE_OPTIONS) do
+      session.src_options[option] = vim.wo[win][option]
+    end
+  end
+  vim.wo[win].winbar = M.source_winbar(session)
+  -- Lines only the source has are the ones the proposal removes: drawn as removals, not as additions.
+  local own = session.src_options.winhighlight
+  vim.wo[win].winhighlight = (own ~= '' and (own .. ',') or '') .. 'DiffAdd:ClaifDiffRemoved'
+end
+
+--- Give the source window back its own winbar and highlights.
+---@param session claif.Session
+local function undress_source(session)
+  local win = session.src_win
+  if session.src_options and valid(win) then
+    for option, value in pairs(session.src_options) do
+      vim.wo[win][option] = value
+    end
+  end
+  session.src_options = nil
+end
+
+--- Draw the proposal buffer again from the session (text, stale marks, winbars) and update the diff.
 ---@param session claif.Session
 function M.refresh(session)
   local buf = session.prop_buf
@@ -45,7 +161,12 @@ function M.refresh(session)
   end
   if valid(session.prop_win) then
     vim.wo[session.prop_win].winbar = M.winbar(session)
+    vim.wo[session.prop_win].statusline = M.key_hint(vim.api.nvim_win_get_width(session.prop_win))
   end
+  if valid(session.src_win) then
+    dress_source(session)
+  end
+  M.rename(buf, M.buffer_name(session))
   render.proposed_text(session)
   for _, win in ipairs({ session.src_win, session.prop_win }) do
     if valid(win) then
@@ -141,6 +262,7 @@ function M.open(session, attach_keys)
     once = true,
     callback = function()
       session.prop_buf, session.prop_win = nil, nil
+      undress_source(session)
       if valid(session.src_win) then
         vim.api.nvim_win_call(session.src_win, function()
           vim.cmd('diffoff')
@@ -168,6 +290,7 @@ function M.close(session)
     end
   end
   session.home_buf = nil
+  undress_source(session)
   if tab and vim.api.nvim_tabpage_is_valid(tab) and #vim.api.nvim_list_tabpages() > 1 then
     vim.cmd.tabclose(vim.api.nvim_tabpage_get_number(tab))
   elseif valid(prop_win) and #vim.api.nvim_list_wins() > 1 then

@@ -10,15 +10,19 @@ local M = {}
 
 M.ns = vim.api.nvim_create_namespace('claif.review')
 
---- The mark of a stale hunk: its sign, and its id and reason at the end of the line.
+-- Rows the proposal removes, on the source side of the diff view.
+vim.api.nvim_set_hl(0, 'ClaifDiffRemoved', { link = 'DiffDelete', default = true })
+
+--- The mark of a stale hunk: its sign, and its label and reason at the end of the line.
+---@param label string
 ---@param hunk claif.Hunk
 ---@param hint string
 ---@return vim.api.keyset.set_extmark
-local function stale_mark(hunk, hint)
+local function stale_mark(label, hunk, hint)
   return {
     sign_text = '!',
     sign_hl_group = 'DiagnosticWarn',
-    virt_text = { { ('claif %s %s%s'):format(hunk.id, hunks.stale_text(hunk), hint), 'DiagnosticWarn' } },
+    virt_text = { { ('%s %s%s'):format(label, hunks.stale_text(hunk), hint), 'DiagnosticWarn' } },
     virt_text_pos = 'eol',
     priority = 20,
   }
@@ -36,7 +40,7 @@ local function sign_hunks(bufnr, file, session)
       end_row = e - 1,
       sign_text = deletion and '▁' or '▍',
       sign_hl_group = deletion and 'DiffDelete' or 'DiffChange',
-      virt_text = { { ('claif %s'):format(hunk.id), 'Comment' } },
+      virt_text = { { 'claif: ' .. hunks.label(file, hunk), 'Comment' } },
       virt_text_pos = 'eol',
       priority = 20,
     })
@@ -44,7 +48,7 @@ local function sign_hunks(bufnr, file, session)
   for _, hunk in ipairs(hunks.stale(file)) do
     local row = anchors.row(session, hunk, bufnr)
     if row then
-      vim.api.nvim_buf_set_extmark(bufnr, M.ns, math.min(row, count - 1), 0, stale_mark(hunk, ''))
+      vim.api.nvim_buf_set_extmark(bufnr, M.ns, math.min(row, count - 1), 0, stale_mark('claif: ' .. hunks.label(file, hunk), hunk, ''))
     end
   end
 end
@@ -89,7 +93,7 @@ local function mark_stale(session)
     table.insert(session.stale_rows, { hunk = hunk, row = row })
     local keys = config.options.review.keys
     local hint = keys.reject_hunk and (' (%s drops it)'):format(keys.reject_hunk) or ''
-    local mark = stale_mark(hunk, hint)
+    local mark = stale_mark('claif ' .. hunk.id, hunk, hint)
     mark.line_hl_group = 'DiagnosticVirtualTextWarn'
     vim.api.nvim_buf_set_extmark(buf, M.ns, row, 0, mark)
   end
@@ -100,7 +104,6 @@ end
 ---@param session claif.Session
 function M.proposed_text(session)
   local buf = session.prop_buf --[[@as integer]]
-  pcall(vim.api.nvim_buf_set_name, buf, ('claif://proposal/%s/%s'):format(session.id, session.file.path or ''))
   local filetype = vim.bo[session.src_buf].filetype
   if filetype == '' then
     filetype = vim.filetype.match({ filename = vim.uri_to_fname(session.file.uri) }) or ''
