@@ -3,11 +3,14 @@
 --- something that shows LSP progress already is there (fidget.nvim, noice.nvim, mini.notify, or a
 --- statusline calling `require('claif').status()` or `vim.lsp.status()`): option `progress`.
 local config = require('claif.config')
+local messages = require('claif.messages')
 
 local M = {}
 
 M.SPINNER = { '⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏' }
 local SPIN_MS = 120
+--- How long a message claif said stays on the command line before a running ask's line replaces it.
+local READ_MS = 2500
 
 --- Plugins that draw `$/progress` themselves.
 M.PROGRESS_PLUGINS = { 'fidget', 'noice', 'mini.notify' }
@@ -88,7 +91,7 @@ end
 
 local function echo()
   local token = order[1]
-  if not token or not can_echo() then
+  if not token or not can_echo() or messages.since_said_ms() < READ_MS then
     return
   end
   local text = M.text(lines[token])
@@ -179,7 +182,7 @@ function M.finish(token, message)
     stop_timer()
     echoed = false
     -- What comes next (the proposal's announcement, the answer, an error) is said by its own message.
-    if can_echo() then
+    if can_echo() and messages.since_said_ms() >= READ_MS then
       vim.api.nvim_echo({ { '' } }, false, {})
     end
   end

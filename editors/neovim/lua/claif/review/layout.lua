@@ -135,6 +135,7 @@ local function dress_source(session)
     end
   end
   vim.wo[win].winbar = M.source_winbar(session)
+  render.define_highlights()
   -- Lines only the source has are the ones the proposal removes: drawn as removals, not as additions.
   local own = session.src_options.winhighlight
   vim.wo[win].winhighlight = (own ~= '' and (own .. ',') or '') .. 'DiffAdd:ClaifDiffRemoved'

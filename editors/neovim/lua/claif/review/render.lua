@@ -10,8 +10,11 @@ local M = {}
 
 M.ns = vim.api.nvim_create_namespace('claif.review')
 
--- Rows the proposal removes, on the source side of the diff view.
-vim.api.nvim_set_hl(0, 'ClaifDiffRemoved', { link = 'DiffDelete', default = true })
+--- Define the review's highlight groups unless the user did (again after a colorscheme cleared them):
+--- `ClaifDiffRemoved` draws the rows the proposal removes, on the source side of the diff view.
+function M.define_highlights()
+  vim.api.nvim_set_hl(0, 'ClaifDiffRemoved', { link = 'DiffDelete', default = true })
+end
 
 --- The mark of a stale hunk: its sign, and its label and reason at the end of the line.
 ---@param label string
