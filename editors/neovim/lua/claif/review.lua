@@ -2,7 +2,7 @@
 --- hunks, and accepting or rejecting hunks with `claif.accept` / `claif.reject`. This module is the
 --- review's face to the rest of the plugin; each job lives in a module of `claif.review.*`:
 --- `hunks` and `geometry` (pure: hunk states, rows), `render` and `anchors` (extmarks), `layout`
---- (windows), `keys`, `server` (requests), `locate` (the session at a buffer's rows) and `flow` (a
+--- (windows) and `labels` (what their bars say), `keys`, `server` (requests), `locate` (the session at a buffer's rows) and `flow` (a
 --- session's life). Sessions are kept in `claif.store`.
 local anchors = require('claif.review.anchors')
 local buffers = require('claif.buffers')

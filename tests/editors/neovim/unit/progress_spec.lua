@@ -54,12 +54,3 @@ T.case('a streamed line that grew replaces its start, a new one goes below', fun
   T.eq(answer.add_tail(lines, '`total` adds up'), { '`total` adds up' })
   T.eq(answer.add_tail(lines, '- `s` starts'), { '`total` adds up', '- `s` starts' })
 end)
-
-T.case('the review key hint follows the configured keys and shortens in a narrow window', function()
-  local layout = require('claif.review.layout')
-  config.set({})
-  T.eq(layout.key_hint(), 'ga accept hunk · gr reject · ]h next · gA/gR all · q close')
-  T.eq(layout.key_hint(40), 'ga/gr hunk  gA/gR all  ]h next  q close')
-  config.set({ review = { keys = { accept_hunk = '<leader>y', reject_all = false, close = '%' } } })
-  T.eq(layout.key_hint(), '<leader>y accept hunk · gr reject · ]h next · %% close')
-end)

@@ -5,6 +5,7 @@ local config = require('claif.config')
 local events = require('claif.events')
 local geometry = require('claif.review.geometry')
 local hunks = require('claif.review.hunks')
+local labels = require('claif.review.labels')
 local render = require('claif.review.render')
 
 local M = {}
@@ -20,89 +21,6 @@ end
 ---@return integer
 function M.file_index(session)
   return hunks.file_index(session.proposal.files or {}, session.file.uri)
-end
-
----@param text string
----@return string the text as a 'winbar' or 'statusline' shows it literally
-local function literal(text)
-  return (text:gsub('%%', '%%%%'))
-end
-
---- The winbar of the proposal window: the proposal's title, the file, and with several files which one it is.
----@param session claif.Session
----@return string
-function M.winbar(session)
-  local files = session.proposal.files or {}
-  local title = session.proposal.title or session.id
-  local text = ('claif: %s · %s'):format(title, session.file.path or session.file.uri)
-  if #files > 1 then
-    local keys = config.options.review.keys
-    local hint = keys.next_file and keys.prev_file and (' (%s/%s: next/previous file)'):format(keys.next_file, keys.prev_file) or ''
-    text = ('%s [file %d/%d]%s'):format(text, M.file_index(session), #files, hint)
-  end
-  return literal(text)
-end
-
---- The winbar of the source window: the file as it is now. Both sides have one, so their rows line up.
----@param session claif.Session
----@return string
-function M.source_winbar(session)
-  return literal(('%s · as it is now'):format(session.file.path or vim.uri_to_fname(session.file.uri)))
-end
-
---- The one-line key hint of the proposal window, from the configured keys (those not set to `false`);
---- in a window narrower than `width` columns, a shorter one.
----@param width? integer
----@return string
-function M.key_hint(width)
-  local keys = config.options.review.keys
-  ---@param parts {[1]: string, [2]: string[]}[] what to say and the keys it needs
-  ---@param sep string
-  local function hint(parts, sep)
-    local said = {}
-    for _, part in ipairs(parts) do
-      local lhs = {} ---@type string[]
-      for _, key in ipairs(part[2]) do
-        if keys[key] then
-          table.insert(lhs, keys[key])
-        end
-      end
-      if #lhs == #part[2] then
-        table.insert(said, ('%s %s'):format(table.concat(lhs, '/'), part[1]))
-      end
-    end
-    return table.concat(said, sep)
-  end
-  local text = hint({
-    { 'accept hunk', { 'accept_hunk' } },
-    { 'reject', { 'reject_hunk' } },
-    { 'next', { 'next_hunk' } },
-    { 'all', { 'accept_all', 'reject_all' } },
-    { 'close', { 'close' } },
-  }, ' · ')
-  if width and vim.fn.strdisplaywidth(text) > width then
-    text = hint({
-      { 'hunk', { 'accept_hunk', 'reject_hunk' } },
-      { 'all', { 'accept_all', 'reject_all' } },
-      { 'next', { 'next_hunk' } },
-      { 'close', { 'close' } },
-    }, '  ')
-  end
-  return literal(text)
-end
-
---- The name of the proposal buffer: readable as a tab label (no path to shorten), unique among buffers.
----@param session claif.Session
----@return string
-function M.buffer_name(session)
-  local base = vim.fs.basename(session.file.path or vim.uri_to_fname(session.file.uri))
-  local name = ('claif: %s'):format(base)
-  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
-    if buf ~= session.prop_buf and vim.fn.bufname(buf) == name then
-      return ('claif: %s (%s)'):format(base, session.id)
-    end
-  end
-  return name
 end
 
 --- Name buffer `buf` `name`. Renaming leaves an unloaded buffer under the old name (the alternate file),
@@ -134,7 +52,7 @@ local function dress_source(session)
       session.src_options[option] = vim.wo[win][option]
     end
   end
-  vim.wo[win].winbar = M.source_winbar(session)
+  vim.wo[win].winbar = labels.source_winbar(session)
   render.define_highlights()
   -- Lines only the source has are the ones the proposal removes: drawn as removals, not as additions.
   local own = session.src_options.winhighlight
@@ -161,13 +79,13 @@ function M.refresh(session)
     return
   end
   if valid(session.prop_win) then
-    vim.wo[session.prop_win].winbar = M.winbar(session)
-    vim.wo[session.prop_win].statusline = M.key_hint(vim.api.nvim_win_get_width(session.prop_win))
+    vim.wo[session.prop_win].winbar = labels.winbar(session)
+    vim.wo[session.prop_win].statusline = labels.key_hint(vim.api.nvim_win_get_width(session.prop_win))
   end
   if valid(session.src_win) then
     dress_source(session)
   end
-  M.rename(buf, M.buffer_name(session))
+  M.rename(buf, labels.buffer_name(session))
   render.proposed_text(session)
   for _, win in ipairs({ session.src_win, session.prop_win }) do
     if valid(win) then
