@@ -441,6 +441,12 @@ def test_two_file_review_in_a_vsplit_gives_the_window_back(tmp_path: Path) -> No
     assert r["shown_after_next_file"] == "helpers.py"
     # `q` closed the view, the user's window shows app.py again, the proposal is still pending
     assert r["shown_after_close"] == "app.py" and r["windows_after_close"] == 1
+    # The view dressed the user's window (a winbar, removals drawn as such) and gave its own options back.
+    assert r["home_during"] == {
+        "winbar": "app.py · as it is now",
+        "winhighlight": "Normal:Comment,DiffAdd:ClaifDiffRemoved",
+    }
+    assert r["home_after_close"] == {"winbar": "", "winhighlight": "Normal:Comment"}, r["home_after_close"]
     assert r["state_after_close"] == "pending"
     assert r["reopened_at"] == ["app.py", "claif: app.py"]
     assert r["completion"] == ["app.py", "helpers.py"] and r["completion_h"] == ["helpers.py"]
