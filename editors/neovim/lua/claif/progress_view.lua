@@ -85,9 +85,8 @@ end
 ---@return boolean
 local function can_echo()
   local mode = vim.api.nvim_get_mode()
-  -- A message drawn over a command being typed, or over a prompt, would hide what the user types; with
-  -- 'cmdheight' 0 a message can wait for <Enter> and take the next key.
-  return vim.o.cmdheight > 0 and not mode.blocking and not mode.mode:find('^c') and not mode.mode:find('^r')
+  -- A message drawn over a command being typed, or over a prompt, would hide what the user types.
+  return not mode.blocking and not mode.mode:find('^c') and not mode.mode:find('^r')
 end
 
 local function echo()
