@@ -54,3 +54,36 @@ T.case('a streamed line that grew replaces its start, a new one goes below', fun
   T.eq(answer.add_tail(lines, '`total` adds up'), { '`total` adds up' })
   T.eq(answer.add_tail(lines, '- `s` starts'), { '`total` adds up', '- `s` starts' })
 end)
+
+T.case('the echoed line shows an ask, but leaves a message claif just said on screen', function()
+  config.set({})
+  local messages = require('claif.messages')
+  local drawn = {}
+  local ns = vim.api.nvim_create_namespace('claiftest.progress_spec')
+  vim.ui_attach(ns, { ext_messages = true }, function(event, _, content)
+    if event == 'msg_show' then
+      table.insert(drawn, table.concat(vim.tbl_map(function(chunk)
+        return chunk[2]
+      end, content)))
+    end
+  end)
+  local function drawn_after(fn)
+    local before = #drawn
+    fn()
+    vim.cmd.redraw()
+    vim.wait(100)
+    return vim.list_slice(drawn, before + 1)
+  end
+  T.eq(drawn_after(function()
+    view.update('t1', { what = 'Replay: make it faster' })
+  end), { 'claif ⠋ Replay: make it faster …' })
+  local after_message = drawn_after(function()
+    messages.say('p1 ready, 2 hunks in app.py: :ClaifReview')
+    view.update('t1', { what = 'Replay: make it faster', status = '≈5 tokens · 0.1 s' })
+  end)
+  T.eq(vim.tbl_filter(function(text)
+    return text:find('Replay', 1, true) ~= nil
+  end, after_message), {})
+  view.finish('t1', 'done')
+  vim.ui_detach(ns)
+end)
