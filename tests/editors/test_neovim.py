@@ -535,7 +535,9 @@ def test_a_stale_hunk_affects_only_itself_in_the_review(tmp_path: Path) -> None:
     assert r["states_after_ga2"] == ["stale", "accepted", "pending"], r["states_after_ga2"]
     assert r["session_after_ga2"] is True and r["pending_rows_after_ga2"] == 1
     # Marked in the diff view, on the lines it was about: `stale: <reason>`, in claif's words, once.
-    marks = [m for m in r["stale_marks"] if f"{first} stale: " in m["text"]]
+    # (named as the user knows it, `hunk 1 of 3`, never by its internal id)
+    marks = [m for m in r["stale_marks"] if m["text"].startswith("claif: hunk 1 of 3 stale: ")]
+    assert not any(first in m["text"] for m in r["stale_marks"]), r["stale_marks"]
     assert len(marks) == 1, r["stale_marks"]
     assert r["proposed_after_ga2"][marks[0]["row"]] == "    s = 1", (marks, r["proposed_after_ga2"])
     assert r["stale_rows"] == [{"id": first, "row": marks[0]["row"]}]
@@ -552,6 +554,8 @@ def test_a_stale_hunk_affects_only_itself_in_the_review(tmp_path: Path) -> None:
     assert r["final_state"] == "accepted" and r["session_after_gr"] is False and r["tabs_after"] == 1
     assert r["final"] == lines(greet_applied)
     assert r["messages_ga3"] == ["claif: accepted hunk 3 of 3 in app.py"], r["messages_ga3"]
+    (said,) = r["messages_ga_stale"]
+    assert said.startswith("claif: hunk 1 of 3 in app.py is stale: ") and said.endswith("; gr drops it"), said
     assert r["messages_gr"] == ["claif: rejected hunk 1 of 3 in app.py"], r["messages_gr"]
     assert (second, third) != (first, first)
 

@@ -279,7 +279,15 @@ function M.decide_at(verb, bufnr, first, last, callback)
   elseif #found == 0 and #stale > 0 then
     local review_keys = config.options.review.keys
     local how = review_keys.reject_hunk and ('; %s drops it'):format(review_keys.reject_hunk) or ''
-    messages.say(('%s is %s%s'):format(stale[1].id, hunks.stale_text(stale[1]), how), vim.log.levels.WARN)
+    local name = stale[1].id
+    for _, file in ipairs(session.proposal.files or {}) do
+      if vim.list_contains(vim.tbl_map(function(h)
+        return h.id
+      end, file.hunks or {}), stale[1].id) then
+        name = ('%s in %s'):format(hunks.label(file, stale[1]), file.path or vim.uri_to_fname(file.uri))
+      end
+    end
+    messages.say(('%s is %s%s'):format(name, hunks.stale_text(stale[1]), how), vim.log.levels.WARN)
     return false
   end
   if #found == 0 then

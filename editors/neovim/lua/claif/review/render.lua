@@ -96,7 +96,7 @@ local function mark_stale(session)
     table.insert(session.stale_rows, { hunk = hunk, row = row })
     local keys = config.options.review.keys
     local hint = keys.reject_hunk and (' (%s drops it)'):format(keys.reject_hunk) or ''
-    local mark = stale_mark('claif ' .. hunk.id, hunk, hint)
+    local mark = stale_mark('claif: ' .. hunks.label(session.file, hunk), hunk, hint)
     mark.line_hl_group = 'DiagnosticVirtualTextWarn'
     vim.api.nvim_buf_set_extmark(buf, M.ns, row, 0, mark)
   end
