@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PLUGIN = ROOT / "editors" / "neovim"
+PLUGIN = Path(os.environ.get("CLAIFTEST_NVIM_PLUGIN_DIR") or ROOT / "editors" / "neovim")
+"""The plugin under test; CLAIFTEST_NVIM_PLUGIN_DIR runs the scenarios against another copy (an older commit's)."""
 SCRIPTS = Path(__file__).resolve().parent / "neovim"
 RUN_TIMEOUT = 45
 """Seconds one Neovim run may take before it is killed (a run normally takes 2-4 s)."""
@@ -105,6 +106,28 @@ DESCRIBE_AND_GREET = textwrap.dedent(
 """Two hunks (describe, greet) that still apply once FIRST_HUNK_APPLIED is in the buffer."""
 
 ALL_THREE_APPLIED = BOTH_APPLIED.replace('return "Item: " + item.name', 'return f"Item: {item.name}"')
+
+SHORTER = textwrap.dedent(
+    """\
+    *** Begin Patch
+    *** Update File: app.py
+    @@ def total(items):
+    -    s = 0
+    -    for item in items:
+    -        s += item.price
+    -    return s
+    +    return sum(item.price for item in items)
+    *** End Patch
+    """
+)
+SHORTER_THREE = SHORTER.replace("*** End Patch\n", DESCRIBE_HUNK + "@@ def greet(name):\n") + textwrap.dedent(
+    """\
+    -    return "Hello " + name
+    +    return f"Hello {name}"
+    *** End Patch
+    """
+)
+"""Three hunks: `total` shrinks from four lines to one (three rows removed), then describe and greet."""
 
 HELPERS = textwrap.dedent(
     """\
@@ -269,3 +292,29 @@ class NeovimScenario:
         seconds = time.monotonic() - start
         result = json.loads(result_path.read_text()) if result_path.exists() else {"error": "no result file"}
         return NvimRun(result, proc.returncode, proc.stdout, proc.stderr, seconds, self.tmp, server_log, self.file)
+
+
+UNIT_SPECS = SCRIPTS / "unit"
+"""Unit specs of the plugin's pure modules (`*_spec.lua`), run by `unit/run.lua`."""
+
+
+def run_lua_spec(spec: Path, tmp: Path) -> list[dict[str, Any]]:
+    """Run one unit spec in headless Neovim with the plugin on the runtimepath; what each case did."""
+    nvim = require_nvim()
+    scenario = NeovimScenario(tmp, [])
+    result = tmp / f"{spec.stem}.json"
+    runner = UNIT_SPECS / "run.lua"
+    proc = subprocess.run(
+        [nvim, "--headless", "-u", "NONE", "-i", "NONE", "-n", "-l", str(runner), str(PLUGIN), str(spec), str(result)],
+        cwd=tmp,
+        env=scenario.env(tmp / "unused.json", tmp / "unused.log"),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        check=False,
+    )
+    failure = f"rc={proc.returncode}\nstdout: {proc.stdout}\nstderr: {proc.stderr}"
+    assert proc.returncode == 0 and result.exists(), failure
+    cases: list[dict[str, Any]] = json.loads(result.read_text())
+    return cases

@@ -24,6 +24,7 @@ from tests.editors.neovim_harness import (
     HELPERS_APPLIED,
     PLUGIN,
     SAMPLE,
+    SHORTER_THREE,
     THREE_HUNKS,
     TWO_FILES,
     NeovimScenario,
@@ -141,6 +142,83 @@ def test_explain_opens_a_markdown_buffer(tmp_path: Path) -> None:
     assert r["final"] == lines(SAMPLE) and r["modified"] is False and r["sessions"] == 0
 
 
+def test_progress_shows_without_any_user_configuration(tmp_path: Path) -> None:
+    chunks = [line + "\n" for line in ANSWER.splitlines()]
+    entry = {"action": "ask", "chunks": chunks, "delayMs": 80}
+    run = NeovimScenario(tmp_path, [entry] * 4).run("progress.lua")
+    r = ok(run)
+    # Stock Neovim: a spinner line in the command line with the provider, the instruction and a short status.
+    shown = [m for m in r["default"]["echoed"] if m.startswith("claif ")]
+    assert any("Replay: make it faster …" in m for m in shown), r["default"]
+    streaming = [m for m in shown if "Replay: make it faster · ≈" in m and " tokens · " in m]
+    assert streaming, r["default"]
+    assert all(m.endswith(" s") for m in streaming), streaming  # never the raw patch lines that streamed
+    assert not any("@@" in m or "***" in m for m in shown), shown
+    # A statusline showing claif's status shows it instead; `progress = false` shows nothing.
+    for case in ("statusline", "off"):
+        assert not [m for m in r[case]["echoed"] if m.startswith("claif ")], (case, r[case])
+    status = r["statusline"]["status"]
+    assert any(s.startswith("claif: Replay: shorter names · ≈") and s.endswith(" s") for s in status), status
+    # `progress = "notify"`: notifications (replacing each other in nvim-notify or snacks), the last one the outcome.
+    notified = [n for n in r["notify"]["notified"] if "tell me in a notification" in n]
+    assert notified[0] == "claif: Replay: tell me in a notification …", r["notify"]
+    assert any(" tokens · " in n for n in notified), notified
+    assert notified[-1].startswith("claif: Replay: tell me in a notification: 2 hunks in 1 file"), notified
+
+
+def test_explain_streams_into_its_window(tmp_path: Path) -> None:
+    chunks = [line + "\n" for line in EXPLANATION.splitlines()]
+    run = NeovimScenario(tmp_path, [{"action": "explain", "chunks": chunks, "delayMs": 300}]).run("explain_stream.lua")
+    r = ok(run)
+    streaming = r["streaming"]
+    assert streaming["done"] is False, streaming  # the window showed text before the answer was complete
+    assert streaming["lines"][0] == "# Replay: explain", streaming
+    assert "`total` adds up the `price` of every item." in streaming["lines"], streaming
+    assert r["current_is_source_while_streaming"] is True
+    assert r["same_buffer"] is True and r["windows"] == 2
+    assert "\n".join(r["answer"]).strip() == EXPLANATION.strip(), r["answer"]
+
+
+def test_the_review_tab_reads_well(tmp_path: Path) -> None:
+    run = NeovimScenario(tmp_path, [{"action": "ask", "answer": f"Shorter.\n\n{SHORTER_THREE}"}]).run("review_view.lua")
+    r = ok(run)
+    # The tab is labelled by the file, with no path for the tabline to shorten.
+    label = r["tab_labels"][1]
+    assert label == "claif: app.py" and "/" not in label, r["tab_labels"]
+    # Both sides have a winbar: the file as it is, and the proposal's title with its file.
+    assert r["winbars"] == ["app.py · as it is now", "claif: Replay: make it shorter · app.py"], r["winbars"]
+    # ... so the same lines sit on the same screen rows on both sides.
+    for text, left, right in r["rows"]:
+        assert left == right, (text, r["rows"])
+    # The key hint under the proposal, whole in a half of 80 columns (the long form is for wider windows).
+    assert r["key_hint"] == "ga/gr hunk  gA/gR all  ]h next  q close", r["key_hint"]
+    assert len(r["key_hint"]) <= r["prop_width"]
+    # No internal id in the source buffer's virtual text; each pending hunk says which it is.
+    assert r["source_virt_text"] == [f"claif: hunk {i} of 3" for i in (1, 2, 3)], r["source_virt_text"]
+    assert not any(r["proposal_id"] in t for t in r["source_virt_text"])
+    # The removed rows are drawn as removals (as the proposal side's filler rows), not as additions.
+    assert r["removed"]["text"] in ("    s = 0", "    for item in items:", "        s += item.price"), r["removed"]
+    assert "DiffAdd:ClaifDiffRemoved" in r["src_winhighlight"], r["src_winhighlight"]
+    assert r["removed"]["cell"]["attr"] == r["filler_cell"]["attr"], (r["removed"], r["filler_cell"])
+    # Accept and reject say what happened, in claif's words, once; never Neovim's "Workspace edit".
+    assert r["said_ga"] == ["claif: accepted hunk 1 of 3 in app.py"], r["said_ga"]
+    assert r["said_gR"] == ["claif: rejected 2 hunks in app.py"], r["said_gR"]
+    assert r["workspace_edit_messages"] == [], r["workspace_edit_messages"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the server keeps an accepted hunk accepted when the editor undoes its edit (claif.proposal answers "
+    "the same proposal after `u`), so nothing is pending for the view to show; re-opening undone hunks is the server's",
+)
+def test_undo_after_accept_shows_the_hunk_pending_again(tmp_path: Path) -> None:
+    run = NeovimScenario(tmp_path, [{"action": "ask", "answer": ANSWER}]).run("undo.lua")
+    r = ok(run)
+    assert r["after_accept"] == lines(FIRST_HUNK_APPLIED) and r["after_undo"] == lines(SAMPLE)
+    assert r["server_states"] == ["pending", "pending"], r["server_states"]
+    assert r["followed"] is True and r["pending_after_undo"] == 2 and r["signs_after_undo"] == 2, r
+
+
 def test_checkhealth(tmp_path: Path) -> None:
     run = NeovimScenario(tmp_path, []).run("health.lua")
     r = ok(run)
@@ -190,6 +268,46 @@ def test_help_tags(tmp_path: Path) -> None:
     for command in ("Ask", "Explain", "Accept", "Reject", "AcceptHunk", "RejectHunk", "Providers", "Cancel", "Review"):
         assert f":Claif{command}" in tags
     assert {"claif-setup", "claif-no-plugin", "claif-review", "claif-health"} <= tags
+    # the plugin ships these tags, so :help works without running :helptags
+    assert (PLUGIN / "doc" / "tags").read_text() == (doc / "tags").read_text(), "run :helptags editors/neovim/doc"
+
+
+HELP_PROBE = """
+local seen = {}
+for _, topic in ipairs({ 'claif', ':ClaifReview', 'claif-review', 'claif.ask()' }) do
+  local ok, err = pcall(vim.cmd.help, topic)
+  seen[topic] = { ok = ok, error = ok and vim.NIL or tostring(err), file = vim.fn.expand('%:t'),
+    line = vim.api.nvim_get_current_line() }
+  pcall(vim.cmd.helpclose)
+end
+local f = assert(io.open(vim.env.CLAIFTEST_HELP_RESULT, 'w'))
+f:write(vim.json.encode(seen))
+f:close()
+"""
+
+
+def test_help_works_with_the_plugin_on_a_plain_runtimepath(tmp_path: Path) -> None:
+    """`:help claif` and its topics open from the shipped doc/tags, with only the plugin added to 'runtimepath'."""
+    scenario = NeovimScenario(tmp_path / "run", [])
+    env = scenario.env(tmp_path / "unused.json", tmp_path / "unused.log")
+    env["CLAIFTEST_HELP_RESULT"] = str(tmp_path / "help.json")
+    probe = tmp_path / "probe.lua"
+    probe.write_text(HELP_PROBE)
+    plugin = str(PLUGIN).replace(",", "\\,")
+    plain = ["--headless", "-u", "NONE", "-i", "NONE", "-n", "--cmd", f"set runtimepath^={plugin}"]
+    proc = subprocess.run(
+        [require_nvim(), *plain, "-c", f"luafile {probe}", "-c", "qa!"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    seen = json.loads((tmp_path / "help.json").read_text())
+    for topic, opened in seen.items():
+        assert opened["ok"] is True and opened["file"] == "claif.txt", (topic, opened)
+        assert f"*{topic}*" in opened["line"], (topic, opened)
 
 
 def test_ask_code_action_prompts_for_the_instruction(tmp_path: Path) -> None:
@@ -323,10 +441,16 @@ def test_two_file_review_in_a_vsplit_gives_the_window_back(tmp_path: Path) -> No
     assert r["shown_after_next_file"] == "helpers.py"
     # `q` closed the view, the user's window shows app.py again, the proposal is still pending
     assert r["shown_after_close"] == "app.py" and r["windows_after_close"] == 1
+    # The view dressed the user's window (a winbar, removals drawn as such) and gave its own options back.
+    assert r["home_during"] == {
+        "winbar": "app.py · as it is now",
+        "winhighlight": "Normal:Comment,DiffAdd:ClaifDiffRemoved",
+    }
+    assert r["home_after_close"] == {"winbar": "", "winhighlight": "Normal:Comment"}, r["home_after_close"]
     assert r["state_after_close"] == "pending"
-    assert r["reopened_at"] == ["app.py", "app.py"]
+    assert r["reopened_at"] == ["app.py", "claif: app.py"]
     assert r["completion"] == ["app.py", "helpers.py"] and r["completion_h"] == ["helpers.py"]
-    assert r["shown_after_review"] == "helpers.py" and r["proposal_name"] == "helpers.py"
+    assert r["shown_after_review"] == "helpers.py" and r["proposal_name"] == "claif: helpers.py"
     assert "helpers.py [file 2/2]" in r["winbar"], r["winbar"]
     errors = [n["msg"] for n in r["notifications"] if n["level"] == 4]
     assert errors == [f'claif: proposal {r["id"]} has no file "nope.py"; its files: app.py, helpers.py'], errors
@@ -411,12 +535,16 @@ def test_a_stale_hunk_affects_only_itself_in_the_review(tmp_path: Path) -> None:
     assert r["states_after_ga2"] == ["stale", "accepted", "pending"], r["states_after_ga2"]
     assert r["session_after_ga2"] is True and r["pending_rows_after_ga2"] == 1
     # Marked in the diff view, on the lines it was about: `stale: <reason>`, in claif's words, once.
-    marks = [m for m in r["stale_marks"] if f"{first} stale: " in m["text"]]
+    # (named as the user knows it, `hunk 1 of 3`, never by its internal id)
+    marks = [m for m in r["stale_marks"] if m["text"].startswith("claif: hunk 1 of 3 stale: ")]
+    assert not any(first in m["text"] for m in r["stale_marks"]), r["stale_marks"]
     assert len(marks) == 1, r["stale_marks"]
     assert r["proposed_after_ga2"][marks[0]["row"]] == "    s = 1", (marks, r["proposed_after_ga2"])
     assert r["stale_rows"] == [{"id": first, "row": marks[0]["row"]}]
-    assert len(r["messages_ga2"]) == 1 and r["messages_ga2"][0].startswith("claif: "), r["messages_ga2"]
+    # Why the first hunk went stale, once and in claif's words, then what `ga` did.
+    assert len(r["messages_ga2"]) == 2 and r["messages_ga2"][0].startswith("claif: "), r["messages_ga2"]
     assert "Claif:" not in r["messages_ga2"][0], r["messages_ga2"]
+    assert r["messages_ga2"][1] == "claif: accepted hunk 2 of 3 in app.py", r["messages_ga2"]
     # The third hunk is still acceptable.
     greet_applied = describe_applied.replace('return "Hello " + name', 'return f"Hello {name}"')
     assert r["after_ga3"] == lines(greet_applied), r["after_ga3"]
@@ -425,7 +553,10 @@ def test_a_stale_hunk_affects_only_itself_in_the_review(tmp_path: Path) -> None:
     assert r["states_after_gr"] == ["rejected", "accepted", "accepted"], r["states_after_gr"]
     assert r["final_state"] == "accepted" and r["session_after_gr"] is False and r["tabs_after"] == 1
     assert r["final"] == lines(greet_applied)
-    assert len(r["messages_ga3"]) <= 1 and r["messages_gr"] == [], (r["messages_ga3"], r["messages_gr"])
+    assert r["messages_ga3"] == ["claif: accepted hunk 3 of 3 in app.py"], r["messages_ga3"]
+    (said,) = r["messages_ga_stale"]
+    assert said.startswith("claif: hunk 1 of 3 in app.py is stale: ") and said.endswith("; gr drops it"), said
+    assert r["messages_gr"] == ["claif: rejected hunk 1 of 3 in app.py"], r["messages_gr"]
     assert (second, third) != (first, first)
 
 

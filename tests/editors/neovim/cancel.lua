@@ -41,7 +41,7 @@ H.run(function()
   H.put('ask_error', done.error)
   H.put('ask_result', done.result)
   vim.wait(500) -- nothing else may arrive
-  H.put('proposals', vim.tbl_keys(state.proposals))
+  H.put('proposals', vim.tbl_keys(require('claif.store').proposals))
   H.put('sessions', H.session_count())
   H.put('running_after', vim.tbl_count(state.asks))
   H.put('modified', vim.bo[H.bufnr].modified)

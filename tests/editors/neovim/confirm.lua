@@ -39,7 +39,7 @@ H.run(function()
   H.put('shown', shown)
   local states = {}
   local server_states = {}
-  for id, p in pairs(require('claif.state').proposals) do
+  for id, p in pairs(require('claif.store').proposals) do
     states[id] = p.state
     server_states[id] = (H.proposal(id) or {}).state
   end

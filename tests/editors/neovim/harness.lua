@@ -266,6 +266,40 @@ function H.feed(keys)
   vim.api.nvim_feedkeys(vim.keycode(keys), 'mx', false)
 end
 
+--- Record what Neovim draws in the message area and the tab labels, as a UI sees them: each message
+--- (`H.result.screen_messages`: kind and text) and the latest tab labels (`H.result.tab_labels`).
+function H.watch_screen()
+  H.result.screen_messages, H.result.tab_labels = {}, {}
+  local ns = vim.api.nvim_create_namespace('claiftest.screen')
+  vim.ui_attach(ns, { ext_messages = true, ext_tabline = true }, function(event, ...)
+    if event == 'msg_show' then
+      local kind, content = ...
+      local text = table.concat(vim.tbl_map(function(chunk)
+        return chunk[2]
+      end, content)):gsub('\n$', '')
+      table.insert(H.result.screen_messages, { kind = kind, text = text, ms = H.ms() })
+    elseif event == 'tabline_update' then
+      local _, tabs = ...
+      H.result.tab_labels = vim.tbl_map(function(t)
+        return t.name
+      end, tabs)
+    end
+  end)
+end
+
+--- Messages drawn since the `H.watch_screen()` call whose text contains `needle`.
+---@param needle string
+---@return string[]
+function H.screen_messages_with(needle)
+  local found = {}
+  for _, m in ipairs(H.result.screen_messages or {}) do
+    if m.text:find(needle, 1, true) then
+      table.insert(found, m.text)
+    end
+  end
+  return found
+end
+
 --- Run a scenario, write the result file and exit.
 ---@param scenario fun()
 function H.run(scenario)

@@ -71,6 +71,15 @@ H.run(function()
   H.put('after_ga3', H.lines())
   H.put('states_after_ga3', states())
 
+  -- `ga` on the stale mark only says why it cannot be applied (no request goes out).
+  local before = #H.result.notifications
+  vim.api.nvim_set_current_win(s.prop_win)
+  vim.api.nvim_win_set_cursor(s.prop_win, { s.stale_rows[1].row + 1, 0 })
+  H.feed('ga')
+  H.put('messages_ga_stale', vim.tbl_map(function(n)
+    return n.msg
+  end, vim.list_slice(H.result.notifications, before + 1)))
+
   -- `gr` on the stale mark drops the first hunk; nothing is left to review.
   H.put('messages_gr', press('gr', s.stale_rows[1].row))
   H.put('states_after_gr', states())

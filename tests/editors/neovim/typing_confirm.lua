@@ -43,7 +43,7 @@ H.run(function()
   H.wait(function()
     return H.count_events('ClaifProposalsChanged') > changes
   end, 'the server to record the outcome')
-  local id = next(require('claif.state').proposals)
+  local id = next(require('claif.store').proposals)
   H.put('server_state', (H.proposal(id) or {}).state)
   H.put('line2', H.lines()[2])
 end)

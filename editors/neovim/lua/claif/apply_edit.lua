@@ -5,6 +5,7 @@
 --- server gets `{ applied = false, failureReason = ... }`. Edits that answer the user's own
 --- `claif.accept` are applied without asking again. The question waits until the user stops typing:
 --- a prompt that appeared mid-word would take the next keys as its answer.
+local config = require('claif.config')
 local idle = require('claif.idle')
 local messages = require('claif.messages')
 
@@ -209,7 +210,6 @@ end
 ---@return lsp.Handler
 function M.handler(default)
   return function(err, params, ctx)
-    local config = require('claif.config')
     if
       not config.options.confirm_edits
       or #M.confirmations(params) == 0

@@ -29,6 +29,8 @@ local M = {}
 ---@field commands boolean create the `:Claif*` user commands
 ---@field confirm_edits boolean ask before applying edits whose change annotations need confirmation
 ---@field review claif.ReviewOptions
+---@field progress 'auto'|'echo'|'notify'|false how asks show their progress: `auto` echoes a spinner line unless
+--- fidget.nvim, noice.nvim, mini.notify or a statusline showing it is there (a notification with nvim-notify or snacks)
 ---@field lsp table? extra fields merged into the `vim.lsp.config()` entry
 
 ---@type claif.Options
@@ -41,6 +43,7 @@ M.defaults = {
   init_options = nil,
   commands = true,
   confirm_edits = true,
+  progress = 'auto',
   review = {
     auto_open = false,
     layout = 'tab',
@@ -196,6 +199,10 @@ function M.set(opts)
   if options.review.layout ~= 'tab' and options.review.layout ~= 'vsplit' then
     table.insert(M.problems, ('review.layout must be "tab" or "vsplit", not %q'):format(tostring(options.review.layout)))
     options.review.layout = 'tab'
+  end
+  if not vim.list_contains({ 'auto', 'echo', 'notify', false }, options.progress) then
+    table.insert(M.problems, ('progress must be "auto", "echo", "notify" or false, not %q'):format(tostring(options.progress)))
+    options.progress = 'auto'
   end
   M.options = options
   return options

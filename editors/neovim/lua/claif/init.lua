@@ -1,22 +1,28 @@
 --- claif.nvim: claif-lsp in Neovim. `require('claif').setup()` registers and enables the server;
 --- the `:Claif*` commands ask, review proposals hunk by hunk, and cancel. See `:help claif`.
 local apply_edit = require('claif.apply_edit')
+local ask = require('claif.ask')
 local client_util = require('claif.client')
 local commands = require('claif.commands')
 local config = require('claif.config')
+local decisions = require('claif.decisions')
+local events = require('claif.events')
 local idle = require('claif.idle')
 local messages = require('claif.messages')
 local progress = require('claif.progress')
+local providers = require('claif.providers')
 local review = require('claif.review')
 local state = require('claif.state')
+local store = require('claif.store')
 
 local M = {}
 
-M.ask = commands.ask
-M.cancel = commands.cancel
-M.providers = commands.providers
+M.ask = ask.ask
+M.cancel = ask.cancel
+M.providers = providers.providers
 M.status = progress.status
 M.state = state
+M.store = store
 M.review = review
 
 ---@param message string
@@ -51,7 +57,7 @@ function M.lsp_config(options)
         for _, p in ipairs(params and params.proposals or {}) do
           review.on_changed(p.id, p.state, ctx.client_id)
         end
-        vim.api.nvim_exec_autocmds('User', { pattern = 'ClaifProposalsChanged', modeline = false, data = params })
+        events.fire('ClaifProposalsChanged', params)
       end,
       ['window/showMessage'] = function(err, params, ctx)
         if not params or type(params.message) ~= 'string' then
@@ -82,9 +88,9 @@ function M.setup(opts)
   client_util.name = options.name
   vim.lsp.config(options.name, M.lsp_config(options))
   vim.lsp.enable(options.name)
-  vim.lsp.commands['claif.ask'] = commands.lsp_ask
-  vim.lsp.commands['claif.accept'] = commands.lsp_decide('accept')
-  vim.lsp.commands['claif.reject'] = commands.lsp_decide('reject')
+  vim.lsp.commands['claif.ask'] = ask.lsp_ask
+  vim.lsp.commands['claif.accept'] = decisions.lsp_decide('accept')
+  vim.lsp.commands['claif.reject'] = decisions.lsp_decide('reject')
   if options.commands then
     commands.create()
   end

@@ -7,6 +7,13 @@ local KEEP = 50
 ---@type {seq: integer, text: string}[] the latest messages shown
 local shown = {}
 local seq = 0
+local last_said_ms = -math.huge
+
+--- Milliseconds since claif last said something (a running ask's progress line must not hide it).
+---@return number
+function M.since_said_ms()
+  return vim.uv.hrtime() / 1e6 - last_said_ms
+end
 
 --- A message without the server's `Claif: ` prefix, trimmed.
 ---@param text string
@@ -25,6 +32,7 @@ function M.say(text, level)
   if #shown > KEEP then
     table.remove(shown, 1)
   end
+  last_said_ms = vim.uv.hrtime() / 1e6
   vim.notify('claif: ' .. text, level or vim.log.levels.INFO)
 end
 
