@@ -1,5 +1,25 @@
-// What the user is told about a decision: one message, in Claif's words, built from the server's answer.
-import type { AcceptResult, Hunk, Proposal } from './types';
+// What the user is told about a decision: one message, in Claif's words, built from the server's answer. No
+// `vscode` import, so it is unit-tested under plain Node.
+import { type AcceptResult, Commands, type Hunk, type Proposal } from './types';
+
+export type Verb = 'accept' | 'reject';
+
+/** The server command a verb runs. */
+export const decisionCommand = (verb: Verb): string => (verb === 'accept' ? Commands.accept : Commands.reject);
+
+/** The verb of a server command: `claif.accept` accepts, anything else (`claif.reject`) rejects. */
+export const decisionVerb = (command: string): Verb => (command === Commands.accept ? 'accept' : 'reject');
+
+/** What a failed decision says: the server's reason without its "claif:" prefix, and the message built from it. */
+export function decisionFailure(verb: Verb, error: string): { reason: string; text: string } {
+  const reason = error.replace(/^claif:\s*/i, '');
+  return { reason, text: `Claif: ${verb} failed: ${reason}` };
+}
+
+/** The part of an accept's answer the event log records (null when the server answered nothing). */
+export function decisionSummary(value: AcceptResult | undefined): Pick<AcceptResult, 'applied' | 'reason' | 'accepted' | 'stale'> | null {
+  return value ? { applied: value.applied, reason: value.reason, accepted: value.accepted, stale: value.stale } : null;
+}
 
 /** `p3-h2` → `hunk 2`; the id itself when it has no number. */
 export function hunkLabel(id: string): string {
