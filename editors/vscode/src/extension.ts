@@ -16,7 +16,7 @@ import { ProposalStore } from './proposalStore';
 import { Providers } from './providers';
 import { ServerClient } from './serverClient';
 import { StatusItem } from './status';
-import { userOnlyKeys } from './trust';
+import { userOnlyKeys } from './settingsPolicy';
 import { Commands, PROPOSALS_CHANGED, type Proposal, type ProposalsChangedParams } from './types';
 
 let server: ServerClient | undefined;

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { ConfigurationParams, LanguageClient, Middleware } from 'vscode-languageclient/node';
 import { emit, errorMessage, outputChannel } from './events';
-import { withoutUserOnlyKeys } from './trust';
+import { withoutUserOnlyKeys } from './settingsPolicy';
 import { type AcceptResult, type AskArgs, Commands } from './types';
 
 /** What the middleware hands server commands and lenses to. */
