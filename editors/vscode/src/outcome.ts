@@ -71,3 +71,16 @@ export function acceptMessage(result: AcceptResult): DecisionMessage | undefined
   }
   return undefined;
 }
+
+const normal = (text: string) =>
+  text
+    .replace(/^claif:\s*/i, '')
+    .replace(/[.\s]+$/, '')
+    .replace(/\s+/g, ' ')
+    .toLowerCase();
+
+/** True when two messages tell the same event: one contains the other (case, "Claif:" prefix, spacing and a final full stop aside). */
+export function sameEvent(a: string, b: string): boolean {
+  const [x, y] = [normal(a), normal(b)];
+  return !!x && !!y && (x.includes(y) || y.includes(x));
+}

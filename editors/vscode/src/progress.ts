@@ -15,6 +15,7 @@ import {
   type WorkDoneProgressReport,
 } from 'vscode-languageclient/node';
 import { emit } from './events';
+import { progressTitle, progressUpdate } from './progressText';
 
 export class NotificationProgress implements vscode.Disposable {
   private listener: vscode.Disposable | undefined;
@@ -39,7 +40,7 @@ export class NotificationProgress implements vscode.Disposable {
 
   private begin(params: WorkDoneProgressBegin): void {
     if (this.ended) return;
-    const title = !params.title ? this.fallbackTitle : /^claif\b/i.test(params.title) ? params.title : `Claif: ${params.title}`;
+    const title = progressTitle(params.title, this.fallbackTitle);
     emit('progress.begin', { token: this.token, title, cancellable: params.cancellable ?? false });
     void vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title, cancellable: params.cancellable ?? true },
@@ -56,13 +57,8 @@ export class NotificationProgress implements vscode.Disposable {
   private report(params: WorkDoneProgressBegin | WorkDoneProgressReport): void {
     if (params.kind === 'report') emit('progress.report', { token: this.token, message: params.message });
     if (!this.progress) return;
-    const update: { message?: string; increment?: number } = {};
-    if (params.message) update.message = params.message;
-    if (typeof params.percentage === 'number') {
-      const percentage = Math.max(0, Math.min(params.percentage, 100));
-      update.increment = Math.max(0, percentage - this.reported);
-      this.reported += update.increment;
-    }
+    const { update, reported } = progressUpdate(this.reported, params);
+    this.reported = reported;
     this.progress.report(update);
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { acceptMessage, decisionCommand, decisionFailure, decisionSummary, decisionVerb, hunkLabel } from '../../src/outcome';
+import { acceptMessage, decisionCommand, decisionFailure, decisionSummary, decisionVerb, hunkLabel, sameEvent } from '../../src/outcome';
 import { file, hunk, proposal } from './fixtures';
 
 test('verbs and server commands map both ways', () => {
@@ -46,4 +46,11 @@ test('stale hunks are named with their reason, what was applied and what is left
     text: 'Claif: hunk 2 of "title of p1" is stale (its lines changed); applied hunk 1. Drop it from the lens; 1 hunk still pending.',
     reasons: ['stale: hunk 2 of app.py no longer applies, its lines changed'],
   });
+});
+
+test("a server message saying what the decision's message says is the same event", () => {
+  assert.equal(sameEvent('Claif: hunk 2 of app.py no longer applies, its lines changed.', 'hunk 2 of app.py no longer applies,  its lines changed'), true);
+  assert.equal(sameEvent('CLAIF: The Edit Failed', 'Claif: "x" was not applied: the edit failed.'), true);
+  assert.equal(sameEvent('Claif: applied hunk 1', 'Claif: rejected hunk 2'), false);
+  assert.equal(sameEvent('Claif:', 'anything'), false, 'an empty message is no event');
 });
