@@ -1,6 +1,7 @@
 // Ask and explain: the instruction box, the progress notification, and the answer shown as a review, a document or
 // a note. Cancel stops every running ask.
 import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
 import { completeAskArgs, type AskTarget, askAction, needsInstruction, progressToken, requestId, typedInstruction } from './askArgs';
 import { NO_CHANGES, askReaction } from './askOutcome';
 import { emit, errorMessage, outputChannel } from './events';
@@ -65,7 +66,7 @@ export class Asks {
       if (!instruction) return undefined;
       args.instruction = instruction;
     }
-    let client;
+    let client: LanguageClient;
     try {
       client = this.server.requireClient();
     } catch (error) {

@@ -15,8 +15,8 @@ import { pickProposal } from './proposalPick';
 import { ProposalStore } from './proposalStore';
 import { Providers } from './providers';
 import { ServerClient } from './serverClient';
-import { StatusItem } from './status';
 import { userOnlyKeys } from './settingsPolicy';
+import { StatusItem } from './status';
 import { Commands, PROPOSALS_CHANGED, type Proposal, type ProposalsChangedParams } from './types';
 
 let server: ServerClient | undefined;
