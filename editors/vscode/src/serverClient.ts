@@ -1,9 +1,11 @@
 // The language client's lifecycle: find the server, start it with the user's own user-only values, restart it
 // when those change, stop it; and send it commands.
+import { createInterface } from 'node:readline';
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, LanguageClient, type Middleware, RevealOutputChannelOn, State } from 'vscode-languageclient/node';
 import { emit, errorMessage, outputChannel } from './events';
-import { ServerNotFoundError, readServerConfig, resolveServer } from './server';
+import { ServerNotFoundError, commandLine, readServerConfig, resolveServer } from './server';
+import { stderrLine } from './serverLog';
 import { startFailure, workspaceAttemptsWarning } from './serverText';
 import type { StatusItem } from './status';
 import { userServerSettings, userValuesFingerprint, workspaceAttempts } from './trust';
@@ -52,13 +54,14 @@ export class ServerClient implements CommandSender, vscode.Disposable {
     this.status.setServer('starting');
     void this.warnAboutWorkspaceAttempts();
     this.startedWith = userValuesFingerprint(this.userOnly);
+    const config = readServerConfig();
     let server;
     try {
-      server = await resolveServer(readServerConfig(), this.cwd);
+      server = await resolveServer(config, this.cwd);
     } catch (error) {
       return this.startFailed(error);
     }
-    outputChannel().info(`starting claif-lsp: ${server.description} ${server.executable.args?.join(' ') ?? ''}`);
+    outputChannel().info(`starting claif-lsp: ${commandLine(server, config)}`);
     const client = new LanguageClient(
       'claif',
       'Claif',
@@ -72,6 +75,16 @@ export class ServerClient implements CommandSender, vscode.Disposable {
         outputChannel: outputChannel(),
         revealOutputChannelOn: RevealOutputChannelOn.Never,
         middleware: this.hooks.middleware(),
+        // Each server record once, at its own level (serverLog.ts).
+        stdioOptions: {
+          stdout: (input, channel) => void createInterface({ input, crlfDelay: Infinity, terminal: false }).on('line', (line) => channel.info(line)),
+          stderr: (input, channel) => {
+            createInterface({ input, crlfDelay: Infinity, terminal: false }).on('line', (line) => {
+              const entry = stderrLine(line, client.state === State.Running);
+              if (entry) channel[entry.level](entry.text);
+            });
+          },
+        },
       },
     );
     this.client = client;
