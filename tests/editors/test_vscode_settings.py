@@ -71,29 +71,44 @@ def test_commands_and_menus_are_consistent() -> None:
     } <= ids
     # The server's own commands are registered by the language client; contributing them would clash.
     assert not {i for i in ids if i.count(".") == 1}
+    submenus = {m["id"] for m in contributes["submenus"]}
     for menu in contributes["menus"].values():
         for item in menu:
-            assert item["command"] in ids
+            assert item["command"] in ids if "command" in item else item["submenu"] in submenus
+    assert set(contributes["menus"]) - {"commandPalette", "editor/context", "editor/title"} <= submenus
 
 
-def test_context_menu_offers_every_user_command() -> None:
-    menus = json.loads(PACKAGE.read_text(encoding="utf-8"))["contributes"]["menus"]
-    in_context = {item["command"] for item in menus["editor/context"]}
+def test_context_menu_offers_every_user_command_in_one_claif_submenu() -> None:
+    contributes = json.loads(PACKAGE.read_text(encoding="utf-8"))["contributes"]
+    menus = contributes["menus"]
+    assert menus["editor/context"] == [
+        {"submenu": "claif.editorContext", "group": "claif@1", "when": "resourceScheme != output"}
+    ]
+    assert {"id": "claif.editorContext", "label": "Claif"} in contributes["submenus"]
+    in_submenu = {item["command"] for item in menus["claif.editorContext"]}
     assert {
         "claif.ui.ask",
         "claif.ui.explain",
+        "claif.ui.review",
         "claif.ui.acceptProposal",
         "claif.ui.rejectProposal",
         "claif.ui.selectProvider",
         "claif.ui.showLog",
-    } <= in_context
-    assert all(item["group"].startswith("claif@") for item in menus["editor/context"]), "one Claif group"
+    } <= in_submenu
+
+
+def test_ask_has_a_default_keybinding() -> None:
+    keybindings = json.loads(PACKAGE.read_text(encoding="utf-8"))["contributes"]["keybindings"]
+    ask = [k for k in keybindings if k["command"] == "claif.ui.ask"]
+    assert ask and ask[0]["key"] == "ctrl+alt+k" and ask[0]["mac"] == "cmd+alt+k"
 
 
 def test_diff_editor_shows_the_per_hunk_code_lenses() -> None:
     # VS Code's diffEditor.codeLens defaults to false, which hides the server's lenses in the review diff.
     defaults = json.loads(PACKAGE.read_text(encoding="utf-8"))["contributes"]["configurationDefaults"]
     assert defaults["diffEditor.codeLens"] is True
+    # A review beside the file is narrower than VS Code's inline breakpoint: it must stay side by side.
+    assert defaults["diffEditor.useInlineViewWhenSpaceIsLimited"] is False
 
 
 def _all_properties() -> dict[str, dict]:

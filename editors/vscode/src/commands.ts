@@ -7,6 +7,10 @@ export const UiCommands = {
   explain: 'claif.ui.explain',
   accept: 'claif.ui.acceptProposal',
   reject: 'claif.ui.rejectProposal',
+  /** The editor title's buttons: the same decisions, labelled for what they do to the hunks. */
+  acceptAll: 'claif.ui.acceptAllHunks',
+  rejectAll: 'claif.ui.rejectAllHunks',
+  review: 'claif.ui.review',
   selectProvider: 'claif.ui.selectProvider',
   showLog: 'claif.ui.showLog',
   restart: 'claif.ui.restartServer',

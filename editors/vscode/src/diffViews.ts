@@ -7,8 +7,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { emit } from './events';
 import type { ProposalStore } from './proposalStore';
-import { SCHEME, parseProposalUri, proposalUri } from './proposalUri';
-import { announcement, diffTitle } from './proposalView';
+import { SCHEME, parseProposalUri, proposalUri, sameUri } from './proposalUri';
+import { announcement, diffTitle, proposedFromCurrent } from './proposalView';
 import { OPEN_STATES, type Proposal, type ProposalFile } from './types';
 
 interface Placement {
@@ -39,7 +39,11 @@ export class DiffViews implements vscode.TextDocumentContentProvider, vscode.Dis
   provideTextDocumentContent(uri: vscode.Uri): string {
     const parsed = parseProposalUri(uri);
     if (!parsed || parsed.empty) return '';
-    return this.store.get(parsed.id)?.files[parsed.file]?.proposedText ?? '';
+    const file = this.store.get(parsed.id)?.files[parsed.file];
+    if (!file) return '';
+    // An open file's proposed side follows its edits (an undo of an accepted hunk included): see proposedFromCurrent.
+    const document = file.operation === 'update' ? vscode.workspace.textDocuments.find((d) => sameUri(d.uri.toString(), file.uri)) : undefined;
+    return (document && proposedFromCurrent(document.getText(), file.hunks)) ?? file.proposedText ?? '';
   }
 
   /** Fetch proposals after an ask and present each: beside the file without focus, or announced. */
@@ -72,12 +76,25 @@ export class DiffViews implements vscode.TextDocumentContentProvider, vscode.Dis
     const file: ProposalFile = proposal.files[index];
     const left = file.operation === 'add' ? proposalUri(proposal, index, true) : vscode.Uri.parse(file.uri);
     const right = file.operation === 'delete' ? proposalUri(proposal, index, true) : proposalUri(proposal, index);
-    await vscode.commands.executeCommand('vscode.diff', left, right, diffTitle(path.basename(file.path || left.path), proposal), {
+    await vscode.commands.executeCommand('vscode.diff', left, right, diffTitle(path.basename(file.path || left.path)), {
       preview: false,
       preserveFocus: !how.focus,
       viewColumn: how.column,
     });
+    revealFirstHunk(file, left, right);
     emit('review.diffOpened', { proposal: proposal.id, file: file.path, focus: how.focus, activeEditor: activeEditorUri() });
+  }
+
+  /** "Review proposal": open (again) the diff of the proposal `resource` names, or the one the user picks, with the focus. */
+  async review(proposal: Proposal | undefined): Promise<void> {
+    if (!proposal || !OPEN_STATES.has(proposal.state)) {
+      void vscode.window.showInformationMessage('Claif: there is no open proposal to review.');
+      return;
+    }
+    const shown = vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((tab) => ({ tab, group: g })));
+    const open = shown.find(({ tab }) => tab.input instanceof vscode.TabInputTextDiff && parseProposalUri(tab.input.modified)?.id === proposal.id);
+    const column = open?.group.viewColumn ?? vscode.ViewColumn.Beside;
+    await this.openDiffs(proposal, { focus: true, column });
   }
 
   /** Close every tab showing a side of proposal `id`. */
@@ -99,6 +116,21 @@ export class DiffViews implements vscode.TextDocumentContentProvider, vscode.Dis
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/**
+ * Show the first open hunk from its first column in the diff's two sides and in the file's own editors: the diff
+ * editor keeps the horizontal scroll of a long selected line, which hid the start of every line (`def `).
+ */
+function revealFirstHunk(file: ProposalFile, left: vscode.Uri, right: vscode.Uri): void {
+  const line = file.hunks.find((h) => h.range && (h.state === 'pending' || h.state === 'applying'))?.range?.start.line ?? 0;
+  const sides = new Set([left.toString(), right.toString(), vscode.Uri.parse(file.uri).toString()]);
+  for (const editor of vscode.window.visibleTextEditors) {
+    if (!sides.has(editor.document.uri.toString())) continue;
+    const at = new vscode.Range(Math.min(line, editor.document.lineCount - 1), 0, Math.min(line, editor.document.lineCount - 1), 0);
+    editor.revealRange(at, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+  emit('review.revealed', { file: file.path, line });
 }
 
 const activeEditorUri = () => vscode.window.activeTextEditor?.document.uri.toString();

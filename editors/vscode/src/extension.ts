@@ -12,8 +12,9 @@ import { ServerMessages } from './messages';
 import { createMiddleware } from './middleware';
 import { routeServerProgress } from './progress';
 import { pickProposal } from './proposalPick';
-import { ProposalStore } from './proposalStore';
-import { Providers } from './providers';
+import { proposalPaths } from './proposalView';
+import { EditFollower, ProposalStore } from './proposalStore';
+import { Providers, openProviderSettings } from './providers';
 import { ServerClient } from './serverClient';
 import { userOnlyKeys } from './settingsPolicy';
 import { StatusItem } from './status';
@@ -31,7 +32,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   // The parts refer to each other through closures, called only once activate has built them all.
   const store = new ProposalStore({ fetch: (id) => serverClient.execute<Proposal>(Commands.proposal, { proposal: id }) }, (id) => views.closeDiffs(id));
   const views = new DiffViews(store);
-  const review = { pick: (resource: unknown, verb: string) => pickProposal(store, resource, verb), refresh: (id: string) => store.refresh(id) };
+  const followEdits = new EditFollower(store);
+  const review = {
+    pick: (resource: unknown, verb: string) => pickProposal(store, resource, verb),
+    get: (id: string) => store.get(id),
+    refresh: (id: string) => store.refresh(id),
+  };
   const serverClient: ServerClient = new ServerClient(status, userOnly, context.extension.extensionPath, {
     middleware: () =>
       createMiddleware({
@@ -53,7 +59,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   });
   server = serverClient;
   const providers = new Providers(serverClient, status);
-  const asks = new Asks(serverClient, status, (ids) => views.show(ids));
+  const asks = new Asks(serverClient, status, (ids) => views.show(ids), {
+    askProblem: (provider) => providers.askProblem(provider),
+    select: () => providers.select(),
+    openSettings: openProviderSettings,
+  });
   const decisions = new Decisions(serverClient, review, messages);
 
   context.subscriptions.push(
@@ -62,18 +72,32 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       explain: () => asks.fromEditor('explain'),
       accept: (resource) => decisions.decide('accept', resource),
       reject: (resource) => decisions.decide('reject', resource),
+      acceptAll: (resource) => decisions.decide('accept', resource),
+      rejectAll: (resource) => decisions.decide('reject', resource),
+      review: async (resource) => views.review(await pickProposal(store, resource, 'Review')),
       selectProvider: () => providers.select(),
       showLog: () => output.show(true),
       restart: () => serverClient.restart(),
       cancel: () => asks.cancelAll(),
     }),
-    store.onDidChangeProposals(() => void vscode.commands.executeCommand('setContext', 'claif.hasOpenProposals', store.open().length > 0)),
+    store.onDidChangeProposals(() => {
+      void vscode.commands.executeCommand('setContext', 'claif.hasOpenProposals', store.open().length > 0);
+      // The files with an open proposal: their editors' title bars show Accept all / Reject all / Review at once,
+      // in the group the user works in (VS Code shows the diff's own title buttons only once its group is active).
+      void vscode.commands.executeCommand('setContext', 'claif.proposalPaths', proposalPaths(store.open(), (uri) => vscode.Uri.parse(uri).fsPath));
+    }),
+    // After an undo, a redo or any edit of a file under review, the server has moved or re-decided its hunks:
+    // read the proposal again so that the diff and the lenses follow.
+    vscode.workspace.onDidChangeTextDocument((event) => {
+      if (event.contentChanges.length && store.forDocument(event.document.uri).length) followEdits.schedule(event.document.uri);
+    }),
     store.onDidChangeLenses(() => refreshServerLenses(serverClient.client)),
     output,
     status,
     serverClient,
     views,
     store,
+    followEdits,
   );
 
   let providerTimer: NodeJS.Timeout | undefined;

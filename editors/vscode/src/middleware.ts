@@ -4,6 +4,7 @@
 // may not set, and documents the server shows open beside the code.
 import * as vscode from 'vscode';
 import type { ConfigurationParams, LanguageClient, Middleware } from 'vscode-languageclient/node';
+import { isMarkdown, showRendered } from './answerView';
 import { emit, errorMessage, outputChannel } from './events';
 import { withoutUserOnlyKeys } from './settingsPolicy';
 import { type AcceptResult, type AskArgs, Commands } from './types';
@@ -31,6 +32,11 @@ export function createMiddleware(handlers: MiddlewareHandlers): Middleware {
       // never take the focus (even when the server asks to): they arrive while the user may be typing.
       showDocument: async (params, token, next) => {
         if (params.external || !params.uri.startsWith('file:')) return next(params, token);
+        const uri = vscode.Uri.parse(params.uri);
+        if (isMarkdown(uri) && (await showRendered(uri))) {
+          emit('showDocument', { uri: params.uri, rendered: true, takeFocus: params.takeFocus ?? false });
+          return { success: true };
+        }
         try {
           const editor = await vscode.window.showTextDocument(vscode.Uri.parse(params.uri), {
             viewColumn: vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active,

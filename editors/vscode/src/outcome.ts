@@ -84,3 +84,27 @@ export function sameEvent(a: string, b: string): boolean {
   const [x, y] = [normal(a), normal(b)];
   return !!x && !!y && (x.includes(y) || y.includes(x));
 }
+
+/** Each hunk's state, by id: what a decision changed is read by comparing two of them. */
+export function hunkStates(proposal: Proposal | undefined): Map<string, string> {
+  return new Map(allHunks(proposal).map((h) => [h.id, h.state]));
+}
+
+/**
+ * What a decision did, in one line: "Claif: 1 accepted, 2 rejected." (with "; 1 still pending" when some are
+ * left); undefined when no hunk changed state.
+ */
+export function decisionReport(before: Map<string, string>, after: Proposal | undefined): string | undefined {
+  const counts = { accepted: 0, rejected: 0, stale: 0 };
+  for (const hunk of allHunks(after)) {
+    const was = before.get(hunk.id);
+    if (was === hunk.state || !(hunk.state in counts)) continue;
+    counts[hunk.state as keyof typeof counts]++;
+  }
+  const parts = Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([state, n]) => `${n} ${state}`);
+  if (!parts.length) return undefined;
+  const pending = allHunks(after).filter((h) => h.state === 'pending').length;
+  return `Claif: ${parts.join(', ')}${pending ? `; ${pending} still pending` : ''}.`;
+}

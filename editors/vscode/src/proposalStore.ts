@@ -64,6 +64,7 @@ export class ProposalStore implements vscode.Disposable {
       return undefined;
     }
     this.proposals.set(id, proposal);
+    emit('review.refreshed', { proposal: id, state: proposal.state, hunks: proposal.files.flatMap((f) => f.hunks.map((h) => ({ id: h.id, state: h.state, line: h.range?.start.line ?? null }))) });
     for (const hunk of proposal.files.flatMap((f) => f.hunks)) if (hunk.range) this.lastLines.set(hunk.id, hunk.range.start.line);
     proposal.files.forEach((_, i) => this.contentChanged.fire(proposalUri(proposal, i)));
     this.lensesChanged.fire();
@@ -94,5 +95,34 @@ export class ProposalStore implements vscode.Disposable {
     this.contentChanged.dispose();
     this.stateChanged.dispose();
     this.lensesChanged.dispose();
+  }
+}
+
+/** Re-reads the proposals of an edited file once its edits pause (the server has the edits by then). */
+export class EditFollower implements vscode.Disposable {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly store: ProposalStore,
+    private readonly delayMs = 300,
+  ) {}
+
+  schedule(uri: vscode.Uri): void {
+    const key = uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        const ids = this.store.forDocument(uri).map((p) => p.id);
+        emit('review.followEdits', { uri: key, proposals: ids });
+        for (const id of ids) void this.store.refresh(id);
+      }, this.delayMs),
+    );
+  }
+
+  dispose(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { acceptMessage, decisionCommand, decisionFailure, decisionSummary, decisionVerb, hunkLabel, sameEvent } from '../../src/outcome';
+import { acceptMessage, decisionCommand, decisionFailure, decisionReport, decisionSummary, decisionVerb, hunkLabel, hunkStates, sameEvent } from '../../src/outcome';
 import { file, hunk, proposal } from './fixtures';
 
 test('verbs and server commands map both ways', () => {
@@ -53,4 +53,15 @@ test("a server message saying what the decision's message says is the same event
   assert.equal(sameEvent('CLAIF: The Edit Failed', 'Claif: "x" was not applied: the edit failed.'), true);
   assert.equal(sameEvent('Claif: applied hunk 1', 'Claif: rejected hunk 2'), false);
   assert.equal(sameEvent('Claif:', 'anything'), false, 'an empty message is no event');
+});
+
+test('a decision says what it did to the hunks, in numbers', () => {
+  const three = (states: string[]) =>
+    proposal('p1', [file('file:///a.py', states.map((state, i) => hunk(`p1-h${i + 1}`, { state: state as 'pending' })))]);
+  const before = hunkStates(three(['pending', 'pending', 'pending']));
+  assert.equal(decisionReport(before, three(['accepted', 'pending', 'pending'])), 'Claif: 1 accepted; 2 still pending.');
+  assert.equal(decisionReport(before, three(['accepted', 'rejected', 'rejected'])), 'Claif: 1 accepted, 2 rejected.');
+  assert.equal(decisionReport(hunkStates(three(['accepted', 'pending', 'pending'])), three(['accepted', 'rejected', 'rejected'])), 'Claif: 2 rejected.');
+  assert.equal(decisionReport(before, three(['pending', 'pending', 'pending'])), undefined);
+  assert.equal(decisionReport(new Map(), undefined), undefined);
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { announcement, diffTitle, openProposals, parseProposalQuery, pickEntry, proposalQuery, touches } from '../../src/proposalView';
-import { file, hunk, proposal } from './fixtures';
+import { announcement, diffTitle, openProposals, parseProposalQuery, pickEntry, proposalPaths, proposalQuery, proposedFromCurrent, touches } from '../../src/proposalView';
+import { file, hunk, proposal, range } from './fixtures';
 
 test('a proposal URI query names the proposal, the file and the empty side, and reads back', () => {
   assert.equal(proposalQuery('p 1&2', 3), 'proposal=p%201%262&file=3');
@@ -38,6 +38,29 @@ test('the announcement counts pending hunks only, over every file', () => {
 
 test('the diff title and the quick pick name the proposal', () => {
   const p = proposal('p1', [file('file:///src/a.py', [])], { provider: 'openai' });
-  assert.equal(diffTitle('a.py', p), 'a.py ↔ Claif: title of p1');
+  assert.equal(diffTitle('a.py'), 'a.py ↔ Claif proposal');
   assert.deepEqual(pickEntry(p), { label: 'title of p1', description: 'openai · pending', detail: 'src/a.py' });
+});
+
+test('the paths of the files under review include a rename\'s new name, once each', () => {
+  const a = proposal('p1', [file('file:///src/a.py', []), file('file:///src/old.py', [], { operation: 'rename', newUri: 'file:///src/new.py' })]);
+  const b = proposal('p2', [file('file:///src/a.py', [])]);
+  assert.deepEqual(proposalPaths([a, b], (uri) => uri.replace('file://', '')), ['/src/a.py', '/src/old.py', '/src/new.py']);
+});
+
+test('the proposed side is the current text with each open hunk at its tracked range', () => {
+  const text = 'a\nb\nc\nd\n';
+  const hunks = [
+    hunk('p1-h1', { state: 'accepted', range: null, oldText: 'x\n', newText: 'y\n' }),
+    hunk('p1-h2', { range: range(1, 2), oldText: 'b\n', newText: 'B\nB2\n' }),
+    hunk('p1-h3', { range: range(3, 4), oldText: 'd\n', newText: '' }),
+  ];
+  assert.equal(proposedFromCurrent(text, hunks), 'a\nB\nB2\nc\n');
+  // After an undo the accepted hunk is not proposed again: only the open ones are.
+  assert.equal(proposedFromCurrent('a\nb\n', [hunk('p1-h1', { range: range(1, 2), oldText: 'b\n', newText: 'c\n', state: 'rejected' })]), 'a\nb\n');
+  // The server's ranges end at the end of the last old line, before its newline.
+  const lineEnd = { start: { line: 1, character: 0 }, end: { line: 1, character: 1 } };
+  assert.equal(proposedFromCurrent(text, [hunk('p1-h2', { range: lineEnd, oldText: 'b\n', newText: 'B\n' })]), 'a\nB\nc\nd\n');
+  // A range that no longer holds its old text: the server's proposed text is used instead.
+  assert.equal(proposedFromCurrent(text, [hunk('p1-h2', { range: range(1, 2), oldText: 'zzz\n' })]), undefined);
 });
