@@ -2,7 +2,9 @@
 
 The driver (editors/vscode/test/e2e.mjs) starts an isolated code-server with the extension installed from the
 built .vsix, drives it with Debian's Chromium and prints a JSON result: ``{ok, checks: [{name, ok, ms, error?}],
-timings, artifacts}``. Screenshots and logs of a failure go to ``test-artifacts/vscode/``.
+timings, artifacts, screens}``. Screenshots and logs of a failure go to ``test-artifacts/vscode/``; a screenshot of
+what each check asserts, at the 1400x900 window users tried, goes to ``test-artifacts/vscode/screens/`` on success
+too (CI keeps it as an artefact).
 """
 
 from __future__ import annotations

@@ -884,7 +884,8 @@ try {
     await clearAll();
     await runCommand('Claif: Select provider');
     const rows = page.locator('.quick-input-widget .monaco-list-row');
-    await rows.first().waitFor({ state: 'visible', timeout: 10000 });
+    // The palette's own row goes first: wait for the provider list itself.
+    await rows.filter({ hasText: /\(replay\)/ }).first().waitFor({ state: 'visible', timeout: 10000 });
     const row = rows.filter({ hasText: /needs a key|needs a setting|not installed/ }).first();
     if (!(await row.count())) throw new Error(`no provider that cannot answer in ${JSON.stringify(await rows.allInnerTexts())}`);
     const name = (await row.innerText()).replace(/\s+/g, ' ').trim();
