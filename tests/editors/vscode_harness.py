@@ -39,6 +39,7 @@ CHECKS = [
     "select-provider-quick-pick",
     "unready-provider-refused-before-the-instruction",
     "keybinding-ask",
+    "failed-ask-keeps-the-instruction",
     "context-menu-show-log",
     "hostile-workspace-ask-reaches-the-users-server",
     "typing-while-a-proposal-opens-beside",

@@ -928,6 +928,42 @@ try {
     await page.keyboard.press('Escape');
   });
 
+  await check('failed-ask-keeps-the-instruction', async () => {
+    await runCommand('Notifications: Clear All Notifications');
+    await waitFor('the toasts to go away', async () => (await page.locator('.notifications-toasts .notification-toast').count()) === 0, 5000);
+    const instruction = 'E2E-FAIL: make the lookups case-insensitive';
+    await focusSample(4);
+    const asked = await ask(instruction);
+    await waitEvent('ask.start', (e) => e.instruction === instruction, 10000, asked);
+    const failure = page.locator('.notifications-toasts .notification-toast', { hasText: 'overloaded' }).first();
+    await failure.waitFor({ state: 'visible', timeout: 20000 });
+    for (const button of ['Retry', 'Select Provider', 'Open Settings']) {
+      if (!(await failure.locator('.monaco-button', { hasText: button }).count())) throw new Error(`the failure has no "${button}": ${await failure.innerText()}`);
+    }
+    await waitFor('the progress notification to close', async () => (await toast().filter({ has: page.locator('.monaco-button', { hasText: 'Cancel' }) }).count()) === 0, 5000);
+    await sleep(300);
+    await shot('failed-ask');
+    const text = (await failure.innerText()).replace(/\s+/g, ' ');
+    // Retry sends the same instruction, without asking for it again.
+    const retried = Date.now();
+    await failure.locator('.monaco-button', { hasText: 'Retry' }).first().click();
+    await waitEvent('ask.start', (e) => e.instruction === instruction, 10000, retried);
+    if (await page.locator('.quick-input-widget', { hasText: 'What should the model do' }).isVisible()) throw new Error('Retry asked for the instruction again');
+    await waitEvent('ask.error', () => true, 20000, retried);
+    await runCommand('Notifications: Clear All Notifications');
+    // The next Ask… starts with what was typed.
+    await focusSample(4);
+    await runCommand('Claif: Ask…');
+    const box = page.locator('.quick-input-widget input[type="text"]').first();
+    await page.locator('.quick-input-widget', { hasText: 'What should the model do' }).waitFor({ state: 'visible', timeout: 10000 });
+    const kept = await box.inputValue();
+    await shot('failed-ask-instruction-kept');
+    await page.keyboard.press('Escape');
+    await runCommand('Notifications: Clear All Notifications');
+    if (kept !== instruction) throw new Error(`the instruction box starts with "${kept}", not the failed instruction`);
+    return { failure: text.slice(0, 200), kept };
+  });
+
   await check('context-menu-show-log', async () => {
     await focusSample(4);
     const editor = page.locator('.editor-group-container').first().locator('.monaco-editor .view-lines').first();
