@@ -21,6 +21,7 @@ pytestmark = pytest.mark.timeout(1500)
 @pytest.fixture(scope="module")
 def e2e(tmp_path_factory: pytest.TempPathFactory) -> harness.Outcome:
     outcome = harness.run_all(Path(tmp_path_factory.mktemp("vscode")))
+    print(f"VS Code e2e screenshots: {harness.SCREENS}")
     if outcome.skip:
         if harness.in_ci():
             pytest.fail(f"CI=true but {outcome.skip}")
@@ -31,7 +32,7 @@ def e2e(tmp_path_factory: pytest.TempPathFactory) -> harness.Outcome:
 def _artifacts() -> str:
     files = harness.artifact_files()
     listing = "\n".join(f"  {f}" for f in files) if files else "  (none written)"
-    return f"screenshots and logs in {harness.ARTIFACTS}:\n{listing}"
+    return f"screenshots and logs in {harness.ARTIFACTS} (each check's screenshot in {harness.SCREENS}):\n{listing}"
 
 
 @pytest.mark.parametrize("name", harness.CHECKS)

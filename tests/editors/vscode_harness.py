@@ -2,7 +2,9 @@
 
 The driver (editors/vscode/test/e2e.mjs) starts an isolated code-server with the extension installed from the
 built .vsix, drives it with Debian's Chromium and prints a JSON result: ``{ok, checks: [{name, ok, ms, error?}],
-timings, artifacts}``. Screenshots and logs of a failure go to ``test-artifacts/vscode/``.
+timings, artifacts, screens}``. Screenshots and logs of a failure go to ``test-artifacts/vscode/``; a screenshot of
+what each check asserts, at the 1400x900 window users tried, goes to ``test-artifacts/vscode/screens/`` on success
+too (CI keeps it as an artefact).
 """
 
 from __future__ import annotations
@@ -21,10 +23,13 @@ SETUP = ROOT / ".ci" / "setup-editors.sh"
 EXTENSION = ROOT / "editors" / "vscode"
 DRIVER = EXTENSION / "test" / "e2e.mjs"
 ARTIFACTS = ROOT / "test-artifacts" / "vscode"
+SCREENS = ARTIFACTS / "screens"
+"""A screenshot of what each check asserts, written on success too (CI keeps it)."""
 CHECKS = [
     "open-and-start",
     "hostile-workspace-settings-ignored",
     "ask-progress-diff",
+    "review-side-by-side-title-and-buttons",
     "accept-one-hunk-via-codelens",
     "reject-remaining-hunk-via-codelens",
     "code-action-ask-then-reject-via-editor-title",
@@ -32,17 +37,23 @@ CHECKS = [
     "confirm-mode-refactor-preview",
     "accept-proposal-via-palette",
     "select-provider-quick-pick",
+    "unready-provider-refused-before-the-instruction",
+    "keybinding-ask",
+    "failed-ask-keeps-the-instruction",
     "context-menu-show-log",
     "hostile-workspace-ask-reaches-the-users-server",
     "typing-while-a-proposal-opens-beside",
     "typing-while-a-proposal-is-announced",
+    "undo-after-accept",
     # Needs the server's per-hunk staleness (issue 11, STALE-INTERFACE); fails at "hunk 2 in the buffer" before it.
     "stale-hunk-affects-only-itself",
     "server-missing-message",
     "server-path-setting",
+    "log-each-line-once",
     "server-path-invalid",
     "server-not-on-path",
     "cancel-from-notification",
+    "progress-keeps-the-instruction",
 ]
 SETUP_IMPOSSIBLE = 3
 """Exit code of setup-editors.sh when it cannot install (not root / no apt-get)."""

@@ -9,6 +9,8 @@ const options = {
   format: 'cjs',
   target: 'node20',
   external: ['vscode'],
+  // Shorter syntax, same names and layout: the bundle stays readable in a stack trace.
+  minifySyntax: true,
   outfile: 'out/extension.js',
   sourcemap: process.argv.includes('--sourcemap'),
   logLevel: 'warning',

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { type LanguageClient, MessageType, type ShowMessageParams, ShowMessageNotification } from 'vscode-languageclient/node';
 import { emit } from './events';
+import { sameEvent } from './outcome';
 
 /** A decision the server has not answered by then lets its messages through (the server bounds its own waits). */
 const HOLD_AT_MOST_MS = 15000;
@@ -66,17 +67,4 @@ function show(params: ShowMessageParams): void {
   if (params.type === MessageType.Error) void vscode.window.showErrorMessage(params.message);
   else if (params.type === MessageType.Warning) void vscode.window.showWarningMessage(params.message);
   else void vscode.window.showInformationMessage(params.message);
-}
-
-const normal = (text: string) =>
-  text
-    .replace(/^claif:\s*/i, '')
-    .replace(/[.\s]+$/, '')
-    .replace(/\s+/g, ' ')
-    .toLowerCase();
-
-/** True when one message contains the other (case, "Claif:" prefix, spacing and a final full stop aside). */
-export function sameEvent(a: string, b: string): boolean {
-  const [x, y] = [normal(a), normal(b)];
-  return !!x && !!y && (x.includes(y) || y.includes(x));
 }

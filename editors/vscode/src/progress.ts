@@ -15,6 +15,7 @@ import {
   type WorkDoneProgressReport,
 } from 'vscode-languageclient/node';
 import { emit } from './events';
+import { askProgressTitle, beginNote, progressStatus, progressTitle, progressUpdate } from './progressText';
 
 export class NotificationProgress implements vscode.Disposable {
   private listener: vscode.Disposable | undefined;
@@ -29,6 +30,8 @@ export class NotificationProgress implements vscode.Disposable {
     readonly token: ProgressToken,
     private readonly fallbackTitle = 'Claif',
     private readonly onEnd?: (part: NotificationProgress) => void,
+    /** What an ask is about (its instruction or action): the title keeps it and the provider for the whole request. */
+    private readonly about?: string,
   ) {
     this.listener = client.onProgress(WorkDoneProgress.type, token, (value) => {
       if (value.kind === 'begin') this.begin(value);
@@ -39,8 +42,9 @@ export class NotificationProgress implements vscode.Disposable {
 
   private begin(params: WorkDoneProgressBegin): void {
     if (this.ended) return;
-    const title = !params.title ? this.fallbackTitle : /^claif\b/i.test(params.title) ? params.title : `Claif: ${params.title}`;
-    emit('progress.begin', { token: this.token, title, cancellable: params.cancellable ?? false });
+    const title = this.about ? askProgressTitle(params.message, this.about) : progressTitle(params.title, this.fallbackTitle);
+    if (this.about) params = { ...params, message: beginNote(params.message) };
+    emit('progress.begin', { token: this.token, title, message: params.message, cancellable: params.cancellable ?? false });
     void vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title, cancellable: params.cancellable ?? true },
       (progress, cancellation) => {
@@ -56,13 +60,8 @@ export class NotificationProgress implements vscode.Disposable {
   private report(params: WorkDoneProgressBegin | WorkDoneProgressReport): void {
     if (params.kind === 'report') emit('progress.report', { token: this.token, message: params.message });
     if (!this.progress) return;
-    const update: { message?: string; increment?: number } = {};
-    if (params.message) update.message = params.message;
-    if (typeof params.percentage === 'number') {
-      const percentage = Math.max(0, Math.min(params.percentage, 100));
-      update.increment = Math.max(0, percentage - this.reported);
-      this.reported += update.increment;
-    }
+    const { update, reported } = progressUpdate(this.reported, { ...params, message: progressStatus(params.message) });
+    this.reported = reported;
     this.progress.report(update);
   }
 

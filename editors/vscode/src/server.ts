@@ -71,7 +71,16 @@ const FIX = 'Install it with "pip install claif-lsp" (in the interpreter you poi
  * of the extension's own: vscode-languageclient would start it in the workspace folder, and `python -m` puts its
  * working directory first on sys.path, so a repository's `typing.py` or `json.py` would run in the server.
  */
-export async function resolveServer(config: ServerConfig, cwd: string): Promise<{ executable: Executable; description: string }> {
+/** How to start the server: `description` names the program (`python -m claif_lsp` or the executable), without the user's arguments. */
+export interface ResolvedServer {
+  executable: Executable;
+  description: string;
+}
+
+/** The command line, for the log: the program and every argument it gets. */
+export const commandLine = (server: ResolvedServer, config: Pick<ServerConfig, 'args'>): string => [server.description, ...config.args].join(' ');
+
+export async function resolveServer(config: ServerConfig, cwd: string): Promise<ResolvedServer> {
   const options = { env: { ...process.env, ...config.env }, cwd };
   if (config.path) {
     const found = which(config.path);

@@ -44,6 +44,10 @@ const NODE24_BIN = process.env.NODE24_BIN ?? join(REPO, '.cache', 'node24', 'nod
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const VSIX = process.env.CLAIF_VSIX ?? join(EXT_DIR, 'claif-vscode.vsix');
 const ARTIFACTS = process.env.CLAIF_ARTIFACTS ?? join(REPO, 'test-artifacts', 'vscode');
+/** A screenshot of what each check asserts, kept on success too (CI artefacts). */
+const SCREENS = join(ARTIFACTS, 'screens');
+/** The window users tried the extension in (issue 15). */
+const VIEWPORT = { width: 1400, height: 900 };
 const RESULT = argValue('--result');
 const KEEP = argv.includes('--keep');
 const ONLY = argValue('--only')?.split(',');
@@ -92,8 +96,7 @@ writeFileSync(
       'files.autoSave': 'off',
       'editor.minimap.enabled': false,
       'editor.codeLens': true,
-      'diffEditor.renderSideBySide': true,
-      'diffEditor.useInlineViewWhenSpaceIsLimited': false,
+      // No diffEditor.* settings: the review must be side by side with VS Code's defaults and the extension's.
     },
     null,
     2,
@@ -253,7 +256,7 @@ async function cleanup() {
 
 function finish(extra = {}) {
   timings.total = Date.now() - t0;
-  const result = { ok: !failed && checks.length > 0 && checks.every((c) => c.ok), checks, timings, artifacts: failed ? ARTIFACTS : null, ...extra };
+  const result = { ok: !failed && checks.length > 0 && checks.every((c) => c.ok), checks, timings, artifacts: failed ? ARTIFACTS : null, screens: SCREENS, ...extra };
   const text = JSON.stringify(result, null, 2);
   if (RESULT) writeFileSync(RESULT, text);
   console.log(text);
@@ -287,6 +290,16 @@ async function waitFor(what, predicate, timeout = 20000, interval = 100) {
 const waitEvent = (name, pred = () => true, timeout = 20000, after = 0) =>
   waitFor(`event ${name}`, () => events().find((e) => e.event === name && e.t >= after && pred(e)), timeout);
 
+/** A screenshot of what a check asserts, under SCREENS (printed at start, listed in the result). */
+async function shot(name) {
+  mkdirSync(SCREENS, { recursive: true });
+  try {
+    await page?.screenshot({ path: join(SCREENS, `${name}.png`) });
+  } catch (error) {
+    log('screenshot failed', error.message);
+  }
+}
+
 async function screenshot(name) {
   mkdirSync(ARTIFACTS, { recursive: true });
   try {
@@ -315,6 +328,8 @@ async function check(name, fn, { evenIfBlocked = false } = {}) {
     checks.push({ name, ok: false, ms: Date.now() - start, error: String(error?.stack ?? error) });
     log(`FAILED ${name}: ${error?.message ?? error}`);
     await screenshot(`failed-${name}`);
+    // A quick pick or menu a failed check left open would fail the next checks too.
+    for (let i = 0; i < 2; i++) await page?.keyboard.press('Escape').catch(() => undefined);
   }
 }
 
@@ -513,7 +528,9 @@ try {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });
-  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  mkdirSync(SCREENS, { recursive: true });
+  log(`screenshots of each check: ${SCREENS}`);
   page = await context.newPage();
   page.setDefaultTimeout(15000);
   await page.goto(`http://127.0.0.1:${PORT}/?folder=${encodeURIComponent(WS)}`);
@@ -572,6 +589,53 @@ try {
     return { proposal: firstProposal, toast: toastText.slice(0, 120) };
   });
 
+  /** The box of the first element `locator` matches, or null. */
+  const box = async (locator) => ((await locator.count()) ? locator.first().boundingBox() : null);
+  const titleButton = (label) => page.locator(`.editor-group-container .editor-actions .action-label[aria-label*="${label}"]`);
+
+  await check('review-side-by-side-title-and-buttons', async () => {
+    if (!firstProposal) throw new Error('no proposal from the previous step');
+    // Nothing is clicked: what the user sees as the proposal arrives beside the file, at 1400×900.
+    const diff = page.locator('.monaco-diff-editor').first();
+    await waitFor('the diff editor to lay out', async () => (await box(diff))?.width > 300, 10000);
+    const original = await box(page.locator('.monaco-diff-editor .editor.original'));
+    const modified = await box(page.locator('.monaco-diff-editor .editor.modified'));
+    const sides = { original: original && Math.round(original.width), modified: modified && Math.round(modified.width) };
+    if (!original || !modified || original.width < 150 || modified.width < 150) throw new Error(`the diff is not side by side: ${JSON.stringify(sides)}`);
+    await waitFor('an Accept lens inside the diff editor', async () => {
+      const lens = await box(diffLenses().filter({ hasText: /^Accept$/ }));
+      return lens && lens.width > 0 && lens.x >= original.x - 1 && lens.x + lens.width <= original.x + original.width + 1;
+    }, 15000);
+    const tab = (await diffTabs().first().locator('.label-name').innerText()).trim();
+    if (tab !== 'sample.py ↔ Claif proposal') throw new Error(`the diff tab reads "${tab}"`);
+    const buttons = {};
+    for (const [label, icon] of [['Accept all hunks', 'codicon-check'], ['Reject all hunks', 'codicon-discard'], ['Review proposal', 'codicon-diff']]) {
+      const button = titleButton(label).first();
+      await button.waitFor({ state: 'visible', timeout: 5000 }).catch(() => {
+        throw new Error(`no "${label}" button in a title bar without a click`);
+      });
+      const classes = (await button.getAttribute('class')) ?? '';
+      if (!classes.includes(icon)) throw new Error(`"${label}" is not drawn with ${icon}: ${classes}`);
+      buttons[label] = (await button.getAttribute('aria-label')) ?? '';
+    }
+    // The file and the diff start at their first column (the start of each line, `def `, is in view).
+    const scrolled = await page.locator('.editor-group-container .monaco-editor .lines-content').evaluateAll((nodes) =>
+      nodes.map((n) => parseFloat(n.style.left || '0')).filter((left) => left < 0),
+    );
+    if (scrolled.length) throw new Error(`editors scrolled sideways: ${JSON.stringify(scrolled)}`);
+    await shot('review-side-by-side');
+    // Closed, the review comes back from the file's title bar.
+    await diffTabs().first().hover();
+    await diffTabs().first().locator('.tab-actions .action-label').first().click();
+    await waitFor('the diff tab to close', async () => (await diffTabs().count()) === 0, 5000);
+    const reopened = Date.now();
+    await titleButton('Review proposal').first().click();
+    await waitEvent('review.diffOpened', (e) => e.proposal === firstProposal, 10000, reopened);
+    await diffTabs().first().waitFor({ state: 'visible', timeout: 5000 });
+    await shot('review-reopened');
+    return { sides, tab, buttons };
+  });
+
   let afterAccept;
   await check('accept-one-hunk-via-codelens', async () => {
     if (!firstProposal) throw new Error('no proposal from the previous step');
@@ -594,6 +658,8 @@ try {
     }, 10000);
     if (text.includes('# the product')) throw new Error('the second hunk was applied too');
     if (text === before) throw new Error('buffer unchanged');
+    // The decision says what it did.
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Claif: 1 accepted; 1 still pending.' }).first().waitFor({ state: 'visible', timeout: 10000 });
     // The remaining hunk keeps its lenses in the diff editor. (VS Code re-queries lenses of a focused editor, or
     // on the server's refresh; moving focus away cancels a pending query, so look before saving.)
     await waitFor('one hunk left in the diff editor', async () => (await diffLenses().filter({ hasText: /^Accept$/ }).count()) === 1, 10000);
@@ -631,14 +697,14 @@ try {
     const id = result.result?.proposals?.[0];
     if (!id) throw new Error(`no proposal: ${JSON.stringify(result.result)}`);
     await waitEvent('review.diffOpened', (e) => e.proposal === id, 10000, asked);
-    // Editor-title actions show in the active group only: focus the diff editor first.
-    await page.locator('.monaco-diff-editor .editor.modified .view-lines').first().click();
-    const button = page.locator('.editor-group-container .editor-actions .action-label[aria-label*="Reject proposal"]').first();
+    // The file's title bar (the active group) carries the proposal's buttons from the start.
+    const button = titleButton('Reject all hunks').first();
     await button.waitFor({ state: 'visible', timeout: 10000 });
     const clicked = Date.now();
     await button.click();
     await waitEvent('proposalsChanged', (e) => e.proposals.some((p) => p.id === id && p.state === 'rejected'), 10000, clicked);
     await waitFor('the diff editor to close', async () => (await diffTabs().count()) === 0, 10000);
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Claif: 1 rejected.' }).first().waitFor({ state: 'visible', timeout: 10000 });
     const after = norm(await bufferText());
     if (after !== before) throw new Error(`buffer changed after reject:\n${after}`);
     if (readFileSync(SAMPLE, 'utf8') !== disk) throw new Error('file on disk changed after reject');
@@ -647,7 +713,10 @@ try {
     return { proposal: id };
   });
 
+  let progressToast;
   await check('cancel-from-notification', async () => {
+    await runCommand('Notifications: Clear All Notifications');
+    await waitFor('the toasts to go away', async () => (await page.locator('.notifications-toasts .notification-toast').count()) === 0, 5000);
     const disk = readFileSync(SAMPLE, 'utf8');
     const before = norm(await bufferText());
     const asked = await ask('E2E-SLOW: think for a long time');
@@ -661,6 +730,10 @@ try {
     // The stream is running: the server reports progress while chunks arrive (one every 500 ms, 60 of them).
     const reports = () => events().filter((e) => e.event === 'progress.report' && e.token === token);
     await waitFor('progress reports from the stream', () => reports().length >= 2, 10000);
+    // What the notification says while the stream runs (asserted by progress-keeps-the-instruction).
+    await waitFor('a status in the notification', async () => /tokens/.test(await toast().first().innerText()), 10000);
+    progressToast = (await toast().first().innerText()).replace(/\s+/g, ' ').trim();
+    await shot('progress-while-streaming');
     const clicked = Date.now();
     await cancelButton.click();
     await waitEvent('progress.cancel', (e) => e.token === token, 5000, clicked);
@@ -690,22 +763,40 @@ try {
     return { stoppedMs, reportsBeforeCancel: reports().filter((e) => e.t <= clicked).length, result: ended.result };
   });
 
+  await check('progress-keeps-the-instruction', async () => {
+    if (!progressToast) throw new Error('cancel-from-notification did not see the notification');
+    // The title keeps the provider and the instruction; the status is counts, never the streamed text.
+    for (const wanted of ['Claif: Replay: E2E-SLOW: think for a long time', 'tokens']) {
+      if (!progressToast.includes(wanted)) throw new Error(`the notification lacks "${wanted}": ${progressToast}`);
+    }
+    if (progressToast.includes('Thinking about it')) throw new Error(`the notification shows the streamed text: ${progressToast}`);
+    return { notification: progressToast.slice(0, 200) };
+  });
+
   await check('explain', async () => {
     await focusSample(4);
     const asked = Date.now();
     await runCommand('Claif: Explain');
     const result = await waitEvent('ask.result', undefined, 20000, asked);
     if (typeof result.result?.answer !== 'string') throw new Error(`no answer: ${JSON.stringify(result.result)}`);
-    await waitFor('the answer in an editor', async () => (await page.locator('.editor-group-container .view-lines', { hasText: 'E2E-EXPLAIN' }).count()) > 0, 10000);
+    // Rendered in the Markdown preview (read-only), not as the raw cache file in a text editor.
+    const previewTab = page.locator('.tabs-container .tab', { hasText: /answer-.*\.md/ });
+    await previewTab.first().waitFor({ state: 'visible', timeout: 10000 });
+    const rendered = page.frameLocator('iframe.webview').frameLocator('#active-frame');
+    await rendered.locator('code', { hasText: 'add' }).first().waitFor({ state: 'visible', timeout: 10000 });
+    const paragraph = (await rendered.locator('p', { hasText: 'E2E-EXPLAIN' }).first().innerText()).trim();
     await sleep(500);
-    const answerTabs = await page.locator('.tabs-container .tab', { hasText: /^answer-.*\.md/ }).count();
+    const raw = await page.locator('.editor-group-container .view-lines', { hasText: 'E2E-EXPLAIN' }).count();
+    if (raw) throw new Error('the answer is open as raw Markdown in a text editor');
+    const answerTabs = await page.locator('.tabs-container .tab', { hasText: /answer-.*\.md/ }).count();
     if (answerTabs !== 1) throw new Error(`the answer is open in ${answerTabs} tabs`);
+    await shot('explain-rendered');
     const sourceStillShown = await page.locator('.editor-group-container').first().locator('.tabs-container .tab.active', { hasText: 'sample.py' }).count();
     if (!sourceStillShown) throw new Error('the answer replaced the source editor (expected it beside)');
     // The answer arrives while the user may be typing: it must not take the focus.
     const focus = await focusState();
     if (!focus.inEditor || !focus.firstGroup || !focus.tab?.includes('sample.py')) throw new Error(`the answer took the focus: ${JSON.stringify(focus)}`);
-    return { document: result.result.document ?? null, focus };
+    return { document: result.result.document ?? null, focus, tab: (await previewTab.first().innerText()).trim(), paragraph };
   });
 
   await check('confirm-mode-refactor-preview', async () => {
@@ -770,12 +861,107 @@ try {
     await rows.first().waitFor({ state: 'visible', timeout: 10000 });
     const labels = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
     if (!labels.some((l) => l.startsWith('auto'))) throw new Error(`no "auto" entry: ${labels}`);
-    const replay = labels.find((l) => /^\W*replay.*ready/.test(l));
+    const replay = labels.find((l) => /replay\)?\s*ready/.test(l));
     if (!replay) throw new Error(`no ready replay entry: ${labels}`);
+    // States in words, and the list starts on the current provider (the workspace sets replay).
+    const raw = labels.filter((l) => /needs_credential|not_installed|needs_config/.test(l));
+    if (raw.length) throw new Error(`raw state ids in the list: ${JSON.stringify(raw)}`);
+    const active = (await page.locator('.quick-input-widget .monaco-list-row.focused').first().innerText()).replace(/\s+/g, ' ').trim();
+    if (!/\(replay\)/.test(active)) throw new Error(`the list starts on "${active}", not the current provider replay`);
+    await shot('select-provider');
+    const unready = labels.find((l) => /needs a key|needs a setting|not installed/.test(l));
     const picked = Date.now();
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'replay' }).first().click();
     const selected = await waitEvent('providerSelected', (e) => e.provider === 'replay', 5000, picked);
-    return { entries: labels.length, target: selected.target };
+    return { entries: labels.length, target: selected.target, active, unready: unready ?? null, labels };
+  });
+
+  await check('unready-provider-refused-before-the-instruction', async () => {
+    const clearAll = async () => {
+      await runCommand('Notifications: Clear All Notifications');
+      await waitFor('the toasts to go away', async () => (await page.locator('.notifications-toasts .notification-toast').count()) === 0, 5000);
+    };
+    await clearAll();
+    await runCommand('Claif: Select provider');
+    const rows = page.locator('.quick-input-widget .monaco-list-row');
+    // The palette's own row goes first: wait for the provider list itself.
+    await rows.filter({ hasText: /\(replay\)/ }).first().waitFor({ state: 'visible', timeout: 10000 });
+    const row = rows.filter({ hasText: /needs a key|needs a setting|not installed/ }).first();
+    if (!(await row.count())) throw new Error(`no provider that cannot answer in ${JSON.stringify(await rows.allInnerTexts())}`);
+    const name = (await row.innerText()).replace(/\s+/g, ' ').trim();
+    const picked = Date.now();
+    await row.click();
+    const selected = await waitEvent('providerSelected', () => true, 5000, picked);
+    const warning = page.locator('.notifications-toasts .notification-toast', { hasText: 'Asks will fail until it is set up' }).first();
+    await warning.waitFor({ state: 'visible', timeout: 10000 });
+    if (!(await warning.locator('.monaco-button', { hasText: 'Open Settings' }).count())) throw new Error('the warning has no "Open Settings"');
+    const warned = (await warning.innerText()).replace(/\s+/g, ' ');
+    await waitEvent('providers', () => true, 20000, picked);
+    await clearAll();
+    // Ask… says so before the instruction is typed, with the ways out.
+    await focusSample(4);
+    const asked = Date.now();
+    await runCommand('Claif: Ask…');
+    const refusal = page.locator('.notifications-toasts .notification-toast', { hasText: /needs a key|needs a setting|not installed|disabled/ }).first();
+    await refusal.waitFor({ state: 'visible', timeout: 10000 });
+    await shot('unready-provider-refused');
+    for (const button of ['Select Provider', 'Open Settings']) {
+      if (!(await refusal.locator('.monaco-button', { hasText: button }).count())) throw new Error(`the refusal has no "${button}"`);
+    }
+    if (await page.locator('.quick-input-widget', { hasText: 'What should the model do' }).isVisible()) throw new Error('the instruction box opened anyway');
+    const refused = (await refusal.innerText()).replace(/\s+/g, ' ');
+    // Select Provider, then the ask goes on with a provider that answers.
+    await refusal.locator('.monaco-button', { hasText: 'Select Provider' }).first().click();
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'replay' }).first().click();
+    await waitEvent('providerSelected', (e) => e.provider === 'replay', 5000, asked);
+    await page.locator('.quick-input-widget', { hasText: 'What should the model do' }).waitFor({ state: 'visible', timeout: 10000 });
+    await page.keyboard.press('Escape');
+    await waitEvent('providers', (e) => e.active === 'replay', 20000, asked);
+    return { picked: name, target: selected.target, warning: warned.slice(0, 200), refusal: refused.slice(0, 200) };
+  });
+
+  await check('keybinding-ask', async () => {
+    await focusSample(4);
+    await page.keyboard.press('Control+Alt+K');
+    await page.locator('.quick-input-widget', { hasText: 'What should the model do' }).waitFor({ state: 'visible', timeout: 10000 });
+    await shot('keybinding-ask');
+    await page.keyboard.press('Escape');
+  });
+
+  await check('failed-ask-keeps-the-instruction', async () => {
+    await runCommand('Notifications: Clear All Notifications');
+    await waitFor('the toasts to go away', async () => (await page.locator('.notifications-toasts .notification-toast').count()) === 0, 5000);
+    const instruction = 'E2E-FAIL: make the lookups case-insensitive';
+    await focusSample(4);
+    const asked = await ask(instruction);
+    await waitEvent('ask.start', (e) => e.instruction === instruction, 10000, asked);
+    const failure = page.locator('.notifications-toasts .notification-toast', { hasText: 'overloaded' }).first();
+    await failure.waitFor({ state: 'visible', timeout: 20000 });
+    for (const button of ['Retry', 'Select Provider', 'Open Settings']) {
+      if (!(await failure.locator('.monaco-button', { hasText: button }).count())) throw new Error(`the failure has no "${button}": ${await failure.innerText()}`);
+    }
+    await waitFor('the progress notification to close', async () => (await toast().filter({ has: page.locator('.monaco-button', { hasText: 'Cancel' }) }).count()) === 0, 5000);
+    await sleep(300);
+    await shot('failed-ask');
+    const text = (await failure.innerText()).replace(/\s+/g, ' ');
+    // Retry sends the same instruction, without asking for it again.
+    const retried = Date.now();
+    await failure.locator('.monaco-button', { hasText: 'Retry' }).first().click();
+    await waitEvent('ask.start', (e) => e.instruction === instruction, 10000, retried);
+    if (await page.locator('.quick-input-widget', { hasText: 'What should the model do' }).isVisible()) throw new Error('Retry asked for the instruction again');
+    await waitEvent('ask.error', () => true, 20000, retried);
+    await runCommand('Notifications: Clear All Notifications');
+    // The next Ask… starts with what was typed.
+    await focusSample(4);
+    await runCommand('Claif: Ask…');
+    const box = page.locator('.quick-input-widget input[type="text"]').first();
+    await page.locator('.quick-input-widget', { hasText: 'What should the model do' }).waitFor({ state: 'visible', timeout: 10000 });
+    const kept = await box.inputValue();
+    await shot('failed-ask-instruction-kept');
+    await page.keyboard.press('Escape');
+    await runCommand('Notifications: Clear All Notifications');
+    if (kept !== instruction) throw new Error(`the instruction box starts with "${kept}", not the failed instruction`);
+    return { failure: text.slice(0, 200), kept };
   });
 
   await check('context-menu-show-log', async () => {
@@ -784,14 +970,23 @@ try {
     await editor.click({ button: 'right', position: { x: 120, y: 5 + 3 * 19 } });
     const items = page.locator('.context-view .monaco-menu .action-item .action-label');
     await items.first().waitFor({ state: 'visible', timeout: 10000 });
-    const labels = (await items.allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+    const top = (await items.allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+    // One "Claif" submenu holds them all; none is loose in VS Code's own menu.
+    if (!top.includes('Claif')) throw new Error(`context menu lacks the "Claif" submenu: ${JSON.stringify(top)}`);
+    const loose = ['Ask…', 'Explain', 'Select provider', 'Show log'].filter((l) => top.includes(l));
+    if (loose.length) throw new Error(`loose Claif items in the context menu: ${JSON.stringify(loose)}`);
+    await page.locator('.context-view .monaco-menu .action-item', { hasText: /^Claif$/ }).first().hover();
+    const submenu = page.locator('.context-view .monaco-submenu .monaco-menu').first();
+    await submenu.locator('.action-label', { hasText: 'Show log' }).first().waitFor({ state: 'visible', timeout: 10000 });
+    const labels = (await submenu.locator('.action-item .action-label').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
     for (const wanted of ['Ask…', 'Explain', 'Select provider', 'Show log']) {
-      if (!labels.includes(wanted)) throw new Error(`context menu lacks "${wanted}": ${JSON.stringify(labels)}`);
+      if (!labels.includes(wanted)) throw new Error(`the Claif submenu lacks "${wanted}": ${JSON.stringify(labels)}`);
     }
+    await shot('context-menu-claif-submenu');
     // Under load the menu can swallow a click made while it is still laying out (the item shows hovered, the menu
     // stays open): click again until the menu closes, which is when VS Code runs the item.
     const menu = page.locator('.context-view .monaco-menu').first();
-    const showLog = page.locator('.context-view .monaco-menu .action-item', { hasText: /^Show log$/ }).first();
+    const showLog = submenu.locator('.action-item', { hasText: /^Show log$/ }).first();
     for (let attempt = 0; attempt < 3 && (await menu.isVisible()); attempt++) {
       await showLog.click().catch(() => undefined);
       await menu.waitFor({ state: 'hidden', timeout: 2000 }).catch(() => undefined);
@@ -805,7 +1000,7 @@ try {
     if (!/output/i.test(activeTab)) throw new Error(`the panel shows "${activeTab}", not Output`);
     await runCommand('View: Hide Panel');
     await panel.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
-    return { menu: labels, panel: activeTab };
+    return { menu: top, submenu: labels, panel: activeTab };
   });
 
   /** Rewrite the workspace's .vscode/settings.json: the hostile settings plus `changes`; returns when. */
@@ -920,6 +1115,83 @@ try {
     return { typed: typing.text.length, before: typing.before, announcement: text.slice(0, 160), opened: shown.file };
   }
 
+  /** The text of one side of the first diff editor (`original` or `modified`). */
+  const diffSide = (side) =>
+    page.locator(`.monaco-diff-editor .editor.${side} .view-lines .view-line`).evaluateAll((nodes) =>
+      nodes
+        .map((n) => ({ top: parseFloat(n.style.top || '0'), text: (n.textContent ?? '').replace(/\u00a0/g, ' ') }))
+        .sort((a, b) => a.top - b.top)
+        .map((l) => l.text)
+        .join('\n'),
+    );
+  /** The CodeLens labels right above the first-group line containing `lineText` ([] when none is). */
+  const lensesAbove = async (lineText) => {
+    const lineBox = await firstGroup().locator('.monaco-editor .view-lines .view-line', { hasText: lineText }).first().boundingBox();
+    const decorations = firstGroup().locator('.monaco-editor .codelens-decoration');
+    for (let i = 0; i < (await decorations.count()); i++) {
+      const b = await decorations.nth(i).boundingBox();
+      if (b && lineBox && Math.abs(lineBox.y - (b.y + b.height)) <= 3) return (await decorations.nth(i).locator('a').allTextContents()).map((t) => t.trim());
+    }
+    return [];
+  };
+
+  await check('undo-after-accept', async () => {
+    await openInFirstGroup('stale.py');
+    await focusFile('stale.py');
+    const original = norm(await bufferText());
+    const asked = await askHere('E2E-THREE-HUNKS: comment every return');
+    const result = await waitEvent('ask.result', undefined, 30000, asked);
+    const id = result.result?.proposals?.[0];
+    if (!id) throw new Error(`no proposal: ${JSON.stringify(result.result)}`);
+    await waitEvent('review.diffOpened', (e) => e.proposal === id, 10000, asked);
+    const fileLenses = () => firstGroup().locator('.monaco-editor .codelens-decoration a');
+    await waitFor('an Accept lens per hunk (3) in stale.py', async () => (await fileLenses().allTextContents()).filter((l) => l.trim() === 'Accept').length === 3, 15000);
+    const clicked = Date.now();
+    await clickLensAbove('return a + b', 'Accept');
+    await waitFor('hunk 1 in the buffer', async () => norm(await bufferText()).includes('return a + b  # one'), 10000);
+    const accepted = await waitEvent('decided', (e) => e.command === 'claif.accept', 10000, clicked);
+    if (!accepted.result?.accepted?.some((h) => h.endsWith('-h1'))) throw new Error(`hunk 1 was not accepted: ${JSON.stringify(accepted)}`);
+    // Undo in the file: the review follows.
+    await cursorAtLine('def second');
+    const undone = Date.now();
+    await page.keyboard.press('Control+Z');
+    await waitFor('hunk 1 undone in the buffer', async () => !norm(await bufferText()).includes('# one'), 10000);
+    // The server keeps hunk 1 accepted: the diff must stop proposing it (its file side no longer has it).
+    const modified = await waitFor('the diff to drop the undone hunk', async () => {
+      const text = await diffSide('modified');
+      return text.includes('# one') ? undefined : text;
+    }, 10000).catch(async () => {
+      throw new Error(`the diff still proposes the undone (accepted) hunk:\n${await diffSide('modified')}`);
+    });
+    // Each pending hunk's lenses sit right above its own line, not a line lower.
+    const placed = {};
+    for (const line of ['return "Hi " + name', 'return a * b']) {
+      placed[line] = await waitFor(`the lenses right above "${line}"`, async () => {
+        const labels = await lensesAbove(line);
+        return labels.includes('Accept') ? labels : undefined;
+      }, 10000);
+    }
+    const left = await diffSide('original');
+    await shot('undo-after-accept');
+    if (left.includes('# one')) throw new Error(`the diff's file side still shows the undone hunk:\n${left}`);
+    for (const kept of ['return f"Hi {name}"', 'return a * b  # three']) {
+      if (!modified.includes(kept)) throw new Error(`the diff lost the pending hunk "${kept}":\n${modified}`);
+    }
+    // The accept said what it did.
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Claif: 1 accepted; 2 still pending.' }).first().waitFor({ state: 'visible', timeout: 5000 });
+    // Reject all from the title bar: the file is as it was.
+    const rejected = Date.now();
+    await titleButton('Reject all hunks').first().click();
+    await waitEvent('proposalsChanged', (e) => e.proposals.some((p) => p.id === id && !['pending', 'partial'].includes(p.state)), 10000, rejected);
+    await page.locator('.notifications-toasts .notification-toast', { hasText: /Claif: \d rejected\./ }).first().waitFor({ state: 'visible', timeout: 10000 });
+    await waitFor('the diff editor to close', async () => (await diffTabs().count()) === 0, 10000);
+    const final = norm(await bufferText());
+    if (final !== original) throw new Error(`stale.py is not as it was:\n${final}`);
+    await page.keyboard.press('Control+S');
+    await runCommand('Notifications: Clear All Notifications');
+    return { refreshes: events().filter((e) => e.event === 'review.refreshed' && e.proposal === id && e.t >= undone).length, placed, modified: modified.slice(0, 300) };
+  });
+
   await check('stale-hunk-affects-only-itself', async () => {
     await openInFirstGroup('stale.py');
     await focusFile('stale.py');
@@ -1008,6 +1280,44 @@ try {
     await waitEvent('providers', (e) => e.active === 'replay', 20000, changed);
     await page.locator('.statusbar-item', { hasText: 'Claif: replay' }).first().waitFor({ state: 'visible', timeout: 10000 });
     return { command: ready.command };
+  });
+
+  await check('log-each-line-once', async () => {
+    // A verbose server without a log file: loguru writes every record on stderr as well as window/logMessage.
+    const args = ['--log-level', 'INFO'];
+    const changed = setUserSettings({ 'claif.server.args': args });
+    await waitEvent('server.ready', undefined, 60000, changed);
+    await waitEvent('providers', (e) => e.active === 'replay', 20000, changed);
+    await sleep(1500);
+    await runCommand('Claif: Show log');
+    await page.locator('.part.panel').waitFor({ state: 'visible', timeout: 10000 });
+    await shot('show-log');
+    const files = spawnSync('find', [join(W, 'user', 'logs'), '-name', 'Claif.log'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+    if (files.length !== 1) throw new Error(`expected one Claif.log, found ${JSON.stringify(files)}`);
+    const lines = readFileSync(files[0], 'utf8').split('\n').filter(Boolean);
+    const entry = (line) => /^\S+ \S+ \[(\w+)\] (.*)$/.exec(line);
+    const starts = lines.map(entry).filter((m) => m && m[2].startsWith('starting claif-lsp: ')).map((m) => m[2]);
+    const first = `starting claif-lsp: ${PYTHON} -m claif_lsp --log-level DEBUG --log-file ${SERVER_LOG}`;
+    if (starts[0] !== first) throw new Error(`the first command line reads "${starts[0]}", expected "${first}"`);
+    if (starts.at(-1) !== `starting claif-lsp: ${SERVER_EXE} ${args.join(' ')}`) throw new Error(`the last command line reads "${starts.at(-1)}"`);
+    // Each server record once, at its own level: none repeated as [error].
+    const records = lines.map(entry).filter(Boolean);
+    const errorsOfRecords = records.filter((m) => m[1] === 'error' && /^\d\d:\d\d:\d\d\.\d{3} (TRACE|DEBUG|INFO|SUCCESS) /.test(m[2]));
+    if (errorsOfRecords.length) throw new Error(`${errorsOfRecords.length} server records shown as [error], e.g. ${errorsOfRecords[0][0]}`);
+    const seen = new Map();
+    for (const m of records) {
+      const text = m[2].replace(/^\d\d:\d\d:\d\d\.\d{3} \w+\s+\S+: /, '');
+      if (m[1] !== 'debug') seen.set(text, (seen.get(text) ?? 0) + (m[1] === 'error' ? 100 : 1));
+    }
+    const doubled = [...seen].filter(([, n]) => n >= 101).map(([text]) => text);
+    if (doubled.length) throw new Error(`lines logged both as [error] and at their level: ${JSON.stringify(doubled.slice(0, 3))}`);
+    const infoLines = records.filter((m) => m[1] === 'info').length;
+    if (infoLines < 3) throw new Error(`only ${infoLines} info lines: the server's records did not arrive`);
+    await runCommand('View: Hide Panel');
+    const back = setUserSettings({ 'claif.server.args': ['--log-level', 'DEBUG', '--log-file', SERVER_LOG] });
+    await waitEvent('server.ready', undefined, 60000, back);
+    await waitEvent('providers', (e) => e.active === 'replay', 20000, back);
+    return { commandLines: starts, infoLines };
   });
 
   await check('server-path-invalid', async () => {
