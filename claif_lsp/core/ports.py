@@ -29,7 +29,6 @@ class ClientCapabilities:
     change_annotations: bool = False
     """Annotated edits are shown for confirmation (VS Code's refactor preview)."""
     show_document: bool = False
-    code_lens_refresh: bool = False
     position_encoding: str = types.PositionEncodingKind.Utf16.value
     """How positions count characters (``utf-8``, ``utf-16``, ``utf-32``)."""
 
