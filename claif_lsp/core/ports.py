@@ -1,6 +1,6 @@
 """What the use cases need from the editor and the providers, as small protocols; ``features`` backs them.
 
-Each port is what a use case calls, nothing more: tests back them in memory, the server with pygls.
+Each port is what a use case calls, nothing more: tests back them in memory, the language server with its client.
 """
 
 from __future__ import annotations
