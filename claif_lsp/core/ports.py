@@ -1,6 +1,6 @@
 """What the use cases need from the editor and the providers, as small protocols; ``features`` backs them.
 
-Each port is what a use case calls, nothing more: tests back them in memory, the server with pygls.
+Each port is what a use case calls, nothing more: tests back them in memory, the language server with its client.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ class ClientCapabilities:
     change_annotations: bool = False
     """Annotated edits are shown for confirmation (VS Code's refactor preview)."""
     show_document: bool = False
-    code_lens_refresh: bool = False
     position_encoding: str = types.PositionEncodingKind.Utf16.value
     """How positions count characters (``utf-8``, ``utf-16``, ``utf-32``)."""
 

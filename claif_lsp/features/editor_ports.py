@@ -116,7 +116,7 @@ class EditorUser:
         """The custom notification and a code lens refresh."""
         changed = ProposalsChangedParams(proposals=[ChangedProposal(id=proposal.id, state=proposal.state.value)])
         self.ls.protocol.notify(protocol.PROPOSALS_CHANGED, changed.wire())
-        if capabilities(self.ls).code_lens_refresh:
+        if get_capability(self.ls.client_capabilities, "workspace.code_lens.refresh_support", False):
             self.ls.run_soon(self._refresh_code_lenses())
 
     async def _refresh_code_lenses(self) -> None:
@@ -166,7 +166,6 @@ def capabilities(ls: ClaifLanguageServer) -> ClientCapabilities:
         resource_operations=tuple(str(op.value if hasattr(op, "value") else op) for op in operations),
         change_annotations=get_capability(caps, "workspace.workspace_edit.change_annotation_support", None) is not None,
         show_document=get_capability(caps, "window.show_document.support", False),
-        code_lens_refresh=get_capability(caps, "workspace.code_lens.refresh_support", False),
         position_encoding=str(getattr(encoding, "value", encoding)),
     )
 
