@@ -88,7 +88,7 @@ else
   step "editors/vscode/node_modules up to date"
 fi
 VSIX=$EXT/claif-vscode.vsix
-if [[ ! -f $VSIX ]] || [[ -n $(find "$EXT/src" "$EXT/package.json" "$EXT/scripts" "$EXT/README.md" "$EXT/.vscodeignore" -newer "$VSIX" 2>/dev/null | head -1) ]]; then
+if [[ ! -f $VSIX ]] || [[ -n $(find "$EXT/src" "$EXT/package.json" "$EXT/scripts" "$EXT/README.md" "$EXT/.vscodeignore" "$EXT/images" "$EXT/LICENSE" -newer "$VSIX" 2>/dev/null | head -1) ]]; then
   step "typecheck, bundle and package the .vsix"
   (cd "$EXT" && npm run --silent package >"$CACHE/vsix-build.log" 2>&1) || { cat "$CACHE/vsix-build.log" >&2; exit 1; }
 else
