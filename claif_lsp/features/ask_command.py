@@ -18,9 +18,10 @@ from pygls.exceptions import JsonRpcRequestCancelled
 from claif_lsp.context import DiagnosticView
 from claif_lsp.core.ask import Ask, AskRequest, Selection
 from claif_lsp.errors import ClaifError
+from claif_lsp.features.arguments import parse_args
 from claif_lsp.features.editor_ports import EditorProgress, editor_for
 from claif_lsp.features.rpc_errors import jsonrpc_error
-from claif_lsp.protocol.models import AskArgs, AskCancelledResult, CancelArgs, CancelResult, Diagnostic, parse_args
+from claif_lsp.protocol.models import AskArgs, AskCancelledResult, CancelArgs, CancelResult, Diagnostic
 from claif_lsp.server import CURRENT_COMMAND, ClaifLanguageServer
 from claif_lsp.state import RunningAsk
 

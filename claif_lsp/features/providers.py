@@ -14,7 +14,8 @@ def register(server: ClaifLanguageServer) -> None:
     @server.command(protocol.PROVIDERS)
     async def list_providers(ls: ClaifLanguageServer, *args: Any) -> dict[str, Any]:
         """Providers as seen from the folder of ``{"uri": ...}`` (the first folder without one)."""
-        from claif_lsp.protocol.models import ProvidersResult, UriArgs, parse_args  # pydantic: not at start-up
+        from claif_lsp.features.arguments import parse_args  # pydantic: not at start-up
+        from claif_lsp.protocol.models import ProvidersResult, UriArgs
 
         uri = parse_args(UriArgs, args, optional=True).uri
         await ls.state.wait_for_settings()
@@ -28,7 +29,8 @@ def register(server: ClaifLanguageServer) -> None:
     @server.command(protocol.SETTINGS)
     async def effective_settings(ls: ClaifLanguageServer, *args: Any) -> dict[str, Any]:
         """The settings in effect for the folder of ``{"uri": ...}`` and the problems found reading them."""
-        from claif_lsp.protocol.models import SettingsResult, UriArgs, parse_args  # pydantic: not at start-up
+        from claif_lsp.features.arguments import parse_args  # pydantic: not at start-up
+        from claif_lsp.protocol.models import SettingsResult, UriArgs
 
         uri = parse_args(UriArgs, args, optional=True).uri
         await ls.state.wait_for_settings()

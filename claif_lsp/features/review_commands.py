@@ -7,9 +7,10 @@ from typing import Any
 
 from claif_lsp.core.review import Review
 from claif_lsp.errors import ClaifError
+from claif_lsp.features.arguments import parse_args
 from claif_lsp.features.editor_ports import editor_for
 from claif_lsp.features.rpc_errors import jsonrpc_error
-from claif_lsp.protocol.models import ApplyPatchArgs, DecisionArgs, ProposalArgs, parse_args
+from claif_lsp.protocol.models import ApplyPatchArgs, DecisionArgs, ProposalArgs
 from claif_lsp.server import ClaifLanguageServer
 
 

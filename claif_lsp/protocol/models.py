@@ -1,20 +1,19 @@
 """Every ``claif.*`` command's argument and result, and the ``claif/proposalsChanged`` params, as pydantic models.
 
-Each command takes one object; :func:`parse_args` validates it, so a bad argument becomes a JSON-RPC
-``InvalidParams`` error that names the field. Results are built as models and sent as :meth:`Result.wire`:
-camelCase keys, and every field present (a field without a value is sent as ``null``). The README's command
-table, ``editors/vscode/src/protocol.ts`` and ``editors/neovim/lua/claif/protocol.lua`` are generated from
-:data:`COMMANDS` and :data:`NOTIFICATIONS` (``claif-lsp schema --format protocol-ts`` and friends).
+Each command takes one object, validated by ``claif_lsp.features.arguments.parse_args`` (naming a bad field).
+Results are built as models and sent as :meth:`Result.wire`: camelCase keys, and every field present (a field
+without a value is sent as ``null``). The README's command table, ``editors/vscode/src/protocol.ts`` and
+``editors/neovim/lua/claif/protocol.lua`` are generated from :data:`COMMANDS` and
+:data:`NOTIFICATIONS` (``claif-lsp schema --format typescript`` and friends).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, TypeAdapter, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, TypeAdapter, model_validator
 from pydantic.alias_generators import to_camel
-from pygls.exceptions import JsonRpcInvalidParams
 from typing_extensions import TypeAliasType
 
 from claif_lsp import actions, protocol
@@ -152,24 +151,6 @@ class CancelArgs(_Args):
     request: StrictStr | StrictInt | None = Field(
         default=None, description="A requestId or progress token; none cancels every running ask."
     )
-
-
-ArgsT = TypeVar("ArgsT", bound=_Args)
-
-
-def parse_args(model: type[ArgsT], raw: tuple[Any, ...], *, optional: bool = False) -> ArgsT:
-    """The command's one object argument as ``model``; InvalidParams naming the bad field otherwise."""
-    if not raw and optional:
-        raw = ({},)
-    if len(raw) != 1 or not isinstance(raw[0], dict):
-        raise JsonRpcInvalidParams(f"expected one object argument, got {len(raw)} arguments")
-    try:
-        return model.model_validate(raw[0])
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'argument'}: {e['msg']}" for e in exc.errors(include_url=False)
-        )
-        raise JsonRpcInvalidParams(problems) from None
 
 
 # --- results --------------------------------------------------------------------------------------------------

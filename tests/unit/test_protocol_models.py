@@ -14,6 +14,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from claif_lsp import protocol
 from claif_lsp.core.proposals import HunkState, ProposalState
+from claif_lsp.features.arguments import parse_args
 from claif_lsp.patches.model import FileChange
 from claif_lsp.protocol import models
 
@@ -163,14 +164,14 @@ def test_every_command_and_notification_is_in_the_table() -> None:
 )
 def test_bad_arguments_name_the_field(model: type[models._Args], raw: dict[str, Any], message: str) -> None:
     with pytest.raises(JsonRpcInvalidParams, match=message):
-        models.parse_args(model, (raw,))
+        parse_args(model, (raw,))
 
 
 def test_arguments_read_camel_case_and_ignore_unknown_keys() -> None:
-    args = models.parse_args(
+    args = parse_args(
         models.AskArgs, ({"uri": "file:///x.py", "range": RANGE, "requestId": "r1", "action": "custom:2", "new": 1},)
     )
     assert args.request_id == "r1" and args.action == "custom:2"
-    assert models.parse_args(models.CancelArgs, (), optional=True).request is None
+    assert parse_args(models.CancelArgs, (), optional=True).request is None
     with pytest.raises(JsonRpcInvalidParams, match="expected one object argument, got 0"):
-        models.parse_args(models.ProposalArgs, ())
+        parse_args(models.ProposalArgs, ())

@@ -1,0 +1,16 @@
+"""The core stays free of the language server library: importing the use cases loads no pygls module."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_the_use_cases_load_without_pygls() -> None:
+    probe = (
+        "import sys\n"
+        "import claif_lsp.core.ask, claif_lsp.core.review, claif_lsp.core.proposals, claif_lsp.protocol.models\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pygls'))\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120)
+    assert loaded.stdout.strip() == "[]", f"the core pulled in {loaded.stdout.strip()}"
