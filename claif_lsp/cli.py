@@ -159,14 +159,14 @@ def print_providers(registry: ProviderRegistry, *, as_json: bool = False) -> int
         import json  # a few milliseconds that `claif-lsp patch` need not pay
 
         payload = {
-            "active": registry.resolve(),
+            "active": registry.active(),
             "configured": registry.settings.provider,
             "providers": [r.model_dump(mode="json", by_alias=True) for r in reports],
         }
         print(json.dumps(payload, indent=2))
         return 0
     if not reports:
-        print("no providers installed (install one, e.g. pip install claif-replay)")
+        print(f"no providers installed: {registry.nothing_ready_message()}")
         return 1
     rows = [(r.name, f"{r.distribution} {r.version}", r.state.value, r.reason) for r in reports]
     widths = [max(len(row[i]) for row in [("NAME", "DISTRIBUTION", "STATUS", ""), *rows]) for i in range(3)]
