@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from claif_lsp import __version__, patch_cli
 
 if TYPE_CHECKING:
+    from claif_lsp.provider_check import CheckResult
     from claif_lsp.registry import ProviderRegistry
 
 LEVELS = ("TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL")
@@ -55,6 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     providers = sub.add_parser("providers", help="list installed providers and their status")
     providers.add_argument("--json", action="store_true", help="print JSON")
+    providers.add_argument(
+        "--check",
+        nargs="?",
+        const="",
+        metavar="NAME",
+        help="send a tiny request (a few billed tokens) to each ready provider, or to NAME, and say if it worked",
+    )
 
     patch_cli.configure_parser(sub.add_parser("patch", help="check or apply a patch to files on disk"))
 
@@ -104,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "serve":
         return serve(args)
     if command == "providers":
-        return print_providers(settings_registry(), as_json=args.json)
+        return print_providers(settings_registry(), as_json=args.json, check=args.check)
     if command == "patch":
         return patch_cli.run(args)
     if command == "schema":
@@ -152,19 +160,23 @@ def settings_registry() -> ProviderRegistry:
     return registry
 
 
-def print_providers(registry: ProviderRegistry, *, as_json: bool = False) -> int:
-    """Print every provider: name, distribution and version, status, reason."""
+def print_providers(registry: ProviderRegistry, *, as_json: bool = False, check: str | None = None) -> int:
+    """Print every provider (name, distribution and version, status, reason), and the checks asked for."""
     reports = registry.reports()
+    checks = run_checks(registry, check) if check is not None else None
+    failed = 1 if checks and not all(result.ok for result in checks) else 0
     if as_json:
         import json  # a few milliseconds that `claif-lsp patch` need not pay
 
-        payload = {
+        payload: dict[str, object] = {
             "active": registry.active(),
             "configured": registry.settings.provider,
             "providers": [r.model_dump(mode="json", by_alias=True) for r in reports],
         }
+        if checks is not None:
+            payload["checks"] = [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in checks]
         print(json.dumps(payload, indent=2))
-        return 0
+        return failed
     if not reports:
         print(f"no providers installed: {registry.nothing_ready_message()}")
         return 1
@@ -173,4 +185,47 @@ def print_providers(registry: ProviderRegistry, *, as_json: bool = False) -> int
     print(f"{'NAME':<{widths[0]}}  {'DISTRIBUTION':<{widths[1]}}  {'STATUS':<{widths[2]}}  REASON")
     for name, dist, state, reason in rows:
         print(f"{name:<{widths[0]}}  {dist:<{widths[1]}}  {state:<{widths[2]}}  {reason}")
-    return 0
+    print()
+    print(f"active: {active_line(registry)}")
+    print(f"user settings: {user_file_line()}")
+    if checks is not None:
+        print()
+        if not checks:
+            print("check: no provider is ready to check (name one: --check NAME)")
+        for result in checks:
+            print(f"check {result.name}: {'ok' if result.ok else 'failed'}: {result.detail}")
+    return failed
+
+
+def active_line(registry: ProviderRegistry) -> str:
+    """Which provider an ask uses and why: the setting, or what ``auto`` found."""
+    from claif_lsp.registry import NO_PROVIDER  # pydantic
+    from claif_lsp.settings import AUTO_PROVIDER  # pydantic
+
+    configured = registry.settings.provider
+    active = registry.active()
+    if configured != AUTO_PROVIDER:
+        return f"{active} (provider = {configured!r})"
+    if active == NO_PROVIDER:
+        return f"none ({registry.nothing_ready_message()})"
+    if not registry.status(active).ready:
+        return f"{active} (provider = 'auto' and no other provider is ready: the offline fallback; see REASON above)"
+    return f"{active} (provider = 'auto': the first ready one in autoOrder)"
+
+
+def user_file_line() -> str:
+    """The user's settings file on this machine, and whether it exists."""
+    from claif_lsp.configuration import user_config_file  # platformdirs
+
+    path = user_config_file()
+    return f"{path}" if path.is_file() else f"{path} (not created yet)"
+
+
+def run_checks(registry: ProviderRegistry, requested: str) -> list[CheckResult]:
+    """The opt-in checks of ``--check``: one tiny request to ``requested`` or to every ready provider."""
+    import anyio  # an event loop: only a check needs one
+
+    from claif_lsp import provider_check  # the providers' query machinery (streaming, their SDKs)
+
+    names = provider_check.names_to_check(registry, requested)
+    return anyio.run(provider_check.check_providers, registry, names)

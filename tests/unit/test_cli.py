@@ -16,6 +16,7 @@ from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
 from claif_lsp import __version__
+from claif_lsp.testing import AnthropicServer, Reply
 from tests.conftest import server_env
 
 CLI = [sys.executable, "-m", "claif_lsp"]
@@ -205,3 +206,63 @@ def test_discovery_imports_no_provider_module() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def only_anthropic_ready(tmp_path: Path, base_url: str) -> dict[str, str]:
+    """An environment where anthropic, pointed at a loopback server, is the one ready provider."""
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    return {
+        "HOME": str(home),
+        "PATH": os.path.dirname(sys.executable),
+        "ANTHROPIC_API_KEY": "sk-ant-check",
+        "CLAIF_PROVIDERS__ANTHROPIC__BASE_URL": base_url,
+        "CLAIF_PROVIDERS__CLAUDE_CODE__PATH": str(tmp_path / "no-claude"),
+    }
+
+
+def test_providers_check_sends_one_tiny_request_to_each_ready_provider(tmp_path: Path) -> None:
+    with AnthropicServer(Reply(chunks=["O", "K"], input_tokens=14, output_tokens=2)) as server:
+        result = run("providers", "--check", cwd=tmp_path, **only_anthropic_ready(tmp_path, server.base_url))
+        assert result.returncode == 0, result.stderr
+        assert "check anthropic: ok: answered 'OK' (14 in, 2 out," in result.stdout, result.stdout
+        [request] = server.requests
+        assert request.body["max_tokens"] <= 16 and "OK" in json.dumps(request.body["messages"])
+        sent = request.headers.get("x-api-key") or request.headers.get("authorization", "").removeprefix("Bearer ")
+        assert sent == "sk-ant-check"
+
+
+def test_providers_check_reports_the_providers_error(tmp_path: Path) -> None:
+    refused = Reply(status=401, error_type="authentication_error", error_message="invalid x-api-key")
+    with AnthropicServer(refused) as server:
+        env = only_anthropic_ready(tmp_path, server.base_url)
+        result = run("providers", "--json", "--check", "anthropic", cwd=tmp_path, **env)
+    assert result.returncode == 1
+    [check] = json.loads(result.stdout)["checks"]
+    assert check["name"] == "anthropic" and check["ok"] is False
+    assert "ANTHROPIC_API_KEY" in check["detail"] and "sk-ant-check" not in result.stdout + result.stderr
+
+
+def test_providers_never_sends_a_request_without_check(tmp_path: Path) -> None:
+    with AnthropicServer() as server:
+        env = only_anthropic_ready(tmp_path, server.base_url)
+        table = run("providers", cwd=tmp_path, **env)
+        as_json = run("providers", "--json", cwd=tmp_path, **env)
+        assert not server.requests
+    assert table.returncode == 0 and "check " not in table.stdout
+    assert json.loads(as_json.stdout)["active"] == "anthropic" and "checks" not in json.loads(as_json.stdout)
+
+
+def test_providers_says_which_provider_is_active_and_where_the_user_settings_are(tmp_path: Path) -> None:
+    with AnthropicServer() as server:
+        env = only_anthropic_ready(tmp_path, server.base_url)
+        lines = run("providers", cwd=tmp_path, XDG_CONFIG_HOME=str(tmp_path / "config"), **env).stdout.splitlines()
+        chosen = run("providers", cwd=tmp_path, CLAIF_PROVIDER="openai", **env).stdout.splitlines()
+    assert "active: anthropic (provider = 'auto': the first ready one in autoOrder)" in lines
+    assert f"user settings: {tmp_path / 'config' / 'claif' / 'config.toml'} (not created yet)" in lines
+    assert "active: openai (provider = 'openai')" in chosen
+    fallback = run("providers", cwd=tmp_path, HOME=str(tmp_path / "home"), PATH=os.path.dirname(sys.executable))
+    assert any(
+        line.startswith("active: replay (provider = 'auto' and no other provider is ready")
+        for line in fallback.stdout.splitlines()
+    ), fallback.stdout
