@@ -69,7 +69,8 @@ def test_readme_install_command_gives_a_working_claif_lsp(tmp_path: Path) -> Non
         [str(claif_lsp), "providers"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
     )
     assert listed.returncode == 0, listed.stderr
-    names = [row.split()[0] for row in listed.stdout.splitlines()[1:]]
+    table = listed.stdout.split("\n\n", 1)[0]
+    names = [row.split()[0] for row in table.splitlines()[1:]]
     assert names == ["anthropic", "replay"], listed.stdout
     python = subprocess.run(
         [
