@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -15,9 +16,9 @@ import pytest
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
-from claif_lsp import __version__
+from claif_lsp import __version__, demo
 from claif_lsp.testing import AnthropicServer, Reply
-from tests.conftest import server_env
+from tests.conftest import ROOT, server_env
 
 CLI = [sys.executable, "-m", "claif_lsp"]
 
@@ -113,7 +114,26 @@ def test_two_transports_are_a_usage_error() -> None:
 def test_demo_runs_the_scripted_session(tmp_path: Path) -> None:
     result = run("demo", "--workdir", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.rstrip().endswith("demo finished: OK")
+    assert "\ndemo finished: OK\n" in result.stdout
+    assert result.stdout.rstrip().endswith(demo.NEXT_STEPS.rstrip()), "the demo ends with where to go next"
+
+
+def test_demo_progress_counts_as_its_end_line_does(tmp_path: Path) -> None:
+    # The streamed estimate and the provider's reported usage both count the prompt and the answer.
+    output = run("demo", "--workdir", str(tmp_path)).stdout
+    for action in ("ask", "explain"):
+        block = output.split(f"progress begin  Replay: {action}", 1)[1].split("progress end", 2)
+        estimates = [int(n) for n in re.findall(r"progress report ≈(\d+) tokens", block[0])]
+        [reported] = [int(n) for n in re.findall(r"^[^\n]*?, (\d+) tokens, ", block[1], re.MULTILINE)][:1]
+        assert estimates and 0.85 * reported <= estimates[-1] <= reported, (action, estimates, reported)
+
+
+def test_demo_next_steps_install_as_the_readme_says() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    [install] = re.findall(r"^uv tool install .*$", readme.split("## Editor setup\n", 1)[1], re.MULTILINE)[:1]
+    assert install.split("#")[0].strip() in demo.NEXT_STEPS
+    two_commands = readme.split("## Two commands\n", 1)[1].split("\n## ", 1)[0]
+    assert "uv run --no-dev --with ./providers/claif-replay claif-lsp demo" in two_commands
 
 
 def frame(payload: dict[str, Any]) -> bytes:
