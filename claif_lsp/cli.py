@@ -28,33 +28,19 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(prog="claif-lsp", description="Any LLM, one code action away.")
     parser.add_argument("--version", action="version", version=f"claif-lsp {__version__}")
-    parser.add_argument("--log-file", help="write logs here instead of stderr")
-    _add_level_option(
-        parser,
-        "--log-level",
-        None,
-        "level of claif's records (default: WARNING on stderr, INFO in --log-file; the editor's log gets INFO)",
-    )
-    _add_level_option(
-        parser,
-        "--pygls-log-level",
-        "WARNING",
-        "level of pygls' own records (INFO logs every message body); never sent to the editor",
-    )
-    _add_level_option(
-        parser,
-        "--library-log-level",
-        "WARNING",
-        "level of other libraries' records (HTTP clients log headers at DEBUG); never sent to the editor",
-    )
+    _add_logging_options(parser)
     sub = parser.add_subparsers(dest="command")
+    # Each subcommand takes the logging options too (`claif-lsp providers --log-level DEBUG`), without defaults
+    # of its own, so options given before the subcommand survive.
+    logging_only = argparse.ArgumentParser(add_help=False)
+    _add_logging_options(logging_only, defaults=False)
 
-    serve = sub.add_parser("serve", help="run the language server (the default)")
+    serve = sub.add_parser("serve", parents=[logging_only], help="run the language server (the default)")
     _add_transport_options(parser)
     # SUPPRESS: options given before `serve` (`claif-lsp --tcp serve`) must survive the subcommand's defaults.
     _add_transport_options(serve, defaults=False)
 
-    providers = sub.add_parser("providers", help="list installed providers and their status")
+    providers = sub.add_parser("providers", parents=[logging_only], help="list installed providers and their status")
     providers.add_argument("--json", action="store_true", help="print JSON")
     providers.add_argument(
         "--check",
@@ -64,9 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="send a tiny request (a few billed tokens) to each ready provider, or to NAME, and say if it worked",
     )
 
-    patch_cli.configure_parser(sub.add_parser("patch", help="check or apply a patch to files on disk"))
+    patch_cli.configure_parser(
+        sub.add_parser("patch", parents=[logging_only], help="check or apply a patch to files on disk")
+    )
 
-    schema = sub.add_parser("schema", help="print the settings schema or a document generated from it")
+    schema = sub.add_parser(
+        "schema", parents=[logging_only], help="print the settings schema or a document generated from it"
+    )
     schema.add_argument(
         "--format",
         choices=["json", "vscode", "markdown", "protocol-json", "protocol-markdown", "typescript", "lua"],
@@ -74,12 +64,39 @@ def build_parser() -> argparse.ArgumentParser:
         help="json, vscode, markdown: from the settings; the others: from the protocol models",
     )
 
-    demo_parser = sub.add_parser("demo", help="drive a real server through a scripted session, offline")
+    demo_parser = sub.add_parser(
+        "demo", parents=[logging_only], help="drive a real server through a scripted session, offline"
+    )
     demo_parser.add_argument("--workdir", help="work in this directory instead of a temporary one")
     return parser
 
 
-def _add_level_option(parser: argparse.ArgumentParser, flag: str, default: str | None, help_text: str) -> None:
+def _add_logging_options(parser: argparse.ArgumentParser, *, defaults: bool = True) -> None:
+    def default(value: object) -> object:
+        return value if defaults else argparse.SUPPRESS
+
+    parser.add_argument("--log-file", default=default(None), help="write logs here instead of stderr")
+    _add_level_option(
+        parser,
+        "--log-level",
+        default(None),
+        "level of claif's records (default: WARNING on stderr, INFO in --log-file; the editor's log gets INFO)",
+    )
+    _add_level_option(
+        parser,
+        "--pygls-log-level",
+        default("WARNING"),
+        "level of pygls' own records (INFO logs every message body); never sent to the editor",
+    )
+    _add_level_option(
+        parser,
+        "--library-log-level",
+        default("WARNING"),
+        "level of other libraries' records (HTTP clients log headers at DEBUG); never sent to the editor",
+    )
+
+
+def _add_level_option(parser: argparse.ArgumentParser, flag: str, default: object, help_text: str) -> None:
     parser.add_argument(flag, default=default, type=str.upper, choices=LEVELS, help=help_text)
 
 
@@ -97,6 +114,18 @@ def _add_transport_options(parser: argparse.ArgumentParser, *, defaults: bool = 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``claif-lsp`` console script."""
+    try:
+        return run_command(argv)
+    except BrokenPipeError:
+        # The reader left (`claif-lsp providers | head -1`): stop quietly, as other command-line tools do. Python
+        # flushes stdout again at exit, so point it at /dev/null first or that flush fails too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def run_command(argv: Sequence[str] | None = None) -> int:
+    """Parse the arguments and run the subcommand they name."""
     args = build_parser().parse_args(argv)
     if sum(bool(getattr(args, name)) for name in ("stdio", "tcp", "ws")) > 1:
         build_parser().error("choose one of --stdio, --tcp and --ws")

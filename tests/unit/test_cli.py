@@ -286,3 +286,39 @@ def test_providers_says_which_provider_is_active_and_where_the_user_settings_are
         line.startswith("active: replay (provider = 'auto' and no other provider is ready")
         for line in fallback.stdout.splitlines()
     ), fallback.stdout
+
+
+@pytest.mark.parametrize("command", [["providers"], ["schema", "--format", "markdown"], ["providers", "--json"]])
+def test_a_reader_that_left_gets_no_traceback(command: list[str]) -> None:
+    # `claif-lsp providers | head -1`: the pipe's reader is gone before the command writes.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [*CLI, *command], stdout=write_end, stderr=subprocess.PIPE, timeout=120, env=server_env()
+        )
+    finally:
+        os.close(write_end)
+    assert b"Traceback" not in result.stderr and b"BrokenPipeError" not in result.stderr, result.stderr.decode()
+    assert result.returncode == 1
+
+
+def test_logging_options_work_after_the_subcommand(tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    result = stdio_session("serve", "--log-level", "DEBUG", "--log-file", str(log), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert " DEBUG " in log.read_text(encoding="utf-8")
+    before = run("--log-level", "DEBUG", "providers", "--log-level", "WARNING", cwd=tmp_path)
+    assert before.returncode == 0, before.stderr
+    bad = run("providers", "--log-level", "LOUD", cwd=tmp_path)
+    assert bad.returncode == 2 and "invalid choice: 'LOUD'" in bad.stderr
+
+
+def test_a_provider_typo_warns_with_the_nearest_name(tmp_path: Path) -> None:
+    result = run("providers", cwd=tmp_path, CLAIF_PROVIDER="antropic")
+    assert result.returncode == 0
+    assert (
+        "claif-lsp settings: claif.provider (in the environment): no provider named 'antropic' is installed "
+        "(did you mean 'anthropic'?"
+    ) in result.stderr, result.stderr
+    assert "active: antropic (provider = 'antropic')" in result.stdout

@@ -25,3 +25,12 @@ def test_readme_documents_every_command() -> None:
     names = [v for k, v in vars(protocol).items() if k.isupper() and isinstance(v, str)]
     missing = [name for name in names if f"`{name}`" not in text]
     assert not missing, f"README lacks {missing}"
+
+
+def test_settings_table_lists_each_providers_keys_and_the_fields_of_an_action() -> None:
+    table = markdown_table()
+    for key in ("model", "baseUrl", "apiKeyEnv", "apiKeyCommand", "path", "extraArgs", "env", "timeout", "options"):
+        assert f"| `claif.providers.<name>.{key}` |" in table, key
+    assert "| `claif.providers.<name>.extraArgs` | array of string | `[]` |" in table, "default_factory defaults shown"
+    assert "| `claif.actions[].title` | string |  | Required. Title in the code action menu. |" in table
+    assert "| `claif.actions[].prompt` |" in table and '| `claif.actions[].kind` | string | `"edit"` |' in table
