@@ -34,6 +34,20 @@ USER_ONLY_SETTINGS = ("providers", "record", "approval")
 edits unreviewed. tests/editors/test_vscode_settings.py checks this covers the server's own user-only keys."""
 
 
+PROVIDER_SUGGESTIONS = {
+    "auto": "The first ready provider in autoOrder, then any other ready one; the offline replay last.",
+    "anthropic": "Claude through the Anthropic Messages API (claif-anthropic; ANTHROPIC_API_KEY).",
+    "claude-code": "Claude Code, read-only (claif-claude-code; its login or ANTHROPIC_API_KEY).",
+    "codex": "Codex CLI, read-only (claif-codex; codex login or OPENAI_API_KEY).",
+    "gemini-cli": "Gemini CLI in plan mode (claif-gemini; its login or GEMINI_API_KEY).",
+    "gemini": "The Gemini API (claif-gemini; GEMINI_API_KEY).",
+    "openai": "OpenAI or any Chat Completions server: Ollama, vLLM, llama.cpp, LM Studio (claif-openai).",
+    "replay": "Answers from a recorded JSONL transcript: offline, no key (claif-replay).",
+}
+"""What VS Code suggests for ``claif.provider``: ``auto`` and the bundled providers (a test keeps the list equal to
+their entry points). Suggestions only: a third-party plugin's name is valid too."""
+
+
 def json_schema() -> dict[str, Any]:
     """The settings model's JSON schema, with camelCase names."""
     return Settings.model_json_schema(by_alias=True, mode="validation")
@@ -101,8 +115,19 @@ def vscode_configuration() -> dict[str, Any]:
         if key in user_only or any(key.startswith(name + ".") for name in user_only):
             entry["scope"] = USER_ONLY_SCOPE
             entry["markdownDescription"] += USER_ONLY_NOTE
+        if key == f"{SECTION}.provider":
+            entry["anyOf"] = provider_suggestions()
         properties[key] = entry
     return {"title": "Claif", "properties": properties}
+
+
+def provider_suggestions() -> list[dict[str, Any]]:
+    """``anyOf`` for a provider name: VS Code completes the known names with their descriptions and accepts any
+    other string (``enum`` alone would flag a third-party plugin's name as an error)."""
+    return [
+        {"enum": list(PROVIDER_SUGGESTIONS), "enumDescriptions": list(PROVIDER_SUGGESTIONS.values())},
+        {"type": "string"},
+    ]
 
 
 def _type_name(entry: dict[str, Any]) -> str:
