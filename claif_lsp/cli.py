@@ -207,7 +207,7 @@ def print_providers(registry: ProviderRegistry, *, as_json: bool = False, check:
         print(json.dumps(payload, indent=2))
         return failed
     if not reports:
-        print(f"no providers installed: {registry.nothing_ready_message()}")
+        print(registry.nothing_ready_message())
         return 1
     rows = [(r.name, f"{r.distribution} {r.version}", r.state.value, r.reason) for r in reports]
     widths = [max(len(row[i]) for row in [("NAME", "DISTRIBUTION", "STATUS", ""), *rows]) for i in range(3)]
