@@ -17,7 +17,7 @@ from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
 from claif_lsp import __version__, demo
-from claif_lsp.testing import AnthropicServer, Reply
+from claif_lsp.testing import AnthropicServer, OpenAIServer, Reply
 from tests.conftest import ROOT, server_env
 
 CLI = [sys.executable, "-m", "claif_lsp"]
@@ -242,10 +242,14 @@ def only_anthropic_ready(tmp_path: Path, base_url: str) -> dict[str, str]:
 
 
 def test_providers_check_sends_one_tiny_request_to_each_ready_provider(tmp_path: Path) -> None:
-    with AnthropicServer(Reply(chunks=["O", "K"], input_tokens=14, output_tokens=2)) as server:
-        result = run("providers", "--check", cwd=tmp_path, **only_anthropic_ready(tmp_path, server.base_url))
+    answer = Reply(chunks=["O", "K"], input_tokens=14, output_tokens=2)
+    with AnthropicServer(answer) as server, OpenAIServer(answer) as local:
+        env = {**only_anthropic_ready(tmp_path, server.base_url), "CLAIF_PROVIDERS__OPENAI__BASE_URL": local.base_url}
+        result = run("providers", "--check", cwd=tmp_path, **env)
         assert result.returncode == 0, result.stderr
         assert "check anthropic: ok: answered 'OK' (14 in, 2 out," in result.stdout, result.stdout
+        assert "check openai: ok: answered 'OK'" in result.stdout, result.stdout
+        assert len(local.requests) == 1
         [request] = server.requests
         assert request.body["max_tokens"] <= 16 and "OK" in json.dumps(request.body["messages"])
         sent = request.headers.get("x-api-key") or request.headers.get("authorization", "").removeprefix("Bearer ")
