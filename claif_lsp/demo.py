@@ -20,6 +20,13 @@ from pygls.lsp.client import LanguageClient
 from pygls.workspace import PositionCodec, TextDocument
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "demo"
+NEXT_STEPS = """
+Next, with your own editor and a real model (README.md: "Editor setup"):
+  1. install the server and the providers you want, from this checkout:
+       uv tool install ./ --with ./providers/claif-replay --with ./providers/claif-anthropic
+  2. set a key (README.md: "Setting a key") and try it:  claif-lsp providers --check
+  3. set up VS Code, Neovim, Emacs or another LSP editor (README.md: "Editor setup")"""
+"""Where a user goes after the demo; the same command as the README's install line (a test keeps them equal)."""
 
 
 def apply_text_edits(text: str, edits: Sequence[types.TextEdit], encoding: str) -> str:
@@ -172,6 +179,7 @@ async def drive(workdir: Path) -> int:
     await editor.stop()
     ok = done["proposal"]["state"] == "accepted" and "return sum(values)" in editor.text
     print("demo finished: OK" if ok else "demo finished: UNEXPECTED RESULT")
+    print(NEXT_STEPS)
     return 0 if ok else 1
 
 

@@ -23,6 +23,12 @@ from claif_lsp.settings import AUTO_PROVIDER, OFFLINE_PROVIDER, Settings
 from claif_lsp.types import ProviderState, ProviderStatus
 
 ENTRY_POINT_GROUP = "claif.providers"
+NO_PROVIDER = "none"
+"""What ``active`` says when no provider can answer."""
+
+
+class NoProviderReadyError(ProviderNotFoundError):
+    """``auto`` found no provider that can answer; the message says what to set."""
 
 
 @dataclass(frozen=True)
@@ -224,7 +230,8 @@ class ProviderRegistry:
         """The provider to use: ``requested``, the configured one, or for ``auto`` the first ready one.
 
         ``cached`` reads readiness from :meth:`cached_ready`: code actions resolve on every cursor move, and a
-        status check may read files (a CLI's login state) or search PATH.
+        status check may read files (a CLI's login state) or search PATH. With nothing ready and no offline
+        provider installed, an uncached resolve raises :class:`NoProviderReadyError` saying what to set.
         """
         chosen = settings or self.settings
         name = requested or chosen.provider
@@ -236,4 +243,35 @@ class ProviderRegistry:
                 continue
             if candidate in ready if ready is not None else self.status(candidate, settings).ready:
                 return candidate
+        if OFFLINE_PROVIDER not in self.entries and not cached:
+            raise NoProviderReadyError(self.nothing_ready_message(settings))
         return OFFLINE_PROVIDER
+
+    def active(self, settings: Settings | None = None) -> str:
+        """The provider an ask without ``provider`` would use, or ``none`` when nothing can answer."""
+        try:
+            return self.resolve(settings=settings)
+        except NoProviderReadyError:
+            return NO_PROVIDER
+
+    def nothing_ready_message(self, settings: Settings | None = None) -> str:
+        """What to set when no provider is ready, from each enabled provider's status."""
+        chosen = settings or self.settings
+        statuses = {
+            name: self.status(name, settings)
+            for name in self.auto_candidates(settings)
+            if chosen.provider_settings(name).enabled
+        }
+        needs = [f"{name}: {status.reason or status.state.value}" for name, status in statuses.items()]
+        if not needs and self.entries:
+            disabled = ", ".join(self.names())
+            return f"no provider is ready: every installed one is disabled in settings ({disabled})"
+        if not needs:
+            return (
+                "no provider is ready: none is installed; install one with claif-lsp "
+                "(uv tool install ./ --with ./providers/claif-anthropic, for instance)"
+            )
+        return (
+            f"no provider is ready: {'; or '.join(needs)} "
+            f"(`claif-lsp providers` shows each one; claif-replay answers offline from a transcript)"
+        )

@@ -16,7 +16,7 @@ from claif_lsp.configuration.sources import (
     read_toml,
     user_config_file,
 )
-from claif_lsp.configuration.validation import validate_leniently, without_foreign_keys
+from claif_lsp.configuration.validation import unknown_provider_problem, validate_leniently, without_foreign_keys
 from claif_lsp.settings import Settings
 
 
@@ -67,7 +67,12 @@ def load_settings(
         if layer.source is trust.INITIALIZATION_OPTIONS:
             layer.data = without_foreign_keys(layer.data, problems)
     merged, sources = merge_layers(layers, user_file, problems)
-    settings = validate_leniently(merged, problems)
+    settings = validate_leniently(merged, problems, sources)
+    if provider_names is not None:
+        where = f" (in {sources['provider']})" if "provider" in sources else ""
+        unknown = unknown_provider_problem(settings.provider, provider_names(), where)
+        if unknown:
+            problems.append(unknown)
     if settings.record and workspace_root is not None:
         record = Path(settings.record).expanduser()
         if not record.is_absolute():

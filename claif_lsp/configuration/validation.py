@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+from collections.abc import Collection, Mapping
 from typing import Any, get_args, get_origin
 
 from loguru import logger
@@ -11,11 +12,11 @@ from pydantic import BaseModel, ValidationError
 from pydantic.alias_generators import to_camel
 
 from claif_lsp.configuration.sources import SETTING_NAMES
-from claif_lsp.settings import CacheSettings, ContextSettings, ProviderSettings, Settings
+from claif_lsp.settings import AUTO_PROVIDER, CacheSettings, ContextSettings, ProviderSettings, Settings
 
 
-def validate_leniently(data: dict[str, Any], problems: list[str]) -> Settings:
-    """Settings from ``data``; each invalid key is reported and falls back to its default."""
+def validate_leniently(data: dict[str, Any], problems: list[str], sources: Mapping[str, str] | None = None) -> Settings:
+    """Settings from ``data``; each invalid key is reported (with its source, from ``sources``) and dropped."""
     data = copy.deepcopy(data)
     for _ in range(50):
         try:
@@ -23,9 +24,7 @@ def validate_leniently(data: dict[str, Any], problems: list[str]) -> Settings:
         except ValidationError as exc:
             removed = False
             for error in exc.errors():
-                loc = [str(part) for part in error["loc"]]
-                hint = _nearest_hint(error["loc"]) if error["type"] == "extra_forbidden" else ""
-                problems.append(f"claif.{'.'.join(loc)}: {error['msg']}{hint}; using the default")
+                problems.append(_problem(error["loc"], error["type"], error["msg"], sources or {}))
                 removed |= _remove_path(data, error["loc"])
             if not removed:
                 break
@@ -33,11 +32,45 @@ def validate_leniently(data: dict[str, Any], problems: list[str]) -> Settings:
     return Settings()
 
 
+def _problem(loc: tuple[Any, ...], kind: str, message: str, sources: Mapping[str, str]) -> str:
+    """One problem in the user's words: the key, where it was set, and what was done with it."""
+    key = f"claif.{'.'.join(str(part) for part in loc)}{_where(loc, sources)}"
+    if kind == "extra_forbidden":
+        return f"{key}: not a claif setting{_nearest_hint(loc)}; ignored"
+    return f"{key}: {message}; using the default"
+
+
+def _where(loc: tuple[Any, ...], sources: Mapping[str, str]) -> str:
+    """`` (in <source>)`` for the deepest part of ``loc`` a source set, else ``""``."""
+    parts = [str(part) for part in loc]
+    for depth in range(len(parts), 0, -1):
+        label = sources.get(".".join(parts[:depth]))
+        if label:
+            return f" (in {label})"
+    return ""
+
+
 def _nearest_hint(loc: tuple[Any, ...]) -> str:
-    """`` (did you mean 'x'?)`` for an unknown key close to a valid one beside it, else ``""``."""
-    names = {name.lower(): name for name in _key_names_at(loc[:-1])}
-    nearest = difflib.get_close_matches(str(loc[-1]).lower(), names, n=1, cutoff=0.75)
-    return f" (did you mean '{names[nearest[0]]}'?)" if nearest else ""
+    """`` (did you mean 'x'?)`` for an unknown key close to a valid one beside it, else the valid keys there."""
+    valid = _key_names_at(loc[:-1])
+    names = {name.lower(): name for name in valid}
+    nearest = difflib.get_close_matches(str(loc[-1]).lower(), names, n=1, cutoff=0.6)
+    if nearest:
+        return f" (did you mean '{names[nearest[0]]}'?)"
+    return f" (valid here: {', '.join(valid)})" if valid else ""
+
+
+def unknown_provider_problem(name: str, installed: Collection[str], where: str = "") -> str | None:
+    """A warning for a ``provider`` setting naming no installed provider, with the nearest name; else None."""
+    if name == AUTO_PROVIDER or name in installed:
+        return None
+    choices = [AUTO_PROVIDER, *sorted(installed)]
+    nearest = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    hint = f"did you mean '{nearest[0]}'? " if nearest else ""
+    return (
+        f"claif.provider{where}: no provider named {name!r} is installed ({hint}installed: "
+        f"{', '.join(sorted(installed)) or 'none'}); asks without a provider will fail"
+    )
 
 
 def _key_names_at(loc: tuple[Any, ...]) -> list[str]:

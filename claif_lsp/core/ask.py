@@ -47,7 +47,7 @@ from claif_lsp.settings import PreviewMode, Settings
 from claif_lsp.state import ServerState
 from claif_lsp.streaming import Answer, collect_answer, describe_failure
 from claif_lsp.text_check import broken_text_message, find_lone_surrogate
-from claif_lsp.token_counts import format_tokens
+from claif_lsp.token_counts import estimate_tokens, format_tokens
 from claif_lsp.types import ClaifOptions, Usage
 
 SUGGESTED_INSTRUCTIONS = ("Improve this code", "Simplify", "Add error handling", "Add type hints", "Make it faster")
@@ -271,10 +271,12 @@ class Ask:
     ) -> list[Answer | ClaifError]:
         """Every provider's answer (or its error), run concurrently."""
         stream = _StreamStats()
+        # Counted as the end line counts (the provider's input plus output), so the two figures agree.
+        prompt_tokens = estimate_tokens(prompt.system) + estimate_tokens(prompt.user)
 
         def on_text(piece: str) -> None:
             stream.add(piece)
-            tokens = format_tokens(stream.chars // 4)
+            tokens = format_tokens(prompt_tokens + stream.chars // 4)
             progress.report(f"≈{tokens} tokens · {progress.elapsed():.1f} s · {stream.last_line()[:60]}")
 
         async def one(name: str) -> Answer | ClaifError:

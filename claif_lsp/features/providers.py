@@ -21,7 +21,7 @@ def register(server: ClaifLanguageServer) -> None:
         await ls.state.wait_for_settings()
         settings = ls.state.settings_for(uri)
         return ProvidersResult(
-            active=ls.registry.resolve(settings=settings),
+            active=ls.registry.active(settings),
             configured=settings.provider,
             providers=ls.registry.reports(settings),
         ).wire()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -15,8 +16,9 @@ import pytest
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
-from claif_lsp import __version__
-from tests.conftest import server_env
+from claif_lsp import __version__, demo
+from claif_lsp.testing import AnthropicServer, OpenAIServer, Reply
+from tests.conftest import ROOT, server_env
 
 CLI = [sys.executable, "-m", "claif_lsp"]
 
@@ -112,7 +114,26 @@ def test_two_transports_are_a_usage_error() -> None:
 def test_demo_runs_the_scripted_session(tmp_path: Path) -> None:
     result = run("demo", "--workdir", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.rstrip().endswith("demo finished: OK")
+    assert "\ndemo finished: OK\n" in result.stdout
+    assert result.stdout.rstrip().endswith(demo.NEXT_STEPS.rstrip()), "the demo ends with where to go next"
+
+
+def test_demo_progress_counts_as_its_end_line_does(tmp_path: Path) -> None:
+    # The streamed estimate and the provider's reported usage both count the prompt and the answer.
+    output = run("demo", "--workdir", str(tmp_path)).stdout
+    for action in ("ask", "explain"):
+        block = output.split(f"progress begin  Replay: {action}", 1)[1].split("progress end", 2)
+        estimates = [int(n) for n in re.findall(r"progress report ≈(\d+) tokens", block[0])]
+        [reported] = [int(n) for n in re.findall(r"^[^\n]*?, (\d+) tokens, ", block[1], re.MULTILINE)][:1]
+        assert estimates and 0.85 * reported <= estimates[-1] <= reported, (action, estimates, reported)
+
+
+def test_demo_next_steps_install_as_the_readme_says() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    [install] = re.findall(r"^uv tool install .*$", readme.split("## Editor setup\n", 1)[1], re.MULTILINE)[:1]
+    assert install.split("#")[0].strip() in demo.NEXT_STEPS
+    two_commands = readme.split("## Two commands\n", 1)[1].split("\n## ", 1)[0]
+    assert "uv run --no-dev --with ./providers/claif-replay claif-lsp demo" in two_commands
 
 
 def frame(payload: dict[str, Any]) -> bytes:
@@ -205,3 +226,103 @@ def test_discovery_imports_no_provider_module() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def only_anthropic_ready(tmp_path: Path, base_url: str) -> dict[str, str]:
+    """An environment where anthropic, pointed at a loopback server, is the one ready provider."""
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    return {
+        "HOME": str(home),
+        "PATH": os.path.dirname(sys.executable),
+        "ANTHROPIC_API_KEY": "sk-ant-check",
+        "CLAIF_PROVIDERS__ANTHROPIC__BASE_URL": base_url,
+        "CLAIF_PROVIDERS__CLAUDE_CODE__PATH": str(tmp_path / "no-claude"),
+    }
+
+
+def test_providers_check_sends_one_tiny_request_to_each_ready_provider(tmp_path: Path) -> None:
+    answer = Reply(chunks=["O", "K"], input_tokens=14, output_tokens=2)
+    with AnthropicServer(answer) as server, OpenAIServer(answer) as local:
+        env = {**only_anthropic_ready(tmp_path, server.base_url), "CLAIF_PROVIDERS__OPENAI__BASE_URL": local.base_url}
+        result = run("providers", "--check", cwd=tmp_path, **env)
+        assert result.returncode == 0, result.stderr
+        assert "check anthropic: ok: answered 'OK' (14 in, 2 out," in result.stdout, result.stdout
+        assert "check openai: ok: answered 'OK'" in result.stdout, result.stdout
+        assert len(local.requests) == 1
+        [request] = server.requests
+        assert request.body["max_tokens"] <= 16 and "OK" in json.dumps(request.body["messages"])
+        sent = request.headers.get("x-api-key") or request.headers.get("authorization", "").removeprefix("Bearer ")
+        assert sent == "sk-ant-check"
+
+
+def test_providers_check_reports_the_providers_error(tmp_path: Path) -> None:
+    refused = Reply(status=401, error_type="authentication_error", error_message="invalid x-api-key")
+    with AnthropicServer(refused) as server:
+        env = only_anthropic_ready(tmp_path, server.base_url)
+        result = run("providers", "--json", "--check", "anthropic", cwd=tmp_path, **env)
+    assert result.returncode == 1
+    [check] = json.loads(result.stdout)["checks"]
+    assert check["name"] == "anthropic" and check["ok"] is False
+    assert "ANTHROPIC_API_KEY" in check["detail"] and "sk-ant-check" not in result.stdout + result.stderr
+
+
+def test_providers_never_sends_a_request_without_check(tmp_path: Path) -> None:
+    with AnthropicServer() as server:
+        env = only_anthropic_ready(tmp_path, server.base_url)
+        table = run("providers", cwd=tmp_path, **env)
+        as_json = run("providers", "--json", cwd=tmp_path, **env)
+        assert not server.requests
+    assert table.returncode == 0 and "check " not in table.stdout
+    assert json.loads(as_json.stdout)["active"] == "anthropic" and "checks" not in json.loads(as_json.stdout)
+
+
+def test_providers_says_which_provider_is_active_and_where_the_user_settings_are(tmp_path: Path) -> None:
+    with AnthropicServer() as server:
+        env = only_anthropic_ready(tmp_path, server.base_url)
+        lines = run("providers", cwd=tmp_path, XDG_CONFIG_HOME=str(tmp_path / "config"), **env).stdout.splitlines()
+        chosen = run("providers", cwd=tmp_path, CLAIF_PROVIDER="openai", **env).stdout.splitlines()
+    assert "active: anthropic (provider = 'auto': the first ready one in autoOrder)" in lines
+    assert f"user settings: {tmp_path / 'config' / 'claif' / 'config.toml'} (not created yet)" in lines
+    assert "active: openai (provider = 'openai')" in chosen
+    fallback = run("providers", cwd=tmp_path, HOME=str(tmp_path / "home"), PATH=os.path.dirname(sys.executable))
+    assert any(
+        line.startswith("active: replay (provider = 'auto' and no other provider is ready")
+        for line in fallback.stdout.splitlines()
+    ), fallback.stdout
+
+
+@pytest.mark.parametrize("command", [["providers"], ["schema", "--format", "markdown"], ["providers", "--json"]])
+def test_a_reader_that_left_gets_no_traceback(command: list[str]) -> None:
+    # `claif-lsp providers | head -1`: the pipe's reader is gone before the command writes.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [*CLI, *command], stdout=write_end, stderr=subprocess.PIPE, timeout=120, env=server_env()
+        )
+    finally:
+        os.close(write_end)
+    assert b"Traceback" not in result.stderr and b"BrokenPipeError" not in result.stderr, result.stderr.decode()
+    assert result.returncode == 1
+
+
+def test_logging_options_work_after_the_subcommand(tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    result = stdio_session("serve", "--log-level", "DEBUG", "--log-file", str(log), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert " DEBUG " in log.read_text(encoding="utf-8")
+    before = run("--log-level", "DEBUG", "providers", "--log-level", "WARNING", cwd=tmp_path)
+    assert before.returncode == 0, before.stderr
+    bad = run("providers", "--log-level", "LOUD", cwd=tmp_path)
+    assert bad.returncode == 2 and "invalid choice: 'LOUD'" in bad.stderr
+
+
+def test_a_provider_typo_warns_with_the_nearest_name(tmp_path: Path) -> None:
+    result = run("providers", cwd=tmp_path, CLAIF_PROVIDER="antropic")
+    assert result.returncode == 0
+    assert (
+        "claif-lsp settings: claif.provider (in the environment): no provider named 'antropic' is installed "
+        "(did you mean 'anthropic'?"
+    ) in result.stderr, result.stderr
+    assert "active: antropic (provider = 'antropic')" in result.stdout

@@ -43,7 +43,10 @@ def test_invalid_value_falls_back_to_default_and_is_named(tmp_path: Path) -> Non
     )
     assert loaded.settings.approval is ApprovalMode.REVIEW
     assert loaded.settings.cache.max_entries == 256 and loaded.settings.cache.enabled is False
-    assert [p.split(":")[0] for p in loaded.problems] == ["claif.approval", "claif.cache.maxEntries"]
+    assert [p.split(" ")[0] for p in loaded.problems] == ["claif.approval", "claif.cache.maxEntries"]
+    assert loaded.problems[0].startswith("claif.approval (in workspace/configuration): "), (
+        "the problem names its source"
+    )
 
 
 def test_broken_toml_is_reported_not_fatal(tmp_path: Path) -> None:
@@ -345,10 +348,37 @@ def test_an_unknown_nested_key_names_the_nearest_valid_one(tmp_path: Path) -> No
     }
     loaded = load_settings(initialization_options=options, user_file=tmp_path / "none.toml")
     assert loaded.problems == [
-        "claif.providers.openai.baseURL: Extra inputs are not permitted (did you mean 'baseUrl'?); using the default",
-        "claif.context.x: Extra inputs are not permitted; using the default",
-        "claif.cache.ttlSecond: Extra inputs are not permitted (did you mean 'ttlSeconds'?); using the default",
+        "claif.providers.openai.baseURL (in initializationOptions): not a claif setting (did you mean 'baseUrl'?); "
+        "ignored",
+        "claif.context.x (in initializationOptions): not a claif setting (valid here: budgetTokens, surroundingLines, "
+        "openBuffers, relatedFiles, exclude); ignored",
+        "claif.cache.ttlSecond (in initializationOptions): not a claif setting (did you mean 'ttlSeconds'?); ignored",
     ]
+
+
+def test_a_typo_in_a_file_names_the_file_and_the_nearest_key(tmp_path: Path) -> None:
+    user = tmp_path / "config.toml"
+    user.write_text('[claif.providers.anthropic]\nmodle = "claude-sonnet-5"\n')
+    loaded = load_settings(user_file=user)
+    assert loaded.problems == [
+        f"claif.providers.anthropic.modle (in {user}): not a claif setting (did you mean 'model'?); ignored"
+    ]
+    assert not any("Extra inputs" in problem for problem in loaded.problems)
+
+
+def test_a_provider_typo_warns_with_the_nearest_installed_name(tmp_path: Path) -> None:
+    user = tmp_path / "config.toml"
+    user.write_text('provider = "antropic"\n')
+    loaded = load_settings(user_file=user, provider_names=lambda: ["anthropic", "openai", "replay"])
+    assert loaded.problems == [
+        f"claif.provider (in {user}): no provider named 'antropic' is installed (did you mean 'anthropic'? "
+        "installed: anthropic, openai, replay); asks without a provider will fail"
+    ]
+    assert loaded.settings.provider == "antropic", "a warning only: a provider installed later is not lost"
+    for fine in ("auto", "openai"):
+        assert not load_settings(
+            user_file=tmp_path / "none.toml", environ={"CLAIF_PROVIDER": fine}, provider_names=lambda: ["openai"]
+        ).problems
 
 
 def test_a_repository_cannot_set_a_programs_environment_or_trust_a_folder_for_gemini(tmp_path: Path) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import pytest
+
 from claif_lsp.provider import BaseProvider
-from claif_lsp.registry import OFFLINE_PROVIDER, ProviderEntry, ProviderRegistry
+from claif_lsp.registry import NO_PROVIDER, OFFLINE_PROVIDER, NoProviderReadyError, ProviderEntry, ProviderRegistry
 from claif_lsp.settings import ProviderSettings, Settings
 from claif_lsp.types import ClaifOptions, ProviderState, ProviderStatus, StreamEvent
 
@@ -41,7 +43,14 @@ def test_auto_resolves_to_the_first_ready_provider_and_checks_each_time() -> Non
     nothing_ready = Settings(
         provider="auto", auto_order=["missing"], providers={"counting": ProviderSettings(enabled=False)}
     )
-    assert registry_.resolve(settings=nothing_ready) == OFFLINE_PROVIDER
+    # Nothing ready and no offline provider installed: the ask says what each provider needs.
+    with pytest.raises(
+        NoProviderReadyError, match=r"^no provider is ready: every installed one is disabled in settings \(counting\)"
+    ) as e:
+        registry_.resolve(settings=nothing_ready)
+    assert "missing" not in str(e.value)
+    assert registry_.resolve(settings=nothing_ready, cached=True) == OFFLINE_PROVIDER, "code actions still list"
+    assert registry_.active(nothing_ready) == NO_PROVIDER
 
 
 def test_cached_resolve_checks_status_once_within_the_cache_age() -> None:
@@ -92,3 +101,12 @@ def test_auto_chooses_a_ready_provider_missing_from_auto_order() -> None:
     assert registry_.resolve(settings=listed) == "ordered"
     assert registry_.resolve(settings=Settings(provider="auto", providers=ready(OFFLINE_PROVIDER))) == OFFLINE_PROVIDER
     assert registry_.resolve(settings=Settings(provider="auto", auto_order=[])) == OFFLINE_PROVIDER
+
+
+def test_nothing_ready_names_each_enabled_providers_reason_in_auto_order() -> None:
+    registry_ = plugins("zeta", "alpha", "ordered")
+    settings = Settings(provider="auto", auto_order=["ordered"], providers={"alpha": ProviderSettings(enabled=False)})
+    message = registry_.nothing_ready_message(settings)
+    assert message.startswith("no provider is ready: ordered: ")
+    assert message.index("ordered: ") < message.index("zeta: ") and "alpha" not in message
+    assert "no provider is ready: none is installed" in ProviderRegistry(entries={}, environ={}).nothing_ready_message()
