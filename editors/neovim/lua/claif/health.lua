@@ -57,7 +57,7 @@ local function check_server()
   end
   if vim.fn.executable(cmd[1]) ~= 1 then
     vim.health.error(('server executable not found: %s'):format(cmd[1]), {
-      'Install it: pipx install claif-lsp (or uv tool install claif-lsp), then add a provider, e.g. claif-anthropic.',
+      'Install it from a claif-lsp checkout: uv tool install ./ --with ./providers/claif-anthropic (see :help claif).',
       'Or set cmd in require("claif").setup({ cmd = { "/path/to/claif-lsp" } }).',
     })
     return nil
