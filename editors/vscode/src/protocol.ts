@@ -177,7 +177,7 @@ export interface ProviderReport {
   version: string;
   state: ProviderState;
   reason: string;
-  enabled?: boolean;
+  enabled: boolean;
 }
 
 /** Whether a provider can answer right now. */

@@ -129,7 +129,7 @@
 ---@field version string
 ---@field state claif.ProviderState
 ---@field reason string
----@field enabled? boolean
+---@field enabled boolean
 
 --- Whether a provider can answer right now.
 ---@alias claif.ProviderState "ready"|"needs_credential"|"needs_config"|"not_installed"|"error"
