@@ -18,6 +18,9 @@ const STATES: Record<string, string> = {
   error: 'failed its check',
 };
 
+/** What `active` says when no provider can answer (the server's registry.NO_PROVIDER). */
+export const NO_PROVIDER = 'none';
+
 /** A provider state in words: `needs_credential` → "needs a key or sign-in". */
 export const stateText = (state: string): string => STATES[state] ?? state.replace(/_/g, ' ');
 
@@ -33,7 +36,7 @@ export function providerItems(result: ProvidersResult): ProviderItem[] {
   return [
     {
       label: 'auto',
-      description: result.configured === 'auto' ? `current · resolves to ${result.active}` : 'the first ready provider',
+      description: result.configured === 'auto' ? `current · resolves to ${result.active === NO_PROVIDER ? 'nothing ready' : result.active}` : 'the first ready provider',
       value: 'auto',
     },
     ...result.providers.map((p) => ({
@@ -62,6 +65,7 @@ export function currentItem(items: readonly ProviderItem[], configured: string):
  */
 export function unready(result: ProvidersResult, name = result.active): string | undefined {
   const report = result.providers.find((p) => p.name === name);
+  if (!report && name === NO_PROVIDER) return 'no provider is ready to answer';
   if (!report) return `the provider "${name}" is not installed`;
   if (report.state === 'ready' && report.enabled) return undefined;
   const why = report.enabled ? stateSentence(report.state) : 'is disabled';

@@ -13,6 +13,7 @@ test('auto comes first and says what it resolves to when it is the setting', () 
   const [auto] = providerItems(result);
   assert.deepEqual(auto, { label: 'auto', description: 'current · resolves to replay', value: 'auto' });
   assert.equal(providerItems({ ...result, configured: 'replay' })[0].description, 'the first ready provider');
+  assert.equal(providerItems({ ...result, active: 'none' })[0].description, 'current · resolves to nothing ready');
 });
 
 test('each provider shows its state, whether it is active or disabled, and why it is not ready', () => {
@@ -55,5 +56,6 @@ test('a provider that cannot answer is named with why and what to do', () => {
   assert.equal(unready(result, 'anthropic'), 'Claude API (anthropic) needs a key or sign-in: set ANTHROPIC_API_KEY');
   assert.equal(unready(result, 'codex'), 'codex is disabled');
   assert.equal(unready(result, 'gemini'), 'the provider "gemini" is not installed');
+  assert.equal(unready({ ...result, active: 'none' }), 'no provider is ready to answer');
   assert.equal(unready({ ...result, active: 'anthropic', configured: 'anthropic' }), 'Claude API (anthropic) needs a key or sign-in: set ANTHROPIC_API_KEY');
 });
