@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter
-from pydantic.json_schema import JsonSchemaMode
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode
+from pydantic_core import core_schema
 
 from claif_lsp import protocol
 from claif_lsp.protocol.models import COMMANDS, NOTIFICATIONS
@@ -43,6 +44,20 @@ def _ref_name(ref: str) -> str:
     return ref.rsplit("/", 1)[-1]
 
 
+class WireJsonSchema(GenerateJsonSchema):
+    """Results and notifications as sent: every field is present (``Result.wire`` dumps defaults too), so required."""
+
+    def field_is_required(
+        self,
+        field: core_schema.ModelField | core_schema.DataclassField | core_schema.TypedDictField,
+        total: bool,
+    ) -> bool:
+        """In serialization mode every field the dump keeps is required; arguments keep pydantic's rule."""
+        if self.mode == "serialization":
+            return not field.get("serialization_exclude")
+        return super().field_is_required(field, total)
+
+
 def json_schema() -> dict[str, Any]:
     """Every command's argument and result and every notification's params, with shared ``$defs``."""
     inputs: list[tuple[str, JsonSchemaMode, TypeAdapter[Any]]] = []
@@ -52,7 +67,10 @@ def json_schema() -> dict[str, Any]:
     for method, params in NOTIFICATIONS.items():
         inputs.append((f"{method} params", "serialization", TypeAdapter(params)))
     keyed, defs = TypeAdapter.json_schemas(
-        [(key, mode, adapter) for key, mode, adapter in inputs], by_alias=True, ref_template="#/$defs/{model}"
+        [(key, mode, adapter) for key, mode, adapter in inputs],
+        by_alias=True,
+        ref_template="#/$defs/{model}",
+        schema_generator=WireJsonSchema,
     )
     commands = {
         command.name: {

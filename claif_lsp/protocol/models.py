@@ -256,7 +256,7 @@ class CancelResult(Result):
 class ProvidersResult(Result):
     """`claif.providers`: every installed provider with its status, as seen from one folder."""
 
-    active: str = Field(description="The provider an ask without `provider` uses.")
+    active: str = Field(description="The provider an ask without `provider` uses; `none` when no provider can answer.")
     configured: str = Field(description="The `provider` setting (`auto` or a name).")
     providers: list[ProviderReport]
 

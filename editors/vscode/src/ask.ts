@@ -26,7 +26,10 @@ const RETRY = 'Retry';
 export class Asks {
   private counter = 0;
   private readonly running = new Map<string, NotificationProgress>();
-  /** The instruction of the last ask that failed: the next input box starts with it, so nothing typed is lost. */
+  /**
+   * The instruction of the last ask that failed: the next input box starts with it, so nothing typed is lost
+   * (undefined, never the null an argument may carry: the input box takes no null).
+   */
   private kept: string | undefined;
 
   /** `review` presents the proposals an ask returns. */
@@ -96,8 +99,9 @@ export class Asks {
     const args: AskArgs = { ...input };
     const action = askAction(args);
     if (needsInstruction(args)) {
-      // Checked before the instruction is typed: a misconfigured provider would only fail after it.
-      const problem = this.server.isRunning ? await this.providers.askProblem(args.provider) : undefined;
+      // Checked before the instruction is typed: a misconfigured provider would only fail after it. A provider of
+      // null (a code action's argument without one) means the same as none: the active provider.
+      const problem = this.server.isRunning ? await this.providers.askProblem(args.provider ?? undefined) : undefined;
       if (problem) {
         void this.refuse(problem, input);
         return undefined;
@@ -134,7 +138,7 @@ export class Asks {
       const reaction = askReaction(result, progress.cancelled);
       if (reaction.kind === 'cancelled') return result;
       for (const problem of reaction.problems) outputChannel().warn(`ask ${args.requestId}: ${problem}`);
-      this.kept = reaction.show === 'nothing' ? args.instruction : undefined;
+      this.kept = reaction.show === 'nothing' ? (args.instruction ?? undefined) : undefined;
       if (reaction.warning && reaction.show === 'nothing') void this.failed(reaction.warning, retryable);
       else if (reaction.warning) void vscode.window.showWarningMessage(reaction.warning, 'Show Log').then((c) => c && outputChannel().show(true));
       if (reaction.show === 'answer') await showAnswer(result);
@@ -147,7 +151,7 @@ export class Asks {
         return undefined;
       }
       emit('ask.error', { requestId: args.requestId, error: errorMessage(error) });
-      this.kept = args.instruction;
+      this.kept = args.instruction ?? undefined;
       void this.failed(`Claif: ${errorMessage(error)}`, retryable);
       return undefined;
     } finally {

@@ -162,7 +162,7 @@ export interface UriArgs {
 
 /** `claif.providers`: every installed provider with its status, as seen from one folder. */
 export interface ProvidersResult {
-  /** The provider an ask without `provider` uses. */
+  /** The provider an ask without `provider` uses; `none` when no provider can answer. */
   active: string;
   /** The `provider` setting (`auto` or a name). */
   configured: string;
@@ -177,7 +177,7 @@ export interface ProviderReport {
   version: string;
   state: ProviderState;
   reason: string;
-  enabled?: boolean;
+  enabled: boolean;
 }
 
 /** Whether a provider can answer right now. */

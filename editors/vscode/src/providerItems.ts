@@ -18,6 +18,9 @@ const STATES: Record<string, string> = {
   error: 'failed its check',
 };
 
+/** What `active` says when no provider can answer (the server's registry.NO_PROVIDER). */
+export const NO_PROVIDER = 'none';
+
 /** A provider state in words: `needs_credential` → "needs a key or sign-in". */
 export const stateText = (state: string): string => STATES[state] ?? state.replace(/_/g, ' ');
 
@@ -33,7 +36,7 @@ export function providerItems(result: ProvidersResult): ProviderItem[] {
   return [
     {
       label: 'auto',
-      description: result.configured === 'auto' ? `current · resolves to ${result.active ?? 'nothing ready'}` : 'the first ready provider',
+      description: result.configured === 'auto' ? `current · resolves to ${result.active === NO_PROVIDER ? 'nothing ready' : result.active}` : 'the first ready provider',
       value: 'auto',
     },
     ...result.providers.map((p) => ({
@@ -41,11 +44,11 @@ export function providerItems(result: ProvidersResult): ProviderItem[] {
       description: [
         stateText(p.state),
         p.name === result.configured ? 'current' : p.name === result.active ? 'active' : '',
-        p.enabled === false ? 'disabled' : '',
+        p.enabled ? '' : 'disabled',
       ]
         .filter(Boolean)
         .join(' · '),
-      detail: p.reason || (p.distribution ? `${p.distribution} ${p.version ?? ''}` : undefined),
+      detail: p.reason || `${p.distribution} ${p.version}`,
       value: p.name,
     })),
   ];
@@ -60,11 +63,12 @@ export function currentItem(items: readonly ProviderItem[], configured: string):
  * Why `name` (the configured or requested provider; `active` when omitted) cannot answer, in words with what to do,
  * or undefined when it is ready.
  */
-export function unready(result: ProvidersResult, name = result.active ?? result.configured): string | undefined {
+export function unready(result: ProvidersResult, name = result.active): string | undefined {
   const report = result.providers.find((p) => p.name === name);
+  if (!report && name === NO_PROVIDER) return 'no provider is ready to answer';
   if (!report) return `the provider "${name}" is not installed`;
-  if (report.state === 'ready' && report.enabled !== false) return undefined;
-  const why = report.enabled === false ? 'is disabled' : stateSentence(report.state);
+  if (report.state === 'ready' && report.enabled) return undefined;
+  const why = report.enabled ? stateSentence(report.state) : 'is disabled';
   return `${providerName(report)} ${why}${report.reason ? `: ${report.reason}` : ''}`;
 }
 

@@ -117,7 +117,7 @@
 
 --- `claif.providers`: every installed provider with its status, as seen from one folder.
 ---@class claif.ProvidersResult
----@field active string The provider an ask without `provider` uses.
+---@field active string The provider an ask without `provider` uses; `none` when no provider can answer.
 ---@field configured string The `provider` setting (`auto` or a name).
 ---@field providers claif.ProviderReport[]
 
@@ -129,7 +129,7 @@
 ---@field version string
 ---@field state claif.ProviderState
 ---@field reason string
----@field enabled? boolean
+---@field enabled boolean
 
 --- Whether a provider can answer right now.
 ---@alias claif.ProviderState "ready"|"needs_credential"|"needs_config"|"not_installed"|"error"

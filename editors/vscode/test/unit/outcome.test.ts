@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { acceptMessage, decisionCommand, decisionFailure, decisionReport, decisionSummary, decisionVerb, hunkLabel, hunkStates, sameEvent } from '../../src/outcome';
-import { file, hunk, proposal } from './fixtures';
+import { acceptResult, file, hunk, proposal } from './fixtures';
 
 test('verbs and server commands map both ways', () => {
   assert.equal(decisionCommand('accept'), 'claif.accept');
@@ -15,7 +15,7 @@ test('a failed decision quotes the server without its "claif:" prefix', () => {
 });
 
 test('the event log keeps what the answer says about the edit, not the proposal', () => {
-  const value = { applied: true, accepted: ['p1-h1'], stale: [], reason: null, proposal: proposal('p1', []) };
+  const value = acceptResult(proposal('p1', []), { accepted: ['p1-h1'] });
   assert.deepEqual(decisionSummary(value), { applied: true, accepted: ['p1-h1'], stale: [], reason: null });
   assert.equal(decisionSummary(undefined), null);
 });
@@ -26,25 +26,25 @@ test('hunk ids read as hunk numbers', () => {
 });
 
 test('an accept that went as asked says nothing more', () => {
-  assert.equal(acceptMessage({ applied: true, accepted: ['p1-h1'], stale: [], proposal: proposal('p1', []) }), undefined);
+  assert.equal(acceptMessage(acceptResult(proposal('p1', []), { accepted: ['p1-h1'] })), undefined);
 });
 
 test('an accept the editor did not apply says why', () => {
-  const message = acceptMessage({ applied: false, reason: 'claif: the document changed.', proposal: proposal('p1', []) });
+  const message = acceptMessage(acceptResult(proposal('p1', []), { applied: false, reason: 'claif: the document changed.' }));
   assert.deepEqual(message, { text: 'Claif: "title of p1" was not applied: the document changed.', reasons: ['the document changed'] });
 });
 
 test('stale hunks are named with their reason, what was applied and what is left', () => {
   const stale = hunk('p1-h2', { state: 'stale', range: null, reason: 'stale: hunk 2 of app.py no longer applies, its lines changed' });
-  const result = {
-    applied: true,
+  const after = proposal('p1', [file('file:///app.py', [hunk('p1-h1', { state: 'accepted', range: null }), stale, hunk('p1-h3')])], { state: 'partial' });
+  const result = acceptResult(after, {
     accepted: ['p1-h1'],
     stale: ['p1-h2'],
-    proposal: proposal('p1', [file('file:///app.py', [hunk('p1-h1', { state: 'accepted' }), stale, hunk('p1-h3')])], { state: 'partial' }),
-  };
+    reason: 'stale: hunk 2 of app.py no longer applies, its lines changed: drop it with Reject',
+  });
   assert.deepEqual(acceptMessage(result), {
     text: 'Claif: hunk 2 of "title of p1" is stale (its lines changed); applied hunk 1. Drop it from the lens; 1 hunk still pending.',
-    reasons: ['stale: hunk 2 of app.py no longer applies, its lines changed'],
+    reasons: ['stale: hunk 2 of app.py no longer applies, its lines changed', 'stale: hunk 2 of app.py no longer applies, its lines changed: drop it with Reject'],
   });
 });
 

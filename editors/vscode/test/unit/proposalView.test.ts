@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { announcement, diffTitle, openProposals, parseProposalQuery, pickEntry, proposalPaths, proposalQuery, proposedFromCurrent, touches } from '../../src/proposalView';
-import { file, hunk, proposal, range } from './fixtures';
+import { file, hunk, moved, proposal, range } from './fixtures';
 
 test('a proposal URI query names the proposal, the file and the empty side, and reads back', () => {
   assert.equal(proposalQuery('p 1&2', 3), 'proposal=p%201%262&file=3');
@@ -18,8 +18,8 @@ test('open proposals are the pending and partial ones, newest first', () => {
   );
 });
 
-test('a proposal touches the files it changes and the one it renames to', () => {
-  const renamed = proposal('p1', [file('file:///old.py', [], { operation: 'rename', newUri: 'file:///new.py' })]);
+test('a proposal touches the files it changes and the one it moves to', () => {
+  const renamed = proposal('p1', [moved('file:///old.py', 'file:///new.py')]);
   const same = (a: string, b: string) => a === b;
   assert.equal(touches(renamed, 'file:///old.py', same), true);
   assert.equal(touches(renamed, 'file:///new.py', same), true);
@@ -42,8 +42,8 @@ test('the diff title and the quick pick name the proposal', () => {
   assert.deepEqual(pickEntry(p), { label: 'title of p1', description: 'openai · pending', detail: 'src/a.py' });
 });
 
-test('the paths of the files under review include a rename\'s new name, once each', () => {
-  const a = proposal('p1', [file('file:///src/a.py', []), file('file:///src/old.py', [], { operation: 'rename', newUri: 'file:///src/new.py' })]);
+test('the paths of the files under review include a moved file\'s new name, once each', () => {
+  const a = proposal('p1', [file('file:///src/a.py', []), moved('file:///src/old.py', 'file:///src/new.py')]);
   const b = proposal('p2', [file('file:///src/a.py', [])]);
   assert.deepEqual(proposalPaths([a, b], (uri) => uri.replace('file://', '')), ['/src/a.py', '/src/old.py', '/src/new.py']);
 });

@@ -1,22 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { currentItem, providerItems, providerSettingsScope, stateText, unready } from '../../src/providerItems';
+import { providerReport, providersResult } from './fixtures';
 
-const result = {
-  active: 'replay',
-  configured: 'auto',
-  providers: [
-    { name: 'anthropic', displayName: 'Claude API', state: 'needs_credential', reason: 'set ANTHROPIC_API_KEY' },
-    { name: 'replay', distribution: 'claif-replay', version: '0.1.0', state: 'ready' },
-    { name: 'codex', state: 'ready', enabled: false },
-  ],
-};
+const result = providersResult([
+  providerReport('anthropic', { displayName: 'Claude API', state: 'needs_credential', reason: 'set ANTHROPIC_API_KEY' }),
+  providerReport('replay'),
+  providerReport('codex', { enabled: false }),
+]);
 
 test('auto comes first and says what it resolves to when it is the setting', () => {
   const [auto] = providerItems(result);
   assert.deepEqual(auto, { label: 'auto', description: 'current · resolves to replay', value: 'auto' });
   assert.equal(providerItems({ ...result, configured: 'replay' })[0].description, 'the first ready provider');
-  assert.equal(providerItems({ ...result, active: null })[0].description, 'current · resolves to nothing ready');
+  assert.equal(providerItems({ ...result, active: 'none' })[0].description, 'current · resolves to nothing ready');
 });
 
 test('each provider shows its state, whether it is active or disabled, and why it is not ready', () => {
@@ -29,7 +26,7 @@ test('each provider shows its state, whether it is active or disabled, and why i
   });
   assert.deepEqual(replay, { label: '$(check) replay', description: 'ready · active', detail: 'claif-replay 0.1.0', value: 'replay' });
   assert.equal(providerItems({ ...result, configured: 'replay' })[2].description, 'ready · current');
-  assert.deepEqual(codex, { label: '$(check) codex', description: 'ready · disabled', detail: undefined, value: 'codex' });
+  assert.deepEqual(codex, { label: '$(check) codex', description: 'ready · disabled', detail: 'claif-codex 0.1.0', value: 'codex' });
 });
 
 test('the choice is saved where the setting is now, the most specific place first', () => {
@@ -59,5 +56,6 @@ test('a provider that cannot answer is named with why and what to do', () => {
   assert.equal(unready(result, 'anthropic'), 'Claude API (anthropic) needs a key or sign-in: set ANTHROPIC_API_KEY');
   assert.equal(unready(result, 'codex'), 'codex is disabled');
   assert.equal(unready(result, 'gemini'), 'the provider "gemini" is not installed');
+  assert.equal(unready({ ...result, active: 'none' }), 'no provider is ready to answer');
   assert.equal(unready({ ...result, active: 'anthropic', configured: 'anthropic' }), 'Claude API (anthropic) needs a key or sign-in: set ANTHROPIC_API_KEY');
 });
