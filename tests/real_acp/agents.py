@@ -125,7 +125,7 @@ class AgentRun:
             folder.mkdir(exist_ok=True)
             # read-only needs bubblewrap, which is not there; untrusted asks before each edit instead.
             (folder / "config.toml").write_text(
-                'model_provider = "fake"\nmodel = "gpt-5-codex"\nsandbox_mode = "danger-full-access"\n'
+                'model_provider = "fake"\nmodel = "gpt-5.3-codex"\nsandbox_mode = "danger-full-access"\n'
                 'approval_policy = "untrusted"\n\n[model_providers.fake]\nname = "Fake"\n'
                 f'base_url = "{self.base_url}/v1"\nwire_api = "responses"\nenv_key = "FAKE_KEY"\n'
             )

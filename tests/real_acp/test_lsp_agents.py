@@ -2,11 +2,11 @@
 and claude-agent-acp through the claif-acp provider's presets, each agent pointed at a loopback model
 (tests/fakes/editing_model_apis.py) whose scripted tool call makes it edit app.py in the shadow workspace.
 
-The agent's edit must come back as a proposal while the workspace stays byte for byte as it was; accepting the
-proposal applies it in the editor. Cancelling the ask while the agent waits on its model must leave no process of
-the agent, no shadow copy and no private HOME. Settings go where a user would put them (the agents' keys and base
-URLs in ``providers.<name>.env``, which only user sources may set). Without the agents these tests skip, unless
-CI=true, where they fail.
+The agent's edit must come back as a proposal, made on the editor's unsaved text when there is some, while the
+workspace stays byte for byte as it was; accepting the proposal applies it in the editor. Cancelling the ask while
+the agent waits on its model must leave no process of the agent, no shadow copy and no private HOME. Settings go
+where a user would put them (the agents' keys and base URLs in ``providers.<name>.env``, which only user sources
+may set). Without the agents these tests skip, unless CI=true, where they fail.
 """
 
 from __future__ import annotations
@@ -117,15 +117,16 @@ def leftovers(server_tmp: Path) -> list[str]:
     return sorted(p.name for p in server_tmp.glob("claif-acp-*"))
 
 
+@pytest.mark.parametrize("unsaved", ["", "# an unsaved line the agent must see\n"])
 @pytest.mark.parametrize("editor", ["visual_studio_code"], indirect=True)
 async def test_the_agents_edit_is_a_proposal_until_accepted(
-    client: EditorClient, run: AgentRun, workspace: Path, apis: EditingModelApis, server_tmp: Path
+    client: EditorClient, run: AgentRun, workspace: Path, apis: EditingModelApis, server_tmp: Path, unsaved: str
 ) -> None:
     entry = {p["name"]: p for p in (await scenario.command(client, "claif.providers"))["providers"]}
     assert entry[PROVIDERS[run.name]]["state"] == "ready", entry[PROVIDERS[run.name]]["reason"]
     before = tree(workspace)
     uri = (workspace / "app.py").as_uri()
-    client.open_document(uri, scenario.SAMPLE)
+    client.open_document(uri, unsaved + scenario.SAMPLE)
     answer = await scenario.ask(client, uri, instruction="document area()")
     [proposal_id] = answer["proposals"]
     assert tree(workspace) == before, f"{run.name} changed the workspace before accept"
@@ -133,11 +134,11 @@ async def test_the_agents_edit_is_a_proposal_until_accepted(
     proposal = await scenario.command(client, "claif.proposal", {"proposal": proposal_id})
     [changed] = proposal["files"]
     assert changed["uri"] == uri
-    assert changed["proposedText"] == scenario.EXPECTED_FIRST
+    assert changed["proposedText"] == unsaved + scenario.EXPECTED_FIRST, "the edit, made on the buffer's text"
     assert [a for a in apis.answers() if a not in ("text", "router")], f"{run.name} never called an edit tool"
     accepted = await scenario.command(client, "claif.accept", {"proposal": proposal_id})
     assert accepted["applied"] is True
-    assert client.documents[uri].text == scenario.EXPECTED_FIRST
+    assert client.documents[uri].text == unsaved + scenario.EXPECTED_FIRST
     assert tree(workspace) == before, "the editor applies the edit; nothing else writes the workspace"
     assert await async_wait_until(lambda: not marked_processes(run.marker)), (
         f"{run.name} left processes after its ask: {marked_processes(run.marker)}"
