@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the real agent CLIs the end-to-end tests in tests/real_clis and tests/real_acp drive, from npm only.
-# Idempotent: a version already installed is kept. Claude Code is not installed here: the tests use the `claude` binary
-# bundled with the claude-agent-sdk wheel in uv.lock (.venv/.../claude_agent_sdk/_bundled/claude).
+# Installs the real agent CLIs the end-to-end tests in tests/real_clis and tests/real_acp drive, from npm (and
+# bubblewrap, codex-acp's sandbox, from Debian).
+# Idempotent: a version already installed is kept. Claude Code is not installed here: the tests use the `claude`
+# binary bundled with the claude-agent-sdk wheel in uv.lock (.venv/.../claude_agent_sdk/_bundled/claude).
 #
 # Layout (under the repo, ignored by git):
 #   .cache/clis/gemini-<version>/node_modules/.bin/gemini
@@ -34,6 +35,16 @@ install() {  # install <package> <version> <folder name> <bin name> [no-version-
   if [[ -z ${5:-} ]]; then "$dir/node_modules/.bin/$4" --version >/dev/null; fi
   touch "$dir/.installed"
 }
+
+# codex-acp sandboxes every edit and command with bubblewrap (Debian's package); without it each edit fails.
+if ! command -v bwrap >/dev/null 2>&1; then
+  if [[ $(id -u) != 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "missing Debian package bubblewrap (codex-acp's sandbox); need root + apt-get to install it" >&2; exit 3
+  fi
+  echo "== apt-get install bubblewrap"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends bubblewrap >/dev/null
+fi
 
 install @google/gemini-cli "$GEMINI_VERSION" gemini gemini
 install @openai/codex "$CODEX_VERSION" codex codex

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,8 +60,10 @@ def installed(name: str) -> Path | None:
 def real_agent(name: str) -> Path:
     """The agent's path; skips the test when it is missing, fails when CI=true."""
     path = installed(name)
-    if name == "claude-agent-acp" and path is not None and not (NODE24_BIN / "node").is_file():
-        path = None
+    if name == "claude-agent-acp" and not (NODE24_BIN / "node").is_file():
+        path = None  # it needs Node >= 22
+    if name == "codex-acp" and not shutil.which("bwrap"):
+        path = None  # without bubblewrap its sandbox fails every edit ("bubblewrap is unavailable")
     if path is None:
         why = f"the real ACP agent {name} is not installed (run .ci/setup-editors.sh and .ci/setup-clis.sh)"
         if in_ci():
@@ -123,10 +126,10 @@ class AgentRun:
         elif self.name == "codex-acp":
             folder = self.home / ".codex"
             folder.mkdir(exist_ok=True)
-            # read-only needs bubblewrap, which is not there; untrusted asks before each edit instead.
+            # Only the model provider: codex-acp's own sandbox (bubblewrap) and approvals stay at their defaults,
+            # which ask before an edit. A model it knows, or its answer starts with a metadata warning.
             (folder / "config.toml").write_text(
-                'model_provider = "fake"\nmodel = "gpt-5.3-codex"\nsandbox_mode = "danger-full-access"\n'
-                'approval_policy = "untrusted"\n\n[model_providers.fake]\nname = "Fake"\n'
+                'model_provider = "fake"\nmodel = "gpt-5.3-codex"\n\n[model_providers.fake]\nname = "Fake"\n'
                 f'base_url = "{self.base_url}/v1"\nwire_api = "responses"\nenv_key = "FAKE_KEY"\n'
             )
         else:
