@@ -223,6 +223,13 @@ class AgentProcess:
         return self._proc.returncode if self._proc else None
 
     @property
+    def stdio(self) -> tuple[asyncio.StreamWriter, asyncio.StreamReader]:
+        """The child's stdin and stdout streams, for protocols spoken over them (ACP's JSON-RPC)."""
+        proc = self._require()
+        assert proc.stdin is not None and proc.stdout is not None
+        return proc.stdin, proc.stdout
+
+    @property
     def stderr_tail(self) -> str:
         """The last bytes the child wrote to stderr, decoded and stripped."""
         return self._stderr.decode("utf-8", errors="replace").strip()

@@ -6,6 +6,7 @@ either maps onto these types without translation.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -119,6 +120,10 @@ class ClaifOptions(BaseModel):
     action: str | None = None
     """The code action that asked (``ask``, ``explain``, ``fix``, a custom action's id)."""
     extra_args: list[str] = Field(default_factory=list)
+    open_documents: dict[str, str] = Field(default_factory=dict)
+    """The editor's open buffers (absolute path → unsaved text), for agents working on a copy of the workspace."""
+    ask_user: Callable[[str, list[str]], Awaitable[str | None]] | None = Field(default=None, exclude=True)
+    """Ask the user to pick one of the choices (None when dismissed), for agents asking permission."""
 
 
 class ProviderState(str, Enum):

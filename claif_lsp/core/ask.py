@@ -299,7 +299,14 @@ class Ask:
             on_text(cached.text)
             return Answer(provider=name, text=cached.text, usage=Usage.model_validate(cached.usage), model=cached.model)
         provider = await self.providers.connected(name, settings)
-        options = ClaifOptions(provider=name, system_prompt=prompt.system, workspace_root=target.root, action=action)
+        options = ClaifOptions(
+            provider=name,
+            system_prompt=prompt.system,
+            workspace_root=target.root,
+            action=action,
+            open_documents={str(v.path): v.text for v in _sendable(self.editor.documents.open_views()) if v.path},
+            ask_user=self.editor.user.choose,
+        )
         options = provider.resolve_options(options)
         limit = (options.timeout or provider_settings.timeout) + TIMEOUT_GRACE
         try:

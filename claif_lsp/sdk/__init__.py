@@ -15,7 +15,8 @@ The contract
     provider's :class:`ProviderSettings` and ``self.environ`` the environment to read (never change
     ``os.environ``). ``resolve_options`` fills a request's options from the settings; ``api_key_async()`` returns
     the key as a :class:`pydantic.SecretStr` (call ``get_secret_value()`` to hand it to an SDK), and
-    ``credential_status()`` is a ready-made ``status()`` for key-based providers.
+    ``credential_status()`` is a ready-made ``status()`` for key-based providers. :func:`never_sent_reason` says
+    why a workspace file must never reach a provider (``.env*``, private keys, ``.git``, ``context.exclude``).
 
 Bases for the two common kinds
     :class:`HttpApiProvider`: an HTTP API through a vendor SDK imported on first query (``sdk_module``,
@@ -56,6 +57,7 @@ from claif_lsp.errors import (
     TransportError,
 )
 from claif_lsp.http_errors import api_message, connection_error, parse_retry_after, scrub, status_error
+from claif_lsp.privacy.redaction import never_sent_reason
 from claif_lsp.process import (
     AgentProcess,
     child_environment,
@@ -131,6 +133,7 @@ __all__ = [
     "home_dir",
     "missing_executable_reason",
     "module_installed",
+    "never_sent_reason",
     "parse_json_line",
     "parse_retry_after",
     "refuse_unsafe_arg",

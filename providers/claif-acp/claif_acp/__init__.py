@@ -1,0 +1,1 @@
+"""claif-lsp providers for coding agents over the Agent Client Protocol (ACP)."""

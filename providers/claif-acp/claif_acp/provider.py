@@ -1,0 +1,378 @@
+"""Coding agents over the Agent Client Protocol as claif-lsp providers, each edit a reviewable proposal.
+
+Every ask starts the agent in its own process group inside a :class:`~claif_acp.shadow.ShadowWorkspace` (a
+private copy of the workspace seeded with the unsaved buffers, and a private HOME), runs one ACP turn
+(``initialize``, ``session/new``, optionally ``session/set_mode``, ``session/prompt``), and answers with the
+copy's changes as a unified diff followed by the agent's text and a record of what it did. The user's files
+are never written. Cancelling the ask sends ``session/cancel``, refuses open permission requests, gives the agent
+a short grace and then kills its process group; the copy and HOME are removed whatever happens.
+
+One entry point per preset (``gemini-agent``, ``codex-agent``, ``claude-agent``, ``opencode-agent``) and a
+generic ``acp`` whose command is ``providers.acp.path`` plus ``extraArgs``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, cast
+
+import anyio
+from acp import PROTOCOL_VERSION, Client, RequestError, text_block
+from acp.client.connection import ClientSideConnection
+from acp.schema import (
+    AcpMcpServer,
+    ClientCapabilities,
+    EnvVariable,
+    FileSystemCapabilities,
+    HttpMcpServer,
+    Implementation,
+    McpServerStdio,
+    PromptResponse,
+    SseMcpServer,
+)
+from loguru import logger
+
+from claif_acp.client import ClaifClient, CommandPolicy, Progress
+from claif_acp.shadow import ShadowWorkspace
+from claif_lsp.sdk import (
+    AgentCliProvider,
+    AgentProcess,
+    AuthenticationError,
+    ClaifError,
+    ClaifOptions,
+    ConfigurationError,
+    Message,
+    ProviderRuntimeError,
+    ProviderState,
+    ProviderStatus,
+    ProviderTimeoutError,
+    Role,
+    StreamEvent,
+    TextDelta,
+    Usage,
+    missing_executable_reason,
+    with_system_prompt,
+)
+
+CANCEL_GRACE = 2.0
+"""Seconds a cancelled agent gets to end its turn before its process group is killed."""
+INITIALIZE_TIMEOUT = 30.0
+"""Seconds an agent gets to answer ``initialize`` (within the provider timeout)."""
+PASSED_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TERM", "TZ", "TMPDIR", "SYSTEMROOT")
+"""The only variables of the server's environment an agent gets; keys and base URLs go through ``env``."""
+AGENT_NOTE = (
+    "You are working in a private copy of the user's workspace. Make the requested change by editing the files "
+    "with your tools; do not answer with a diff. Your edits are shown to the user as a proposal to review. "
+    "Do not run commands unless the task needs it."
+)
+STOP_MESSAGES = {
+    "max_tokens": "stopped at its token limit (max_tokens) before finishing; nothing was proposed",
+    "max_turn_requests": "stopped at its limit of model requests for one turn; nothing was proposed",
+    "refusal": "refused to answer; nothing was proposed",
+    "cancelled": "cancelled its turn; nothing was proposed",
+}
+_OPTION_KEYS = {"sessionMode", "mcpServers", "commands", "displayName", "installHint"}
+
+
+@dataclass(frozen=True)
+class AgentPreset:
+    """How to start one ACP agent."""
+
+    args: tuple[str, ...] = ()
+    session_mode: str | None = None
+    """The mode that asks before editing (set with ``session/set_mode`` after ``session/new``)."""
+    env: Mapping[str, str] = field(default_factory=dict)
+
+
+class AcpProvider(AgentCliProvider):
+    """An ACP agent started from settings: ``path`` (the command), ``extraArgs``, ``env`` and ``options``."""
+
+    name: ClassVar[str] = "acp"
+    display_name: ClassVar[str] = "ACP agent"
+    install_hint: ClassVar[str] = "set providers.acp.path to the agent's command (e.g. `gemini`)"
+    preset: ClassVar[AgentPreset] = AgentPreset()
+
+    def title_name(self) -> str:
+        """The name in titles: ``options.displayName`` or the class's."""
+        return str(self.settings.options.get("displayName") or self.display_name)
+
+    def not_installed_hint(self) -> str:
+        """How to install the agent: ``options.installHint`` or the preset's."""
+        return str(self.settings.options.get("installHint") or self.install_hint)
+
+    def executable(self) -> str | None:
+        """``path``, else the preset's command on PATH; None for the generic provider without ``path``."""
+        if not self.settings.path and not self.executable_name:
+            return None
+        return super().executable()
+
+    def not_installed_reason(self) -> str:
+        """What is missing and how to install it."""
+        hint = self.not_installed_hint()
+        if not self.settings.path and not self.executable_name:
+            return hint
+        return missing_executable_reason(self.executable_name, self.settings.path, hint)
+
+    def check_settings(self) -> None:
+        """Options must have the shapes the provider reads."""
+        options = self.settings.options
+        unknown = sorted(set(options) - _OPTION_KEYS)
+        if unknown:
+            raise ConfigurationError(
+                f"providers.{self.name}.options has unknown keys {unknown} (known: {sorted(_OPTION_KEYS)})",
+                provider=self.name,
+            )
+        commands = options.get("commands", CommandPolicy.REFUSE.value)
+        if commands not in {p.value for p in CommandPolicy}:
+            raise ConfigurationError(
+                f"providers.{self.name}.options.commands must be 'refuse' or 'ask', not {commands!r}",
+                provider=self.name,
+            )
+        self.mcp_servers()
+
+    def mcp_servers(self) -> list[HttpMcpServer | SseMcpServer | AcpMcpServer | McpServerStdio]:
+        """``options.mcpServers`` (``[{name, command, args, env}]``) in ACP's form."""
+        raw = self.settings.options.get("mcpServers", [])
+        if not isinstance(raw, list):
+            raise ConfigurationError(f"providers.{self.name}.options.mcpServers must be a list", provider=self.name)
+        servers: list[HttpMcpServer | SseMcpServer | AcpMcpServer | McpServerStdio] = []
+        for item in raw:
+            if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item.get("command"):
+                raise ConfigurationError(
+                    f"providers.{self.name}.options.mcpServers entries need a name and a command: {item!r}",
+                    provider=self.name,
+                )
+            env = item.get("env") or {}
+            servers.append(
+                McpServerStdio(
+                    name=item["name"],
+                    command=str(item["command"]),
+                    args=[str(a) for a in item.get("args") or []],
+                    env=[EnvVariable(name=str(k), value=str(v)) for k, v in dict(env).items()],
+                )
+            )
+        return servers
+
+    def login_status(self, exe: str, environ: Mapping[str, str]) -> ProviderStatus:
+        """READY: an agent's login is its own business, reported on the first ask."""
+        return ProviderStatus(state=ProviderState.READY, reason=f"using {exe}")
+
+    def agent_environment(self, home: Path) -> dict[str, str]:
+        """The agent's whole environment: a few of the server's variables, the private HOME, the preset, ``env``."""
+        passed = {key: self.environ[key] for key in PASSED_ENV if key in self.environ}
+        return {**passed, "HOME": str(home), "USER": "claif", **self.preset.env, **self.settings.env}
+
+    def command_line(self, exe: str) -> list[str]:
+        """The agent's command: the executable, the preset's arguments, ``extraArgs``."""
+        return [exe, *self.preset.args, *self.settings.extra_args]
+
+    async def query(self, prompt: str, options: ClaifOptions | None = None) -> AsyncIterator[StreamEvent]:
+        """One ACP turn in a shadow workspace; the answer is its diff, then the agent's text and activity."""
+        self.check_settings()
+        options = self.resolve_options(options)
+        exe = self.require_executable()
+        root = Path(options.workspace_root or os.getcwd())
+        buffers = {Path(path): text for path, text in options.open_documents.items()}
+        shadow = await anyio.to_thread.run_sync(lambda: ShadowWorkspace(root, buffers))
+        try:
+            async for event in self._turn(exe, prompt, options, shadow):
+                yield event
+        finally:
+            await anyio.to_thread.run_sync(shadow.close)
+
+    async def _turn(
+        self, exe: str, prompt: str, options: ClaifOptions, shadow: ShadowWorkspace
+    ) -> AsyncIterator[StreamEvent]:
+        timeout = options.timeout or self.settings.timeout
+        process = AgentProcess(
+            self.command_line(exe),
+            provider=self.name,
+            environ={},
+            env=self.agent_environment(shadow.home),
+            cwd=shadow.copy,
+            timeout=timeout,
+            kill_grace=CANCEL_GRACE,
+        )
+        events: asyncio.Queue[str | Progress] = asyncio.Queue()
+        policy = CommandPolicy(self.settings.options.get("commands", CommandPolicy.REFUSE.value))
+        client = ClaifClient(shadow, events, agent=self.title_name(), policy=policy, ask_user=options.ask_user)
+        async with process:
+            writer, reader = process.stdio
+            # The SDK routes by method name; the protocol's optional methods (terminals, elicitation) stay unanswered.
+            conn = ClientSideConnection(cast("Client", client), writer, reader)
+            session: list[str] = []
+            turn = asyncio.ensure_future(self._run_turn(conn, shadow, prompt, options, session, timeout))
+            turn.add_done_callback(lambda _: events.put_nowait(Progress("")))
+            finished = False
+            text: list[str] = []
+            try:
+                while not turn.done() or not events.empty():
+                    item = await events.get()
+                    if isinstance(item, Progress):
+                        if item.text:
+                            yield TextDelta(text=f"\n{item.text}\n")
+                        continue
+                    text.append(item)
+                    yield TextDelta(text=item)
+                finished = True
+                response = await self._outcome(turn, process)
+            finally:
+                if not finished:
+                    await self._stop(conn, client, turn, session)
+                with contextlib.suppress(Exception):
+                    await conn.close()
+        answer_text = "".join(text).strip()
+        self._check_stop(response)
+        diff = await anyio.to_thread.run_sync(shadow.diff)
+        record = "\n".join(f"- {line}" for line in client.activity.lines)
+        parts = [f"```diff\n{diff}```"] if diff else []
+        parts += [answer_text] if answer_text else []
+        parts += [f"What {self.title_name()} did:\n{record}"] if record else []
+        usage = response.usage
+        yield Message(
+            role=Role.ASSISTANT,
+            content="\n\n".join(parts),
+            usage=Usage(input_tokens=usage.input_tokens, output_tokens=usage.output_tokens) if usage else None,
+        )
+
+    async def _run_turn(
+        self,
+        conn: ClientSideConnection,
+        shadow: ShadowWorkspace,
+        prompt: str,
+        options: ClaifOptions,
+        session: list[str],
+        limit: float,
+    ) -> PromptResponse:
+        bound = min(INITIALIZE_TIMEOUT, limit)
+        try:
+            with anyio.fail_after(bound):
+                await conn.initialize(
+                    protocol_version=PROTOCOL_VERSION,
+                    client_capabilities=ClientCapabilities(
+                        fs=FileSystemCapabilities(read_text_file=True, write_text_file=True)
+                    ),
+                    client_info=Implementation(name="claif-lsp", version="0.1.0"),
+                )
+        except TimeoutError:
+            raise ProviderTimeoutError(
+                f"{self.title_name()} did not answer initialize within {bound:g}s",
+                provider=self.name,
+            ) from None
+        created = await conn.new_session(cwd=str(shadow.copy), mcp_servers=self.mcp_servers())
+        session.append(created.session_id)
+        mode = self.settings.options.get("sessionMode", self.preset.session_mode)
+        available = {m.id for m in created.modes.available_modes} if created.modes else set()
+        if mode and mode in available:
+            await conn.set_session_mode(session_id=created.session_id, mode_id=str(mode))
+        elif mode and self.settings.options.get("sessionMode"):
+            offered = ", ".join(sorted(available)) or "none"
+            raise ConfigurationError(
+                f"{self.title_name()} has no session mode {mode!r} (it offers: {offered})",
+                provider=self.name,
+            )
+        text = f"{with_system_prompt(prompt, options)}\n\n{AGENT_NOTE}"
+        return await conn.prompt(session_id=created.session_id, prompt=[text_block(text)])
+
+    async def _outcome(self, turn: asyncio.Future[PromptResponse], process: AgentProcess) -> PromptResponse:
+        try:
+            return await turn
+        except ClaifError:
+            raise
+        except RequestError as exc:
+            message = f"{self.title_name()} answered with an error: {exc}"
+            if exc.code == -32000:
+                raise AuthenticationError(message, provider=self.name) from None
+            raise ProviderRuntimeError(message, provider=self.name) from None
+        except (ConnectionError, OSError, asyncio.IncompleteReadError) as exc:
+            with anyio.move_on_after(CANCEL_GRACE):
+                with contextlib.suppress(ClaifError):
+                    await process.wait()
+            if process.timed_out:
+                raise ProviderTimeoutError(
+                    f"{self.title_name()} did not finish within {process.timeout:g}s (timeout setting)",
+                    provider=self.name,
+                ) from None
+            raise ProviderRuntimeError(
+                f"{self.title_name()}: {process.failure_message('ended before finishing its turn')}",
+                provider=self.name,
+            ) from exc
+
+    def _check_stop(self, response: PromptResponse) -> None:
+        reason = response.stop_reason
+        if reason == "end_turn":
+            return
+        message = STOP_MESSAGES.get(reason, f"stopped for an unknown reason ({reason!r}); nothing was proposed")
+        raise ProviderRuntimeError(f"{self.title_name()} {message}", provider=self.name)
+
+    async def _stop(
+        self, conn: ClientSideConnection, client: ClaifClient, turn: asyncio.Future[Any], session: list[str]
+    ) -> None:
+        """Cancel the turn: ``session/cancel``, open permission requests refused, a short grace for the turn."""
+        client.cancelled.set()
+        with anyio.CancelScope(shield=True):
+            if session and not turn.done():
+                with contextlib.suppress(Exception):
+                    await conn.cancel(session_id=session[0])
+                with anyio.move_on_after(CANCEL_GRACE):
+                    with contextlib.suppress(BaseException):
+                        await asyncio.shield(turn)
+            if not turn.done():
+                turn.cancel()
+            with contextlib.suppress(BaseException):
+                await turn
+        logger.info("{}: turn cancelled", self.name)
+
+
+def _preset_provider(
+    name: str, display: str, executable: str, install_hint: str, preset: AgentPreset
+) -> type[AcpProvider]:
+    cls = type(
+        f"{display.title().replace(' ', '')}Provider",
+        (AcpProvider,),
+        {
+            "name": name,
+            "display_name": display,
+            "executable_name": executable,
+            "install_hint": install_hint,
+            "preset": preset,
+            "__doc__": f"{display} over ACP.",
+        },
+    )
+    return cls
+
+
+GeminiAgentProvider = _preset_provider(
+    "gemini-agent",
+    "Gemini agent",
+    "gemini",
+    "install with npm i -g @google/gemini-cli",
+    AgentPreset(("--acp",), session_mode="default"),
+)
+CodexAgentProvider = _preset_provider(
+    "codex-agent",
+    "Codex agent",
+    "codex-acp",
+    "install with npm i -g @agentclientprotocol/codex-acp",
+    AgentPreset(session_mode="read-only"),
+)
+ClaudeAgentProvider = _preset_provider(
+    "claude-agent",
+    "Claude agent",
+    "claude-agent-acp",
+    "install with npm i -g @agentclientprotocol/claude-agent-acp",
+    # Claude Code refuses to start as root (CI) without it; the agent asks before editing in its default mode.
+    AgentPreset(session_mode="default", env={"IS_SANDBOX": "1"}),
+)
+OpencodeAgentProvider = _preset_provider(
+    "opencode-agent",
+    "opencode agent",
+    "opencode",
+    "install with npm i -g opencode-ai",
+    AgentPreset(("acp",)),
+)

@@ -1,0 +1,233 @@
+"""The shadow workspace: a private copy of the workspace an agent works in, so it never writes the user's files.
+
+The copy is made when the ask starts: every file of the root that Claif may send (never ``.git``, ``.env*``,
+private keys or the heavy, regenerable folders in :data:`SKIPPED_DIRS`), then the editor's unsaved buffers over
+it. Files are copied, never hard-linked: an agent that writes in place through a link would change the user's
+file. Each file's stat after seeding is recorded; when the turn ends, the files whose stat changed, the new ones
+and the deleted ones are compared with what they were at ask time (the buffer, else the file on disk) and become
+one git-style unified diff with root-relative paths, which the server's patch engine places against the buffers
+(stale rules as for any other answer). The copy and the private HOME beside it are removed on :meth:`close`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from claif_lsp.sdk import never_sent_reason
+
+SKIPPED_DIRS = frozenset(
+    {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".mypy_cache", ".ruff_cache", ".tox"}
+)
+"""Folders left out of the copy: version control internals and regenerable caches, often most of a tree."""
+MAX_FILE_BYTES = 4 * 1024 * 1024
+"""Larger files are left out of the copy (an agent edits source, not data dumps)."""
+NO_NEWLINE = "\\ No newline at end of file"
+
+
+class OutsideWorkspace(ValueError):
+    """A path that lies outside the shadow copy (and the real root it stands for)."""
+
+
+@dataclass
+class FileStat:
+    """What identifies a file's content cheaply: size, modification time, inode."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, path: Path) -> FileStat:
+        """The stat of ``path``."""
+        st = path.stat()
+        return cls(st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+@dataclass
+class ShadowWorkspace:
+    """A private copy of ``root`` seeded with ``buffers`` (absolute path → unsaved text), plus a private HOME."""
+
+    root: Path
+    buffers: Mapping[Path, str] = field(default_factory=dict)
+    exclude: tuple[str, ...] = ()
+    base: Path = field(init=False)
+    copy: Path = field(init=False)
+    home: Path = field(init=False)
+    _stats: dict[str, FileStat] = field(init=False, default_factory=dict)
+    _originals: dict[str, str] = field(init=False, default_factory=dict)
+    """Ask-time text of the seeded buffers, by relative path."""
+
+    def __post_init__(self) -> None:
+        self.root = Path(os.path.realpath(self.root))
+        self.base = Path(tempfile.mkdtemp(prefix="claif-acp-"))
+        self.copy = self.base / "workspace"
+        self.home = self.base / "home"
+        try:
+            self.home.mkdir()
+            self._copy_tree()
+            self._seed_buffers()
+        except BaseException:
+            self.close()
+            raise
+
+    def _copy_tree(self) -> None:
+        self.copy.mkdir()
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            here = Path(dirpath)
+            rel_dir = here.relative_to(self.root)
+            dirnames[:] = [d for d in dirnames if d not in SKIPPED_DIRS and not (here / d).is_symlink()]
+            (self.copy / rel_dir).mkdir(exist_ok=True)
+            for name in filenames:
+                rel = (rel_dir / name).as_posix()
+                source = here / name
+                if never_sent_reason(rel, self.exclude) or source.is_symlink():
+                    continue
+                try:
+                    if source.stat().st_size > MAX_FILE_BYTES:
+                        continue
+                    shutil.copyfile(source, self.copy / rel)
+                except OSError:
+                    continue
+                self._stats[rel] = FileStat.of(self.copy / rel)
+
+    def _seed_buffers(self) -> None:
+        for path, text in self.buffers.items():
+            try:
+                rel = Path(os.path.realpath(path)).relative_to(self.root).as_posix()
+            except ValueError:
+                continue  # a buffer outside the root is not part of this workspace
+            if never_sent_reason(rel, self.exclude):
+                continue
+            target = self.copy / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(text.encode("utf-8"))
+            self._originals[rel] = text
+            self._stats[rel] = FileStat.of(target)
+
+    def relative(self, path: str | Path) -> str:
+        """The root-relative path of ``path`` given in the copy or in the real root; OutsideWorkspace otherwise."""
+        candidate = Path(path)
+        if not candidate.is_absolute():
+            candidate = self.copy / candidate
+        normal = Path(os.path.normpath(candidate))
+        for base in (self.copy, self.root):
+            if normal == base or normal.is_relative_to(base):
+                rel = normal.relative_to(base).as_posix()
+                if rel in ("", "."):
+                    break
+                real = Path(os.path.realpath(self.copy / rel))
+                if not real.is_relative_to(self.copy):
+                    break  # a symlink the agent made pointing out of the copy
+                return rel
+        raise OutsideWorkspace(f"{path} is outside the workspace")
+
+    def in_copy(self, path: str | Path) -> Path:
+        """Where ``path`` lives in the copy."""
+        return self.copy / self.relative(path)
+
+    def read_text(self, path: str | Path, line: int | None = None, limit: int | None = None) -> str:
+        """The copy's text of ``path`` (the unsaved buffer at first), from 1-based ``line`` for ``limit`` lines."""
+        rel = self.relative(path)
+        if never_sent_reason(rel, self.exclude):
+            raise OutsideWorkspace(f"{rel} is never sent to a provider")
+        text = (self.copy / rel).read_text(encoding="utf-8", errors="replace")
+        if line is None and limit is None:
+            return text
+        lines = text.splitlines(keepends=True)
+        start = max((line or 1) - 1, 0)
+        end = start + limit if limit is not None else None
+        return "".join(lines[start:end])
+
+    def write_text(self, path: str | Path, content: str) -> str:
+        """Write ``content`` to ``path`` in the copy; returns the relative path written."""
+        rel = self.relative(path)
+        if never_sent_reason(rel, self.exclude):
+            raise OutsideWorkspace(f"{rel} is never sent to a provider, so it is not written either")
+        target = self.copy / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content.encode("utf-8"))
+        return rel
+
+    def _original(self, rel: str) -> str | None:
+        if rel in self._originals:
+            return self._originals[rel]
+        try:
+            return (self.root / rel).read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def changed_paths(self) -> list[str]:
+        """Relative paths whose content may differ from ask time: changed stat, new or deleted, sorted."""
+        seen: set[str] = set()
+        changed: list[str] = []
+        for dirpath, dirnames, filenames in os.walk(self.copy):
+            here = Path(dirpath)
+            dirnames[:] = [d for d in dirnames if d not in SKIPPED_DIRS]
+            for name in filenames:
+                rel = (here / name).relative_to(self.copy).as_posix()
+                seen.add(rel)
+                before = self._stats.get(rel)
+                if before is None or (here / name).is_symlink() or FileStat.of(here / name) != before:
+                    changed.append(rel)
+        changed += [rel for rel in self._stats if rel not in seen]
+        return sorted(changed)
+
+    def diff(self) -> str:
+        """The agent's changes as one git-style unified diff, root-relative; empty when nothing changed."""
+        parts: list[str] = []
+        for rel in self.changed_paths():
+            if never_sent_reason(rel, self.exclude):
+                continue
+            old = self._original(rel) if rel in self._stats else None
+            target = self.copy / rel
+            new: str | None
+            if target.is_symlink() or not target.exists():
+                new = None
+            else:
+                try:
+                    new = target.read_bytes().decode("utf-8")
+                except (OSError, UnicodeDecodeError):
+                    continue  # binary output has no place in a text proposal
+            if old == new or (old is None and new is None):
+                continue
+            parts.append(unified_file_diff(rel, old, new))
+        return "".join(parts)
+
+    def close(self) -> None:
+        """Remove the copy and the private HOME; idempotent."""
+        shutil.rmtree(self.base, ignore_errors=True)
+
+    def __enter__(self) -> ShadowWorkspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _diff_lines(text: str | None) -> list[str]:
+    if not text:
+        return []
+    lines = text.split("\n")
+    if lines[-1] == "":
+        return [line + "\n" for line in lines[:-1]]
+    return [line + "\n" for line in lines[:-1]] + [lines[-1]]
+
+
+def unified_file_diff(rel: str, old: str | None, new: str | None) -> str:
+    """A git-style unified diff of one file (``old`` None: added, ``new`` None: deleted)."""
+    source = "/dev/null" if old is None else f"a/{rel}"
+    target = "/dev/null" if new is None else f"b/{rel}"
+    out = [f"diff --git a/{rel} b/{rel}\n"]
+    if old is None:
+        out.append("new file mode 100644\n")
+    elif new is None:
+        out.append("deleted file mode 100644\n")
+    for line in difflib.unified_diff(_diff_lines(old), _diff_lines(new), source, target, n=3):
+        out.append(line if line.endswith("\n") else f"{line}\n{NO_NEWLINE}\n")
+    return "".join(out)

@@ -1,0 +1,180 @@
+"""A fake ACP agent written with the SDK's agent side, run as a real subprocess speaking the real protocol.
+
+Scripted by the JSON file named in ``FAKE_ACP_SCRIPT`` (the provider passes it through ``env``: agents get a
+bare environment). Keys:
+
+- ``initialize``: ``"ok"`` (default) or ``"hang"`` (never answers ``initialize``);
+- ``modes``: session modes offered by ``session/new``;
+- ``report``: a file where the agent writes ``{pid, cwd, home, env, mode, mcp_servers, prompt}`` as JSON, once at
+  start and again after ``session/new``, ``set_mode`` and ``prompt``;
+- ``steps``: run in order by ``session/prompt``, each one object:
+  ``{"say": text}`` a message chunk; ``{"read": path}`` an ``fs/read_text_file`` whose text (or error) it says;
+  ``{"write": path, "content": text}`` an ``fs/write_text_file``, outcome said; ``{"disk": path, "content": text}``
+  writes the file itself, relative to its cwd (an agent that edits on disk); ``{"delete": path}`` removes it;
+  ``{"permission": kind, "title": text, "path": optional}`` asks and says the chosen option;
+  ``{"tool": kind, "title": text, "path": p}`` a tool call start and completion; ``{"wait_cancel": true}`` waits
+  until ``session/cancel`` and ends the turn ``cancelled``; ``{"hang": true}`` never ends the turn;
+  ``{"crash": code}`` exits at once; ``{"stderr": n}`` writes n bytes to stderr; ``{"stop": reason}`` ends the
+  turn with that stop reason (``end_turn`` by default); ``{"usage": [in, out]}`` reports usage with the answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from acp import (
+    PROTOCOL_VERSION,
+    Agent,
+    RequestError,
+    run_agent,
+    start_tool_call,
+    text_block,
+    update_agent_message,
+    update_tool_call,
+)
+from acp.schema import (
+    AgentCapabilities,
+    InitializeResponse,
+    NewSessionResponse,
+    PermissionOption,
+    PromptResponse,
+    SessionMode,
+    SessionModeState,
+    SetSessionModeResponse,
+    ToolCallLocation,
+    ToolCallUpdate,
+    Usage,
+)
+
+SCRIPT: dict[str, Any] = (
+    json.loads(Path(os.environ["FAKE_ACP_SCRIPT"]).read_text()) if "FAKE_ACP_SCRIPT" in os.environ else {}
+)
+REPORT: dict[str, Any] = {
+    "pid": os.getpid(),
+    "cwd": os.getcwd(),
+    "home": os.environ.get("HOME"),
+    "env": dict(os.environ),
+}
+
+
+def report(**values: Any) -> None:
+    REPORT.update(values)
+    if SCRIPT.get("report"):
+        Path(SCRIPT["report"]).write_text(json.dumps(REPORT))
+
+
+class FakeAgent(Agent):
+    def __init__(self) -> None:
+        self.conn: Any = None
+        self.cancelled = asyncio.Event()
+
+    def on_connect(self, conn: Any) -> None:
+        self.conn = conn
+
+    async def initialize(
+        self, protocol_version: int, client_capabilities: Any = None, **kwargs: Any
+    ) -> InitializeResponse:
+        if SCRIPT.get("initialize") == "hang":
+            await asyncio.Event().wait()
+        fs = client_capabilities.fs if client_capabilities else None
+        report(client_fs=bool(fs and fs.read_text_file and fs.write_text_file))
+        return InitializeResponse(protocol_version=PROTOCOL_VERSION, agent_capabilities=AgentCapabilities())
+
+    async def new_session(self, cwd: str, mcp_servers: Any = None, **kwargs: Any) -> NewSessionResponse:
+        report(session_cwd=cwd, mcp_servers=[s.model_dump(mode="json") for s in mcp_servers or []])
+        modes = SCRIPT.get("modes")
+        state = (
+            SessionModeState(current_mode_id=modes[0], available_modes=[SessionMode(id=m, name=m) for m in modes])
+            if modes
+            else None
+        )
+        return NewSessionResponse(session_id="fake-session", modes=state)
+
+    async def set_session_mode(self, mode_id: str, session_id: str, **kwargs: Any) -> SetSessionModeResponse:
+        report(mode=mode_id)
+        return SetSessionModeResponse()
+
+    async def cancel(self, session_id: str, **kwargs: Any) -> None:
+        report(cancelled=True)
+        self.cancelled.set()
+
+    async def say(self, session_id: str, text: str) -> None:
+        await self.conn.session_update(session_id, update_agent_message(text_block(text)))
+
+    async def prompt(self, prompt: list[Any], session_id: str, **kwargs: Any) -> PromptResponse:
+        report(prompt="".join(getattr(block, "text", "") for block in prompt))
+        usage = None
+        for number, step in enumerate(SCRIPT.get("steps", [])):
+            if "say" in step:
+                await self.say(session_id, step["say"])
+            elif "read" in step:
+                try:
+                    result = await self.conn.read_text_file(session_id=session_id, path=step["read"])
+                    await self.say(session_id, f"[read {step['read']}: {result.content}]")
+                except RequestError as exc:
+                    await self.say(session_id, f"[read {step['read']} failed: {exc}]")
+            elif "write" in step:
+                try:
+                    await self.conn.write_text_file(session_id=session_id, path=step["write"], content=step["content"])
+                    await self.say(session_id, f"[wrote {step['write']}]")
+                except RequestError as exc:
+                    await self.say(session_id, f"[write {step['write']} failed: {exc}]")
+            elif "disk" in step:
+                target = Path(step["disk"])
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(step["content"])
+            elif "delete" in step:
+                Path(step["delete"]).unlink()
+            elif "permission" in step:
+                call = ToolCallUpdate(
+                    tool_call_id=f"call-{number}",
+                    title=step.get("title", step["permission"]),
+                    kind=step["permission"],
+                    locations=[ToolCallLocation(path=step["path"])] if step.get("path") else None,
+                )
+                options = [
+                    PermissionOption(option_id="yes", name="Allow", kind="allow_once"),
+                    PermissionOption(option_id="no", name="Reject", kind="reject_once"),
+                ]
+                answer = await self.conn.request_permission(session_id=session_id, tool_call=call, options=options)
+                chosen = getattr(answer.outcome, "option_id", None) or answer.outcome.outcome
+                report(**{f"permission_{number}": chosen})
+                await self.say(session_id, f"[permission {step['permission']}: {chosen}]")
+                if self.cancelled.is_set():
+                    return PromptResponse(stop_reason="cancelled")
+            elif "tool" in step:
+                locations = [ToolCallLocation(path=step["path"])] if step.get("path") else None
+                call_id = f"call-{number}"
+                start = start_tool_call(
+                    call_id, step["title"], kind=step["tool"], status="in_progress", locations=locations
+                )
+                await self.conn.session_update(session_id, start)
+                await self.conn.session_update(session_id, update_tool_call(call_id, status="completed"))
+            elif "wait_cancel" in step:
+                await self.cancelled.wait()
+                return PromptResponse(stop_reason="cancelled")
+            elif "hang" in step:
+                await asyncio.Event().wait()
+            elif "crash" in step:
+                sys.stderr.write("fake agent: crashing on purpose\n")
+                sys.stderr.flush()
+                os._exit(step["crash"])
+            elif "stderr" in step:
+                sys.stderr.write("e" * step["stderr"] + "\n")
+                sys.stderr.flush()
+            elif "usage" in step:
+                usage = Usage(
+                    input_tokens=step["usage"][0], output_tokens=step["usage"][1], total_tokens=sum(step["usage"])
+                )
+            elif "stop" in step:
+                return PromptResponse(stop_reason=step["stop"], usage=usage)
+        return PromptResponse(stop_reason="end_turn", usage=usage)
+
+
+if __name__ == "__main__":
+    asyncio.run(run_agent(FakeAgent()))
