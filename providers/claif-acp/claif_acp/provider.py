@@ -209,16 +209,14 @@ class AcpProvider(AgentCliProvider):
             turn = asyncio.ensure_future(self._run_turn(conn, shadow, prompt, options, session, timeout))
             turn.add_done_callback(lambda _: events.put_nowait(Progress("")))
             finished = False
-            text: list[str] = []
+            streamed: list[str] = []
             try:
                 while not turn.done() or not events.empty():
                     item = await events.get()
-                    if isinstance(item, Progress):
-                        if item.text:
-                            yield TextDelta(text=f"\n{item.text}\n")
-                        continue
-                    text.append(item)
-                    yield TextDelta(text=item)
+                    piece = item if isinstance(item, str) else f"\n> {item.text}\n" if item.text else ""
+                    if piece:
+                        streamed.append(piece)
+                        yield TextDelta(text=piece)
                 finished = True
                 response = await self._outcome(turn, process)
             finally:
@@ -226,17 +224,19 @@ class AcpProvider(AgentCliProvider):
                     await self._stop(conn, client, turn, session)
                 with contextlib.suppress(Exception):
                     await conn.close()
-        answer_text = "".join(text).strip()
         self._check_stop(response)
         diff = await anyio.to_thread.run_sync(shadow.diff)
         record = "\n".join(f"- {line}" for line in client.activity.lines)
-        parts = [f"```diff\n{diff}```"] if diff else []
-        parts += [answer_text] if answer_text else []
-        parts += [f"What {self.title_name()} did:\n{record}"] if record else []
+        # The proposal's diff and the record are streamed too, so the final message restates the stream exactly.
+        tail = [f"\n\n```diff\n{diff}```\n"] if diff else []
+        tail += [f"\n\nWhat {self.title_name()} did:\n{record}\n"] if record else []
+        for piece in tail:
+            streamed.append(piece)
+            yield TextDelta(text=piece)
         usage = response.usage
         yield Message(
             role=Role.ASSISTANT,
-            content="\n\n".join(parts),
+            content="".join(streamed),
             usage=Usage(input_tokens=usage.input_tokens, output_tokens=usage.output_tokens) if usage else None,
         )
 
