@@ -183,6 +183,21 @@ async def test_the_agent_gets_a_bare_environment_a_private_home_and_the_configur
         assert report["mcp_servers"][0]["env"] == [{"name": "A", "value": "1"}]
 
 
+async def test_a_preset_passes_its_key_variable_and_the_key_of_api_key_env(tmp_path: Path) -> None:
+    gemini = tmp_path / "gemini"  # the preset adds --acp, which the fake ignores
+    gemini.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{FAKE_AGENT}"\n')
+    gemini.chmod(0o755)
+    with scripted(tmp_path, [{"say": "hi"}], cls=GeminiAgentProvider, settings={"path": str(gemini)}) as run:
+        assert run.provider.command_line(str(gemini))[1:] == ["--acp", str(FAKE_AGENT)]
+        run.provider.configure(run.provider.settings, {"PATH": "/usr/bin", "GEMINI_API_KEY": "k1", "OTHER": "x"})
+        await ask(run)
+        assert run.report()["env"]["GEMINI_API_KEY"] == "k1" and "OTHER" not in run.report()["env"]
+        settings = run.provider.settings.model_copy(update={"api_key_env": "MY_KEY"})
+        run.provider.configure(settings, {"PATH": "/usr/bin", "MY_KEY": "k2"})
+        await ask(run)
+        assert run.report()["env"]["GEMINI_API_KEY"] == "k2" and "MY_KEY" not in run.report()["env"]
+
+
 async def test_an_unknown_configured_mode_is_a_clear_error(tmp_path: Path) -> None:
     with scripted(tmp_path, [], modes=["auto"], settings={"options": {"sessionMode": "nope"}}) as run:
         with pytest.raises(ClaifError, match="no session mode 'nope'"):

@@ -87,6 +87,9 @@ class AgentPreset:
     session_mode: str | None = None
     """The mode that asks before editing (set with ``session/set_mode`` after ``session/new``)."""
     env: Mapping[str, str] = field(default_factory=dict)
+    key_variables: tuple[str, ...] = ()
+    """Where the agent reads its API key: passed on from the server's environment when set there, and the key of
+    ``apiKeyEnv``/``apiKeyCommand`` goes under the first of them."""
 
 
 class AcpProvider(AgentCliProvider):
@@ -162,10 +165,26 @@ class AcpProvider(AgentCliProvider):
         """READY: an agent's login is its own business, reported on the first ask."""
         return ProviderStatus(state=ProviderState.READY, reason=f"using {exe}")
 
-    def agent_environment(self, home: Path) -> dict[str, str]:
-        """The agent's whole environment: a few of the server's variables, the private HOME, the preset, ``env``."""
-        passed = {key: self.environ[key] for key in PASSED_ENV if key in self.environ}
-        return {**passed, "HOME": str(home), "USER": "claif", **self.preset.env, **self.settings.env}
+    def agent_environment(self, home: Path, key: str | None = None) -> dict[str, str]:
+        """The agent's whole environment: a few of the server's variables and its key variables, the private HOME,
+        the preset's variables, ``env``, then the key of ``apiKeyEnv``/``apiKeyCommand``."""
+        names = (*PASSED_ENV, *self.preset.key_variables)
+        passed = {name: self.environ[name] for name in names if self.environ.get(name)}
+        env = {**passed, "HOME": str(home), "USER": "claif", **self.preset.env, **self.settings.env}
+        if key and self.preset.key_variables:
+            env[self.preset.key_variables[0]] = key
+        return env
+
+    async def explicit_key(self) -> str | None:
+        """The key of ``apiKeyEnv``/``apiKeyCommand`` when one is set; ConfigurationError when it yields none."""
+        if not self.settings.api_key_env and not self.settings.api_key_command:
+            return None
+        key = await self.api_key_async()
+        if key is None:
+            raise ConfigurationError(
+                f"providers.{self.name}: apiKeyEnv/apiKeyCommand gave no key to pass on", provider=self.name
+            )
+        return key.get_secret_value()
 
     def command_line(self, exe: str) -> list[str]:
         """The agent's command: the executable, the preset's arguments, ``extraArgs``."""
@@ -176,24 +195,25 @@ class AcpProvider(AgentCliProvider):
         self.check_settings()
         options = self.resolve_options(options)
         exe = self.require_executable()
+        key = await self.explicit_key()
         root = Path(options.workspace_root or os.getcwd())
         buffers = {Path(path): text for path, text in options.open_documents.items()}
         shadow = await anyio.to_thread.run_sync(lambda: ShadowWorkspace(root, buffers))
         try:
-            async for event in self._turn(exe, prompt, options, shadow):
+            async for event in self._turn(exe, prompt, options, shadow, key):
                 yield event
         finally:
             await anyio.to_thread.run_sync(shadow.close)
 
     async def _turn(
-        self, exe: str, prompt: str, options: ClaifOptions, shadow: ShadowWorkspace
+        self, exe: str, prompt: str, options: ClaifOptions, shadow: ShadowWorkspace, key: str | None
     ) -> AsyncIterator[StreamEvent]:
         timeout = options.timeout or self.settings.timeout
         process = AgentProcess(
             self.command_line(exe),
             provider=self.name,
             environ={},
-            env=self.agent_environment(shadow.home),
+            env=self.agent_environment(shadow.home, key),
             cwd=shadow.copy,
             timeout=timeout,
             kill_grace=CANCEL_GRACE,
@@ -352,14 +372,14 @@ GeminiAgentProvider = _preset_provider(
     "Gemini agent",
     "gemini",
     "install with npm i -g @google/gemini-cli",
-    AgentPreset(("--acp",), session_mode="default"),
+    AgentPreset(("--acp",), session_mode="default", key_variables=("GEMINI_API_KEY", "GOOGLE_API_KEY")),
 )
 CodexAgentProvider = _preset_provider(
     "codex-agent",
     "Codex agent",
     "codex-acp",
     "install with npm i -g @agentclientprotocol/codex-acp",
-    AgentPreset(session_mode="read-only"),
+    AgentPreset(session_mode="read-only", key_variables=("OPENAI_API_KEY", "CODEX_API_KEY")),
 )
 ClaudeAgentProvider = _preset_provider(
     "claude-agent",
@@ -367,12 +387,12 @@ ClaudeAgentProvider = _preset_provider(
     "claude-agent-acp",
     "install with npm i -g @agentclientprotocol/claude-agent-acp",
     # Claude Code refuses to start as root (CI) without it; the agent asks before editing in its default mode.
-    AgentPreset(session_mode="default", env={"IS_SANDBOX": "1"}),
+    AgentPreset(session_mode="default", env={"IS_SANDBOX": "1"}, key_variables=("ANTHROPIC_API_KEY",)),
 )
 OpencodeAgentProvider = _preset_provider(
     "opencode-agent",
     "opencode agent",
     "opencode",
     "install with npm i -g opencode-ai",
-    AgentPreset(("acp",)),
+    AgentPreset(("acp",), key_variables=("OPENAI_API_KEY", "ANTHROPIC_API_KEY")),
 )
