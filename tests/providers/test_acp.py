@@ -198,6 +198,15 @@ async def test_a_preset_passes_its_key_variable_and_the_key_of_api_key_env(tmp_p
         assert run.report()["env"]["GEMINI_API_KEY"] == "k2" and "MY_KEY" not in run.report()["env"]
 
 
+async def test_an_edit_prompt_asks_the_agent_to_edit_and_an_explain_keeps_the_system_prompt(tmp_path: Path) -> None:
+    with scripted(tmp_path, [{"say": "hi"}]) as run:
+        await ask(run, system_prompt="Answer with exactly one patch", action="ask")
+        assert "Answer with exactly one patch" not in run.report()["prompt"]
+        assert "editing the files" in run.report()["prompt"]
+        await ask(run, system_prompt="Answer in concise Markdown", action="explain")
+        assert run.report()["prompt"].startswith("Answer in concise Markdown")
+
+
 async def test_an_unknown_configured_mode_is_a_clear_error(tmp_path: Path) -> None:
     with scripted(tmp_path, [], modes=["auto"], settings={"options": {"sessionMode": "nope"}}) as run:
         with pytest.raises(ClaifError, match="no session mode 'nope'"):

@@ -68,7 +68,7 @@ PASSED_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TERM", "TZ", "TMPDIR", "SYS
 AGENT_NOTE = (
     "You are working in a private copy of the user's workspace. Make the requested change by editing the files "
     "with your tools; do not answer with a diff. Your edits are shown to the user as a proposal to review. "
-    "Do not run commands unless the task needs it."
+    "Do not run commands unless the task needs it, and do not repeat your edits in your answer."
 )
 STOP_MESSAGES = {
     "max_tokens": "stopped at its token limit (max_tokens) before finishing; nothing was proposed",
@@ -296,7 +296,9 @@ class AcpProvider(AgentCliProvider):
                 f"{self.title_name()} has no session mode {mode!r} (it offers: {offered})",
                 provider=self.name,
             )
-        text = f"{with_system_prompt(prompt, options)}\n\n{AGENT_NOTE}"
+        # An edit's system prompt asks for a patch in the answer; an agent edits the copy instead, and the copy's
+        # diff is the patch (a patch in its text as well would propose the change twice).
+        text = with_system_prompt(prompt, options) if options.action == "explain" else f"{prompt}\n\n{AGENT_NOTE}"
         return await conn.prompt(session_id=created.session_id, prompt=[text_block(text)])
 
     async def _outcome(self, turn: asyncio.Future[PromptResponse], process: AgentProcess) -> PromptResponse:
