@@ -16,7 +16,8 @@ bare environment). Keys:
   until ``session/cancel`` and ends the turn ``cancelled``; ``{"hang": true}`` never ends the turn;
   ``{"crash": code}`` exits at once; ``{"stderr": n}`` writes n bytes to stderr; ``{"stop": reason}`` ends the
   turn with that stop reason (``end_turn`` by default); ``{"usage": [in, out]}`` reports usage with the answer;
-  ``{"auth": true}`` fails the prompt with ACP's auth-required error.
+  ``{"auth": true}`` fails the prompt with ACP's auth-required error; ``{"plan": [[text, status], ...]}`` sends a
+  plan. ``stderr_at_start``: bytes written to stderr before serving (before ``initialize``).
 """
 
 from __future__ import annotations
@@ -32,10 +33,12 @@ from acp import (
     PROTOCOL_VERSION,
     Agent,
     RequestError,
+    plan_entry,
     run_agent,
     start_tool_call,
     text_block,
     update_agent_message,
+    update_plan,
     update_tool_call,
 )
 from acp.schema import (
@@ -175,6 +178,9 @@ class FakeAgent(Agent):
                 usage = Usage(
                     input_tokens=step["usage"][0], output_tokens=step["usage"][1], total_tokens=sum(step["usage"])
                 )
+            elif "plan" in step:
+                entries = [plan_entry(text, status=status) for text, status in step["plan"]]
+                await self.conn.session_update(session_id, update_plan(entries))
             elif "auth" in step:
                 raise RequestError.auth_required({"reason": "fake agent: not logged in"})
             elif "stop" in step:
@@ -183,4 +189,7 @@ class FakeAgent(Agent):
 
 
 if __name__ == "__main__":
+    if SCRIPT.get("stderr_at_start"):
+        sys.stderr.write("s" * SCRIPT["stderr_at_start"] + "\n")
+        sys.stderr.flush()
     asyncio.run(run_agent(FakeAgent()))

@@ -334,6 +334,19 @@ async def test_a_huge_stderr_does_not_stall_the_agent(tmp_path: Path) -> None:
         assert "+x = 1\n" in final.text
 
 
+async def test_a_huge_stderr_before_initialize_does_not_stall_the_agent(tmp_path: Path) -> None:
+    with scripted(tmp_path, [{"say": "fine"}], stderr_at_start=4 * 1024 * 1024) as run:
+        _, final = await ask(run)
+        assert final.text == "fine"
+
+
+async def test_the_plan_streams_as_progress(tmp_path: Path) -> None:
+    steps = [{"plan": [["read the code", "completed"], ["rename", "in_progress"], ["test", "pending"]]}, {"say": "ok"}]
+    with scripted(tmp_path, steps) as run:
+        deltas, _ = await ask(run)
+        assert "\n> plan 1/3: rename\n" in deltas
+
+
 @pytest.mark.parametrize(
     ("reason", "message"),
     [
