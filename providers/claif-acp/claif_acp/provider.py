@@ -101,7 +101,7 @@ class AcpProvider(AgentCliProvider):
     preset: ClassVar[AgentPreset] = AgentPreset()
 
     def title_name(self) -> str:
-        """The name in titles: ``options.displayName`` or the class's."""
+        """The agent's name in messages and the answer's record: ``options.displayName`` or the class's."""
         return str(self.settings.options.get("displayName") or self.display_name)
 
     def not_installed_hint(self) -> str:
