@@ -388,7 +388,10 @@ def test_status_says_whether_the_command_is_installed_without_running_it(tmp_pat
     agent = tmp_path / "gemini"
     agent.write_text("#!/bin/sh\ntouch ran\n")
     agent.chmod(0o755)
-    assert configured(GeminiAgentProvider, {"PATH": str(tmp_path)}).status().ready
+    without_key = configured(GeminiAgentProvider, {"PATH": str(tmp_path)}).status()
+    assert without_key.state is ProviderState.NEEDS_CREDENTIAL and "GEMINI_API_KEY" in without_key.reason
+    assert configured(GeminiAgentProvider, {"PATH": str(tmp_path), "GEMINI_API_KEY": "k"}).status().ready
+    assert configured(GeminiAgentProvider, {"PATH": str(tmp_path)}, api_key_env="MINE").status().ready
     assert not (tmp_path / "ran").exists()
 
 

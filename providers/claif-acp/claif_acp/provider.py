@@ -162,8 +162,20 @@ class AcpProvider(AgentCliProvider):
         return servers
 
     def login_status(self, exe: str, environ: Mapping[str, str]) -> ProviderStatus:
-        """READY: an agent's login is its own business, reported on the first ask."""
-        return ProviderStatus(state=ProviderState.READY, reason=f"using {exe}")
+        """READY when the agent will have a credential: its HOME is private, so a login in the user's is not seen.
+
+        A key variable of the preset in the environment, ``apiKeyEnv``/``apiKeyCommand``, or any ``env`` setting
+        (a base URL, a config) counts; the generic provider has none to look for.
+        """
+        variables = self.preset.key_variables
+        has_key = any(environ.get(name) for name in variables)
+        if not variables or has_key or self.settings.api_key_env or self.settings.api_key_command or self.settings.env:
+            return ProviderStatus(state=ProviderState.READY, reason=f"using {exe}")
+        return ProviderStatus(
+            state=ProviderState.NEEDS_CREDENTIAL,
+            reason=f"set {' or '.join(variables)} (or apiKeyEnv/apiKeyCommand): the agent runs with a private HOME, "
+            "so a login in yours is not seen",
+        )
 
     def agent_environment(self, home: Path, key: str | None = None) -> dict[str, str]:
         """The agent's whole environment: a few of the server's variables and its key variables, the private HOME,
