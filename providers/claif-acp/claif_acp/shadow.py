@@ -65,7 +65,7 @@ class ShadowWorkspace:
 
     def __post_init__(self) -> None:
         self.root = Path(os.path.realpath(self.root))
-        self.base = Path(tempfile.mkdtemp(prefix="claif-acp-"))
+        self.base = Path(os.path.realpath(tempfile.mkdtemp(prefix="claif-acp-")))
         self.copy = self.base / "workspace"
         self.home = self.base / "home"
         try:
