@@ -29,6 +29,9 @@ USER_ONLY_PROVIDER_KEYS: dict[str, str] = {
 """Keys under ``providers.<name>`` only trusted sources may set, each with why."""
 USER_ONLY_PROVIDER_OPTIONS: dict[str, str] = {
     "trustWorkspace": "it makes Gemini CLI trust the folder and load the folder's own settings",
+    "mcpServers": "it runs programs (the MCP servers an agent is given)",
+    "sessionMode": "it chooses whether an agent asks before acting",
+    "commands": "it lets an agent ask to run commands and fetch URLs",
 }
 """Keys under ``providers.<name>.options`` only trusted sources may set, each with why."""
 AUTO_APPROVAL = "auto"

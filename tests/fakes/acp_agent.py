@@ -5,7 +5,7 @@ bare environment). Keys:
 
 - ``initialize``: ``"ok"`` (default) or ``"hang"`` (never answers ``initialize``);
 - ``modes``: session modes offered by ``session/new``;
-- ``report``: a file where the agent writes ``{pid, cwd, home, env, mode, mcp_servers, prompt}`` as JSON, once at
+- ``report``: a file where the agent writes ``{pid, start, cwd, home, env, mode, mcp_servers, prompt}`` as JSON, once at
   start and again after ``session/new``, ``set_mode`` and ``prompt``;
 - ``steps``: run in order by ``session/prompt``, each one object:
   ``{"say": text}`` a message chunk; ``{"read": path}`` an ``fs/read_text_file`` whose text (or error) it says;
@@ -15,7 +15,9 @@ bare environment). Keys:
   ``{"tool": kind, "title": text, "path": p}`` a tool call start and completion; ``{"wait_cancel": true}`` waits
   until ``session/cancel`` and ends the turn ``cancelled``; ``{"hang": true}`` never ends the turn;
   ``{"crash": code}`` exits at once; ``{"stderr": n}`` writes n bytes to stderr; ``{"stop": reason}`` ends the
-  turn with that stop reason (``end_turn`` by default); ``{"usage": [in, out]}`` reports usage with the answer.
+  turn with that stop reason (``end_turn`` by default); ``{"usage": [in, out]}`` reports usage with the answer;
+  ``{"auth": true}`` fails the prompt with ACP's auth-required error; ``{"plan": [[text, status], ...]}`` sends a
+  plan. ``stderr_at_start``: bytes written to stderr before serving (before ``initialize``).
 """
 
 from __future__ import annotations
@@ -31,10 +33,12 @@ from acp import (
     PROTOCOL_VERSION,
     Agent,
     RequestError,
+    plan_entry,
     run_agent,
     start_tool_call,
     text_block,
     update_agent_message,
+    update_plan,
     update_tool_call,
 )
 from acp.schema import (
@@ -54,7 +58,10 @@ from acp.schema import (
 SCRIPT: dict[str, Any] = (
     json.loads(Path(os.environ["FAKE_ACP_SCRIPT"]).read_text()) if "FAKE_ACP_SCRIPT" in os.environ else {}
 )
+START = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19]
+"""This process's start time (as tests.fakes.helpers.start_time reads it), so a reused pid is not taken for it."""
 REPORT: dict[str, Any] = {
+    "start": START,
     "pid": os.getpid(),
     "cwd": os.getcwd(),
     "home": os.environ.get("HOME"),
@@ -86,7 +93,7 @@ class FakeAgent(Agent):
         return InitializeResponse(protocol_version=PROTOCOL_VERSION, agent_capabilities=AgentCapabilities())
 
     async def new_session(self, cwd: str, mcp_servers: Any = None, **kwargs: Any) -> NewSessionResponse:
-        report(session_cwd=cwd, mcp_servers=[s.model_dump(mode="json") for s in mcp_servers or []])
+        report(session_cwd=cwd, mcp_servers=[s.model_dump(mode="json", exclude_none=True) for s in mcp_servers or []])
         modes = SCRIPT.get("modes")
         state = (
             SessionModeState(current_mode_id=modes[0], available_modes=[SessionMode(id=m, name=m) for m in modes])
@@ -171,10 +178,18 @@ class FakeAgent(Agent):
                 usage = Usage(
                     input_tokens=step["usage"][0], output_tokens=step["usage"][1], total_tokens=sum(step["usage"])
                 )
+            elif "plan" in step:
+                entries = [plan_entry(text, status=status) for text, status in step["plan"]]
+                await self.conn.session_update(session_id, update_plan(entries))
+            elif "auth" in step:
+                raise RequestError.auth_required({"reason": "fake agent: not logged in"})
             elif "stop" in step:
                 return PromptResponse(stop_reason=step["stop"], usage=usage)
         return PromptResponse(stop_reason="end_turn", usage=usage)
 
 
 if __name__ == "__main__":
+    if SCRIPT.get("stderr_at_start"):
+        sys.stderr.write("s" * SCRIPT["stderr_at_start"] + "\n")
+        sys.stderr.flush()
     asyncio.run(run_agent(FakeAgent()))

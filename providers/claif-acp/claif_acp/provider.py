@@ -68,7 +68,7 @@ PASSED_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TERM", "TZ", "TMPDIR", "SYS
 AGENT_NOTE = (
     "You are working in a private copy of the user's workspace. Make the requested change by editing the files "
     "with your tools; do not answer with a diff. Your edits are shown to the user as a proposal to review. "
-    "Do not run commands unless the task needs it."
+    "Do not run commands unless the task needs it, and do not repeat your edits in your answer."
 )
 STOP_MESSAGES = {
     "max_tokens": "stopped at its token limit (max_tokens) before finishing; nothing was proposed",
@@ -87,6 +87,9 @@ class AgentPreset:
     session_mode: str | None = None
     """The mode that asks before editing (set with ``session/set_mode`` after ``session/new``)."""
     env: Mapping[str, str] = field(default_factory=dict)
+    key_variables: tuple[str, ...] = ()
+    """Where the agent reads its API key: passed on from the server's environment when set there, and the key of
+    ``apiKeyEnv``/``apiKeyCommand`` goes under the first of them."""
 
 
 class AcpProvider(AgentCliProvider):
@@ -98,7 +101,7 @@ class AcpProvider(AgentCliProvider):
     preset: ClassVar[AgentPreset] = AgentPreset()
 
     def title_name(self) -> str:
-        """The name in titles: ``options.displayName`` or the class's."""
+        """The agent's name in messages and the answer's record: ``options.displayName`` or the class's."""
         return str(self.settings.options.get("displayName") or self.display_name)
 
     def not_installed_hint(self) -> str:
@@ -159,13 +162,41 @@ class AcpProvider(AgentCliProvider):
         return servers
 
     def login_status(self, exe: str, environ: Mapping[str, str]) -> ProviderStatus:
-        """READY: an agent's login is its own business, reported on the first ask."""
-        return ProviderStatus(state=ProviderState.READY, reason=f"using {exe}")
+        """READY when the agent will have a credential: its HOME is private, so a login in the user's is not seen.
 
-    def agent_environment(self, home: Path) -> dict[str, str]:
-        """The agent's whole environment: a few of the server's variables, the private HOME, the preset, ``env``."""
-        passed = {key: self.environ[key] for key in PASSED_ENV if key in self.environ}
-        return {**passed, "HOME": str(home), "USER": "claif", **self.preset.env, **self.settings.env}
+        A key variable of the preset in the environment, ``apiKeyEnv``/``apiKeyCommand``, or any ``env`` setting
+        (a base URL, a config) counts; the generic provider has none to look for.
+        """
+        variables = self.preset.key_variables
+        has_key = any(environ.get(name) for name in variables)
+        if not variables or has_key or self.settings.api_key_env or self.settings.api_key_command or self.settings.env:
+            return ProviderStatus(state=ProviderState.READY, reason=f"using {exe}")
+        return ProviderStatus(
+            state=ProviderState.NEEDS_CREDENTIAL,
+            reason=f"set {' or '.join(variables)} (or apiKeyEnv/apiKeyCommand): the agent runs with a private HOME, "
+            "so a login in yours is not seen",
+        )
+
+    def agent_environment(self, home: Path, key: str | None = None) -> dict[str, str]:
+        """The agent's whole environment: a few of the server's variables and its key variables, the private HOME,
+        the preset's variables, ``env``, then the key of ``apiKeyEnv``/``apiKeyCommand``."""
+        names = (*PASSED_ENV, *self.preset.key_variables)
+        passed = {name: self.environ[name] for name in names if self.environ.get(name)}
+        env = {**passed, "HOME": str(home), "USER": "claif", **self.preset.env, **self.settings.env}
+        if key and self.preset.key_variables:
+            env[self.preset.key_variables[0]] = key
+        return env
+
+    async def explicit_key(self) -> str | None:
+        """The key of ``apiKeyEnv``/``apiKeyCommand`` when one is set; ConfigurationError when it yields none."""
+        if not self.settings.api_key_env and not self.settings.api_key_command:
+            return None
+        key = await self.api_key_async()
+        if key is None:
+            raise ConfigurationError(
+                f"providers.{self.name}: apiKeyEnv/apiKeyCommand gave no key to pass on", provider=self.name
+            )
+        return key.get_secret_value()
 
     def command_line(self, exe: str) -> list[str]:
         """The agent's command: the executable, the preset's arguments, ``extraArgs``."""
@@ -176,24 +207,25 @@ class AcpProvider(AgentCliProvider):
         self.check_settings()
         options = self.resolve_options(options)
         exe = self.require_executable()
+        key = await self.explicit_key()
         root = Path(options.workspace_root or os.getcwd())
         buffers = {Path(path): text for path, text in options.open_documents.items()}
         shadow = await anyio.to_thread.run_sync(lambda: ShadowWorkspace(root, buffers))
         try:
-            async for event in self._turn(exe, prompt, options, shadow):
+            async for event in self._turn(exe, prompt, options, shadow, key):
                 yield event
         finally:
             await anyio.to_thread.run_sync(shadow.close)
 
     async def _turn(
-        self, exe: str, prompt: str, options: ClaifOptions, shadow: ShadowWorkspace
+        self, exe: str, prompt: str, options: ClaifOptions, shadow: ShadowWorkspace, key: str | None
     ) -> AsyncIterator[StreamEvent]:
         timeout = options.timeout or self.settings.timeout
         process = AgentProcess(
             self.command_line(exe),
             provider=self.name,
             environ={},
-            env=self.agent_environment(shadow.home),
+            env=self.agent_environment(shadow.home, key),
             cwd=shadow.copy,
             timeout=timeout,
             kill_grace=CANCEL_GRACE,
@@ -209,16 +241,14 @@ class AcpProvider(AgentCliProvider):
             turn = asyncio.ensure_future(self._run_turn(conn, shadow, prompt, options, session, timeout))
             turn.add_done_callback(lambda _: events.put_nowait(Progress("")))
             finished = False
-            text: list[str] = []
+            streamed: list[str] = []
             try:
                 while not turn.done() or not events.empty():
                     item = await events.get()
-                    if isinstance(item, Progress):
-                        if item.text:
-                            yield TextDelta(text=f"\n{item.text}\n")
-                        continue
-                    text.append(item)
-                    yield TextDelta(text=item)
+                    piece = item if isinstance(item, str) else f"\n> {item.text}\n" if item.text else ""
+                    if piece:
+                        streamed.append(piece)
+                        yield TextDelta(text=piece)
                 finished = True
                 response = await self._outcome(turn, process)
             finally:
@@ -226,17 +256,19 @@ class AcpProvider(AgentCliProvider):
                     await self._stop(conn, client, turn, session)
                 with contextlib.suppress(Exception):
                     await conn.close()
-        answer_text = "".join(text).strip()
         self._check_stop(response)
         diff = await anyio.to_thread.run_sync(shadow.diff)
         record = "\n".join(f"- {line}" for line in client.activity.lines)
-        parts = [f"```diff\n{diff}```"] if diff else []
-        parts += [answer_text] if answer_text else []
-        parts += [f"What {self.title_name()} did:\n{record}"] if record else []
+        # The proposal's diff and the record are streamed too, so the final message restates the stream exactly.
+        tail = [f"\n\n```diff\n{diff}```\n"] if diff else []
+        tail += [f"\n\nWhat {self.title_name()} did:\n{record}\n"] if record else []
+        for piece in tail:
+            streamed.append(piece)
+            yield TextDelta(text=piece)
         usage = response.usage
         yield Message(
             role=Role.ASSISTANT,
-            content="\n\n".join(parts),
+            content="".join(streamed),
             usage=Usage(input_tokens=usage.input_tokens, output_tokens=usage.output_tokens) if usage else None,
         )
 
@@ -276,7 +308,9 @@ class AcpProvider(AgentCliProvider):
                 f"{self.title_name()} has no session mode {mode!r} (it offers: {offered})",
                 provider=self.name,
             )
-        text = f"{with_system_prompt(prompt, options)}\n\n{AGENT_NOTE}"
+        # An edit's system prompt asks for a patch in the answer; an agent edits the copy instead, and the copy's
+        # diff is the patch (a patch in its text as well would propose the change twice).
+        text = with_system_prompt(prompt, options) if options.action == "explain" else f"{prompt}\n\n{AGENT_NOTE}"
         return await conn.prompt(session_id=created.session_id, prompt=[text_block(text)])
 
     async def _outcome(self, turn: asyncio.Future[PromptResponse], process: AgentProcess) -> PromptResponse:
@@ -352,14 +386,14 @@ GeminiAgentProvider = _preset_provider(
     "Gemini agent",
     "gemini",
     "install with npm i -g @google/gemini-cli",
-    AgentPreset(("--acp",), session_mode="default"),
+    AgentPreset(("--acp",), session_mode="default", key_variables=("GEMINI_API_KEY", "GOOGLE_API_KEY")),
 )
 CodexAgentProvider = _preset_provider(
     "codex-agent",
     "Codex agent",
     "codex-acp",
     "install with npm i -g @agentclientprotocol/codex-acp",
-    AgentPreset(session_mode="read-only"),
+    AgentPreset(session_mode="read-only", key_variables=("OPENAI_API_KEY", "CODEX_API_KEY")),
 )
 ClaudeAgentProvider = _preset_provider(
     "claude-agent",
@@ -367,12 +401,12 @@ ClaudeAgentProvider = _preset_provider(
     "claude-agent-acp",
     "install with npm i -g @agentclientprotocol/claude-agent-acp",
     # Claude Code refuses to start as root (CI) without it; the agent asks before editing in its default mode.
-    AgentPreset(session_mode="default", env={"IS_SANDBOX": "1"}),
+    AgentPreset(session_mode="default", env={"IS_SANDBOX": "1"}, key_variables=("ANTHROPIC_API_KEY",)),
 )
 OpencodeAgentProvider = _preset_provider(
     "opencode-agent",
     "opencode agent",
     "opencode",
     "install with npm i -g opencode-ai",
-    AgentPreset(("acp",)),
+    AgentPreset(("acp",), key_variables=("OPENAI_API_KEY", "ANTHROPIC_API_KEY")),
 )

@@ -65,7 +65,7 @@ class ShadowWorkspace:
 
     def __post_init__(self) -> None:
         self.root = Path(os.path.realpath(self.root))
-        self.base = Path(tempfile.mkdtemp(prefix="claif-acp-"))
+        self.base = Path(os.path.realpath(tempfile.mkdtemp(prefix="claif-acp-")))
         self.copy = self.base / "workspace"
         self.home = self.base / "home"
         try:
@@ -78,23 +78,36 @@ class ShadowWorkspace:
 
     def _copy_tree(self) -> None:
         self.copy.mkdir()
-        for dirpath, dirnames, filenames in os.walk(self.root):
-            here = Path(dirpath)
-            rel_dir = here.relative_to(self.root)
-            dirnames[:] = [d for d in dirnames if d not in SKIPPED_DIRS and not (here / d).is_symlink()]
-            (self.copy / rel_dir).mkdir(exist_ok=True)
-            for name in filenames:
-                rel = (rel_dir / name).as_posix()
-                source = here / name
-                if never_sent_reason(rel, self.exclude) or source.is_symlink():
-                    continue
+        pending = [""]
+        while pending:
+            rel_dir = pending.pop()
+            source_dir = os.path.join(self.root, rel_dir)
+            try:
+                entries = list(os.scandir(source_dir))
+            except OSError:
+                continue
+            for entry in entries:
+                rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
                 try:
-                    if source.stat().st_size > MAX_FILE_BYTES:
+                    if entry.is_symlink():
+                        continue  # a link may point out of the workspace; the copy holds only real files
+                    if entry.is_dir():
+                        if entry.name not in SKIPPED_DIRS:
+                            os.mkdir(os.path.join(self.copy, rel))
+                            pending.append(rel)
                         continue
-                    shutil.copyfile(source, self.copy / rel)
+                    if (
+                        not entry.is_file()
+                        or entry.stat().st_size > MAX_FILE_BYTES
+                        or never_sent_reason(rel, self.exclude)
+                    ):
+                        continue
+                    target = os.path.join(self.copy, rel)
+                    shutil.copyfile(entry.path, target)
+                    st = os.stat(target)
                 except OSError:
                     continue
-                self._stats[rel] = FileStat.of(self.copy / rel)
+                self._stats[rel] = FileStat(st.st_size, st.st_mtime_ns, st.st_ino)
 
     def _seed_buffers(self) -> None:
         for path, text in self.buffers.items():
