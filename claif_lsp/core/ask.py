@@ -36,6 +36,7 @@ from claif_lsp.context import (
 )
 from claif_lsp.core.errors import InvalidRequest, RequestFailed
 from claif_lsp.core.files import snapshot_reader
+from claif_lsp.core.instructions import find_comment_instruction, with_comment_removed
 from claif_lsp.core.ports import Editor, Progress, ProgressStarter, Providers
 from claif_lsp.core.review import Review
 from claif_lsp.edit_policy import drop_never_sent
@@ -207,8 +208,15 @@ class Ask:
             custom_template, custom_kind, label = custom.prompt, custom.kind, custom.title
 
         instruction = request.instruction
-        if request.action == "ask" and not (instruction and instruction.strip()):
-            instruction = await self.editor.user.choose(
+        start, end = selection_lines(target.document.text, request.selection)
+        asked = instruction  # what the model is told; ``instruction`` is what titles show
+        needs_one = request.action == "ask" and not (instruction and instruction.strip())
+        # A plain client cannot prompt for words: a `claif: …` comment in the selection carries them.
+        written = find_comment_instruction(target.document.text, start, end) if needs_one else None
+        if written is not None:
+            instruction, asked = written.text, with_comment_removed(written)
+        elif needs_one:
+            asked = instruction = await self.editor.user.choose(
                 "Claif: what should the model do with the selection?", list(SUGGESTED_INSTRUCTIONS)
             )
             if instruction is None:
@@ -222,7 +230,6 @@ class Ask:
                 known = ", ".join(self.providers.names())
                 raise InvalidRequest(f"no provider named {name!r} is installed (installed: {known})")
 
-        start, end = selection_lines(target.document.text, request.selection)
         diagnostics = request.diagnostics
         context = gather_context(
             ContextRequest(
@@ -238,7 +245,7 @@ class Ask:
         prompt = build_prompt(
             context,
             action=request.action,
-            instruction=instruction,
+            instruction=asked,
             diagnostic=diagnostics[0] if request.action == "fix" and diagnostics else None,
             custom_template=custom_template,
             custom_kind=custom_kind,
