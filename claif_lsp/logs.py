@@ -32,8 +32,6 @@ if TYPE_CHECKING:
 LEVELS = ("TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL")
 OWN_LOGGERS = ("claif", "providers")
 """Names (and prefixes) of our own loggers; every other stdlib logger is a library's."""
-EXPECTED_ERROR_CODES = {-32602, -32601, -32800, -32803}
-"""InvalidParams, MethodNotFound, RequestCancelled, RequestFailed: outcomes a client or user caused, not bugs."""
 STDERR_LEVEL = "WARNING"
 FILE_LEVEL = "INFO"
 SECRET_ENV_NAME = re.compile(r"(?:KEY|TOKEN|SECRET|PASSWORD|CREDENTIALS?)$", re.IGNORECASE)
@@ -67,11 +65,6 @@ def _redact_record(record: Record) -> None:
     record["message"] = redact_text(record["message"])
 
 
-def is_expected_failure(exc: BaseException | None) -> bool:
-    """True for the JSON-RPC errors claif answers on purpose (a missing key, a patch that does not match)."""
-    return getattr(exc, "code", None) in EXPECTED_ERROR_CODES and type(exc).__module__.startswith("pygls")
-
-
 def _is_own_logger(name: str) -> bool:
     return any(name == own or name.startswith(own + ".") or name.startswith(own + "_") for own in OWN_LOGGERS)
 
@@ -90,9 +83,6 @@ class InterceptHandler(logging.Handler):
         if not _is_own_logger(name):
             cap = self.pygls_level if name == "pygls" or name.startswith("pygls.") else self.library_level
             if record.levelno < cap:
-                return
-            if record.exc_info and is_expected_failure(record.exc_info[1]):
-                # pygls logs each error answer with its traceback; claif logged the failure in one line already.
                 return
         try:
             level: str | int = logger.level(record.levelname).name

@@ -32,13 +32,14 @@ from pygls.protocol import JsonRPCNotification, JsonRPCRequestMessage, LanguageS
 from pygls.protocol.json_rpc import JsonRPCResponseMessage
 
 from claif_lsp import __version__
-from claif_lsp.logs import EXPECTED_ERROR_CODES
 from claif_lsp.state import ServerState
 from claif_lsp.transport import CHUNK, FrameReader, Unreadable
 
 if TYPE_CHECKING:
     from claif_lsp.registry import ProviderRegistry
 
+EXPECTED_ERROR_CODES = {-32602, -32601, -32800, -32803}
+"""InvalidParams, MethodNotFound, RequestCancelled, RequestFailed: outcomes a client or user caused, not bugs."""
 SHUTDOWN_GRACE = 5.0
 """Seconds ``shutdown`` waits for cancelled asks and background tasks to finish."""
 
