@@ -198,3 +198,24 @@ async def test_typing_elsewhere_leaves_an_accepted_hunk_accepted(client: EditorC
     assert sorted(await lens_lines(client, uri)) == [15], "the pending hunk moved down one line, nothing reopened"
     proposal = await scenario.command(client, "claif.proposal", {"proposal": proposal_id})
     assert [h["state"] for h in proposal["files"][0]["hunks"]] == ["accepted", "pending"]
+
+
+async def test_lenses_are_refreshed_at_each_change_where_the_client_supports_it(
+    client: EditorClient, workspace: Path, editor: str
+) -> None:
+    uri, proposal_id = await ask(client, workspace)
+    shown = await scenario.command(client, "claif.proposal", {"proposal": proposal_id})
+    first, second = (h["id"] for h in shown["files"][0]["hunks"])
+    counts = [client.code_lens_refreshes]  # the ask's, handled before this command's answer
+    client.type_text(uri, client.documents[uri].text.replace("    s = 0\n", "    s = 1\n"))  # hunk 2 goes stale
+    accepted = await scenario.command(client, "claif.accept", {"proposal": proposal_id})
+    assert accepted["accepted"] == [first] and accepted["stale"] == [second]
+    await scenario.command(client, "claif.proposal", {"proposal": proposal_id})
+    counts.append(client.code_lens_refreshes)
+    await scenario.command(client, "claif.reject", {"proposal": proposal_id, "hunks": [second]})
+    await scenario.command(client, "claif.proposal", {"proposal": proposal_id})
+    counts.append(client.code_lens_refreshes)
+    if editor == "visual_studio_code":  # declares workspace.codeLens.refreshSupport
+        assert 0 < counts[0] < counts[1] < counts[2], counts
+    else:  # Neovim 0.11 declares no refresh support (nor handles the request): never sent
+        assert counts == [0, 0, 0], counts
