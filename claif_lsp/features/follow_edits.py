@@ -22,7 +22,9 @@ QUIET_SECONDS = 0.3
 
 def follow_now(ls: ClaifLanguageServer, uri: str) -> None:
     """Re-place the document's proposals on its text now (and reopen undone hunks)."""
-    Review(ls.state, editor_for(ls)).follow(uri)
+    path = path_for(uri)
+    if path is not None and ls.state.proposals.touching(path):  # code actions come on every cursor move
+        Review(ls.state, editor_for(ls)).follow(uri)
 
 
 def register(server: ClaifLanguageServer) -> None:
