@@ -13,6 +13,8 @@ AnswerKind = Literal["edit", "explain"]
 """``edit``: the answer is a patch, reviewed as a proposal; ``explain``: the answer is Markdown, shown."""
 
 CUSTOM_PREFIX = "custom:"
+MENU_PREFIX = "Claif: "
+"""Starts every code action title, so the light bulb tells claif's AI actions from the language server's own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,16 @@ BUILTIN: tuple[Action, ...] = (
 
 BY_ID: dict[str, Action] = {action.id: action for action in BUILTIN}
 BUILTIN_IDS: tuple[str, ...] = tuple(BY_ID)
+
+
+def provider_label(display: str, name: str) -> str:
+    """The provider as titles name it: its display name, with the settings' id when that reads differently."""
+    return display if display.lower().replace(" ", "-") == name.lower() else f"{display} ({name})"
+
+
+def menu_title(label: str, provider: str | None = None) -> str:
+    """A code action's title: ``Claif: <label>``, naming the provider that answers when given."""
+    return f"{MENU_PREFIX}{label} ({provider})" if provider else f"{MENU_PREFIX}{label}"
 
 
 def is_custom(action: str) -> bool:

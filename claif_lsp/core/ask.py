@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import functools
 import os
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from claif_lsp.context import (
 )
 from claif_lsp.core.errors import InvalidRequest, RequestFailed
 from claif_lsp.core.files import snapshot_reader
+from claif_lsp.core.instructions import find_comment_instruction, with_comment_removed
 from claif_lsp.core.ports import Editor, Progress, ProgressStarter, Providers
 from claif_lsp.core.review import Review
 from claif_lsp.edit_policy import drop_never_sent
@@ -157,17 +159,37 @@ class Ask:
         self.providers = providers
         self.starter = progress
         self.progress: Progress | None = None
+        self.provider_names: list[str] = []
+        self.summary = "done"
+        """What the ask produced, for its log line."""
 
     async def run(self, request: AskRequest) -> AskOutcome:
         """Run the ask; errors are ClaifErrors (InvalidRequest for a request that cannot be served)."""
+        started = time.monotonic()
         try:
-            return await self._run(request)
+            outcome = await self._run(request)
         except asyncio.CancelledError:
             self._end("cancelled")
+            self._log(request, "INFO", "cancelled", started)
+            raise
+        except ClaifError as exc:
+            # Expected (a missing key, a CLI not installed, an answer that does not apply): one line, no traceback.
+            self._end(f"failed: {exc}")
+            self._log(request, "WARNING", f"failed: {exc}", started)
             raise
         except Exception as exc:
             self._end(f"failed: {exc}")
             raise
+        self._log(request, "INFO", self.summary, started)
+        return outcome
+
+    def _log(self, request: AskRequest, level: str, outcome: str, started: float) -> None:
+        """One line per ask: provider, action, file, outcome (with tokens) and seconds."""
+        providers = ", ".join(self.provider_names) or request.provider or "?"
+        file = self.editor.documents.path_for(request.uri) or request.uri
+        shown = file.name if isinstance(file, Path) else file
+        seconds = time.monotonic() - started
+        logger.log(level, "ask {} {} on {}: {} ({:.1f} s)", providers, request.action, shown, outcome, seconds)
 
     def _end(self, message: str) -> None:
         if self.progress is not None:
@@ -177,28 +199,37 @@ class Ask:
         await self.state.wait_for_settings()
         target = self._target(request)
         custom_template = custom_kind = None
+        label = request.action
         if request.action.startswith("custom:"):
             try:
                 custom = target.settings.actions[int(request.action.split(":", 1)[1])]
             except (ValueError, IndexError):
                 raise InvalidRequest(f"no custom action {request.action!r} in the actions setting") from None
-            custom_template, custom_kind = custom.prompt, custom.kind
+            custom_template, custom_kind, label = custom.prompt, custom.kind, custom.title
 
         instruction = request.instruction
-        if request.action == "ask" and not (instruction and instruction.strip()):
-            instruction = await self.editor.user.choose(
+        start, end = selection_lines(target.document.text, request.selection)
+        asked = instruction  # what the model is told; ``instruction`` is what titles show
+        needs_one = request.action == "ask" and not (instruction and instruction.strip())
+        # A plain client cannot prompt for words: a `claif: …` comment in the selection carries them.
+        written = find_comment_instruction(target.document.text, start, end) if needs_one else None
+        if written is not None:
+            instruction, asked = written.text, with_comment_removed(written)
+        elif needs_one:
+            asked = instruction = await self.editor.user.choose(
                 "Claif: what should the model do with the selection?", list(SUGGESTED_INSTRUCTIONS)
             )
             if instruction is None:
+                self.summary = "no instruction chosen"
                 return wire.AskCancelledResult(proposals=[], cancelled=True)
 
         names = request.providers or [self.providers.resolve(request.provider, target.settings)]
+        self.provider_names = names
         for name in names:
             if name not in self.providers.names():
                 known = ", ".join(self.providers.names())
                 raise InvalidRequest(f"no provider named {name!r} is installed (installed: {known})")
 
-        start, end = selection_lines(target.document.text, request.selection)
         diagnostics = request.diagnostics
         context = gather_context(
             ContextRequest(
@@ -214,7 +245,7 @@ class Ask:
         prompt = build_prompt(
             context,
             action=request.action,
-            instruction=instruction,
+            instruction=asked,
             diagnostic=diagnostics[0] if request.action == "fix" and diagnostics else None,
             custom_template=custom_template,
             custom_kind=custom_kind,
@@ -230,7 +261,7 @@ class Ask:
         answers = await self._ask_providers(names, prompt, target, request.action, progress)
         if is_explain(request.action, custom_kind):
             return await self._present_answer(answers, progress, target.settings)
-        return await self._make_proposals(answers, progress, target, request, instruction)
+        return await self._make_proposals(answers, progress, target, request, instruction or label)
 
     def _target(self, request: AskRequest) -> _Target:
         """The document asked about, its folder and settings; InvalidRequest when it may not be read or sent."""
@@ -371,6 +402,7 @@ class Ask:
         if not proposals:
             raise _one_error(errors)
         summary = f"{hunks} hunk{'s' * (hunks != 1)} in {files} file{'s' * (files != 1)}"
+        self.summary = f"{', '.join(proposals)}: {summary}, {_outcome_tokens(ok)}"
         progress.end(f"{summary}, {_outcome_tokens(ok)}, {progress.elapsed():.1f} s")
         return wire.AskEditResult(proposals=proposals, errors=[str(e) for e in errors])
 
@@ -392,6 +424,7 @@ class Ask:
             shown = await self.editor.user.show_document(document)
         if not shown:
             self.editor.user.info(text)
+        self.summary = f"answered, {_outcome_tokens(ok)}"
         progress.end(f"answered, {_outcome_tokens(ok)}, {progress.elapsed():.1f} s")
         return wire.AskExplainResult(answer=text, document=document, errors=[str(e) for e in errors])
 

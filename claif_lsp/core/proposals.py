@@ -20,6 +20,7 @@ from types import MappingProxyType
 
 from claif_lsp.errors import ClaifError, PatchError
 from claif_lsp.patches import FileChange, Hunk, ResolvedPatch, apply_hunks, reanchor, render_proposal
+from claif_lsp.patches.lines import split_lines
 
 
 class ProposalState(str, Enum):
@@ -84,6 +85,20 @@ def place_hunks(file: FileChange, hunk_ids: list[str], text: str) -> tuple[dict[
             reason = f"hunks {before.index} and {after.index} of {file.path} now overlap"
             stale[before.id] = stale[after.id] = reason
     return {k: v for k, v in placed.items() if k not in stale}, stale
+
+
+def _contains(lines: list[str], run: list[str]) -> bool:
+    """True when ``run`` appears as consecutive lines of ``lines``."""
+    k = len(run)
+    return any(lines[i : i + k] == run for i in range(len(lines) - k + 1))
+
+
+def is_undone(hunk: Hunk, lines: list[str]) -> bool:
+    """True when ``lines`` hold the hunk's old lines between its context again, and no longer its new ones."""
+    before, after = hunk.context_before, hunk.context_after
+    return _contains(lines, [*before, *hunk.old_lines, *after]) and not _contains(
+        lines, [*before, *hunk.new_lines, *after]
+    )
 
 
 class Proposal:
@@ -265,6 +280,30 @@ class Proposal:
             file.operation = "update"
         return stale
 
+    def follow(self, file: FileChange, text: str) -> list[str]:
+        """Move the file's pending hunks onto ``text``, reopening the accepted hunks the user undid there; returns
+        the reopened ids.
+
+        Only when every one of them places: while a pending hunk's lines are being edited nothing moves, and
+        whether it is stale is decided when it is accepted, so a half-typed line never loses a hunk for good.
+        """
+        if file.operation != "update" or text == file.old_text:
+            return []
+        lines = split_lines(text).lines
+        undone = [h.id for h in file.hunks if self._hunk_states[h.id] is HunkState.ACCEPTED and is_undone(h, lines)]
+        moving = [h.id for h in self.pending_hunks(file)] + undone
+        if not moving:
+            return []
+        placed, unplaced = place_hunks(file, moving, text)
+        if unplaced:
+            return []
+        file.hunks = [placed.get(h.id, h) for h in file.hunks]
+        file.old_text = text
+        if undone:
+            self._mark(undone, HunkState.PENDING)
+            self._reason = None
+        return undone
+
     def applied_late(self, hunk_ids: list[str], texts: Mapping[str, str | None]) -> bool:
         """The editor applied an edit after we stopped waiting: accept its hunks and re-place the rest on
         ``texts`` (each file's text now, by path); False when they were decided otherwise meanwhile."""
@@ -355,6 +394,18 @@ class ProposalStore:
                         for h in file.hunks
                         if proposal.hunk_states[h.id] in (HunkState.PENDING, HunkState.STALE)
                     )
+        return found
+
+    def touching(self, path: Path) -> list[tuple[Proposal, FileChange]]:
+        """Every proposal with open or accepted hunks in the file at the absolute ``path``, with that file."""
+        found: list[tuple[Proposal, FileChange]] = []
+        for proposal in self._proposals.values():
+            root = Path(proposal.root)
+            for file in proposal.patch.files:
+                if root / file.path == path and any(
+                    proposal.hunk_states[h.id] in (HunkState.PENDING, HunkState.ACCEPTED) for h in file.hunks
+                ):
+                    found.append((proposal, file))
         return found
 
     def applying_in(self, path: Path) -> Proposal | None:

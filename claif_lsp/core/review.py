@@ -44,6 +44,29 @@ def _stale_message(stale: dict[str, str]) -> str:
     return f"{'; '.join(reasons)}: drop {'it' if len(stale) == 1 else 'them'} with Reject"
 
 
+def _hunk_list(proposal: Proposal, hunk_ids: list[str]) -> str:
+    """``hunks 1, 2 of app.py`` for the log."""
+    by_file: dict[str, list[str]] = {}
+    for hunk_id in hunk_ids:
+        file, hunk = proposal.where(hunk_id)
+        by_file.setdefault(file.path, []).append(str(hunk.index))
+    parts = [f"hunk{'s' * (len(ids) != 1)} {', '.join(ids)} of {path}" for path, ids in by_file.items()]
+    return "; ".join(parts) or "no hunks"
+
+
+def _how_to_review(proposal: Proposal, diff: Path | None) -> str:
+    """What a client that shows no document is told about a new proposal: what it changes and how to review it."""
+    hunks = sum(len(f.hunks) for f in proposal.patch.files)
+    files = ", ".join(f.path for f in proposal.patch.files)
+    message = (
+        f"Claif: {proposal.title}: {hunks} hunk{'s' * (hunks != 1)} in {files}. Review them with the code actions "
+        f"at each hunk (Claif: Accept hunk / Reject hunk, Accept all of / Reject all of)"
+    )
+    if diff is not None:
+        message += f"; the whole diff is in {diff}"
+    return message + "."
+
+
 class Review:
     """The review use cases of one editor session, over its proposals."""
 
@@ -75,6 +98,31 @@ class Review:
         path = self.editor.documents.path_for(uri)
         return self.proposals.reviewable_in(path) if path else []
 
+    def follow(self, uri: str) -> list[str]:
+        """Bring the proposals in the document at ``uri`` to its text now: pending hunks move with the edits
+        above them, accepted hunks the user undid are pending again (each proposal told). Returns the reopened ids.
+
+        Called when the editor asks where hunks are (code actions, lenses) and after the user's edits settle;
+        a file whose edit is in flight is left alone (its text is changing under our own edit).
+        """
+        path = self.editor.documents.path_for(uri)
+        if path is None or self.proposals.applying_in(path) is not None:
+            return []
+        reopened: list[str] = []
+        for proposal, file in self.proposals.touching(path):
+            text, _version = current_text(self.editor.documents, path)
+            if text is None:
+                continue
+            undone = proposal.follow(file, text)
+            if undone:
+                indexes = ", ".join(str(proposal.where(h)[1].index) for h in undone)
+                logger.info(
+                    "proposal {}: hunk {} of {} undone in the editor, pending again", proposal.id, indexes, file.path
+                )
+                self.editor.user.proposals_changed(proposal)
+                reopened += undone
+        return reopened
+
     # Deciding.
 
     def decide(self, proposal_id: str, hunk_ids: list[str] | None) -> tuple[Proposal, list[str]]:
@@ -94,6 +142,7 @@ class Review:
         """Reject the whole proposal or some hunks."""
         proposal, selected = self.decide(proposal_id, hunk_ids)
         proposal.reject(selected)
+        logger.info("proposal {}: rejected {} ({})", proposal.id, _hunk_list(proposal, selected), proposal.state.value)
         self.editor.user.proposals_changed(proposal)
         return wire.RejectResult(proposal=self.describe(proposal))
 
@@ -209,6 +258,14 @@ class Review:
     def _answer(
         self, proposal: Proposal, *, applied: bool, accepted: list[str], stale: list[str], reason: str | None
     ) -> wire.AcceptResult:
+        for hunk_id in stale:
+            logger.info("proposal {}: hunk {} is stale: {}", proposal.id, hunk_id, proposal.hunk_reasons.get(hunk_id))
+        if applied:
+            logger.info(
+                "proposal {}: accepted {} ({})", proposal.id, _hunk_list(proposal, accepted), proposal.state.value
+            )
+        else:
+            logger.info("proposal {}: nothing accepted: {}", proposal.id, reason)
         return wire.AcceptResult(
             applied=applied, accepted=accepted, stale=stale, reason=reason, proposal=self.describe(proposal)
         )
@@ -260,9 +317,14 @@ class Review:
                 f"review {proposal.title} with the Accept/Reject actions instead"
             )
         if approval == "review":
+            shown = False
             if settings.preview is PreviewMode.DOCUMENT:
-                await self._show_preview(proposal)
+                shown = await self._show_preview(proposal)
             self.editor.user.proposals_changed(proposal)
+            if settings.preview is PreviewMode.DOCUMENT and not shown:
+                uri = proposal.preview_uri
+                diff = self.editor.documents.path_for(uri) if uri else None
+                self.editor.user.info(_how_to_review(proposal, diff))
         else:
             busy = self._edit_in_flight(proposal, proposal.pending_ids())
             if busy is None:
@@ -272,8 +334,8 @@ class Review:
                 self.editor.user.proposals_changed(proposal)
         return proposal
 
-    async def _show_preview(self, proposal: Proposal) -> None:
-        """Write the proposal's diff under the cache directory and ask the editor to show it."""
+    async def _show_preview(self, proposal: Proposal) -> bool:
+        """Write the proposal's diff under the cache directory and ask the editor to show it; False when not shown."""
         previews = Path(user_cache_dir("claif-lsp")) / "previews"
         try:
             previews.mkdir(parents=True, exist_ok=True)
@@ -281,8 +343,8 @@ class Review:
             path.write_text(f"# {proposal.title} ({proposal.provider})\n{proposal.diff()}", encoding="utf-8")
         except OSError as exc:
             logger.warning("cannot write the preview of {}: {}", proposal.id, exc)
-            return
+            return False
         proposal.previewed_at(self.editor.documents.uri_for(path))
         if self.editor.capabilities.show_document and proposal.preview_uri:
-            # The proposal stays reviewable through code lenses and commands when the editor does not show it.
-            await self.editor.user.show_document(proposal.preview_uri)
+            return await self.editor.user.show_document(proposal.preview_uri)
+        return False

@@ -12,7 +12,6 @@ import asyncio
 import uuid
 from typing import Any
 
-from loguru import logger
 from pygls.exceptions import JsonRpcRequestCancelled
 
 from claif_lsp.context import DiagnosticView
@@ -101,7 +100,6 @@ async def run_ask(ls: ClaifLanguageServer, raw: tuple[Any, ...]) -> dict[str, An
             raise asyncio.CancelledError
         return (await ask.run(ask_request(args))).wire()
     except asyncio.CancelledError:
-        logger.info("ask {} cancelled", request_id)
         if running.stopped_by_user:
             # Some clients (Neovim) drop RequestCancelled replies without calling back; a plain answer
             # lets every plugin see the outcome of a cancel it asked for.

@@ -11,19 +11,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
+from pygls.capabilities import get_capability
 from pygls.uris import to_fs_path
 
 from claif_lsp import protocol
-from claif_lsp.actions import BUILTIN, BY_ID, custom_id
+from claif_lsp.actions import BUILTIN, BY_ID, custom_id, menu_title, provider_label
 from claif_lsp.core.lsp_json import range_json
+from claif_lsp.features.follow_edits import follow_now
 from claif_lsp.server import ClaifLanguageServer
 
 if TYPE_CHECKING:
     from claif_lsp.settings import Settings
 
-KIND_ASK = "refactor.rewrite.claif"
-KIND_EXPLAIN = "refactor.claif.explain"
-KIND_REVIEW = "refactor.claif.review"
+# The standard kinds, not claif sub-kinds: eglot's rewrite and quickfix commands keep only actions of exactly the
+# kind they asked for, Neovim's `only` and VS Code's menus match by prefix, Helix and Zed list every kind. The
+# "Claif: " title prefix is what tells claif's actions apart.
+KIND_ASK = types.CodeActionKind.RefactorRewrite.value
+KIND_EXPLAIN = types.CodeActionKind.Refactor.value
+KIND_REVIEW = types.CodeActionKind.QuickFix.value
 
 BUILTIN_ACTIONS = tuple((action.id, action.title) for action in BUILTIN if action.offered_per_selection)
 
@@ -55,6 +60,7 @@ def code_actions(ls: ClaifLanguageServer, params: types.CodeActionParams) -> lis
     settings = ls.state.settings_for(uri)
     only = [str(k.value if hasattr(k, "value") else k) for k in params.context.only or []]
     actions: list[types.CodeAction] = []
+    follow_now(ls, uri)
     actions.extend(_review_actions(ls, uri, params.range, only))
     if _refused(ls, uri, settings.context.exclude):
         return actions  # an ask there would be refused: nothing of a secret file leaves the machine
@@ -64,12 +70,27 @@ def code_actions(ls: ClaifLanguageServer, params: types.CodeActionParams) -> lis
     if diagnostics:
         base["diagnostics"] = diagnostics
     default = ls.registry.resolve(settings=settings, cached=True)
-    actions.extend(_provider_set(ls, params, only, base, diagnostics, settings, default, group=None))
-    others = [name for name in ls.registry.cached_ready(settings=settings) if name not in (default, "replay")]
-    for name in others:
-        group = ls.registry.display_name(name)
-        actions.extend(_provider_set(ls, params, only, {**base, "provider": name}, diagnostics, settings, name, group))
+    ready = ls.registry.cached_ready(settings=settings)
+    if default in ready:
+        actions.extend(_provider_set(ls, params, only, base, diagnostics, settings, default, default=True))
+    elif _wanted(only, KIND_ASK):
+        actions.append(_set_up_action(ls, base, settings, default))
+    for name in [name for name in ready if name not in (default, "replay")]:
+        actions.extend(_provider_set(ls, params, only, {**base, "provider": name}, diagnostics, settings, name))
     return actions
+
+
+def _set_up_action(
+    ls: ClaifLanguageServer, base: dict[str, Any], settings: Settings, provider: str
+) -> types.CodeAction:
+    """The one action of a default provider that cannot answer: its title says why; running it says what to set."""
+    reason = ls.registry.status(provider, settings).reason or "not ready"
+    label = provider_label(ls.registry.display_name(provider), provider)
+    title = menu_title(f"set up {label}: {reason}")
+    action = ask_action(title, KIND_ASK, {**base, "action": "ask", "provider": provider})
+    if get_capability(ls.client_capabilities, "text_document.code_action.disabled_support", False):
+        action.disabled = types.CodeActionDisabled(reason=reason)
+    return action
 
 
 def _provider_set(
@@ -80,16 +101,18 @@ def _provider_set(
     diagnostics: list[dict[str, Any]],
     settings: Settings,
     provider: str,
-    group: str | None,
+    *,
+    default: bool = False,
 ) -> list[types.CodeAction]:
-    """One provider's actions; titles of a provider other than the default start with its name ("Claude: …")."""
+    """One provider's actions, each titled "Claif: <action> (<provider>)"; the default's Ask names the settings' id."""
+    display = ls.registry.display_name(provider)
 
     def title(text: str) -> str:
-        return f"{group}: {text}" if group else text
+        return menu_title(text, display)
 
     actions: list[types.CodeAction] = []
     if _wanted(only, KIND_ASK):
-        ask_title = BY_ID["ask"].title.format(provider=ls.registry.display_name(provider))
+        ask_title = menu_title(BY_ID["ask"].title.format(provider=provider_label(display, provider)))
         actions.append(ask_action(ask_title, KIND_ASK, {**base, "action": "ask"}))
     for action, label in BUILTIN_ACTIONS:
         kind = KIND_EXPLAIN if action == "explain" else KIND_ASK
@@ -99,7 +122,7 @@ def _provider_set(
         for diagnostic, raw in zip(params.context.diagnostics, diagnostics, strict=True):
             message = " ".join(diagnostic.message.split())
             fix = ask_action(
-                title(BY_ID["fix"].title.format(diagnostic=message[:80])),
+                menu_title(f"{BY_ID['fix'].title.format(diagnostic=message[:80])} ({display})"),
                 types.CodeActionKind.QuickFix.value,
                 {**base, "action": "fix", "diagnostic": raw},
             )
@@ -148,24 +171,22 @@ def _review_actions(ls: ClaifLanguageServer, uri: str, rng: types.Range, only: l
             title=title, kind=KIND_REVIEW, command=types.Command(title=title, command=command, arguments=[argument])
         )
 
+    whole: dict[str, str] = {}
     for record, _file, hunk in ls.state.proposals.reviewable_in(Path(fs_path)):
         if hunk.end_line < rng.start.line or hunk.start_line > rng.end.line:
             continue
         if record.is_stale(hunk.id):
-            title = f"Drop stale hunk {hunk.index} ({record.title})"
+            title = menu_title(f"Drop stale hunk {hunk.index} ({record.title})")
             actions.append(action(title, protocol.REJECT, {"proposal": record.id, "hunks": [hunk.id]}))
             continue
-        for verb, command, hunks in (
-            ("Accept", protocol.ACCEPT, [hunk.id]),
-            ("Reject", protocol.REJECT, [hunk.id]),
-            ("Accept all of", protocol.ACCEPT, None),
-            ("Reject all of", protocol.REJECT, None),
-        ):
-            title = f"{verb} {record.title}" if hunks is None else f"{verb} hunk {hunk.index} ({record.title})"
-            argument: dict[str, Any] = {"proposal": record.id}
-            if hunks is not None:
-                argument["hunks"] = hunks
-            actions.append(action(title, command, argument))
+        for verb, command in (("Accept", protocol.ACCEPT), ("Reject", protocol.REJECT)):
+            title = menu_title(f"{verb} hunk {hunk.index} ({record.title})")
+            actions.append(action(title, command, {"proposal": record.id, "hunks": [hunk.id]}))
+        whole[record.id] = record.title
+    # Once per proposal, however many of its hunks the range covers.
+    for proposal_id, proposal_title in whole.items():
+        for verb, command in (("Accept all of", protocol.ACCEPT), ("Reject all of", protocol.REJECT)):
+            actions.append(action(menu_title(f"{verb} {proposal_title}"), command, {"proposal": proposal_id}))
     return actions
 
 

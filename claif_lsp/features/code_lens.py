@@ -10,6 +10,7 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 
 from claif_lsp import protocol
+from claif_lsp.features.follow_edits import follow_now
 from claif_lsp.server import ClaifLanguageServer
 
 
@@ -26,6 +27,7 @@ def code_lenses(ls: ClaifLanguageServer, uri: str) -> list[types.CodeLens]:
     fs_path = to_fs_path(uri)
     if not fs_path:
         return []
+    follow_now(ls, uri)
     lenses = []
     doc = ls.workspace.text_documents.get(uri)
     last_line = max(0, len(doc.lines) - 1) if doc is not None else None

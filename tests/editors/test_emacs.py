@@ -383,7 +383,8 @@ def test_claif_action_lists_the_servers_actions_and_eglots_accept_refreshes_the_
     prompt, offered = r["offered"][0]
     assert prompt == "claif action: "
     # Every ask-type action the server lists here, the user's own included; no review actions yet.
-    assert len(offered) == 6 and "Translate comments" in offered, offered  # ask, 4 built-ins, the custom one
+    # (ask, 4 built-ins, the custom one)
+    assert len(offered) == 6 and "Claif: Translate comments (Replay)" in offered, offered
     assert r["review"].startswith("claif proposal p1: Replay: docstrings (pending)\n"), r["review"]
     assert [o[0] for o in r["overlays"]] == [5, 20], r["overlays"]
     # Accepted through eglot's own code-action menu: no second question, and the overlays and the review followed.
@@ -393,9 +394,10 @@ def test_claif_action_lists_the_servers_actions_and_eglots_accept_refreshes_the_
     assert [o[0] for o in r["overlays_after"]] == [20], r["overlays_after"]
     assert "@@ -5,4" not in r["review_after"] and "@@ -20,1" in r["review_after"], r["review_after"]
     # eglot's "Ask…": claif's own prompt for a free instruction (not the server's five canned ones), run async.
-    assert [p for p, _ in r["offered"][2:]] == ["[eglot] Pick an action (default Ask Replay…): ", "claif ask: "], r[
-        "offered"
-    ]
+    assert [p for p, _ in r["offered"][2:]] == [
+        "[eglot] Pick an action (default Claif: Ask Replay…): ",
+        "claif ask: ",
+    ], r["offered"]
     assert r["running_after_menu_ask"] == 1
     assert r["second_title"] == "Replay: make it faster"
 

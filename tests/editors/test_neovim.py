@@ -206,11 +206,6 @@ def test_the_review_tab_reads_well(tmp_path: Path) -> None:
     assert r["workspace_edit_messages"] == [], r["workspace_edit_messages"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the server keeps an accepted hunk accepted when the editor undoes its edit (claif.proposal answers "
-    "the same proposal after `u`), so nothing is pending for the view to show; re-opening undone hunks is the server's",
-)
 def test_undo_after_accept_shows_the_hunk_pending_again(tmp_path: Path) -> None:
     run = NeovimScenario(tmp_path, [{"action": "ask", "answer": ANSWER}]).run("undo.lua")
     r = ok(run)

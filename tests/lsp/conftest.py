@@ -171,6 +171,13 @@ class Backend:
             self.answer(scenario.PATCH)
 
     @property
+    def label(self) -> str:
+        """The provider as the Ask action's title names it: its display name and, where that differs, its id."""
+        return {"replay": "Replay", "openai": "OpenAI-compatible (openai)", "anthropic": "Claude API (anthropic)"}[
+            self.name
+        ]
+
+    @property
     def display(self) -> str:
         """The provider's display name as progress and code actions show it."""
         return {"replay": "Replay", "openai": "OpenAI-compatible", "anthropic": "Claude API"}[self.name]

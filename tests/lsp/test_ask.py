@@ -64,9 +64,16 @@ async def test_code_actions_answer_from_the_document(client: EditorClient, works
         [diagnostic],
     )
     titles = [a.title for a in actions]
-    assert titles[:5] == [f"Ask {backend.display}…", "Explain", "Refactor", "Add docstrings", "Write tests"]
-    assert "Fix: Variable `s` shadows a builtin second line" in titles
-    fix = next(a for a in actions if a.title.startswith("Fix:"))
+    by = backend.display
+    assert titles[:5] == [
+        f"Claif: Ask {backend.label}…",
+        f"Claif: Explain ({by})",
+        f"Claif: Refactor ({by})",
+        f"Claif: Add docstrings ({by})",
+        f"Claif: Write tests ({by})",
+    ]
+    assert f"Claif: Fix: Variable `s` shadows a builtin second line ({by})" in titles
+    fix = next(a for a in actions if a.title.startswith("Claif: Fix:"))
     assert fix.kind == types.CodeActionKind.QuickFix
     assert fix.command and fix.command.command == "claif.ask"
     assert fix.command.arguments[0]["action"] == "fix"
@@ -178,8 +185,8 @@ async def test_code_lenses_and_review_actions_on_pending_hunks(client: EditorCli
     actions = await scenario.code_actions(
         client, uri, types.Range(start=types.Position(line=14, character=0), end=types.Position(line=14, character=0))
     )
-    review = [a.title for a in actions if a.kind == "refactor.claif.review"]
-    assert review and review[0].startswith("Accept hunk 2")
+    review = [a.title for a in actions if a.kind == "quickfix"]
+    assert review and review[0].startswith("Claif: Accept hunk 2")
     assert proposal_id in str(actions[0].command.arguments)
 
 
@@ -259,15 +266,17 @@ class TestSeveralReadyProviders:
         await scenario.command(client, "claif.settings", {})  # code actions never wait; let the settings land
         diagnostic = types.Diagnostic(range=point_range(4, 2, 3), message="magic number", source="lint")
         actions = await scenario.code_actions(client, uri, point_range(4, 2, 3), [diagnostic])
-        default = ["Ask Replay…", "Explain", "Refactor", "Add docstrings", "Write tests", "Fix: magic number"]
-        other = [f"{OPENAI}: {title}" for title in default[1:]]
-        assert [a.title for a in actions] == [*default, f"Ask {OPENAI}…", *other]
+        labels = ["Explain", "Refactor", "Add docstrings", "Write tests", "Fix: magic number"]
+        default = ["Claif: Ask Replay…", *(f"Claif: {label} (Replay)" for label in labels)]
+        other = [f"Claif: {label} ({OPENAI})" for label in labels]
+        assert [a.title for a in actions] == [*default, f"Claif: Ask {OPENAI} (openai)…", *other]
         for action in actions:
             assert action.command is not None and action.command.command == "claif.ask"
             [argument] = action.command.arguments
             assert argument.get("provider") == ("openai" if OPENAI in action.title else None)
         by_title = {a.title: a.command.arguments[0]["action"] for a in actions if a.command}
-        assert by_title[f"{OPENAI}: Explain"] == "explain" and by_title[f"{OPENAI}: Fix: magic number"] == "fix"
+        assert by_title[f"Claif: Explain ({OPENAI})"] == "explain"
+        assert by_title[f"Claif: Fix: magic number ({OPENAI})"] == "fix"
 
 
 OPENAI = "OpenAI-compatible"

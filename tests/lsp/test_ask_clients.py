@@ -111,9 +111,9 @@ async def test_custom_actions_are_offered_and_run_their_template(client: EditorC
     actions = await scenario.code_actions(
         client, uri, types.Range(start=types.Position(line=12, character=0), end=types.Position(line=16, character=0))
     )
-    custom = {a.title: a for a in actions if a.title in ("Add logging", "Summarise")}
-    assert custom["Add logging"].kind == "refactor.rewrite.claif"
-    assert custom["Summarise"].kind == "refactor.claif.explain"
+    custom = {a.title.removeprefix("Claif: ").removesuffix(" (Replay)"): a for a in actions}
+    assert custom["Add logging"].kind == "refactor.rewrite"
+    assert custom["Summarise"].kind == "refactor"
     logging_command = custom["Add logging"].command
     assert logging_command is not None and logging_command.arguments[0]["action"] == "custom:0"
     result = await client.workspace_execute_command_async(
@@ -121,7 +121,7 @@ async def test_custom_actions_are_offered_and_run_their_template(client: EditorC
     )
     [proposal_id] = result["proposals"]  # the replay entry matched the filled-in template, nothing else would
     proposal = await scenario.command(client, "claif.proposal", {"proposal": proposal_id})
-    assert proposal["action"] == "custom:0" and proposal["title"] == "Replay: custom:0"
+    assert proposal["action"] == "custom:0" and proposal["title"] == "Replay: Add logging"
     summary_command = custom["Summarise"].command
     assert summary_command is not None
     answer = await client.workspace_execute_command_async(

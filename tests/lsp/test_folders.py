@@ -89,7 +89,7 @@ async def test_each_folder_uses_its_own_provider_and_provider_settings(editor: s
 
         rng = types.Range(start=types.Position(line=3, character=0), end=types.Position(line=5, character=0))
         titles = [a.title for a in await scenario.code_actions(client, uri_b, rng)]
-        assert "Ask guide…" in titles and "Ask Replay…" not in titles
+        assert "Claif: Ask guide…" in titles and "Claif: Ask Replay…" not in titles
     finally:
         await client.shutdown_session()
         await client.stop()

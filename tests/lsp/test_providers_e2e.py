@@ -203,7 +203,11 @@ class TestAgentFailures:
             assert await async_wait_until(lambda pid=pid: not alive(pid)), "a process outlived the ask"
 
 
-AGENT_TITLES = {"claude-code": "Ask Claude Code…", "codex": "Ask Codex…", "gemini-cli": "Ask Gemini CLI…"}
+AGENT_TITLES = {
+    "claude-code": "Claif: Ask Claude Code…",
+    "codex": "Claif: Ask Codex…",
+    "gemini-cli": "Claif: Ask Gemini CLI…",
+}
 
 
 class TestAskActionsPerProvider:
@@ -241,9 +245,9 @@ class TestAskActionsPerProvider:
         actions = await scenario.code_actions(
             client, uri, types.Range(start=types.Position(line=4, character=0), end=types.Position(line=6, character=0))
         )
-        asks = {a.title: a for a in actions if a.title.startswith("Ask ")}
-        assert "Ask Replay…" in asks, "the default provider always has its action"
-        wanted = {**AGENT_TITLES, "gemini": "Ask Gemini…"}
+        asks = {a.title: a for a in actions if a.title.startswith("Claif: Ask ")}
+        assert "Claif: Ask Replay…" in asks, "the default provider always has its action"
+        wanted = {**AGENT_TITLES, "gemini": "Claif: Ask Gemini…"}
         if readiness == "ready":
             for name, title in wanted.items():
                 command = asks[title].command
@@ -253,7 +257,7 @@ class TestAskActionsPerProvider:
             assert all(titles.count(title) == 1 for title in wanted.values()), titles
         elif readiness == "not-installed":
             assert not set(AGENT_TITLES.values()) & set(asks), sorted(asks)
-            assert "Ask Gemini…" in asks, "the API provider needs no CLI"
+            assert "Claif: Ask Gemini…" in asks, "the API provider needs no CLI"
         else:
             assert not set(wanted.values()) & set(asks), sorted(asks)
         assert not (tmp_path / "pids").exists(), "listing actions (and checking status) never runs an agent CLI"

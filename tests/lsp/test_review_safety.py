@@ -233,8 +233,9 @@ async def test_a_stale_hunk_affects_only_itself(client: EditorClient, workspace:
     actions = await scenario.code_actions(
         client, uri, types.Range(start=types.Position(line=2, character=0), end=types.Position(line=2, character=0))
     )
-    review = [a.title for a in actions if a.kind == "refactor.claif.review"]
-    assert review and review[0].startswith("Drop stale hunk 1") and not any(t.startswith("Accept") for t in review)
+    review = [a.title for a in actions if a.kind == "quickfix"]
+    assert review and review[0].startswith("Claif: Drop stale hunk 1")
+    assert not any(t.startswith("Claif: Accept") for t in review)
 
     only_stale = await command(client, "claif.accept", {"proposal": proposal_id, "hunks": [h1]})
     assert only_stale["applied"] is False and only_stale["stale"] == [h1]

@@ -24,6 +24,14 @@ def test_code_actions_offer_the_actions_that_need_no_input_per_selection() -> No
     )
     assert actions.BY_ID["ask"].title.format(provider="Claude API") == "Ask Claude API…"
     assert actions.BY_ID["fix"].title.format(diagnostic="magic number") == "Fix: magic number"
+    assert actions.menu_title("Refactor", "Claude API") == "Claif: Refactor (Claude API)"
+    assert actions.menu_title("Ask Replay…") == "Claif: Ask Replay…"
+
+
+def test_provider_labels_name_the_settings_id_where_the_display_name_reads_differently() -> None:
+    assert actions.provider_label("Claude API", "anthropic") == "Claude API (anthropic)"
+    assert actions.provider_label("Claude Code", "claude-code") == "Claude Code"
+    assert actions.provider_label("Replay", "replay") == "Replay"
     assert [a.id for a in actions.BUILTIN if a.needs_diagnostic] == ["fix"]
 
 

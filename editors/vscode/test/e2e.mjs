@@ -380,7 +380,7 @@ async function answerInputBox(instruction) {
 /** Ask through the light bulb: the server's "Ask <provider>…" code action, whose claif.ask has no instruction. */
 async function askViaCodeAction(line, instruction) {
   await focusSample(line);
-  const title = 'Ask Replay…';
+  const title = 'Claif: Ask Replay…';
   await waitFor(`code action "${title}"`, async () => {
     await focusSample(line);
     for (let i = 1; i < line; i++) await page.keyboard.press('ArrowDown');

@@ -11,7 +11,7 @@ H.run(function()
       table.insert(titles, item.action.title)
     end
     for i, item in ipairs(items) do
-      if item.action.title:match('^Ask') then
+      if item.action.title:match('^Claif: Ask') then
         H.put('chosen', { title = item.action.title, command = item.action.command })
         return on_choice(item, i)
       end

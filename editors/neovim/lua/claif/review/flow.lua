@@ -308,7 +308,8 @@ end
 function M.on_changed(id, new_state, client_id)
   local known = store.proposals[id]
   store.remember(id, client_id, new_state)
-  if store.sessions[id] and (not known or known.state ~= new_state) then
+  -- Same state can still mean other hunks: an undone accept reopens a hunk of a proposal that stays partial.
+  if store.sessions[id] and (not known or known.state ~= new_state or new_state == 'partial') then
     M.refresh(id)
   end
 end
