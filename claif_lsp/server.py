@@ -165,8 +165,8 @@ class ClaifProtocol(LanguageServerProtocol):
         error = None if future.cancelled() else future.exception()
         if isinstance(error, JsonRpcException) and error.code in EXPECTED_ERROR_CODES:
             self._request_futures.pop(msg_id, None)
-            log = logger.debug if error.code == -32800 else logger.info
-            log("{} failed: {}", method, error.message)
+            # The feature that failed already logged what the user needs; this line is for debugging the protocol.
+            logger.debug("{} failed: {}", method, error.message)
             self._send_response(msg_id, error=error.to_response_error())
             return
         super()._send_handler_result(future, msg_id=msg_id)
