@@ -81,6 +81,8 @@ class AskRequest:
     providers: list[str] | None = None
     diagnostics: list[DiagnosticView] = field(default_factory=list)
     """The diagnostic a ``fix`` is about first, then the others under the range."""
+    request_id: str | None = None
+    """How the editor names the ask (``claif.cancel`` takes it); it names the ask in the log."""
 
 
 AskOutcome = wire.AskEditResult | wire.AskExplainResult | wire.AskCancelledResult
@@ -189,7 +191,9 @@ class Ask:
         file = self.editor.documents.path_for(request.uri) or request.uri
         shown = file.name if isinstance(file, Path) else file
         seconds = time.monotonic() - started
-        logger.log(level, "ask {} {} on {}: {} ({:.1f} s)", providers, request.action, shown, outcome, seconds)
+        name = request.request_id or "?"
+        line = "ask {}: {} {} on {}: {} ({:.1f} s)"
+        logger.log(level, line, name, providers, request.action, shown, outcome, seconds)
 
     def _end(self, message: str) -> None:
         if self.progress is not None:

@@ -49,7 +49,7 @@ def _diagnostic_view(diagnostic: Diagnostic) -> DiagnosticView:
     )
 
 
-def ask_request(args: AskArgs) -> AskRequest:
+def ask_request(args: AskArgs, request_id: str | None = None) -> AskRequest:
     """The core's request for the command's arguments."""
     diagnostics = [_diagnostic_view(d) for d in args.diagnostics or []]
     if args.diagnostic is not None:
@@ -63,6 +63,7 @@ def ask_request(args: AskArgs) -> AskRequest:
         provider=args.provider,
         providers=args.providers,
         diagnostics=diagnostics,
+        request_id=request_id,
     )
 
 
@@ -98,7 +99,7 @@ async def run_ask(ls: ClaifLanguageServer, raw: tuple[Any, ...]) -> dict[str, An
     try:
         if not _link_request_cancellation(ls, task):
             raise asyncio.CancelledError
-        return (await ask.run(ask_request(args))).wire()
+        return (await ask.run(ask_request(args, request_id))).wire()
     except asyncio.CancelledError:
         if running.stopped_by_user:
             # Some clients (Neovim) drop RequestCancelled replies without calling back; a plain answer

@@ -50,10 +50,10 @@ async def test_asks_and_decisions_are_logged_in_one_line_each(editor: str, works
     written = log_file.read_text()
     assert "Traceback" not in written, written
     lines = written.splitlines()
-    [failed] = [line for line in lines if "ask anthropic ask on app.py: failed:" in line]
+    [failed] = [line for line in lines if ": anthropic ask on app.py: failed:" in line]
     assert " WARNING " in failed and "ANTHROPIC_API_KEY" in failed, failed
     assert not [line for line in lines if " ERROR " in line], written
-    [asked] = [line for line in lines if "ask replay ask on app.py:" in line]
+    [asked] = [line for line in lines if ": replay ask on app.py:" in line]
     assert " INFO " in asked and f"{proposal_id}: 2 hunks in 1 file" in asked and "tokens" in asked, asked
     assert asked.endswith(" s)"), asked
     assert any(f"proposal {proposal_id}: accepted hunk 1 of app.py (partial)" in line for line in lines), written
