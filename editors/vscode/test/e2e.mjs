@@ -923,7 +923,10 @@ try {
     const refused = (await refusal.innerText()).replace(/\s+/g, ' ');
     // Select Provider, then the ask goes on with a provider that answers.
     await refusal.locator('.monaco-button', { hasText: 'Select Provider' }).first().click();
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'replay' }).first().click();
+    // The list starts on the current (unready) provider and scrolls: find replay by typing, as a user does.
+    await rows.filter({ hasText: /· current/ }).first().waitFor({ state: 'visible', timeout: 10000 });
+    await page.locator('.quick-input-widget input').fill('replay');
+    await rows.filter({ hasText: /\(replay\)/ }).first().click();
     await waitEvent('providerSelected', (e) => e.provider === 'replay', 5000, asked);
     await page.locator('.quick-input-widget', { hasText: 'What should the model do' }).waitFor({ state: 'visible', timeout: 10000 });
     await page.keyboard.press('Escape');
