@@ -55,6 +55,10 @@ class ServerState:
             self._proposals = ProposalStore()
         return self._proposals
 
+    def proposals_touching(self, path: Path) -> bool:
+        """True when a proposal of this session touches the file at ``path`` (False before any was made)."""
+        return self._proposals is not None and bool(self._proposals.touching(path))
+
     async def wait_for_settings(self, timeout: float = 10.0) -> None:
         """Wait (bounded) until the client's settings have been pulled once."""
         with contextlib.suppress(asyncio.TimeoutError):  # not the builtin on Python 3.10

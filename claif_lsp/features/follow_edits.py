@@ -8,12 +8,12 @@ hunk, and an undo arrives as one change anyway. Code actions and lenses also fol
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from urllib.parse import unquote
 
 from lsprotocol import types
+from pygls.uris import to_fs_path
 
-from claif_lsp.core.review import Review
-from claif_lsp.features.editor_ports import editor_for, path_for
 from claif_lsp.server import ClaifLanguageServer
 
 QUIET_SECONDS = 0.3
@@ -22,9 +22,19 @@ QUIET_SECONDS = 0.3
 
 def follow_now(ls: ClaifLanguageServer, uri: str) -> None:
     """Re-place the document's proposals on its text now (and reopen undone hunks)."""
-    path = path_for(uri)
-    if path is not None and ls.state.proposals.touching(path):  # code actions come on every cursor move
-        Review(ls.state, editor_for(ls)).follow(uri)
+    path = _path(uri)
+    if path is None or not ls.state.proposals_touching(path):  # code actions come on every cursor move
+        return
+    # Deferred: the core (pydantic, the patch engine) loads with the first proposal, not at start-up.
+    from claif_lsp.core.review import Review
+    from claif_lsp.features.editor_ports import editor_for
+
+    Review(ls.state, editor_for(ls)).follow(uri)
+
+
+def _path(uri: str) -> Path | None:
+    fs = to_fs_path(uri)
+    return Path(fs) if fs else None
 
 
 def register(server: ClaifLanguageServer) -> None:
@@ -42,7 +52,7 @@ def register(server: ClaifLanguageServer) -> None:
         earlier = waiting.pop(uri, None)
         if earlier is not None:
             earlier.cancel()
-        path = path_for(uri)
-        if path is None or not ls.state.proposals.touching(path):
+        path = _path(uri)
+        if path is None or not ls.state.proposals_touching(path):
             return
         waiting[uri] = asyncio.get_running_loop().call_later(QUIET_SECONDS, follow_later, ls, uri)

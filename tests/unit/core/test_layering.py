@@ -14,3 +14,18 @@ def test_the_use_cases_load_without_pygls() -> None:
     )
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120)
     assert loaded.stdout.strip() == "[]", f"the core pulled in {loaded.stdout.strip()}"
+
+
+def test_the_server_starts_without_the_use_cases() -> None:
+    # The server answers `initialize` in about the time of a bare pygls server because pydantic, the core and the
+    # context machinery load with the first ask or proposal (bench/startup.py measures it).
+    probe = (
+        "import sys\n"
+        "import claif_lsp.features\n"
+        "claif_lsp.features.create_server()\n"
+        "heavy = ('pydantic', 'claif_lsp.core.review', 'claif_lsp.core.ask', 'claif_lsp.context',"
+        " 'claif_lsp.patches')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120)
+    assert loaded.stdout.strip() == "[]", f"start-up loads {loaded.stdout.strip()}"
