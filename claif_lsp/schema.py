@@ -43,6 +43,11 @@ PROVIDER_SUGGESTIONS = {
     "gemini": "The Gemini API (claif-gemini; GEMINI_API_KEY).",
     "openai": "OpenAI or any Chat Completions server: Ollama, vLLM, llama.cpp, LM Studio (claif-openai).",
     "replay": "Answers from a recorded JSONL transcript: offline, no key (claif-replay).",
+    "gemini-agent": "Gemini CLI as an ACP agent, editing a private copy of the workspace (claif-acp).",
+    "codex-agent": "codex-acp as an ACP agent, editing a private copy of the workspace (claif-acp).",
+    "claude-agent": "claude-agent-acp as an ACP agent, editing a private copy of the workspace (claif-acp).",
+    "opencode-agent": "opencode as an ACP agent, editing a private copy of the workspace (claif-acp).",
+    "acp": "Any ACP agent you configure (path, extraArgs), on a private copy of the workspace (claif-acp).",
 }
 """What VS Code suggests for ``claif.provider``: ``auto`` and the bundled providers (a test keeps the list equal to
 their entry points). Suggestions only: a third-party plugin's name is valid too."""
