@@ -200,11 +200,27 @@ async def test_a_preset_passes_its_key_variable_and_the_key_of_api_key_env(tmp_p
 
 async def test_an_edit_prompt_asks_the_agent_to_edit_and_an_explain_keeps_the_system_prompt(tmp_path: Path) -> None:
     with scripted(tmp_path, [{"say": "hi"}]) as run:
-        await ask(run, system_prompt="Answer with exactly one patch", action="ask")
+        with pytest.raises(ProviderRuntimeError, match="changed no file"):
+            await ask(run, system_prompt="Answer with exactly one patch", action="ask")
         assert "Answer with exactly one patch" not in run.report()["prompt"]
         assert "editing the files" in run.report()["prompt"]
         await ask(run, system_prompt="Answer in concise Markdown", action="explain")
         assert run.report()["prompt"].startswith("Answer in concise Markdown")
+
+
+async def test_an_edit_action_the_agent_answered_without_editing_says_so_and_quotes_the_agent(
+    tmp_path: Path,
+) -> None:
+    steps = [{"tool": "read", "title": "Read app.py", "path": "app.py"}, {"say": "The code is fine.\nNo change."}]
+    with scripted(tmp_path, steps, settings={"options": {"displayName": "Gemini agent"}}) as run:
+        with pytest.raises(ProviderRuntimeError) as raised:
+            await ask(run, action="ask")
+        assert raised.value.message == "Gemini agent changed no file; it said: The code is fine."
+        assert "patch" not in str(raised.value)
+        # An explanation needs no edit: the same turn is its answer.
+        _, final = await ask(run, action="explain")
+        assert final.text.startswith("\n> Reading app.py\n") and "The code is fine." in final.text
+        assert run.leftovers() == []
 
 
 async def test_an_unknown_configured_mode_is_a_clear_error(tmp_path: Path) -> None:
