@@ -385,6 +385,22 @@ async def test_a_turn_that_does_not_end_normally_is_an_error_without_a_proposal(
         assert await async_wait_until(lambda: run.leftovers() == [], EVENT_TIMEOUT), run.leftovers()
 
 
+def test_the_codex_preset_pins_the_sandbox_and_approvals_codex_acp_reads_and_names_the_package_ci_installs() -> None:
+    provider = configured(CodexAgentProvider, {"PATH": "/usr/bin"}, extra_args=["--mine"])
+    assert provider.command_line("codex-acp") == [
+        "codex-acp",
+        "-c",
+        'sandbox_mode="workspace-write"',
+        "-c",
+        'approval_policy="on-request"',
+        "--mine",
+    ]
+    assert provider.preset.session_mode is None  # codex-acp offers no session modes
+    setup = (Path(__file__).resolve().parents[2] / ".ci" / "setup-clis.sh").read_text()
+    package = provider.install_hint.removeprefix("install with npm i -g ")
+    assert f"install {package} " in setup, (package, "is not what .ci/setup-clis.sh installs")
+
+
 async def test_auth_required_is_an_authentication_error(tmp_path: Path) -> None:
     with scripted(tmp_path, [{"auth": True}]) as run, pytest.raises(AuthenticationError, match="ACP agent"):
         await ask(run)
@@ -393,7 +409,7 @@ async def test_auth_required_is_an_authentication_error(tmp_path: Path) -> None:
 def test_status_says_whether_the_command_is_installed_without_running_it(tmp_path: Path) -> None:
     for cls, hint in [
         (GeminiAgentProvider, "@google/gemini-cli"),
-        (CodexAgentProvider, "codex-acp"),
+        (CodexAgentProvider, "npm i -g @zed-industries/codex-acp"),
         (ClaudeAgentProvider, "claude-agent-acp"),
         (OpencodeAgentProvider, "opencode-ai"),
     ]:

@@ -413,8 +413,14 @@ CodexAgentProvider = _preset_provider(
     "codex-agent",
     "Codex agent",
     "codex-acp",
-    "install with npm i -g @agentclientprotocol/codex-acp",
-    AgentPreset(session_mode="read-only", key_variables=("OPENAI_API_KEY", "CODEX_API_KEY")),
+    "install with npm i -g @zed-industries/codex-acp",
+    # codex-acp offers no session modes; it takes codex's own config overrides. Pinned so that a config.toml in the
+    # user's CODEX_HOME cannot widen them: commands and patches write only inside the copy (its cwd) unasked,
+    # anything else is asked of the client, which refuses what lies outside the copy.
+    AgentPreset(
+        ("-c", 'sandbox_mode="workspace-write"', "-c", 'approval_policy="on-request"'),
+        key_variables=("OPENAI_API_KEY", "CODEX_API_KEY"),
+    ),
 )
 ClaudeAgentProvider = _preset_provider(
     "claude-agent",
