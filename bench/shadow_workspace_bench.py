@@ -4,7 +4,8 @@ Two generated workspaces: ``sources`` (10,000 source files of 200 B to 8 KB in 2
 (the same 10,000 plus a ``.git`` and a ``node_modules`` of 2,000 files each, which the shadow copy leaves out). For
 each, in the same run and on the same disk: ``shutil.copytree`` of the whole tree (the baseline), and the shadow
 workspace's set-up (``ShadowWorkspace(root, buffers)`` with one unsaved buffer), its turn-end diff after the agent
-edited one file, and its removal. Printed per row: the median of the runs, the files and bytes on disk in the copy.
+edited one file, and its removal. Printed per row: the median of the runs, the files and bytes on disk in the copy;
+and the load average before and after, since other work on the machine moves the times.
 It prints, never asserts. Run: `uv run python bench/shadow_workspace_bench.py [runs]`.
 """
 
@@ -61,6 +62,12 @@ def on_disk(root: Path) -> tuple[int, int]:
     return files, used
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages: the copy times swing with what else the machine is doing."""
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f} ({os.cpu_count()} cores)"
+
+
 def timed(action: Callable[[], object]) -> tuple[float, object]:
     """Seconds ``action`` took, and what it returned."""
     start = time.perf_counter()
@@ -114,6 +121,7 @@ def row(workspace: str, method: str, numbers: dict[str, float]) -> str:
 def main(runs: int) -> None:
     """Generate both workspaces, measure each method on each, print the table."""
     print(f"shadow workspace bench: {FILES} source files (+{HEAVY} .git, +{HEAVY} node_modules), median of {runs}")
+    print(f"load average at start: {load_average()}")
     head = f"{'workspace':<11} {'method':<17} {'setup ms':>9} {'diff ms':>8} {'remove ms':>9}"
     print(f"{head} {'files':>7} {'MB disk':>9}")
     with tempfile.TemporaryDirectory(prefix="claif-shadow-bench-") as scratch_name:
@@ -130,6 +138,7 @@ def main(runs: int) -> None:
             else:
                 print(row(workspace, "ShadowWorkspace", shadow(root, edited, runs)))
             shutil.rmtree(root)
+    print(f"load average at end: {load_average()}")
 
 
 if __name__ == "__main__":

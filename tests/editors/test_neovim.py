@@ -634,3 +634,35 @@ def test_typing_while_the_server_shows_its_diff_document_keeps_every_key_in_the_
     # The diff document opened in a window of its own, beside app.py.
     assert r["seen"]["windows"] == r["layout_before"]["windows"] + 1, r["seen"]
     assert r["seen"]["tabs"] == r["layout_before"]["tabs"], r["seen"]
+
+
+def test_an_acp_agent_edit_is_reviewed_and_accepted_into_the_unsaved_buffer(tmp_path: Path) -> None:
+    """The generic `acp` provider runs the fake ACP agent; its edit of the unsaved buffer is a proposal, not a write."""
+    unsaved = SAMPLE.replace('"""Inventory helpers."""', '"""Inventory helpers (edited, not saved)."""')
+    edited = unsaved.replace('return "Hello " + name', 'return f"Hello {name}"')
+    agent_report = tmp_path / "agent.json"
+    steps = [
+        {"tool": "read", "title": "Read app.py", "path": "app.py"},
+        {"read": "app.py"},
+        {"tool": "edit", "title": "Edit app.py", "path": "app.py"},
+        {"write": "app.py", "content": edited},
+        {"say": "Used an f-string in greet."},
+    ]
+    script = tmp_path / "agent-script.json"
+    script.write_text(json.dumps({"report": str(agent_report), "steps": steps}))
+    fake_agent = Path(__file__).resolve().parents[1] / "fakes" / "acp_agent.py"
+    acp = {"path": sys.executable, "extraArgs": [str(fake_agent), str(script)]}
+    settings = {"provider": "acp", "providers": {"acp": acp}}
+    run = NeovimScenario(tmp_path, [], settings=settings).run("acp_ask_accept.lua")
+    r = ok(run)
+    assert r["unsaved"] == lines(unsaved) and r["modified_before"] is True
+    # The agent read the editor's buffer, not the disk.
+    assert json.loads(agent_report.read_text())["read_1"] == unsaved
+    assert r["hunks"] == 1 and r["proposed"] == lines(edited), r
+    assert r["disk_in_review"] == SAMPLE, "the agent wrote the user's file"
+    # `ga` accepted the one hunk into the buffer; the disk changed only with :w.
+    assert r["final_state"] == "accepted" and r["final"] == lines(edited), r
+    assert r["modified"] is True and r["disk_after_accept"] == SAMPLE
+    assert r["disk_after_write"] == edited
+    # The agent's tool call showed in the progress line a statusline shows (vim.lsp.status()).
+    assert any("Reading app.py" in s["lsp"] for s in r["shown"]), r["shown"]

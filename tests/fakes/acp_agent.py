@@ -1,15 +1,16 @@
 """A fake ACP agent written with the SDK's agent side, run as a real subprocess speaking the real protocol.
 
 Scripted by the JSON file named in ``FAKE_ACP_SCRIPT`` (the provider passes it through ``env``: agents get a
-bare environment). Keys:
+bare environment) or, without it, by the file named as the first argument (an editor's ``extraArgs``). Keys:
 
 - ``initialize``: ``"ok"`` (default) or ``"hang"`` (never answers ``initialize``);
 - ``modes``: session modes offered by ``session/new``;
 - ``report``: a file where the agent writes ``{pid, start, cwd, home, env, mode, mcp_servers, prompt}`` as JSON, once at
   start and again after ``session/new``, ``set_mode`` and ``prompt``;
 - ``steps``: run in order by ``session/prompt``, each one object:
-  ``{"say": text}`` a message chunk; ``{"read": path}`` an ``fs/read_text_file`` whose text (or error) it says;
-  ``{"write": path, "content": text}`` an ``fs/write_text_file``, outcome said; ``{"disk": path, "content": text}``
+  ``{"say": text}`` a message chunk; ``{"read": path}`` an ``fs/read_text_file`` whose text (or error) it says
+  (the text also reported as ``read_<step number>``); ``{"write": path, "content": text}`` an
+  ``fs/write_text_file``, outcome said; ``{"disk": path, "content": text}``
   writes the file itself, relative to its cwd (an agent that edits on disk); ``{"delete": path}`` removes it;
   ``{"permission": kind, "title": text, "path": optional}`` asks and says the chosen option;
   ``{"tool": kind, "title": text, "path": p}`` a tool call start and completion; ``{"wait_cancel": true}`` waits
@@ -55,9 +56,8 @@ from acp.schema import (
     Usage,
 )
 
-SCRIPT: dict[str, Any] = (
-    json.loads(Path(os.environ["FAKE_ACP_SCRIPT"]).read_text()) if "FAKE_ACP_SCRIPT" in os.environ else {}
-)
+SCRIPT_PATH = os.environ.get("FAKE_ACP_SCRIPT") or (sys.argv[1] if len(sys.argv) > 1 else None)
+SCRIPT: dict[str, Any] = json.loads(Path(SCRIPT_PATH).read_text()) if SCRIPT_PATH else {}
 START = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19]
 """This process's start time (as tests.fakes.helpers.start_time reads it), so a reused pid is not taken for it."""
 REPORT: dict[str, Any] = {
@@ -122,6 +122,7 @@ class FakeAgent(Agent):
             elif "read" in step:
                 try:
                     result = await self.conn.read_text_file(session_id=session_id, path=step["read"])
+                    report(**{f"read_{number}": result.content})
                     await self.say(session_id, f"[read {step['read']}: {result.content}]")
                 except RequestError as exc:
                     await self.say(session_id, f"[read {step['read']} failed: {exc}]")

@@ -200,11 +200,27 @@ async def test_a_preset_passes_its_key_variable_and_the_key_of_api_key_env(tmp_p
 
 async def test_an_edit_prompt_asks_the_agent_to_edit_and_an_explain_keeps_the_system_prompt(tmp_path: Path) -> None:
     with scripted(tmp_path, [{"say": "hi"}]) as run:
-        await ask(run, system_prompt="Answer with exactly one patch", action="ask")
+        with pytest.raises(ProviderRuntimeError, match="changed no file"):
+            await ask(run, system_prompt="Answer with exactly one patch", action="ask")
         assert "Answer with exactly one patch" not in run.report()["prompt"]
         assert "editing the files" in run.report()["prompt"]
         await ask(run, system_prompt="Answer in concise Markdown", action="explain")
         assert run.report()["prompt"].startswith("Answer in concise Markdown")
+
+
+async def test_an_edit_action_the_agent_answered_without_editing_says_so_and_quotes_the_agent(
+    tmp_path: Path,
+) -> None:
+    steps = [{"tool": "read", "title": "Read app.py", "path": "app.py"}, {"say": "The code is fine.\nNo change."}]
+    with scripted(tmp_path, steps, settings={"options": {"displayName": "Gemini agent"}}) as run:
+        with pytest.raises(ProviderRuntimeError) as raised:
+            await ask(run, action="ask")
+        assert raised.value.message == "Gemini agent changed no file; it said: The code is fine."
+        assert "patch" not in str(raised.value)
+        # An explanation needs no edit: the same turn is its answer.
+        _, final = await ask(run, action="explain")
+        assert final.text.startswith("\n> Reading app.py\n") and "The code is fine." in final.text
+        assert run.leftovers() == []
 
 
 async def test_an_unknown_configured_mode_is_a_clear_error(tmp_path: Path) -> None:
@@ -369,6 +385,22 @@ async def test_a_turn_that_does_not_end_normally_is_an_error_without_a_proposal(
         assert await async_wait_until(lambda: run.leftovers() == [], EVENT_TIMEOUT), run.leftovers()
 
 
+def test_the_codex_preset_pins_the_sandbox_and_approvals_codex_acp_reads_and_names_the_package_ci_installs() -> None:
+    provider = configured(CodexAgentProvider, {"PATH": "/usr/bin"}, extra_args=["--mine"])
+    assert provider.command_line("codex-acp") == [
+        "codex-acp",
+        "-c",
+        'sandbox_mode="workspace-write"',
+        "-c",
+        'approval_policy="on-request"',
+        "--mine",
+    ]
+    assert provider.preset.session_mode is None  # codex-acp offers no session modes
+    setup = (Path(__file__).resolve().parents[2] / ".ci" / "setup-clis.sh").read_text()
+    package = provider.install_hint.removeprefix("install with npm i -g ")
+    assert f"install {package} " in setup, (package, "is not what .ci/setup-clis.sh installs")
+
+
 async def test_auth_required_is_an_authentication_error(tmp_path: Path) -> None:
     with scripted(tmp_path, [{"auth": True}]) as run, pytest.raises(AuthenticationError, match="ACP agent"):
         await ask(run)
@@ -377,7 +409,7 @@ async def test_auth_required_is_an_authentication_error(tmp_path: Path) -> None:
 def test_status_says_whether_the_command_is_installed_without_running_it(tmp_path: Path) -> None:
     for cls, hint in [
         (GeminiAgentProvider, "@google/gemini-cli"),
-        (CodexAgentProvider, "codex-acp"),
+        (CodexAgentProvider, "npm i -g @zed-industries/codex-acp"),
         (ClaudeAgentProvider, "claude-agent-acp"),
         (OpencodeAgentProvider, "opencode-ai"),
     ]:

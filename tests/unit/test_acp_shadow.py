@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,27 @@ def test_close_removes_the_copy_and_the_home(root: Path) -> None:
     shadow.close()
     assert not base.exists()
     assert (root / "app.py").exists()
+
+
+def test_the_copy_keeps_bytes_and_permission_bits_of_every_file(root: Path) -> None:
+    script = root / "run.sh"
+    script.write_bytes(b"#!/bin/sh\necho hi\n")
+    script.chmod(0o755)
+    (root / "pkg" / "big.txt").write_bytes(b"0123456789" * 300_000)  # several copy_file_range blocks
+    with ShadowWorkspace(root) as shadow:
+        assert (shadow.copy / "run.sh").read_bytes() == script.read_bytes()
+        assert os.stat(shadow.copy / "run.sh").st_mode & 0o777 == 0o755
+        assert (shadow.copy / "pkg" / "big.txt").read_bytes() == (root / "pkg" / "big.txt").read_bytes()
+        assert shadow.diff() == ""
+
+
+@pytest.mark.skipif(not Path("/dev/shm").is_dir(), reason="needs a tmpfs at /dev/shm")
+def test_a_copy_on_another_filesystem_holds_the_same_bytes(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """TMPDIR on a tmpfs and the workspace on disk: the kernel may refuse copy_file_range across them."""
+    monkeypatch.setattr(tempfile, "tempdir", "/dev/shm")
+    with ShadowWorkspace(root) as shadow:
+        assert os.stat(shadow.copy).st_dev != os.stat(root).st_dev
+        assert (shadow.copy / "app.py").read_text() == "a = 1\nb = 2\n"
+        assert (shadow.copy / "pkg" / "mod.py").read_text() == "x = 1"
+        shadow.write_text("app.py", "a = 1\n")
+        assert "-b = 2\n" in shadow.diff()

@@ -76,6 +76,8 @@ STOP_MESSAGES = {
     "refusal": "refused to answer; nothing was proposed",
     "cancelled": "cancelled its turn; nothing was proposed",
 }
+FIRST_LINE_CHARS = 200
+"""How much of an agent's answer an error quotes."""
 _OPTION_KEYS = {"sessionMode", "mcpServers", "commands", "displayName", "installHint"}
 
 
@@ -242,9 +244,11 @@ class AcpProvider(AgentCliProvider):
             turn.add_done_callback(lambda _: events.put_nowait(Progress("")))
             finished = False
             streamed: list[str] = []
+            said: list[str] = []
             try:
                 while not turn.done() or not events.empty():
                     item = await events.get()
+                    said += [item] if isinstance(item, str) else []
                     piece = item if isinstance(item, str) else f"\n> {item.text}\n" if item.text else ""
                     if piece:
                         streamed.append(piece)
@@ -258,6 +262,10 @@ class AcpProvider(AgentCliProvider):
                     await conn.close()
         self._check_stop(response)
         diff = await anyio.to_thread.run_sync(shadow.diff)
+        if not diff and _expects_edit(options):
+            raise ProviderRuntimeError(
+                f"{self.title_name()} changed no file; it said: {_first_line(''.join(said))}", provider=self.name
+            )
         record = "\n".join(f"- {line}" for line in client.activity.lines)
         # The proposal's diff and the record are streamed too, so the final message restates the stream exactly.
         tail = [f"\n\n```diff\n{diff}```\n"] if diff else []
@@ -363,6 +371,19 @@ class AcpProvider(AgentCliProvider):
         logger.info("{}: turn cancelled", self.name)
 
 
+def _expects_edit(options: ClaifOptions) -> bool:
+    """True for an editor action whose answer is a change (every one but explain; a bare query expects none)."""
+    return options.action is not None and options.action != "explain"
+
+
+def _first_line(text: str) -> str:
+    """The first non-blank line of the agent's answer, shortened, or a note that it said nothing."""
+    line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if not line:
+        return "nothing"
+    return line if len(line) <= FIRST_LINE_CHARS else line[: FIRST_LINE_CHARS - 1] + "…"
+
+
 def _preset_provider(
     name: str, display: str, executable: str, install_hint: str, preset: AgentPreset
 ) -> type[AcpProvider]:
@@ -392,8 +413,14 @@ CodexAgentProvider = _preset_provider(
     "codex-agent",
     "Codex agent",
     "codex-acp",
-    "install with npm i -g @agentclientprotocol/codex-acp",
-    AgentPreset(session_mode="read-only", key_variables=("OPENAI_API_KEY", "CODEX_API_KEY")),
+    "install with npm i -g @zed-industries/codex-acp",
+    # codex-acp offers no session modes; it takes codex's own config overrides. Pinned so that a config.toml in the
+    # user's CODEX_HOME cannot widen them: commands and patches write only inside the copy (its cwd) unasked,
+    # anything else is asked of the client, which refuses what lies outside the copy.
+    AgentPreset(
+        ("-c", 'sandbox_mode="workspace-write"', "-c", 'approval_policy="on-request"'),
+        key_variables=("OPENAI_API_KEY", "CODEX_API_KEY"),
+    ),
 )
 ClaudeAgentProvider = _preset_provider(
     "claude-agent",

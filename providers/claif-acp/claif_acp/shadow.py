@@ -3,7 +3,9 @@
 The copy is made when the ask starts: every file of the root that Claif may send (never ``.git``, ``.env*``,
 private keys or the heavy, regenerable folders in :data:`SKIPPED_DIRS`), then the editor's unsaved buffers over
 it. Files are copied, never hard-linked: an agent that writes in place through a link would change the user's
-file. Each file's stat after seeding is recorded; when the turn ends, the files whose stat changed, the new ones
+file. The copy is one scandir walk (excluded folders and files dropped before any stat) and, per file, its bytes
+and permission bits copied in the kernel into a new file, no other metadata: creating the files is what it costs.
+Each file's stat after seeding is recorded; when the turn ends, the files whose stat changed, the new ones
 and the deleted ones are compared with what they were at ask time (the buffer, else the file on disk) and become
 one git-style unified diff with root-relative paths, which the server's patch engine places against the buffers
 (stale rules as for any other answer). The copy and the private HOME beside it are removed on :meth:`close`.
@@ -11,9 +13,12 @@ one git-style unified diff with root-relative paths, which the server's patch en
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import errno
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,6 +32,8 @@ SKIPPED_DIRS = frozenset(
 """Folders left out of the copy: version control internals and regenerable caches, often most of a tree."""
 MAX_FILE_BYTES = 4 * 1024 * 1024
 """Larger files are left out of the copy (an agent edits source, not data dumps)."""
+COPY_BLOCK = 1024 * 1024
+"""Bytes asked of the kernel per copy_file_range call."""
 NO_NEWLINE = "\\ No newline at end of file"
 
 
@@ -78,12 +85,19 @@ class ShadowWorkspace:
 
     def _copy_tree(self) -> None:
         self.copy.mkdir()
+        for rel, mode in self._walk():
+            copied = _copy_bytes(os.path.join(self.root, rel), os.path.join(self.copy, rel), mode)
+            if copied is not None:
+                self._stats[rel] = copied
+
+    def _walk(self) -> list[tuple[str, int]]:
+        """Make the copy's folders and list the files to copy (relative, with their permission bits), no symlinks."""
+        files: list[tuple[str, int]] = []
         pending = [""]
         while pending:
             rel_dir = pending.pop()
-            source_dir = os.path.join(self.root, rel_dir)
             try:
-                entries = list(os.scandir(source_dir))
+                entries = list(os.scandir(os.path.join(self.root, rel_dir)))
             except OSError:
                 continue
             for entry in entries:
@@ -96,18 +110,14 @@ class ShadowWorkspace:
                             os.mkdir(os.path.join(self.copy, rel))
                             pending.append(rel)
                         continue
-                    if (
-                        not entry.is_file()
-                        or entry.stat().st_size > MAX_FILE_BYTES
-                        or never_sent_reason(rel, self.exclude)
-                    ):
+                    if not entry.is_file() or never_sent_reason(rel, self.exclude):
                         continue
-                    target = os.path.join(self.copy, rel)
-                    shutil.copyfile(entry.path, target)
-                    st = os.stat(target)
+                    st = entry.stat()
+                    if st.st_size <= MAX_FILE_BYTES:
+                        files.append((rel, stat.S_IMODE(st.st_mode)))
                 except OSError:
                     continue
-                self._stats[rel] = FileStat(st.st_size, st.st_mtime_ns, st.st_ino)
+        return files
 
     def _seed_buffers(self) -> None:
         for path, text in self.buffers.items():
@@ -221,6 +231,46 @@ class ShadowWorkspace:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _copy_bytes(source: str, target: str, mode: int) -> FileStat | None:
+    """Copy one file's bytes in the kernel into a new file with ``mode`` (never through an existing one); its stat.
+
+    Only the bytes and permission bits (so scripts stay executable), not times or other metadata: copystat costs
+    syscalls per file and the diff needs none of it. None when the source vanished or cannot be read.
+    """
+    try:
+        src = os.open(source, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        dst = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode | stat.S_IWUSR)
+        try:
+            _copy_fd(src, dst)
+            st = os.fstat(dst)
+        finally:
+            os.close(dst)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(target)
+        return None
+    finally:
+        os.close(src)
+    return FileStat(st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _copy_fd(src: int, dst: int) -> None:
+    """All of ``src`` into ``dst`` in the kernel: copy_file_range, else sendfile (across filesystems it may refuse)."""
+    try:
+        while os.copy_file_range(src, dst, COPY_BLOCK):
+            pass
+        return
+    except OSError as exc:
+        if exc.errno not in (errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+            raise
+    offset = os.lseek(dst, 0, os.SEEK_CUR)
+    while sent := os.sendfile(dst, src, offset, COPY_BLOCK):
+        offset += sent
 
 
 def _diff_lines(text: str | None) -> list[str]:
