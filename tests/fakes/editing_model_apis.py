@@ -25,10 +25,12 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 
 from typing_extensions import Self
+
+from tests.fakes.model_streams import StreamingHandler, gemini_usage, pieces, sse
 
 
 @dataclass(frozen=True)
@@ -64,16 +66,6 @@ CWD_PATTERNS = [
 """Where each agent states its working directory in the prompt (Claude Code's Edit wants an absolute path)."""
 
 
-def _sse(name: str | None, payload: dict[str, Any]) -> bytes:
-    head = f"event: {name}\n" if name else ""
-    return (head + "data: " + json.dumps(payload, separators=(",", ":")) + "\n\n").encode()
-
-
-def _pieces(text: str, count: int = 3) -> list[str]:
-    size = max(1, -(-len(text) // count))
-    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
-
-
 def stated_cwd(body: dict[str, Any]) -> str | None:
     """The working directory the agent wrote into its prompt, if any."""
     text = json.dumps(body)
@@ -96,12 +88,7 @@ class EditingModelApis:
         self._lock = threading.Lock()
         apis = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
+        class Handler(StreamingHandler):
             def handle(self) -> None:
                 try:
                     super().handle()
@@ -134,42 +121,10 @@ class EditingModelApis:
                 else:
                     self._json(404, {"error": {"message": f"no route for POST {self.path}"}})
 
-            def _json(self, status: int, payload: dict[str, Any]) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def _start_sse(self) -> None:
-                self.send_response(200)
-                self.send_header("content-type", "text/event-stream")
-                self.send_header("cache-control", "no-cache")
-                self.send_header("transfer-encoding", "chunked")
-                self.end_headers()
-
-            def _send(self, data: bytes) -> None:
-                self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-                self.wfile.flush()
-
-            def _end(self) -> None:
-                self.wfile.write(b"0\r\n\r\n")
-                self.wfile.flush()
-
             def _hang(self) -> None:
                 """Hold the connection open, sending nothing more, until the client leaves or the server stops."""
                 apis.stalled.set()
-                self.connection.settimeout(0.1)
-                while not apis._stop.is_set():
-                    try:
-                        if self.connection.recv(1) == b"":
-                            break
-                    except TimeoutError:
-                        continue
-                    except OSError:
-                        break
-                self.close_connection = True
+                self._hold_open(apis._stop)
 
             # Anthropic Messages
 
@@ -204,30 +159,30 @@ class EditingModelApis:
                     self._json(200, {**message, "content": content, "stop_reason": stop_reason})
                     return
                 self._start_sse()
-                self._send(_sse("message_start", {"type": "message_start", "message": message}))
+                self._send(sse("message_start", {"type": "message_start", "message": message}))
                 if tool:
                     block = {"type": "tool_use", "id": tool["id"], "name": tool["name"], "input": {}}
-                    self._send(_sse("content_block_start", {"type": "content_block_start", "index": 0,
+                    self._send(sse("content_block_start", {"type": "content_block_start", "index": 0,
                                                             "content_block": block}))  # fmt: skip
                     if tool["name"] == "Edit" and apis.stall:
                         self._hang()
                         return
                     delta = {"type": "input_json_delta", "partial_json": json.dumps(tool["input"])}
-                    self._send(_sse("content_block_delta", {"type": "content_block_delta", "index": 0,
+                    self._send(sse("content_block_delta", {"type": "content_block_delta", "index": 0,
                                                             "delta": delta}))  # fmt: skip
                 else:
                     block = {"type": "text", "text": ""}
-                    self._send(_sse("content_block_start", {"type": "content_block_start", "index": 0,
+                    self._send(sse("content_block_start", {"type": "content_block_start", "index": 0,
                                                             "content_block": block}))  # fmt: skip
-                    for piece in _pieces(apis.edit.answer):
+                    for piece in pieces(apis.edit.answer):
                         delta = {"type": "text_delta", "text": piece}
-                        self._send(_sse("content_block_delta", {"type": "content_block_delta", "index": 0,
+                        self._send(sse("content_block_delta", {"type": "content_block_delta", "index": 0,
                                                                 "delta": delta}))  # fmt: skip
-                self._send(_sse("content_block_stop", {"type": "content_block_stop", "index": 0}))
-                self._send(_sse("message_delta", {"type": "message_delta",
+                self._send(sse("content_block_stop", {"type": "content_block_stop", "index": 0}))
+                self._send(sse("message_delta", {"type": "message_delta",
                                                   "delta": {"stop_reason": stop_reason, "stop_sequence": None},
                                                   "usage": {"output_tokens": 7}}))  # fmt: skip
-                self._send(_sse("message_stop", {"type": "message_stop"}))
+                self._send(sse("message_stop", {"type": "message_stop"}))
                 self._end()
 
             # OpenAI Responses
@@ -250,7 +205,7 @@ class EditingModelApis:
                 self._start_sse()
 
                 def send(kind: str, **fields: Any) -> None:
-                    self._send(_sse(kind, {"type": kind, "sequence_number": next(seq), **fields}))
+                    self._send(sse(kind, {"type": kind, "sequence_number": next(seq), **fields}))
 
                 send("response.created", response=response)
                 send("response.in_progress", response=response)
@@ -267,7 +222,7 @@ class EditingModelApis:
                     send("response.output_item.added", output_index=0, item=item)
                     send("response.content_part.added", item_id="msg_loopback", output_index=0, content_index=0,
                          part=part)  # fmt: skip
-                    for piece in _pieces(apis.edit.answer):
+                    for piece in pieces(apis.edit.answer):
                         send("response.output_text.delta", item_id="msg_loopback", output_index=0, content_index=0,
                              delta=piece, logprobs=[])  # fmt: skip
                     send("response.output_text.done", item_id="msg_loopback", output_index=0, content_index=0,
@@ -290,7 +245,7 @@ class EditingModelApis:
                 verdict = json.dumps({"complexity_reasoning": "a small edit", "complexity_score": 10})
                 candidate = {"content": {"role": "model", "parts": [{"text": verdict}]}, "finishReason": "STOP",
                              "index": 0}  # fmt: skip
-                self._json(200, {"candidates": [candidate], "usageMetadata": _gemini_usage()})
+                self._json(200, {"candidates": [candidate], "usageMetadata": gemini_usage()})
 
             def _gemini_stream(self, body: dict[str, Any], request: Request) -> None:
                 responded = any(
@@ -301,7 +256,7 @@ class EditingModelApis:
                 self._start_sse()
                 if responded:
                     request.answered = "text"
-                    chunks = [[{"text": piece}] for piece in _pieces(apis.edit.answer)]
+                    chunks = [[{"text": piece}] for piece in pieces(apis.edit.answer)]
                 else:
                     request.answered = "replace"
                     if apis.stall:
@@ -361,10 +316,6 @@ def _gemini_event(parts: list[dict[str, Any]], last: bool) -> bytes:
     candidate: dict[str, Any] = {"content": {"role": "model", "parts": parts}, "index": 0}
     if last:
         candidate["finishReason"] = "STOP"
-    event = {"candidates": [candidate], "usageMetadata": _gemini_usage(), "modelVersion": "gemini-test",
+    event = {"candidates": [candidate], "usageMetadata": gemini_usage(), "modelVersion": "gemini-test",
              "responseId": "loopback"}  # fmt: skip
     return b"data: " + json.dumps(event, separators=(",", ":")).encode() + b"\r\n\r\n"
-
-
-def _gemini_usage() -> dict[str, int]:
-    return {"promptTokenCount": 12, "candidatesTokenCount": 7, "totalTokenCount": 19}

@@ -15,10 +15,12 @@ import json
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 
 from typing_extensions import Self
+
+from tests.fakes.model_streams import StreamingHandler, gemini_usage, pieces, sse
 
 
 @dataclass
@@ -29,11 +31,6 @@ class Request:
     path: str
     headers: dict[str, str]
     body: dict[str, Any]
-
-
-def _sse(name: str | None, payload: dict[str, Any]) -> bytes:
-    head = f"event: {name}\n" if name else ""
-    return (head + "data: " + json.dumps(payload, separators=(",", ":")) + "\n\n").encode()
 
 
 class ModelApis:
@@ -49,12 +46,7 @@ class ModelApis:
         self._lock = threading.Lock()
         apis = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
+        class Handler(StreamingHandler):
             def do_GET(self) -> None:
                 apis._record(self, {})
                 self._json(404, {"error": {"message": f"no route for GET {self.path}"}})
@@ -79,45 +71,13 @@ class ModelApis:
                 else:
                     self._json(404, {"error": {"message": f"no route for POST {self.path}"}})
 
-            def _json(self, status: int, payload: dict[str, Any]) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def _start_sse(self) -> None:
-                self.send_response(200)
-                self.send_header("content-type", "text/event-stream")
-                self.send_header("cache-control", "no-cache")
-                self.send_header("transfer-encoding", "chunked")
-                self.end_headers()
-
-            def _send(self, data: bytes) -> None:
-                self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-                self.wfile.flush()
-
             def _hang_if_stalling(self, main: bool = True) -> bool:
                 """With ``stall``, hold the connection open until the client leaves; True when it did."""
                 if not (apis.stall and main):
                     return False
                 apis.stalled.set()
-                self.connection.settimeout(0.1)
-                while not apis._stop.is_set():
-                    try:
-                        if self.connection.recv(1) == b"":
-                            break
-                    except TimeoutError:
-                        continue
-                    except OSError:
-                        break
-                self.close_connection = True
+                self._hold_open(apis._stop)
                 return True
-
-            def _end(self) -> None:
-                self.wfile.write(b"0\r\n\r\n")
-                self.wfile.flush()
 
             def _anthropic(self, body: dict[str, Any]) -> None:
                 if apis.status != 200:
@@ -134,20 +94,20 @@ class ModelApis:
                     self._json(200, whole)
                     return
                 self._start_sse()
-                self._send(_sse("message_start", {"type": "message_start", "message": message}))
+                self._send(sse("message_start", {"type": "message_start", "message": message}))
                 block = {"type": "text", "text": ""}
-                self._send(_sse("content_block_start", {"type": "content_block_start", "index": 0,
+                self._send(sse("content_block_start", {"type": "content_block_start", "index": 0,
                                                         "content_block": block}))  # fmt: skip
-                for number, piece in enumerate(_pieces(apis.answer)):
+                for number, piece in enumerate(pieces(apis.answer)):
                     if number == 1 and self._hang_if_stalling(bool(body.get("tools"))):
                         return
                     delta = {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": piece}}
-                    self._send(_sse("content_block_delta", delta))
-                self._send(_sse("content_block_stop", {"type": "content_block_stop", "index": 0}))
-                self._send(_sse("message_delta", {"type": "message_delta",
+                    self._send(sse("content_block_delta", delta))
+                self._send(sse("content_block_stop", {"type": "content_block_stop", "index": 0}))
+                self._send(sse("message_delta", {"type": "message_delta",
                                                   "delta": {"stop_reason": "end_turn", "stop_sequence": None},
                                                   "usage": {"output_tokens": 7}}))  # fmt: skip
-                self._send(_sse("message_stop", {"type": "message_stop"}))
+                self._send(sse("message_stop", {"type": "message_stop"}))
                 self._end()
 
             def _responses(self, body: dict[str, Any]) -> None:
@@ -166,13 +126,13 @@ class ModelApis:
                 self._start_sse()
 
                 def send(kind: str, **fields: Any) -> None:
-                    self._send(_sse(kind, {"type": kind, "sequence_number": next(seq), **fields}))
+                    self._send(sse(kind, {"type": kind, "sequence_number": next(seq), **fields}))
 
                 send("response.created", response=response)
                 send("response.in_progress", response=response)
                 send("response.output_item.added", output_index=0, item=item)
                 send("response.content_part.added", item_id="msg_loopback", output_index=0, content_index=0, part=part)
-                for number, piece in enumerate(_pieces(apis.answer)):
+                for number, piece in enumerate(pieces(apis.answer)):
                     if number == 1 and self._hang_if_stalling():
                         return
                     send("response.output_text.delta", item_id="msg_loopback", output_index=0, content_index=0,
@@ -202,21 +162,21 @@ class ModelApis:
                 verdict = json.dumps({"complexity_reasoning": "a small edit", "complexity_score": 10})
                 candidate = {"content": {"role": "model", "parts": [{"text": verdict}]}, "finishReason": "STOP",
                              "index": 0}  # fmt: skip
-                self._json(200, {"candidates": [candidate], "usageMetadata": _gemini_usage()})
+                self._json(200, {"candidates": [candidate], "usageMetadata": gemini_usage()})
 
             def _gemini_stream(self) -> None:
                 if apis.status != 200:
                     self._gemini_error()
                     return
                 self._start_sse()
-                pieces = _pieces(apis.answer)
-                for index, piece in enumerate(pieces):
+                chunks = pieces(apis.answer)
+                for index, piece in enumerate(chunks):
                     if index == 1 and self._hang_if_stalling():
                         return
                     candidate: dict[str, Any] = {"content": {"role": "model", "parts": [{"text": piece}]}, "index": 0}
-                    if index == len(pieces) - 1:
+                    if index == len(chunks) - 1:
                         candidate["finishReason"] = "STOP"
-                    event = {"candidates": [candidate], "usageMetadata": _gemini_usage(), "modelVersion": "gemini-test",
+                    event = {"candidates": [candidate], "usageMetadata": gemini_usage(), "modelVersion": "gemini-test",
                              "responseId": "loopback"}  # fmt: skip
                     self._send(b"data: " + json.dumps(event, separators=(",", ":")).encode() + b"\r\n\r\n")
                 self._end()
@@ -225,7 +185,7 @@ class ModelApis:
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
-    def _record(self, handler: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
+    def _record(self, handler: StreamingHandler, body: dict[str, Any]) -> None:
         headers = {k.lower(): v for k, v in handler.headers.items()}
         with self._lock:
             self.requests.append(Request(handler.command, handler.path, headers, body))
@@ -249,12 +209,3 @@ class ModelApis:
         self._stop.set()
         self._httpd.shutdown()
         self._httpd.server_close()
-
-
-def _pieces(text: str, count: int = 3) -> list[str]:
-    size = max(1, -(-len(text) // count))
-    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
-
-
-def _gemini_usage() -> dict[str, int]:
-    return {"promptTokenCount": 12, "candidatesTokenCount": 7, "totalTokenCount": 19}
