@@ -212,8 +212,8 @@ class NvimRun:
         )
 
 
-class NeovimScenario:
-    """A workspace with the sample file (and any `files`) and a transcript, plus isolated HOME/XDG directories."""
+class ReplayWorkspace:
+    """A workspace with the sample file (and any ``files``), a replay transcript of ``entries`` and a HOME path."""
 
     def __init__(
         self,
@@ -239,6 +239,19 @@ class NeovimScenario:
             **(settings or {}),
         }
         self.home = tmp / "home"
+
+
+class NeovimScenario(ReplayWorkspace):
+    """The replay workspace plus isolated XDG directories, run in headless Neovim."""
+
+    def __init__(
+        self,
+        tmp: Path,
+        entries: list[dict[str, Any]],
+        settings: dict[str, Any] | None = None,
+        files: dict[str, str] | None = None,
+    ):
+        super().__init__(tmp, entries, settings=settings, files=files)
         self.xdg = {name: tmp / "xdg" / name for name in ("config", "data", "state", "cache")}
         for path in [self.home, *self.xdg.values()]:
             path.mkdir(parents=True, exist_ok=True)

@@ -31,6 +31,7 @@ from tests.editors.neovim_harness import (
     EXPLANATION,
     FIRST_HUNK_APPLIED,
     SAMPLE,
+    ReplayWorkspace,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,8 +75,8 @@ class EmacsRun:
         )
 
 
-class EmacsScenario:
-    """A workspace with the sample file and a transcript, plus a HOME of its own."""
+class EmacsScenario(ReplayWorkspace):
+    """The replay workspace, run in real Emacs with eglot."""
 
     def __init__(
         self,
@@ -84,23 +85,7 @@ class EmacsScenario:
         files: dict[str, str] | None = None,
         settings: dict[str, Any] | None = None,
     ):
-        self.tmp = tmp
-        self.root = tmp / "ws"
-        self.root.mkdir(parents=True, exist_ok=True)
-        (self.root / ".claif.toml").write_text("# workspace root marker for the tests\n")
-        self.file = self.root / "app.py"
-        self.file.write_text(SAMPLE)
-        for name, text in (files or {}).items():
-            (self.root / name).write_text(text)
-        self.transcript = tmp / "transcript.jsonl"
-        self.transcript.write_text("".join(json.dumps(e) + "\n" for e in entries))
-        self.settings = {
-            "provider": "replay",
-            "cache": {"enabled": False},
-            "providers": {"replay": {"options": {"transcript": str(self.transcript)}}},
-            **(settings or {}),
-        }
-        self.home = tmp / "home"
+        super().__init__(tmp, entries, settings=settings, files=files)
         self.home.mkdir(exist_ok=True)
 
     def run(self, script: str, extra_env: dict[str, str] | None = None) -> EmacsRun:
