@@ -137,6 +137,7 @@ def _provider_set(
 
 def _refused(ls: ClaifLanguageServer, uri: str, exclude: list[str]) -> bool:
     """True when an ask on this document would be refused (a secret file, a private key inside, excluded)."""
+    # Deferred: redaction compiles its patterns on import, which would land before the server answers initialize.
     from claif_lsp.privacy.redaction import secret_content_reason
 
     fs_path = to_fs_path(uri)
@@ -152,7 +153,8 @@ def _path_refusal(path: Path, root: Path | None, exclude: tuple[str, ...]) -> st
     """Why asks on ``path`` are refused, from the path alone."""
     # Cached because code actions come on every cursor move and resolving symlinks costs syscalls; this only
     # decides which actions are offered: claif.ask checks again, uncached, before anything is sent.
-    from claif_lsp.context import refusal_reason
+    # The refusal policy alone, not the context package it is re-exported from (deferred as above).
+    from claif_lsp.privacy.refusal import refusal_reason
 
     return refusal_reason(path, root, "", exclude)
 
