@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 
+import tomllib
 from platformdirs import user_config_dir
 from pydantic.alias_generators import to_camel
 
 from claif_lsp.registry import discover_entries
 from claif_lsp.settings import Settings
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 ENV_PREFIX = "CLAIF_"
 SETTING_NAMES = {to_camel(name) for name in Settings.model_fields}
