@@ -105,6 +105,15 @@ class CacheSettings(_Model):
     """How many answers the cache keeps."""
 
 
+class SessionSettings(_Model):
+    """Conversations kept on disk (in your state directory, never the repository), per workspace."""
+
+    max_sessions: int = Field(default=50, ge=1)
+    """How many sessions each workspace keeps; the least recently used goes first."""
+    max_session_bytes: int = Field(default=2_000_000, ge=10_000)
+    """Largest session file; the oldest answers' text is dropped first to stay under it."""
+
+
 class CustomAction(_Model):
     """A code action of your own, shown beside the built-in ones."""
 
@@ -138,6 +147,12 @@ class Settings(_Model):
     """What the server sends to the model besides the selection."""
     cache: CacheSettings = Field(default_factory=CacheSettings)
     """The response cache."""
+    sessions: SessionSettings = Field(default_factory=SessionSettings)
+    """Conversations kept across restarts."""
+    repair_attempts: int = Field(default=1, ge=0, le=5)
+    """How many times an answer whose patch does not apply goes back to the model with the error (0: never)."""
+    fix_attempts: int = Field(default=3, ge=1, le=10)
+    """How many fixes of one diagnostic are offered ("Fix again (2/3)") while it persists."""
     actions: list[CustomAction] = Field(default_factory=list)
     """Your own code actions."""
     max_answer_chars: int = Field(default=1_000_000, ge=1000)

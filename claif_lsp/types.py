@@ -64,8 +64,20 @@ class Usage(BaseModel):
     """Token counts as the provider reported them (never estimated from words)."""
 
     input_tokens: int = 0
+    """Every input token, cached or not."""
     output_tokens: int = 0
-    cached_input_tokens: int = 0
+    cache_read_tokens: int = 0
+    """Input tokens the provider served from its prompt cache (a part of ``input_tokens``)."""
+    cache_write_tokens: int = 0
+    """Input tokens the provider wrote to its prompt cache (a part of ``input_tokens``)."""
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            cache_read_tokens=self.cache_read_tokens + other.cache_read_tokens,
+            cache_write_tokens=self.cache_write_tokens + other.cache_write_tokens,
+        )
 
     @property
     def total_tokens(self) -> int:
@@ -122,6 +134,15 @@ class ClaifOptions(BaseModel):
     extra_args: list[str] = Field(default_factory=list)
     open_documents: dict[str, str] = Field(default_factory=dict)
     """The editor's open buffers (absolute path → unsaved text), for agents working on a copy of the workspace."""
+    history: list[Message] = Field(default_factory=list)
+    """Earlier turns of this conversation, oldest first: the first user prompt, the answer, the next prompt, ...
+
+    ``prompt`` is the newest user turn. API providers send them as messages (byte-identical to the earlier
+    requests, so provider-side prompt caches hit); a CLI that keeps its own session resumes ``resume`` instead;
+    others flatten them into one prompt with :func:`claif_lsp.sdk.conversation_prompt`.
+    """
+    resume: str | None = None
+    """The provider's own session id from the previous answer (its final message's ``metadata["session_id"]``)."""
     ask_user: Callable[[str, list[str]], Awaitable[str | None]] | None = Field(default=None, exclude=True)
     """Ask the user to pick one of the choices (None when dismissed), for agents asking permission."""
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from types import MappingProxyType
@@ -21,6 +22,17 @@ from types import MappingProxyType
 from claif_lsp.errors import ClaifError, PatchError
 from claif_lsp.patches import FileChange, Hunk, ResolvedPatch, apply_hunks, reanchor, render_proposal
 from claif_lsp.patches.lines import split_lines
+from claif_lsp.types import Usage
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    """A hunk of an answer that could not be placed, and why."""
+
+    path: str
+    hunk: int
+    reason: str
+    expected: str
 
 
 class ProposalState(str, Enum):
@@ -116,6 +128,14 @@ class Proposal:
         self._state = ProposalState.PENDING
         self._reason: str | None = None
         self._preview_uri: str | None = None
+        # The conversation's side of it; the sessions work fills these in.
+        self.session: str | None = None
+        self.revision = 1
+        self.cached = False
+        self.restored = False
+        self.answer: str | None = None
+        self.usage: Usage | None = None
+        self.unplaced: list[Unplaced] = []
 
     # What it is now (read only).
 

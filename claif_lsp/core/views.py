@@ -58,6 +58,20 @@ def describe(proposal: Proposal, *, encoding: str, uri_for: Callable[[Path], str
         provider=proposal.provider,
         action=proposal.action,
         title=proposal.title,
+        session=proposal.session,
+        revision=proposal.revision,
+        cached=proposal.cached,
+        restored=proposal.restored,
+        partial=wire.PartialAnswer(
+            unplaced=[
+                wire.UnplacedHunk(path=u.path, hunk=u.hunk, reason=u.reason, expected=u.expected)
+                for u in proposal.unplaced
+            ]
+        )
+        if proposal.unplaced
+        else None,
+        answer=proposal.answer,
+        usage=wire.Usage(**proposal.usage.model_dump()) if proposal.usage else None,
         diff=proposal.diff(),
         preview_uri=proposal.preview_uri,
         files=files,

@@ -114,7 +114,8 @@ class EditorUser:
 
     def proposals_changed(self, proposal: Proposal) -> None:
         """The custom notification and a code lens refresh."""
-        changed = ProposalsChangedParams(proposals=[ChangedProposal(id=proposal.id, state=proposal.state.value)])
+        one = ChangedProposal(id=proposal.id, state=proposal.state.value, revision=proposal.revision)
+        changed = ProposalsChangedParams(proposals=[one])
         self.ls.protocol.notify(protocol.PROPOSALS_CHANGED, changed.wire())
         if get_capability(self.ls.client_capabilities, "workspace.code_lens.refresh_support", False):
             self.ls.run_soon(self._refresh_code_lenses())

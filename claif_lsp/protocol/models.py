@@ -145,6 +145,33 @@ class UriArgs(_Args):
     )
 
 
+class RefineArgs(_Args):
+    """`claif.refine`: a follow-up turn on a proposal; its answer becomes the proposal's next revision."""
+
+    proposal: str
+    feedback: str | None = Field(
+        default=None, description="What to change; when left out the server asks the user to pick (plain clients)."
+    )
+    hunks: list[str] | None = Field(default=None, description="The hunks the feedback is about; default all.")
+    diagnostic: Diagnostic | None = Field(
+        default=None, description="Fix again: the diagnostic the accepted fix did not clear (feedback optional)."
+    )
+    request_id: str | None = None
+
+
+class RetryArgs(_Args):
+    """`claif.retry`: the proposal's ask again, past the cache; the answer becomes the next revision."""
+
+    proposal: str
+    request_id: str | None = None
+
+
+class SessionArgs(_Args):
+    """`claif.dropSession`: which session."""
+
+    session: str
+
+
 class CancelArgs(_Args):
     """`claif.cancel`: a request id or progress token; none cancels every running ask."""
 
@@ -180,6 +207,30 @@ class ProposalFile(Result):
     hunks: list[Hunk]
 
 
+class Usage(Result):
+    """Tokens as the provider reported them; cache reads and writes are part of the input."""
+
+    input_tokens: int
+    output_tokens: int
+    cache_read_tokens: int
+    cache_write_tokens: int
+
+
+class UnplacedHunk(Result):
+    """A hunk of the answer that could not be placed on the file's text."""
+
+    path: str
+    hunk: int = Field(description="1-based, in the answer's order for that file.")
+    reason: str = Field(description="Why: its old lines were not found, or found more than once.")
+    expected: str = Field(description="The old lines the answer expected.")
+
+
+class PartialAnswer(Result):
+    """What an answer proposed that is not in the proposal, even after repair."""
+
+    unplaced: list[UnplacedHunk]
+
+
 class Proposal(Result):
     """A proposal as editor plugins see it (`claif.proposal`, and in every decision's answer)."""
 
@@ -189,6 +240,13 @@ class Proposal(Result):
     provider: str
     action: str
     title: str
+    session: str | None = Field(description="Its conversation (`claif.sessions`); null for a pasted patch.")
+    revision: int = Field(description="1 for the first answer, one more for each refine or retry.")
+    cached: bool = Field(description="True when this revision's answer came from the response cache.")
+    restored: bool = Field(description="True when it was kept from an earlier server session.")
+    partial: PartialAnswer | None = Field(description="Set when some of the answer could not be placed.")
+    answer: str | None = Field(description="The model's whole answer for this revision (the raw text).")
+    usage: Usage | None = Field(description="This revision's tokens; null when the provider reported none.")
     diff: str = Field(description="The unified diff of what is still proposed.")
     preview_uri: str | None = Field(description="The diff document shown with window/showDocument, if any.")
     files: list[ProposalFile]
@@ -268,17 +326,55 @@ class SettingsResult(Result):
     problems: list[str]
 
 
+class SessionSummary(Result):
+    """One conversation: what was asked, its proposals and what it cost."""
+
+    id: str
+    uri: str = Field(description="The document the first ask was about.")
+    title: str
+    provider: str
+    action: str
+    created: str = Field(description="When it began, ISO 8601 UTC.")
+    updated: str = Field(description="Its latest turn, ISO 8601 UTC.")
+    turns: int
+    proposals: list[str]
+    usage: Usage = Field(description="Every turn's tokens added up.")
+
+
+class SessionsResult(Result):
+    """`claif.sessions`: the conversations of the workspace (of the folder holding `uri`), newest first."""
+
+    sessions: list[SessionSummary]
+
+
+class DropSessionResult(Result):
+    """`claif.dropSession`: the session dropped and its proposals, which are discarded."""
+
+    dropped: str
+    proposals: list[str]
+
+
 class ChangedProposal(Result):
-    """A proposal that was created or changed state."""
+    """A proposal that was created or changed state (or revision)."""
 
     id: str
     state: ProposalState
+    revision: int
 
 
 class ProposalsChangedParams(Result):
     """`claif/proposalsChanged`: sent whenever a proposal is created or changes state."""
 
     proposals: list[ChangedProposal]
+
+
+class AnswerParams(Result):
+    """`claif/answer`: an explain-type answer as it streams (the whole text so far), then once with `done`."""
+
+    request_id: str | None = Field(description="The ask's requestId; null when the ask had none.")
+    token: str | int | None = Field(description="The ask's progress token, when it reports progress.")
+    text: str = Field(description="The whole Markdown answer so far.")
+    done: bool
 
 
 # --- the table the documents are generated from ---------------------------------------------------------------
@@ -303,9 +399,16 @@ COMMANDS: tuple[Command, ...] = (
     Command(protocol.PROVIDERS, UriArgs, ProvidersResult, optional_argument=True),
     Command(protocol.CANCEL, CancelArgs, CancelResult, optional_argument=True),
     Command(protocol.SETTINGS, UriArgs, SettingsResult, optional_argument=True),
+    Command(protocol.REFINE, RefineArgs, AskResult),
+    Command(protocol.RETRY, RetryArgs, AskResult),
+    Command(protocol.SESSIONS, UriArgs, SessionsResult, optional_argument=True),
+    Command(protocol.DROP_SESSION, SessionArgs, DropSessionResult),
 )
 
-NOTIFICATIONS: dict[str, type[Result]] = {protocol.PROPOSALS_CHANGED: ProposalsChangedParams}
+NOTIFICATIONS: dict[str, type[Result]] = {
+    protocol.PROPOSALS_CHANGED: ProposalsChangedParams,
+    protocol.ANSWER: AnswerParams,
+}
 """Notifications the server sends, by method."""
 
 ASK_RESULT: TypeAdapter[AskResult] = TypeAdapter(AskResult)

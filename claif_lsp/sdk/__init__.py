@@ -26,6 +26,15 @@ Bases for the two common kinds
     ``run()`` starting it in an :class:`AgentProcess`, a ``status()`` template with ``check_settings()`` and
     ``login_status()`` hooks).
 
+Conversations
+    A refine, a retry or a repair is a later turn: ``options.history`` holds the earlier turns (user and
+    assistant messages, oldest first) and ``prompt`` the new one. An API provider sends them as messages, in
+    that order and unchanged, so the provider's prompt cache serves the shared prefix; a CLI with sessions of
+    its own reports its session id in the final message's ``metadata["session_id"]`` and resumes
+    ``options.resume`` when it is set; any other provider sends :func:`conversation_prompt` (history, prompt).
+    Report cache reads and writes in :class:`Usage` (``cache_read_tokens``, ``cache_write_tokens``, both
+    counted within ``input_tokens``).
+
 Errors
     Raise :class:`ClaifError` subclasses with a message a user can act on, never containing a secret:
     :class:`ConfigurationError` (a setting is missing or wrong), :class:`AuthenticationError`,
@@ -72,6 +81,7 @@ from claif_lsp.process import (
 )
 from claif_lsp.provider import BaseProvider
 from claif_lsp.sdk.agent_cli import AgentCliProvider, with_system_prompt
+from claif_lsp.sdk.conversation import conversation_prompt
 from claif_lsp.sdk.http_api import Deadline, HttpApiProvider, ReusedClient, module_installed
 from claif_lsp.settings import ProviderSettings
 from claif_lsp.streaming import Answer, collect_answer
@@ -127,6 +137,7 @@ __all__ = [
     "child_environment",
     "collect_answer",
     "connection_error",
+    "conversation_prompt",
     "explicit_api_key",
     "find_executable",
     "flag_uses",

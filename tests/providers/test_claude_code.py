@@ -52,7 +52,7 @@ async def test_streams_deltas_and_finishes_with_the_result_text_and_usage(tmp_pa
     answer = await collect_answer("claude-code", provider(tmp_path).query("fix it", options(tmp_path)), pieces.append)
     assert answer.text == "Hello from the fake claude CLI.\nThis answer arrived in pieces."
     assert len(pieces) > 1 and "".join(pieces) == answer.text  # partial messages were on
-    assert (answer.usage.input_tokens, answer.usage.output_tokens, answer.usage.cached_input_tokens) == (12, 7, 3)
+    assert (answer.usage.input_tokens, answer.usage.output_tokens, answer.usage.cache_read_tokens) == (12, 7, 3)
     assert answer.model == "claude-fake-1"
 
 

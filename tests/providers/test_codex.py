@@ -51,7 +51,7 @@ async def test_completed_agent_message_is_the_answer_with_turn_usage(tmp_path: P
     answer = await collect_answer("codex", provider(tmp_path).query("fix it", options(tmp_path)), pieces.append)
     assert answer.text == ANSWER
     assert pieces == [ANSWER]  # no item.updated: the completed text is streamed once
-    assert (answer.usage.input_tokens, answer.usage.output_tokens, answer.usage.cached_input_tokens) == (2946, 57, 128)
+    assert (answer.usage.input_tokens, answer.usage.output_tokens, answer.usage.cache_read_tokens) == (2946, 57, 128)
     assert answer.messages[-1].metadata["thread_id"] == "0199a213-81c0-7800-8aa1-bbab2a035a53"
 
 

@@ -41,7 +41,7 @@ async def test_streams_sse_chunks_and_reports_usage_and_model() -> None:
         pieces: list[str] = []
         answer = await collect_answer("gemini", provider(server).query("hi"), pieces.append)
     assert pieces == ["Hel", "lo, ", "world"] and answer.text == "Hello, world"
-    assert (answer.usage.input_tokens, answer.usage.output_tokens, answer.usage.cached_input_tokens) == (11, 5, 4)
+    assert (answer.usage.input_tokens, answer.usage.output_tokens, answer.usage.cache_read_tokens) == (11, 5, 4)
     assert answer.model == "gemini-fake-001"
     request = server.requests[0]
     assert request.path.endswith("/models/gemini-test:streamGenerateContent?alt=sse")

@@ -56,7 +56,7 @@ async def test_streams_deltas_and_finishes_with_stats_usage(tmp_path: Path) -> N
     answer = await collect_answer("gemini-cli", provider(tmp_path).query("fix it", options(tmp_path)), pieces.append)
     assert answer.text == ANSWER
     assert len(pieces) == 4 and "".join(pieces) == ANSWER
-    assert (answer.usage.input_tokens, answer.usage.output_tokens, answer.usage.cached_input_tokens) == (1480, 50, 200)
+    assert (answer.usage.input_tokens, answer.usage.output_tokens, answer.usage.cache_read_tokens) == (1480, 50, 200)
     assert answer.model == "gemini-2.5-pro"
 
 

@@ -36,6 +36,13 @@ PROPOSAL = {
     "provider": "replay",
     "action": "ask",
     "title": "Replay: tidy up",
+    "session": "s1",
+    "revision": 2,
+    "cached": False,
+    "restored": False,
+    "partial": {"unplaced": [{"path": "app.py", "hunk": 3, "reason": "old lines not found", "expected": "x\n"}]},
+    "answer": "*** Begin Patch\n*** End Patch",
+    "usage": {"inputTokens": 1200, "outputTokens": 80, "cacheReadTokens": 1000, "cacheWriteTokens": 0},
     "diff": "--- a/app.py\n+++ b/app.py\n@@ -5,1 +5,1 @@\n",
     "previewUri": None,
     "files": [
@@ -81,7 +88,7 @@ SAMPLES: list[tuple[type[BaseModel], dict[str, Any]]] = [
     (models.CancelResult, {"cancelled": ["r1"]}),
     (models.ProvidersResult, {"active": "replay", "configured": "auto", "providers": [PROVIDER]}),
     (models.SettingsResult, {"settings": {"provider": "replay", "context": {"budgetTokens": 8000}}, "problems": []}),
-    (models.ProposalsChangedParams, {"proposals": [{"id": "p1", "state": "accepted"}]}),
+    (models.ProposalsChangedParams, {"proposals": [{"id": "p1", "state": "accepted", "revision": 1}]}),
 ]
 
 

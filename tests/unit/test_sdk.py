@@ -33,8 +33,18 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_surface_exports_exactly_its_names() -> None:
     assert sdk.__all__ == sorted(sdk.__all__, key=lambda name: (name[0].islower(), name))
     assert all(hasattr(sdk, name) for name in sdk.__all__)
-    public = {name for name in vars(sdk) if not name.startswith("_")} - {"agent_cli", "http_api"}
+    public = {name for name in vars(sdk) if not name.startswith("_")} - {"agent_cli", "conversation", "http_api"}
     assert public == set(sdk.__all__)
+
+
+def test_a_conversation_prompt_keeps_earlier_turns_first_and_unchanged() -> None:
+    first = sdk.Message(role=sdk.Role.USER, content="make it faster")
+    answer = sdk.Message(role=sdk.Role.ASSISTANT, content="*** Begin Patch\n*** End Patch")
+    assert sdk.conversation_prompt([], "make it faster") == "make it faster"
+    two = sdk.conversation_prompt([first, answer], "keep the names")
+    three = sdk.conversation_prompt([first, answer, sdk.Message(role=sdk.Role.USER, content="keep the names")], "x")
+    assert two.endswith("keep the names") and "make it faster" in two and "*** Begin Patch" in two
+    assert three.startswith(two.removesuffix("keep the names"))
 
 
 def test_bundled_providers_import_claif_lsp_only_through_the_sdk() -> None:

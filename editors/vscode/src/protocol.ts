@@ -73,6 +73,20 @@ export interface Proposal {
   provider: string;
   action: string;
   title: string;
+  /** Its conversation (`claif.sessions`); null for a pasted patch. */
+  session: string | null;
+  /** 1 for the first answer, one more for each refine or retry. */
+  revision: number;
+  /** True when this revision's answer came from the response cache. */
+  cached: boolean;
+  /** True when it was kept from an earlier server session. */
+  restored: boolean;
+  /** Set when some of the answer could not be placed. */
+  partial: PartialAnswer | null;
+  /** The model's whole answer for this revision (the raw text). */
+  answer: string | null;
+  /** This revision's tokens; null when the provider reported none. */
+  usage: Usage | null;
   /** The unified diff of what is still proposed. */
   diff: string;
   /** The diff document shown with window/showDocument, if any. */
@@ -82,6 +96,30 @@ export interface Proposal {
 
 /** Where a proposal stands (README: proposal state). */
 export type ProposalState = 'pending' | 'partial' | 'accepted' | 'rejected' | 'stale' | 'discarded' | 'failed';
+
+/** What an answer proposed that is not in the proposal, even after repair. */
+export interface PartialAnswer {
+  unplaced: UnplacedHunk[];
+}
+
+/** A hunk of the answer that could not be placed on the file's text. */
+export interface UnplacedHunk {
+  path: string;
+  /** 1-based, in the answer's order for that file. */
+  hunk: number;
+  /** Why: its old lines were not found, or found more than once. */
+  reason: string;
+  /** The old lines the answer expected. */
+  expected: string;
+}
+
+/** Tokens as the provider reported them; cache reads and writes are part of the input. */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+}
 
 /** What a proposal does to one file. */
 export interface ProposalFile {
@@ -201,15 +239,79 @@ export interface SettingsResult {
   problems: string[];
 }
 
+/** `claif.refine`: a follow-up turn on a proposal; its answer becomes the proposal's next revision. */
+export interface RefineArgs {
+  proposal: string;
+  /** What to change; when left out the server asks the user to pick (plain clients). */
+  feedback?: string | null;
+  /** The hunks the feedback is about; default all. */
+  hunks?: string[] | null;
+  /** Fix again: the diagnostic the accepted fix did not clear (feedback optional). */
+  diagnostic?: Diagnostic | null;
+  requestId?: string | null;
+}
+
+/** `claif.retry`: the proposal's ask again, past the cache; the answer becomes the next revision. */
+export interface RetryArgs {
+  proposal: string;
+  requestId?: string | null;
+}
+
+/** `claif.sessions`: the conversations of the workspace (of the folder holding `uri`), newest first. */
+export interface SessionsResult {
+  sessions: SessionSummary[];
+}
+
+/** One conversation: what was asked, its proposals and what it cost. */
+export interface SessionSummary {
+  id: string;
+  /** The document the first ask was about. */
+  uri: string;
+  title: string;
+  provider: string;
+  action: string;
+  /** When it began, ISO 8601 UTC. */
+  created: string;
+  /** Its latest turn, ISO 8601 UTC. */
+  updated: string;
+  turns: number;
+  proposals: string[];
+  /** Every turn's tokens added up. */
+  usage: Usage;
+}
+
+/** `claif.dropSession`: which session. */
+export interface SessionArgs {
+  session: string;
+}
+
+/** `claif.dropSession`: the session dropped and its proposals, which are discarded. */
+export interface DropSessionResult {
+  dropped: string;
+  proposals: string[];
+}
+
 /** `claif/proposalsChanged`: sent whenever a proposal is created or changes state. */
 export interface ProposalsChangedParams {
   proposals: ChangedProposal[];
 }
 
-/** A proposal that was created or changed state. */
+/** A proposal that was created or changed state (or revision). */
 export interface ChangedProposal {
   id: string;
   state: ProposalState;
+  revision: number;
+}
+
+/** `claif/answer`: an explain-type answer as it streams (the whole text so far), then once with `done`. */
+export interface AnswerParams {
+  /** The ask's requestId; null when the ask had none. */
+  requestId: string | null;
+  /** The ask's progress token, when it reports progress. */
+  token: string | number | null;
+  /** The whole Markdown answer so far. */
+  text: string;
+  done: boolean;
 }
 
 /** The `claif.*` commands, run with `workspace/executeCommand` and one object argument. */
@@ -222,11 +324,16 @@ export const Commands = {
   providers: 'claif.providers',
   cancel: 'claif.cancel',
   settings: 'claif.settings',
+  refine: 'claif.refine',
+  retry: 'claif.retry',
+  sessions: 'claif.sessions',
+  dropSession: 'claif.dropSession',
 } as const;
 
 /** The notifications the server sends. */
 export const Notifications = {
   proposalsChanged: 'claif/proposalsChanged',
+  answer: 'claif/answer',
 } as const;
 
 export const PROPOSALS_CHANGED = 'claif/proposalsChanged';

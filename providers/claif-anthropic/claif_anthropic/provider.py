@@ -133,7 +133,7 @@ class AnthropicProvider(HttpApiProvider):
                         usage = Usage(
                             input_tokens=event.message.usage.input_tokens or 0,
                             output_tokens=event.message.usage.output_tokens or 0,
-                            cached_input_tokens=event.message.usage.cache_read_input_tokens or 0,
+                            cache_read_tokens=event.message.usage.cache_read_input_tokens or 0,
                         )
                     elif event.type == "content_block_delta" and event.delta.type == "text_delta":
                         if event.delta.text:

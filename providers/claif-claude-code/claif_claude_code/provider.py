@@ -105,7 +105,7 @@ def usage_from_result(raw: dict[str, Any] | None) -> Usage:
     return Usage(
         input_tokens=int(raw.get("input_tokens") or 0),
         output_tokens=int(raw.get("output_tokens") or 0),
-        cached_input_tokens=int(raw.get("cache_read_input_tokens") or 0),
+        cache_read_tokens=int(raw.get("cache_read_input_tokens") or 0),
     )
 
 

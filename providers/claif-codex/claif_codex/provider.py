@@ -257,7 +257,7 @@ class CodexProvider(AgentCliProvider):
         return Usage(
             input_tokens=int(raw.get("input_tokens") or 0),
             output_tokens=int(raw.get("output_tokens") or 0),
-            cached_input_tokens=int(raw.get("cached_input_tokens") or 0),
+            cache_read_tokens=int(raw.get("cached_input_tokens") or 0),
         )
 
     def _error(self, message: str | None, process: AgentProcess) -> ClaifError:

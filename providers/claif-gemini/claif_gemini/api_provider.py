@@ -135,7 +135,7 @@ class GeminiApiProvider(BaseProvider):
                     usage = Usage(
                         input_tokens=meta.prompt_token_count or 0,
                         output_tokens=meta.candidates_token_count or 0,
-                        cached_input_tokens=meta.cached_content_token_count or 0,
+                        cache_read_tokens=meta.cached_content_token_count or 0,
                     )
                 for candidate in chunk.candidates or []:
                     if candidate.finish_reason is not None:

@@ -244,7 +244,7 @@ class GeminiCliProvider(AgentCliProvider):
                 usage=Usage(
                     input_tokens=int(stats.get("input_tokens") or 0),
                     output_tokens=int(stats.get("output_tokens") or 0),
-                    cached_input_tokens=int(stats.get("cached") or 0),
+                    cache_read_tokens=int(stats.get("cached") or 0),
                 ),
                 metadata={"model": model, "session_id": session_id, "duration_ms": stats.get("duration_ms")},
             )

@@ -171,7 +171,7 @@ class OpenAIProvider(HttpApiProvider):
                         usage = Usage(
                             input_tokens=chunk.usage.prompt_tokens or 0,
                             output_tokens=chunk.usage.completion_tokens or 0,
-                            cached_input_tokens=(details.cached_tokens or 0) if details else 0,
+                            cache_read_tokens=(details.cached_tokens or 0) if details else 0,
                         )
                     for choice in chunk.choices:
                         if choice.index != 0:

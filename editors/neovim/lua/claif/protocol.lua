@@ -52,12 +52,37 @@
 ---@field provider string
 ---@field action string
 ---@field title string
+---@field session string? Its conversation (`claif.sessions`); null for a pasted patch.
+---@field revision integer 1 for the first answer, one more for each refine or retry.
+---@field cached boolean True when this revision's answer came from the response cache.
+---@field restored boolean True when it was kept from an earlier server session.
+---@field partial claif.PartialAnswer? Set when some of the answer could not be placed.
+---@field answer string? The model's whole answer for this revision (the raw text).
+---@field usage claif.Usage? This revision's tokens; null when the provider reported none.
 ---@field diff string The unified diff of what is still proposed.
 ---@field previewUri string? The diff document shown with window/showDocument, if any.
 ---@field files claif.ProposalFile[]
 
 --- Where a proposal stands (README: proposal state).
 ---@alias claif.ProposalState "pending"|"partial"|"accepted"|"rejected"|"stale"|"discarded"|"failed"
+
+--- What an answer proposed that is not in the proposal, even after repair.
+---@class claif.PartialAnswer
+---@field unplaced claif.UnplacedHunk[]
+
+--- A hunk of the answer that could not be placed on the file's text.
+---@class claif.UnplacedHunk
+---@field path string
+---@field hunk integer 1-based, in the answer's order for that file.
+---@field reason string Why: its old lines were not found, or found more than once.
+---@field expected string The old lines the answer expected.
+
+--- Tokens as the provider reported them; cache reads and writes are part of the input.
+---@class claif.Usage
+---@field inputTokens integer
+---@field outputTokens integer
+---@field cacheReadTokens integer
+---@field cacheWriteTokens integer
 
 --- What a proposal does to one file.
 ---@class claif.ProposalFile
@@ -147,14 +172,61 @@
 ---@field settings table<string, any> Every setting, camelCase, as in the README's settings table.
 ---@field problems string[]
 
+--- `claif.refine`: a follow-up turn on a proposal; its answer becomes the proposal's next revision.
+---@class claif.RefineArgs
+---@field proposal string
+---@field feedback? string What to change; when left out the server asks the user to pick (plain clients).
+---@field hunks? string[] The hunks the feedback is about; default all.
+---@field diagnostic? claif.Diagnostic Fix again: the diagnostic the accepted fix did not clear (feedback optional).
+---@field requestId? string
+
+--- `claif.retry`: the proposal's ask again, past the cache; the answer becomes the next revision.
+---@class claif.RetryArgs
+---@field proposal string
+---@field requestId? string
+
+--- `claif.sessions`: the conversations of the workspace (of the folder holding `uri`), newest first.
+---@class claif.SessionsResult
+---@field sessions claif.SessionSummary[]
+
+--- One conversation: what was asked, its proposals and what it cost.
+---@class claif.SessionSummary
+---@field id string
+---@field uri string The document the first ask was about.
+---@field title string
+---@field provider string
+---@field action string
+---@field created string When it began, ISO 8601 UTC.
+---@field updated string Its latest turn, ISO 8601 UTC.
+---@field turns integer
+---@field proposals string[]
+---@field usage claif.Usage Every turn's tokens added up.
+
+--- `claif.dropSession`: which session.
+---@class claif.SessionArgs
+---@field session string
+
+--- `claif.dropSession`: the session dropped and its proposals, which are discarded.
+---@class claif.DropSessionResult
+---@field dropped string
+---@field proposals string[]
+
 --- `claif/proposalsChanged`: sent whenever a proposal is created or changes state.
 ---@class claif.ProposalsChangedParams
 ---@field proposals claif.ChangedProposal[]
 
---- A proposal that was created or changed state.
+--- A proposal that was created or changed state (or revision).
 ---@class claif.ChangedProposal
 ---@field id string
 ---@field state claif.ProposalState
+---@field revision integer
+
+--- `claif/answer`: an explain-type answer as it streams (the whole text so far), then once with `done`.
+---@class claif.AnswerParams
+---@field requestId string? The ask's requestId; null when the ask had none.
+---@field token (string|integer)? The ask's progress token, when it reports progress.
+---@field text string The whole Markdown answer so far.
+---@field done boolean
 
 local M = {}
 
@@ -168,11 +240,16 @@ M.commands = {
   providers = "claif.providers",
   cancel = "claif.cancel",
   settings = "claif.settings",
+  refine = "claif.refine",
+  retry = "claif.retry",
+  sessions = "claif.sessions",
+  dropSession = "claif.dropSession",
 }
 
 --- The notifications the server sends.
 M.notifications = {
   proposalsChanged = "claif/proposalsChanged",
+  answer = "claif/answer",
 }
 
 return M
