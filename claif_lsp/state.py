@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from claif_lsp.configuration import LoadedSettings
     from claif_lsp.core.proposals import ProposalStore
+    from claif_lsp.core.sessions import SessionStore
     from claif_lsp.settings import Settings
 
 
@@ -41,6 +42,7 @@ class ServerState:
     shown_problems: set[str] = field(default_factory=set)
     background: set[asyncio.Task[Any]] = field(default_factory=set)
     _proposals: ProposalStore | None = None
+    _sessions: SessionStore | None = None
     settings_ready: asyncio.Event = field(default_factory=asyncio.Event)
     """Set once the client's settings were pulled (or could not be), so asks never run on defaults."""
     running: dict[str, RunningAsk] = field(default_factory=dict)
@@ -54,6 +56,15 @@ class ServerState:
 
             self._proposals = ProposalStore()
         return self._proposals
+
+    @property
+    def sessions(self) -> SessionStore:
+        """Every conversation of this session (loaded on first use, like the proposals)."""
+        if self._sessions is None:
+            from claif_lsp.core.sessions import SessionStore
+
+            self._sessions = SessionStore()
+        return self._sessions
 
     def proposals_touching(self, path: Path) -> bool:
         """True when a proposal of this session touches the file at ``path`` (False before any was made)."""
