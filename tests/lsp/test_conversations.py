@@ -254,8 +254,10 @@ async def test_sessions_are_listed_with_their_usage_and_can_be_dropped(client: E
     assert session["usage"] == {"inputTokens": 1200, "outputTokens": 30, "cacheReadTokens": 1000, "cacheWriteTokens": 0}
     assert session["created"].endswith("Z") and session["updated"] >= session["created"]
     assert (await scenario.command(client, "claif.sessions", {}))["sessions"] == [session]
-    other = (workspace / "other.py").as_uri()
-    assert (await scenario.command(client, "claif.sessions", {"uri": other}))["sessions"] == []
+    inside = (workspace / "other.py").as_uri()
+    assert (await scenario.command(client, "claif.sessions", {"uri": inside}))["sessions"] == [session]
+    outside = (workspace.parent / "elsewhere.py").as_uri()
+    assert (await scenario.command(client, "claif.sessions", {"uri": outside}))["sessions"] == []
 
     dropped = await scenario.command(client, "claif.dropSession", {"session": session["id"]})
 
