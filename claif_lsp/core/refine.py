@@ -181,7 +181,8 @@ class Conversation(Ask):
         if name not in self.providers.names():
             raise InvalidRequest(f"provider {name!r} of {proposal.title} is not installed any more")
         display = self.providers.display_name(name)
-        self.progress = progress = await self.starter.begin("Claif", f"{display}: {kind} {proposal.title}")
+        begin = f"{display}: {kind} {proposal.id} (revision {proposal.revision + 1})"
+        self.progress = progress = await self.starter.begin("Claif", begin)
         [item] = await self._ask_providers(
             [name], prompt, target, proposal.action, progress, history=history, resume=resume, cache=cache
         )
