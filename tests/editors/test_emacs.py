@@ -9,6 +9,7 @@ runs as `emacs -nw` on a pseudo-terminal rather than `--batch`, because batch mo
 from __future__ import annotations
 
 import fcntl
+import itertools
 import json
 import os
 import pty
@@ -269,6 +270,26 @@ def test_explain_opens_the_claif_buffer_beside_the_source(tmp_path: Path) -> Non
     assert r["source"] == SAMPLE and r["modified"] is False and r["proposals"] == 0
 
 
+def test_explain_streams_into_the_claif_buffer(tmp_path: Path) -> None:
+    # Cut across lines, slowly: the buffer shows each text so far, not only whole lines.
+    pieces = [EXPLANATION[i : i + 8] for i in range(0, len(EXPLANATION), 8)]
+    run = EmacsScenario(tmp_path, [{"action": "explain", "chunks": pieces, "delayMs": 150}]).run("explain_stream.el")
+    r = ok(run)
+    heading = "# claif: Replay: explain (app.py)\n\n"
+    versions, headers = r["versions"], r["headers"]
+    assert all(v.startswith(heading) for v in versions), versions
+    bodies = [v.removeprefix(heading) for v in versions]
+    assert len(bodies) >= 3, bodies
+    assert all(EXPLANATION.startswith(b.rstrip("\n")) for b in bodies), bodies
+    assert all(len(a) <= len(b) for a, b in itertools.pairwise(bodies)), bodies
+    # While it streams a header line says so; the whole answer ends it, unchanged by the ask's own result.
+    assert headers[0].startswith("claif: the answer is streaming"), headers
+    assert r["answer"] == heading + EXPLANATION and r["header_after"] == "", r
+    assert r["answer_read_only"] is True and r["answer_window"] is True and r["focus_kept"] is True
+    assert r["source"] == SAMPLE
+    assert r["last_message"] == "claif: answer in the *claif* buffer", r["messages"]
+
+
 def test_cancel_stops_a_streaming_ask(tmp_path: Path) -> None:
     pieces = ANSWER.splitlines(keepends=True)
     entry = {"action": "ask", "chunks": pieces, "delayMs": 1500}
@@ -351,6 +372,8 @@ def test_readme_setup_works_as_written(tmp_path: Path) -> None:
         "C-c a r": "claif-review",
         "C-c a y": "claif-accept-hunk",
         "C-c a n": "claif-reject-hunk",
+        "C-c a R": "claif-refine",
+        "C-c a g": "claif-retry",
     }
     assert r["after_one"] == FIRST_HUNK_APPLIED
     assert r["answer"].endswith(EXPLANATION), r["answer"]
