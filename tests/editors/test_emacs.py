@@ -18,6 +18,7 @@ import struct
 import subprocess
 import sys
 import termios
+import textwrap
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from typing import Any
 import pytest
 
 from tests.editors.neovim_harness import (
+    ALL_THREE_APPLIED,
     ANSWER,
     BOTH_APPLIED,
     DESCRIBE_AND_GREET,
@@ -288,6 +290,46 @@ def test_explain_streams_into_the_claif_buffer(tmp_path: Path) -> None:
     assert r["answer_read_only"] is True and r["answer_window"] is True and r["focus_kept"] is True
     assert r["source"] == SAMPLE
     assert r["last_message"] == "claif: answer in the *claif* buffer", r["messages"]
+
+
+REFINED_GREET = textwrap.dedent(
+    """\
+    *** Begin Patch
+    *** Update File: app.py
+    @@ def greet(name):
+    -    return "Hello " + name
+    +    return "Hello, " + name
+    *** End Patch
+    """
+)
+
+
+def test_refine_with_feedback_then_retry_follow_the_revisions(tmp_path: Path) -> None:
+    entries = [
+        # The refine's message carries the feedback; the retry sends the first ask again, so its entry comes next.
+        {"match": "keep the plain concatenation, add a comma", "answer": f"A comma.\n\n{REFINED_GREET}"},
+        {"action": "ask", "match": "rename the accumulator", "answer": ANSWER},
+        {"action": "ask", "match": "rename the accumulator", "answer": DESCRIBE_AND_GREET},
+    ]
+    r = ok(EmacsScenario(tmp_path, entries).run("refine.el"))
+    # `f` read the feedback in the minibuffer and sent it asynchronously, its progress in the mode line.
+    assert r["prompts"] == ["claif refine Replay: rename the accumulator: "], r["prompts"]
+    assert r["running_after_refine"] == 1
+    assert any("refine: Replay: rename the accumulator" in line for line in r["modelines"]), r["modelines"]
+    # Revision 2: the accepted hunk stays in the buffer, the pending one is replaced by the refined answer.
+    assert r["source_refined"] == FIRST_HUNK_APPLIED
+    review = r["review_refined"]
+    assert review.startswith("claif proposal p1: Replay: rename the accumulator (partial, revision 2)\n"), review
+    assert '-    return "Hello " + name\n+    return "Hello, " + name\n' in review, review
+    assert "f-string" not in review and 'f"Hello' not in review, review
+    assert [o[0] for o in r["overlays_refined"]] == [20], r["overlays_refined"]
+    assert r["review_shown"] is True
+    # Revision 3 (retry): the first ask again, its two hunks placed on the text as it is now, then accepted.
+    retried = r["review_retried"]
+    assert "revision 3)" in retried.splitlines()[0], retried
+    assert '+    return f"Item: {item.name}"' in retried and '+    return f"Hello {name}"' in retried, retried
+    assert r["final"] == ALL_THREE_APPLIED, r["final"]
+    assert r["questions"] == [], r["questions"]
 
 
 def test_cancel_stops_a_streaming_ask(tmp_path: Path) -> None:
