@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 
+from claif_lsp.protocol import models
 from tests.editors.neovim_harness import (
     ALL_THREE_APPLIED,
     ANSWER,
@@ -330,6 +331,83 @@ def test_refine_with_feedback_then_retry_follow_the_revisions(tmp_path: Path) ->
     assert '+    return f"Item: {item.name}"' in retried and '+    return f"Hello {name}"' in retried, retried
     assert r["final"] == ALL_THREE_APPLIED, r["final"]
     assert r["questions"] == [], r["questions"]
+
+
+def partial_proposal(file: Path) -> dict[str, Any]:
+    """`claif.proposal`'s answer for a partial answer: the greet hunk placed, the total hunk not."""
+    greet = {
+        "id": "p1-h1",
+        "uri": file.as_uri(),
+        "state": "pending",
+        "range": {"start": {"line": 19, "character": 0}, "end": {"line": 20, "character": 0}},
+        "reason": None,
+        "oldText": '    return "Hello " + name\n',
+        "newText": '    return f"Hello {name}"\n',
+    }
+    proposal = {
+        "id": "p1",
+        "state": "pending",
+        "reason": "a partial answer: 1 hunk could not be placed",
+        "provider": "replay",
+        "action": "ask",
+        "title": "Replay: rename the accumulator",
+        "session": "s1",
+        "revision": 1,
+        "cached": False,
+        "restored": False,
+        "partial": {
+            "unplaced": [
+                {
+                    "path": "app.py",
+                    "hunk": 1,
+                    "reason": "its old lines were not found",
+                    "expected": "    s = 0\n    for it in items:\n",
+                }
+            ]
+        },
+        "answer": ANSWER,
+        "usage": None,
+        "diff": "",
+        "previewUri": None,
+        "files": [
+            {
+                "uri": file.as_uri(),
+                "path": "app.py",
+                "operation": "update",
+                "newUri": None,
+                "version": 1,
+                "proposedText": SAMPLE.replace('return "Hello " + name', 'return f"Hello {name}"'),
+                "hunks": [greet],
+            }
+        ],
+    }
+    assert models.Proposal.model_validate(proposal).wire() == proposal, "not what claif.proposal sends"
+    return proposal
+
+
+def test_a_partial_answer_shows_what_was_not_placed_and_the_raw_answer(tmp_path: Path) -> None:
+    scenario = EmacsScenario(tmp_path, [])
+    proposal = partial_proposal(scenario.file)
+    r = ok(scenario.run("partial.el", {"CLAIFTEST_EMACS_PROPOSAL": json.dumps(proposal)}))
+    review = r["review"]
+    # What could not be placed and why, each expected line behind "| " (never read as a diff line).
+    assert review.startswith(
+        "claif proposal p1: Replay: rename the accumulator (pending)\n"
+        "A partial answer: 1 hunk could not be placed (w shows the raw answer):\n"
+        "  app.py, hunk 1: its old lines were not found\n"
+        "    |     s = 0\n"
+        "    |     for it in items:\n\n"
+        "--- a/app.py\n"
+    ), review
+    assert '@@ -20,1 +20,1 @@\n-    return "Hello " + name\n+    return f"Hello {name}"\n' in review, review
+    assert r["hunk_ids"] == ["p1-h1"], "only the placed hunk is a hunk of the review"
+    shown = r["messages_shown"][-1]
+    assert shown == (
+        "claif: 1 hunk in app.py: review it in *claif review* "
+        "(a partial answer: 1 more hunk could not be placed; w there shows the raw answer)"
+    ), r["messages_shown"]
+    assert r["key_w"] == "claif-review-raw-answer"
+    assert r["raw"] == ANSWER and r["raw_shown"] is True and r["raw_read_only"] is True
 
 
 def test_cancel_stops_a_streaming_ask(tmp_path: Path) -> None:
