@@ -81,7 +81,8 @@ local function render(s)
   local shown = { '# ' .. (s.what or 'claif'), '', '_claif: the answer is streaming…_', '' }
   set_lines(s.buf, vim.list_extend(shown, s.lines))
   local win = s.win
-  if win and vim.api.nvim_win_is_valid(win) and win ~= vim.api.nvim_get_current_win() then
+  local following = win and vim.api.nvim_win_is_valid(win) and vim.api.nvim_win_get_buf(win) == s.buf
+  if following and win ~= vim.api.nvim_get_current_win() then
     vim.api.nvim_win_set_cursor(win, { vim.api.nvim_buf_line_count(s.buf), 0 })
   end
 end
