@@ -1,0 +1,87 @@
+"""Proposals as conversations in the Neovim plugin, end to end: refine from the diff view (a failed turn keeps the
+feedback, the next revision is shown with the accepted hunk kept), a partial answer (what did not place, the raw
+answer), and proposals restored after a restart. Headless Neovim 0.11, the real server, the replay provider."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.editors.neovim_harness import (
+    ALL_THREE_APPLIED,
+    ANSWER,
+    BOTH_APPLIED,
+    DESCRIBE_AND_GREET,
+    FIRST_HUNK_APPLIED,
+    SAMPLE,
+    NeovimScenario,
+    NvimRun,
+)
+
+pytestmark = pytest.mark.timeout(120)
+
+FEEDBACK = "Also use an f-string in describe"
+
+
+def lines(text: str) -> list[str]:
+    return text.splitlines()
+
+
+def ok(run: NvimRun) -> dict:
+    assert run.returncode == 0 and "error" not in run.result, run.explain()
+    return run.result
+
+
+def test_refine_from_the_diff_view_keeps_the_accepted_hunk_and_the_feedback(tmp_path: Path) -> None:
+    entries = [
+        {"action": "ask", "answer": ANSWER},
+        {"match": FEEDBACK, "error": "the model is overloaded"},
+        {"match": FEEDBACK, "answer": f"Both now use f-strings.\n\n{DESCRIBE_AND_GREET}"},
+    ]
+    r = ok(NeovimScenario(tmp_path, entries).run("refine.lua"))
+    assert len(r["first_pending"]) == 2
+    assert r["after_accept"] == lines(FIRST_HUNK_APPLIED)
+    assert r["greet_line"] == '    return f"Hello {name}"', r["greet_line"]
+    # The failed turn: said once, with why, that nothing changed, and that the feedback is kept.
+    (failure,) = r["failure_messages"]
+    assert failure.startswith("claif: refine of p1 failed"), failure
+    assert "overloaded" in failure and "p1 stays as it was" in failure, failure
+    assert "your feedback is kept: :ClaifRefine offers it again" in failure, failure
+    assert r["revision_after_failure"] == 1 and len(r["pending_after_failure"]) == 1
+    # `gf` prompted with the same feedback, narrowed to the greet hunk under the cursor.
+    assert r["prompts"] == [{"prompt": "Refine p1 (1 hunk): ", "default": FEEDBACK}], r["prompts"]
+    first, second = r["sent"]
+    assert first["feedback"] == second["feedback"] == FEEDBACK
+    assert first["hunks"] == second["hunks"] == r["pending_after_failure"], r["sent"]
+    # The refine ran like an ask: its own progress, begin to end.
+    assert r["refine_progress"][0] == "begin" and r["refine_progress"][-1] == "end", r["refine_progress"]
+    # Revision 2 in the open view: the accepted hunk kept, the new answer's hunks pending.
+    assert r["announced"] == ["claif: p1 revision 2 ready, 2 hunks in app.py"], r["announced"]
+    assert r["view_open"] is True
+    assert "revision 2 · 1 hunk accepted" in r["winbar"], r["winbar"]
+    assert r["source_r2"] == lines(FIRST_HUNK_APPLIED)
+    assert r["proposed_r2"] == lines(ALL_THREE_APPLIED)
+    assert r["pending_r2"] == 2
+    states = [h["state"] for h in r["hunk_states_r2"]]
+    assert states == ["accepted", "pending", "pending"], r["hunk_states_r2"]
+    # The accepted hunk is marked where its lines are (line 5, `result = 0`), on both sides.
+    kept = {"row": 4, "text": "claif: hunk 1 of 3 accepted"}
+    assert kept in r["source_marks_r2"], r["source_marks_r2"]
+    assert r["proposal_marks_r2"] == [kept], r["proposal_marks_r2"]
+    # Accepting revision 2 leaves all three changes in the buffer (not on disk).
+    assert r["final"] == lines(ALL_THREE_APPLIED)
+    assert r["final_state"] == "accepted" and r["final_revision"] == 2
+    assert r["modified"] is True and (tmp_path / "ws" / "app.py").read_text() == SAMPLE
+
+
+def test_a_pending_proposal_is_shown_again_after_a_restart_and_accepted(tmp_path: Path) -> None:
+    scenario = NeovimScenario(tmp_path, [{"action": "ask", "answer": ANSWER}])
+    first = ok(scenario.run("restore_first.lua"))
+    assert first["pending"] == 2
+    second = ok(scenario.run("restore_second.lua"))
+    assert second["proposal"] == first["proposal"] and second["restored"] is True
+    assert second["announced"] == [f"claif: {first['proposal']} restored, 2 hunks in app.py: :ClaifReview"]
+    assert second["signs"] == 2
+    assert "restored" in second["winbar"], second["winbar"]
+    assert second["final"] == lines(BOTH_APPLIED) and second["final_state"] == "accepted"
