@@ -14,6 +14,7 @@ from tests.editors.neovim_harness import (
     BOTH_APPLIED,
     DESCRIBE_AND_GREET,
     FIRST_HUNK_APPLIED,
+    GREET_APPLIED,
     SAMPLE,
     NeovimScenario,
     NvimRun,
@@ -22,6 +23,16 @@ from tests.editors.neovim_harness import (
 pytestmark = pytest.mark.timeout(120)
 
 FEEDBACK = "Also use an f-string in describe"
+
+GREET_ONLY = """\
+*** Begin Patch
+*** Update File: app.py
+@@ def greet(name):
+-    return "Hello " + name
++    return f"Hello {name}"
+*** End Patch
+"""
+"""One hunk: the greeting as an f-string."""
 
 
 def lines(text: str) -> list[str]:
@@ -85,3 +96,25 @@ def test_a_pending_proposal_is_shown_again_after_a_restart_and_accepted(tmp_path
     assert second["signs"] == 2
     assert "restored" in second["winbar"], second["winbar"]
     assert second["final"] == lines(BOTH_APPLIED) and second["final_state"] == "accepted"
+
+
+def test_an_answer_from_the_cache_says_so_and_retry_asks_again(tmp_path: Path) -> None:
+    entries = [
+        {"action": "ask", "answer": ANSWER},
+        {"answer": f"Only the greeting.\n\n{GREET_ONLY}"},
+    ]
+    r = ok(NeovimScenario(tmp_path, entries, settings={"cache": {"enabled": True}}).run("cache_retry.lua"))
+    first, second = r["ids"]
+    assert r["cached"] == [False, True]
+    assert r["announced"] == [
+        f"claif: {first} ready, 2 hunks in app.py: :ClaifReview",
+        f"claif: {second} ready, 2 hunks in app.py: :ClaifReview; from the cache: :ClaifRetry asks again",
+    ], r["announced"]
+    assert r["reviewed"] == second
+    assert r["winbar_cached"].endswith("· from the cache (:ClaifRetry asks again)"), r["winbar_cached"]
+    # The retry went past the cache: the transcript's other answer, as revision 2 of the same proposal.
+    assert r["cached_after_retry"] is False
+    assert "from the cache" not in r["winbar_retried"] and "revision 2" in r["winbar_retried"], r["winbar_retried"]
+    assert r["proposed_retried"] == lines(GREET_APPLIED)
+    assert r["announced_retry"] == [f"claif: {second} revision 2 ready, 1 hunk in app.py"], r["announced_retry"]
+    assert r["first_revision"] == 1
