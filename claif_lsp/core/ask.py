@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import os
 import time
@@ -38,10 +39,11 @@ from claif_lsp.core.errors import InvalidRequest, RequestFailed
 from claif_lsp.core.files import snapshot_reader
 from claif_lsp.core.instructions import find_comment_instruction, with_comment_removed
 from claif_lsp.core.ports import Editor, Progress, ProgressStarter, Providers
+from claif_lsp.core.repair import as_unplaced, nothing_placed, repair_progress, repair_prompt
 from claif_lsp.core.review import Review
 from claif_lsp.edit_policy import drop_never_sent
 from claif_lsp.errors import ClaifError, PatchError, ProviderRuntimeError, ProviderTimeoutError
-from claif_lsp.patches import parse_answer, resolve_patch
+from claif_lsp.patches import PartialResolution, parse_answer, resolve_partial
 from claif_lsp.prompts import Prompt, build_prompt, is_explain
 from claif_lsp.protocol import models as wire
 from claif_lsp.recording import record_exchange
@@ -50,7 +52,7 @@ from claif_lsp.state import ServerState
 from claif_lsp.streaming import Answer, collect_answer, describe_failure
 from claif_lsp.text_check import broken_text_message, find_lone_surrogate
 from claif_lsp.token_counts import estimate_tokens, format_tokens
-from claif_lsp.types import ClaifOptions, Usage
+from claif_lsp.types import ClaifOptions, Message, Role, Usage
 
 SUGGESTED_INSTRUCTIONS = ("Improve this code", "Simplify", "Add error handling", "Add type hints", "Make it faster")
 """Offered to pick from when a plain LSP client asks without an instruction."""
@@ -265,7 +267,7 @@ class Ask:
         answers = await self._ask_providers(names, prompt, target, request.action, progress)
         if is_explain(request.action, custom_kind):
             return await self._present_answer(answers, progress, target.settings)
-        return await self._make_proposals(answers, progress, target, request, instruction or label)
+        return await self._make_proposals(answers, progress, target, request, instruction or label, prompt)
 
     def _target(self, request: AskRequest) -> _Target:
         """The document asked about, its folder and settings; InvalidRequest when it may not be read or sent."""
@@ -323,13 +325,21 @@ class Ask:
         return list(await asyncio.gather(*(one(name) for name in names)))
 
     async def _ask_one(
-        self, name: str, prompt: Prompt, target: _Target, action: str, on_text: Callable[[str], None]
+        self,
+        name: str,
+        prompt: Prompt,
+        target: _Target,
+        action: str,
+        on_text: Callable[[str], None],
+        history: list[Message] | None = None,
     ) -> Answer:
+        """One provider's answer to ``prompt`` (after ``history``, earlier turns: those never use the cache)."""
         settings = target.settings
         provider_settings = settings.provider_settings(name)
         cache = ResponseCache(settings.cache)
+        use_cache = cache.enabled and not history
         key = cache.key(provider=name, model=provider_settings.model, system=prompt.system, prompt=prompt.user)
-        cached = cache.get(key) if cache.enabled else None
+        cached = cache.get(key) if use_cache else None
         if cached is not None:
             on_text(cached.text)
             return Answer(provider=name, text=cached.text, usage=Usage.model_validate(cached.usage), model=cached.model)
@@ -341,6 +351,7 @@ class Ask:
             action=action,
             open_documents={str(v.path): v.text for v in _sendable(self.editor.documents.open_views()) if v.path},
             ask_user=self.editor.user.choose,
+            history=list(history or []),
         )
         options = provider.resolve_options(options)
         limit = (options.timeout or provider_settings.timeout) + TIMEOUT_GRACE
@@ -352,7 +363,7 @@ class Ask:
             raise ProviderTimeoutError(f"no complete answer within {limit:.0f} s", provider=name) from None
         if not answer.text.strip():
             raise ProviderRuntimeError("answered with nothing", provider=name)
-        if cache.enabled:
+        if use_cache:
             cache.put(key, answer.text, answer.usage.model_dump(), answer.model)
         if settings.record:
             record = functools.partial(
@@ -368,47 +379,110 @@ class Ask:
         target: _Target,
         request: AskRequest,
         instruction: str | None,
+        prompt: Prompt,
     ) -> wire.AskEditResult:
-        root, path = target.root, target.path
-        default_path = str(path.relative_to(root)) if path and root in path.parents else None
-        exclude = target.settings.context.exclude
-        reader = snapshot_reader(self.editor.documents, root)
         review = Review(self.state, self.editor)
         ok: list[Answer] = []
         errors: list[ClaifError] = []
         proposals: list[str] = []
-        hunks = files = 0
+        hunks = files = unplaced = 0
         for item in answers:
             if isinstance(item, ClaifError):
                 errors.append(item)
                 continue
             try:
-                parsed = parse_answer(item.text, default_path=default_path)
-                patch, refusals = drop_never_sent(parsed, root, reader, exclude)
-                for message in refusals:
-                    errors.append(PatchError(message, provider=item.provider))
-                    self.editor.user.warning(message)
-                if refusals and not patch.files:
-                    continue
-                resolved = resolve_patch(patch, root, reader)
+                item, placement, refusals = await self._placed(item, prompt, target, request.action, progress)
             except ClaifError as exc:
                 exc.provider = exc.provider or item.provider
                 errors.append(exc)
                 continue
+            for message in refusals:
+                errors.append(PatchError(message, provider=item.provider))
+                self.editor.user.warning(message)
+            if placement is None:
+                continue
+            resolved = placement.resolved
             ok.append(item)
             title = f"{self.providers.display_name(item.provider)}: {(instruction or request.action).strip()[:60]}"
             proposal = await review.publish(
-                resolved, provider=item.provider, action=request.action, title=title, root=root
+                resolved,
+                provider=item.provider,
+                action=request.action,
+                title=title,
+                root=target.root,
+                unplaced=[as_unplaced(u) for u in placement.unplaced],
+                # The raw answer shows what could not be placed; never when it wrote into a file it may not touch.
+                answer=item.text if placement.unplaced and not refusals else None,
             )
             proposals.append(proposal.id)
             files += len(resolved.files)
             hunks += sum(len(f.hunks) for f in resolved.files)
+            unplaced += len(placement.unplaced)
         if not proposals:
             raise _one_error(errors)
         summary = f"{hunks} hunk{'s' * (hunks != 1)} in {files} file{'s' * (files != 1)}"
+        if unplaced:
+            summary += f" (partial: {unplaced} not placed)"
         self.summary = f"{', '.join(proposals)}: {summary}, {_outcome_tokens(ok)}"
         progress.end(f"{summary}, {_outcome_tokens(ok)}, {progress.elapsed():.1f} s")
         return wire.AskEditResult(proposals=proposals, errors=[str(e) for e in errors])
+
+    def _placement(self, answer: Answer, target: _Target) -> tuple[PartialResolution | None, list[str]]:
+        """What of the answer places on the files now (None: it only touched files it may not) and why files
+        were dropped; ClaifError when it holds no patch."""
+        root, path = target.root, target.path
+        default_path = str(path.relative_to(root)) if path and root in path.parents else None
+        reader = snapshot_reader(self.editor.documents, root)
+        parsed = parse_answer(answer.text, default_path=default_path)
+        patch, refusals = drop_never_sent(parsed, root, reader, target.settings.context.exclude)
+        if refusals and not patch.files:
+            return None, refusals
+        return resolve_partial(patch, root, reader), refusals
+
+    async def _placed(
+        self,
+        answer: Answer,
+        prompt: Prompt,
+        target: _Target,
+        action: str,
+        progress: Progress,
+    ) -> tuple[Answer, PartialResolution | None, list[str]]:
+        """The answer, what of it places and the files it may not touch, after up to ``repairAttempts`` repair
+        turns while hunks do not place.
+
+        A repair that fails (the provider, or an answer without a patch) keeps the answer before it."""
+        placement, refusals = self._placement(answer, target)
+        history = [Message(role=Role.USER, content=prompt.user)]
+        for _attempt in range(target.settings.repair_attempts):
+            if placement is None or placement.complete:
+                break
+            status = repair_progress(placement.unplaced)
+            progress.report(status)
+            logger.info("{}: {}", answer.provider, status)
+            history.append(Message(role=Role.ASSISTANT, content=answer.text))
+            message = repair_prompt(placement.unplaced, placed=placement.placed_hunks)
+            turn = Prompt(system=prompt.system, user=message, expects_patch=True)
+            try:
+                repaired = await self._ask_one(
+                    answer.provider, turn, target, action, lambda _piece: None, history=list(history)
+                )
+                repaired_placement, repaired_refusals = self._placement(repaired, target)
+            except Exception as exc:  # a failed repair costs the repair only, never the answer it was to repair
+                failure = exc if isinstance(exc, ClaifError) else describe_failure(exc, answer.provider)
+                logger.warning("{}: the repair turn failed, keeping the answer before it: {}", answer.provider, failure)
+                break
+            if repaired_placement is None:
+                logger.warning(
+                    "{}: the repaired answer only touched files it may not; keeping the one before", answer.provider
+                )
+                break
+            history.append(Message(role=Role.USER, content=message))
+            # The revision's cost is both turns'.
+            answer = dataclasses.replace(repaired, usage=answer.usage + repaired.usage)
+            placement, refusals = repaired_placement, repaired_refusals
+        if placement is not None and not placement.resolved.files:
+            raise nothing_placed(placement.unplaced, answer.provider)
+        return answer, placement, refusals
 
     async def _present_answer(
         self, answers: list[Answer | ClaifError], progress: Progress, settings: Settings

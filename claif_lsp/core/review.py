@@ -11,6 +11,7 @@ only an answer ``applied: true`` marks them accepted.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,8 @@ from platformdirs import user_cache_dir
 from claif_lsp.core.errors import InvalidRequest, RequestFailed
 from claif_lsp.core.files import current_text, snapshot_reader
 from claif_lsp.core.ports import Editor, EditOutcome
-from claif_lsp.core.proposals import HunksInFlightError, HunkState, Proposal, ProposalState
+from claif_lsp.core.proposals import HunksInFlightError, HunkState, Proposal, ProposalState, Unplaced
+from claif_lsp.core.repair import partial_note
 from claif_lsp.core.views import describe
 from claif_lsp.errors import PatchError
 from claif_lsp.lsp_edits import to_workspace_edit
@@ -304,11 +306,28 @@ class Review:
             raise InvalidRequest(f"root {path} is not a folder")
         return path
 
-    async def publish(self, resolved: ResolvedPatch, *, provider: str, action: str, title: str, root: Path) -> Proposal:
-        """Keep a new proposal and present it as the approval setting says."""
+    async def publish(
+        self,
+        resolved: ResolvedPatch,
+        *,
+        provider: str,
+        action: str,
+        title: str,
+        root: Path,
+        unplaced: Sequence[Unplaced] = (),
+        answer: str | None = None,
+    ) -> Proposal:
+        """Keep a new proposal and present it as the approval setting says; a partial answer (``unplaced``
+        hunks) is always left for review."""
         proposal = self.proposals.add(resolved, provider=provider, action=action, title=title, root=str(root))
+        proposal.unplaced = list(unplaced)
+        proposal.answer = answer
         settings = self.state.settings_for(self.editor.documents.uri_for(root))
         approval = settings.approval.value
+        if unplaced and approval != "review":
+            # Applying the part that placed would leave the change half made, and nobody chose which half.
+            approval = "review"
+            self.editor.user.warning(partial_note(proposal.title, proposal.unplaced))
         if approval == "confirm" and not self.editor.capabilities.change_annotations:
             # Without change annotations the editor would apply at once: the user asked to confirm, so review.
             approval = "review"
