@@ -18,9 +18,10 @@ import functools
 import os
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import anyio
 from loguru import logger
@@ -41,6 +42,7 @@ from claif_lsp.core.instructions import find_comment_instruction, with_comment_r
 from claif_lsp.core.ports import Editor, Progress, ProgressStarter, Providers
 from claif_lsp.core.repair import as_unplaced, nothing_placed, repair_progress, repair_prompt
 from claif_lsp.core.review import Review
+from claif_lsp.core.sessions import Session, Turn
 from claif_lsp.edit_policy import drop_never_sent
 from claif_lsp.errors import ClaifError, PatchError, ProviderRuntimeError, ProviderTimeoutError
 from claif_lsp.patches import PartialResolution, parse_answer, resolve_partial
@@ -86,6 +88,9 @@ class AskRequest:
     request_id: str | None = None
     """How the editor names the ask (``claif.cancel`` takes it); it names the ask in the log."""
 
+
+CacheUse = Literal["use", "write", "off"]
+"""How a turn uses the response cache: read and write (an ask), write only (a retry), not at all (a follow-up)."""
 
 AskOutcome = wire.AskEditResult | wire.AskExplainResult | wire.AskCancelledResult
 """Proposal ids, an explanation, or: the user dismissed the question before anything was sent."""
@@ -135,8 +140,18 @@ class _StreamStats:
 
 
 def _outcome_tokens(answers: list[Answer]) -> str:
-    total = sum(a.usage.total_tokens for a in answers)
-    return f"{format_tokens(total)} tokens" if total else "tokens not reported"
+    """The answers' tokens for people, ``1.2k tokens (1.0k from the prompt cache)``; answers served from the
+    response cache cost nothing and say so."""
+    fresh = [a for a in answers if not a.cached]
+    parts = ["from the cache"] if len(fresh) < len(answers) else []
+    if fresh:
+        total = sum(a.usage.total_tokens for a in fresh)
+        read = sum(a.usage.cache_read_tokens for a in fresh)
+        tokens = f"{format_tokens(total)} tokens" if total else "tokens not reported"
+        if read:
+            tokens += f" ({format_tokens(read)} from the prompt cache)"
+        parts.append(tokens)
+    return ", ".join(parts)
 
 
 def _one_error(errors: list[ClaifError]) -> ClaifError:
@@ -166,36 +181,58 @@ class Ask:
         self.provider_names: list[str] = []
         self.summary = "done"
         """What the ask produced, for its log line."""
+        self.prompt: Prompt | None = None
+        """What the first turn sent, once built (the sessions record it)."""
+        self.cache_keys: dict[str, str] = {}
+        """Each provider's response-cache key for this ask."""
 
     async def run(self, request: AskRequest) -> AskOutcome:
         """Run the ask; errors are ClaifErrors (InvalidRequest for a request that cannot be served)."""
+        return await self._supervised(
+            self._run(request), request.request_id, request.uri, request.action, request.provider
+        )
+
+    async def _supervised(
+        self, work: Awaitable[AskOutcome], request_id: str | None, uri: str, action: str, provider: str | None = None
+    ) -> AskOutcome:
+        """Run ``work``, ending its progress and logging its one line whatever the outcome."""
         started = time.monotonic()
+        log = functools.partial(self._log, request_id, uri, action, provider, started=started)
         try:
-            outcome = await self._run(request)
+            outcome = await work
         except asyncio.CancelledError:
             self._end("cancelled")
-            self._log(request, "INFO", "cancelled", started)
+            log("INFO", "cancelled")
             raise
         except ClaifError as exc:
             # Expected (a missing key, a CLI not installed, an answer that does not apply): one line, no traceback.
             self._end(f"failed: {exc}")
-            self._log(request, "WARNING", f"failed: {exc}", started)
+            log("WARNING", f"failed: {exc}")
             raise
         except Exception as exc:
             self._end(f"failed: {exc}")
             raise
-        self._log(request, "INFO", self.summary, started)
+        log("INFO", self.summary)
         return outcome
 
-    def _log(self, request: AskRequest, level: str, outcome: str, started: float) -> None:
+    def _log(
+        self,
+        request_id: str | None,
+        uri: str,
+        action: str,
+        provider: str | None,
+        level: str,
+        outcome: str,
+        *,
+        started: float,
+    ) -> None:
         """One line per ask: provider, action, file, outcome (with tokens) and seconds."""
-        providers = ", ".join(self.provider_names) or request.provider or "?"
-        file = self.editor.documents.path_for(request.uri) or request.uri
+        providers = ", ".join(self.provider_names) or provider or "?"
+        file = self.editor.documents.path_for(uri) or uri
         shown = file.name if isinstance(file, Path) else file
         seconds = time.monotonic() - started
-        name = request.request_id or "?"
         line = "ask {}: {} {} on {}: {} ({:.1f} s)"
-        logger.log(level, line, name, providers, request.action, shown, outcome, seconds)
+        logger.log(level, line, request_id or "?", providers, action, shown, outcome, seconds)
 
     def _end(self, message: str) -> None:
         if self.progress is not None:
@@ -258,6 +295,7 @@ class Ask:
         )
         # Diagnostics and custom templates come from the client too; nothing reaches a provider that cannot be encoded.
         _refuse_broken_text("the request (its diagnostics or action template)", prompt.system + prompt.user)
+        self.prompt = prompt
 
         display = ", ".join(self.providers.display_name(name) for name in names)
         begin = f"{display}: {request.action}"
@@ -267,7 +305,7 @@ class Ask:
         answers = await self._ask_providers(names, prompt, target, request.action, progress)
         if is_explain(request.action, custom_kind):
             return await self._present_answer(answers, progress, target.settings)
-        return await self._make_proposals(answers, progress, target, request, instruction or label, prompt)
+        return await self._make_proposals(answers, progress, target, request, instruction or label)
 
     def _target(self, request: AskRequest) -> _Target:
         """The document asked about, its folder and settings; InvalidRequest when it may not be read or sent."""
@@ -304,12 +342,23 @@ class Ask:
         return any(real.is_relative_to(os.path.realpath(folder)) for folder in folders)
 
     async def _ask_providers(
-        self, names: list[str], prompt: Prompt, target: _Target, action: str, progress: Progress
+        self,
+        names: list[str],
+        prompt: Prompt,
+        target: _Target,
+        action: str,
+        progress: Progress,
+        *,
+        history: list[Message] | None = None,
+        resume: str | None = None,
+        cache: CacheUse = "use",
     ) -> list[Answer | ClaifError]:
-        """Every provider's answer (or its error), run concurrently."""
+        """Every provider's answer (or its error), run concurrently; ``history`` and ``resume`` continue a
+        conversation."""
         stream = _StreamStats()
         # Counted as the end line counts (the provider's input plus output), so the two figures agree.
-        prompt_tokens = estimate_tokens(prompt.system) + estimate_tokens(prompt.user)
+        earlier = sum(estimate_tokens(m.text) for m in history or [])
+        prompt_tokens = estimate_tokens(prompt.system) + estimate_tokens(prompt.user) + earlier
 
         def on_text(piece: str) -> None:
             stream.add(piece)
@@ -318,7 +367,9 @@ class Ask:
 
         async def one(name: str) -> Answer | ClaifError:
             try:
-                return await self._ask_one(name, prompt, target, action, on_text)
+                return await self._ask_one(
+                    name, prompt, target, action, on_text, history=history, resume=resume, cache=cache
+                )
             except Exception as exc:  # a broken provider reports its failure (named), never crashes the server
                 return describe_failure(exc, name)
 
@@ -331,18 +382,22 @@ class Ask:
         target: _Target,
         action: str,
         on_text: Callable[[str], None],
+        *,
         history: list[Message] | None = None,
+        resume: str | None = None,
+        cache: CacheUse = "use",
     ) -> Answer:
-        """One provider's answer to ``prompt`` (after ``history``, earlier turns: those never use the cache)."""
         settings = target.settings
         provider_settings = settings.provider_settings(name)
-        cache = ResponseCache(settings.cache)
-        use_cache = cache.enabled and not history
-        key = cache.key(provider=name, model=provider_settings.model, system=prompt.system, prompt=prompt.user)
-        cached = cache.get(key) if use_cache else None
+        responses = ResponseCache(settings.cache)
+        key = responses.key(provider=name, model=provider_settings.model, system=prompt.system, prompt=prompt.user)
+        if cache != "off":
+            self.cache_keys[name] = key
+        cached = responses.get(key) if responses.enabled and cache == "use" else None
         if cached is not None:
             on_text(cached.text)
-            return Answer(provider=name, text=cached.text, usage=Usage.model_validate(cached.usage), model=cached.model)
+            usage = Usage.model_validate(cached.usage)
+            return Answer(provider=name, text=cached.text, usage=usage, model=cached.model, cached=True)
         provider = await self.providers.connected(name, settings)
         options = ClaifOptions(
             provider=name,
@@ -352,6 +407,7 @@ class Ask:
             open_documents={str(v.path): v.text for v in _sendable(self.editor.documents.open_views()) if v.path},
             ask_user=self.editor.user.choose,
             history=list(history or []),
+            resume=resume,
         )
         options = provider.resolve_options(options)
         limit = (options.timeout or provider_settings.timeout) + TIMEOUT_GRACE
@@ -363,8 +419,8 @@ class Ask:
             raise ProviderTimeoutError(f"no complete answer within {limit:.0f} s", provider=name) from None
         if not answer.text.strip():
             raise ProviderRuntimeError("answered with nothing", provider=name)
-        if use_cache:
-            cache.put(key, answer.text, answer.usage.model_dump(), answer.model)
+        if responses.enabled and cache != "off":
+            responses.put(key, answer.text, answer.usage.model_dump(), answer.model)
         if settings.record:
             record = functools.partial(
                 record_exchange, settings.record, action=action, prompt=prompt.user, system=prompt.system, answer=answer
@@ -379,7 +435,6 @@ class Ask:
         target: _Target,
         request: AskRequest,
         instruction: str | None,
-        prompt: Prompt,
     ) -> wire.AskEditResult:
         review = Review(self.state, self.editor)
         ok: list[Answer] = []
@@ -390,8 +445,9 @@ class Ask:
             if isinstance(item, ClaifError):
                 errors.append(item)
                 continue
+            first = item
             try:
-                item, placement, refusals = await self._placed(item, prompt, target, request.action, progress)
+                item, placement, refusals, repairs = await self._placed(item, target, request.action, progress)
             except ClaifError as exc:
                 exc.provider = exc.provider or item.provider
                 errors.append(exc)
@@ -402,18 +458,23 @@ class Ask:
             if placement is None:
                 continue
             resolved = placement.resolved
-            ok.append(item)
+            ok.append(dataclasses.replace(item, usage=sum((a.usage for _, a in repairs), first.usage)))
             title = f"{self.providers.display_name(item.provider)}: {(instruction or request.action).strip()[:60]}"
+            session = self._open_session(first, target, request, title)
+            for message, repaired in repairs:
+                if session is not None:
+                    session.add_turn(_repair_turn(message, repaired))
             proposal = await review.publish(
                 resolved,
                 provider=item.provider,
                 action=request.action,
                 title=title,
                 root=target.root,
+                session=session,
                 unplaced=[as_unplaced(u) for u in placement.unplaced],
-                # The raw answer shows what could not be placed; never when it wrote into a file it may not touch.
-                answer=item.text if placement.unplaced and not refusals else None,
             )
+            if refusals:
+                proposal.answer = None  # it wrote into a file it may not touch: none of that is shown
             proposals.append(proposal.id)
             files += len(resolved.files)
             hunks += sum(len(f.hunks) for f in resolved.files)
@@ -440,31 +501,27 @@ class Ask:
         return resolve_partial(patch, root, reader), refusals
 
     async def _placed(
-        self,
-        answer: Answer,
-        prompt: Prompt,
-        target: _Target,
-        action: str,
-        progress: Progress,
-    ) -> tuple[Answer, PartialResolution | None, list[str]]:
-        """The answer, what of it places and the files it may not touch, after up to ``repairAttempts`` repair
-        turns while hunks do not place.
+        self, answer: Answer, target: _Target, action: str, progress: Progress
+    ) -> tuple[Answer, PartialResolution | None, list[str], list[tuple[str, Answer]]]:
+        """The answer, what of it places, the files it may not touch and the repair turns (message, answer), after
+        up to ``repairAttempts`` repairs while hunks do not place.
 
         A repair that fails (the provider, or an answer without a patch) keeps the answer before it."""
         placement, refusals = self._placement(answer, target)
-        history = [Message(role=Role.USER, content=prompt.user)]
+        repairs: list[tuple[str, Answer]] = []
+        history = [Message(role=Role.USER, content=self.prompt.user if self.prompt else "")]
         for _attempt in range(target.settings.repair_attempts):
-            if placement is None or placement.complete:
+            if placement is None or placement.complete or self.prompt is None:
                 break
             status = repair_progress(placement.unplaced)
             progress.report(status)
             logger.info("{}: {}", answer.provider, status)
             history.append(Message(role=Role.ASSISTANT, content=answer.text))
             message = repair_prompt(placement.unplaced, placed=placement.placed_hunks)
-            turn = Prompt(system=prompt.system, user=message, expects_patch=True)
+            turn = Prompt(system=self.prompt.system, user=message, expects_patch=True)
             try:
                 repaired = await self._ask_one(
-                    answer.provider, turn, target, action, lambda _piece: None, history=list(history)
+                    answer.provider, turn, target, action, lambda _piece: None, history=list(history), cache="off"
                 )
                 repaired_placement, repaired_refusals = self._placement(repaired, target)
             except Exception as exc:  # a failed repair costs the repair only, never the answer it was to repair
@@ -477,12 +534,37 @@ class Ask:
                 )
                 break
             history.append(Message(role=Role.USER, content=message))
-            # The revision's cost is both turns'.
-            answer = dataclasses.replace(repaired, usage=answer.usage + repaired.usage)
-            placement, refusals = repaired_placement, repaired_refusals
+            repairs.append((message, repaired))
+            answer, placement, refusals = repaired, repaired_placement, repaired_refusals
         if placement is not None and not placement.resolved.files:
             raise nothing_placed(placement.unplaced, answer.provider)
-        return answer, placement, refusals
+        return answer, placement, refusals, repairs
+
+    def _open_session(self, answer: Answer, target: _Target, request: AskRequest, title: str) -> Session | None:
+        """The conversation an answer begins, its first turn recorded (None before a prompt was built)."""
+        if self.prompt is None:
+            return None
+        session = self.state.sessions.open(
+            root=str(target.root),
+            uri=request.uri,
+            provider=answer.provider,
+            action=request.action,
+            title=title,
+            system=self.prompt.system,
+            instruction=request.instruction,
+            cache_key=self.cache_keys.get(answer.provider),
+        )
+        session.add_turn(
+            Turn(
+                kind="ask",
+                prompt=self.prompt.user,
+                answer=answer.text,
+                usage=answer.usage,
+                cached=answer.cached,
+                provider_session=answer.session_id,
+            )
+        )
+        return session
 
     async def _present_answer(
         self, answers: list[Answer | ClaifError], progress: Progress, settings: Settings
@@ -517,3 +599,15 @@ def _write_answer(text: str) -> str | None:
         logger.warning("cannot write the answer document: {}", exc)
         return None
     return path.as_uri()
+
+
+def _repair_turn(message: str, answer: Answer) -> Turn:
+    """The session's record of a repair: what the model was told about its failed hunks, and its new answer."""
+    return Turn(
+        kind="repair",
+        prompt=message,
+        answer=answer.text,
+        usage=answer.usage,
+        provider_session=answer.session_id,
+        feedback=message,
+    )
