@@ -60,6 +60,5 @@ def _replace(proposal: Proposal, documents: Documents) -> None:
     """Re-place the pending hunks on each file's text now; what no longer places turns stale."""
     root = Path(proposal.root)
     for file in proposal.patch.files:
-        text, version = current_text(documents, root / file.path)
+        text, _version = current_text(documents, root / file.path)
         proposal.replace_on(file, text)
-        file.version = version

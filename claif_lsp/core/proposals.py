@@ -508,6 +508,7 @@ def _file_to_json(file: FileChange) -> dict[str, Any]:
         "new_path": file.new_path,
         "old_text": file.old_text,
         "new_text": file.new_text,
+        "version": file.version,
         "replaced_text": file.replaced_text,
         "hunks": [
             {
@@ -540,6 +541,7 @@ def _file_from_json(data: Mapping[str, Any]) -> FileChange:
         new_path=data.get("new_path"),
         old_text=data.get("old_text"),
         new_text=data.get("new_text"),
+        version=data.get("version"),
         replaced_text=data.get("replaced_text"),
         hunks=hunks,
     )
