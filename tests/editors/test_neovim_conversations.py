@@ -15,6 +15,7 @@ from tests.editors.neovim_harness import (
     DESCRIBE_AND_GREET,
     FIRST_HUNK_APPLIED,
     GREET_APPLIED,
+    PATCH,
     SAMPLE,
     NeovimScenario,
     NvimRun,
@@ -33,6 +34,9 @@ GREET_ONLY = """\
 *** End Patch
 """
 """One hunk: the greeting as an f-string."""
+
+MISREMEMBERED = PATCH.replace('-    return "Hello " + name', '-    return "Hi there, " + name')
+"""PATCH whose second hunk (greet) expects a line app.py does not have: it cannot be placed."""
 
 
 def lines(text: str) -> list[str]:
@@ -84,6 +88,34 @@ def test_refine_from_the_diff_view_keeps_the_accepted_hunk_and_the_feedback(tmp_
     assert r["final"] == lines(ALL_THREE_APPLIED)
     assert r["final_state"] == "accepted" and r["final_revision"] == 2
     assert r["modified"] is True and (tmp_path / "ws" / "app.py").read_text() == SAMPLE
+
+
+def test_a_partial_answer_shows_what_did_not_place_and_the_raw_answer(tmp_path: Path) -> None:
+    answer = f"I renamed the accumulator and used an f-string.\n\n{MISREMEMBERED}"
+    entries = [{"action": "ask", "answer": answer}]
+    r = ok(NeovimScenario(tmp_path, entries, settings={"repairAttempts": 0}).run("partial.lua"))
+    (unplaced,) = r["partial"]["unplaced"]
+    assert unplaced["path"] == "app.py" and unplaced["hunk"] == 2, unplaced
+    assert r["answer"] == answer
+    # Announced and shown with what did not place; the proposal holds the hunk that did.
+    (announced,) = r["announced"]
+    assert announced == "claif: p1 ready, 1 hunk in app.py: :ClaifReview; hunk 2 of app.py did not place (:ClaifAnswer)"
+    assert r["winbar"].endswith("· hunk 2 of app.py did not place (gp: why)"), r["winbar"]
+    assert r["pending"] == 1 and r["proposed"] == lines(FIRST_HUNK_APPLIED)
+    # `gp`: the raw answer, headed by why the hunk did not place and the lines it expected.
+    assert r["answer_lines"][:6] == [
+        "Replay: Rename s to result and use f-strings, revision 1: the answer as the model wrote it",
+        "",
+        "Not placed (1 of the answer's hunks; the rest is in the proposal):",
+        "- hunk 2 of app.py: its old lines were not found",
+        "  expected:",
+        '        return "Hi there, " + name',
+    ], r["answer_lines"]
+    assert "\n".join(r["answer_lines"]).endswith("-" * 40 + "\n" + answer.rstrip("\n")), r["answer_lines"]
+    assert r["answer_filetype"] == "markdown" and r["answer_in_review_tab"] is True
+    assert r["back_in_proposal"] is True
+    # Accepting it applies the hunk that placed, and only that.
+    assert r["final"] == lines(FIRST_HUNK_APPLIED) and r["final_state"] == "accepted"
 
 
 def test_a_pending_proposal_is_shown_again_after_a_restart_and_accepted(tmp_path: Path) -> None:
