@@ -17,6 +17,7 @@ from tests.editors.neovim_harness import (
     GREET_APPLIED,
     PATCH,
     SAMPLE,
+    THREE_HUNKS,
     NeovimScenario,
     NvimRun,
 )
@@ -150,3 +151,24 @@ def test_an_answer_from_the_cache_says_so_and_retry_asks_again(tmp_path: Path) -
     assert r["proposed_retried"] == lines(GREET_APPLIED)
     assert r["announced_retry"] == [f"claif: {second} revision 2 ready, 1 hunk in app.py"], r["announced_retry"]
     assert r["first_revision"] == 1
+
+
+def test_a_cancelled_refine_leaves_the_revision_and_keeps_the_feedback(tmp_path: Path) -> None:
+    slow = [line + "\n" for line in f"Both now use f-strings.\n\n{DESCRIBE_AND_GREET}".splitlines()]
+    entries = [
+        {"action": "ask", "answer": ANSWER},
+        {"match": FEEDBACK, "chunks": slow, "delayMs": 300},
+        {"match": FEEDBACK, "answer": f"Both now use f-strings.\n\n{THREE_HUNKS}"},
+    ]
+    r = ok(NeovimScenario(tmp_path, entries).run("refine_cancel.lua"))
+    assert r["refine_running"] is True
+    assert r["cancel_messages"] == [
+        "claif: refine of p1 cancelled; it stays as it was; your feedback is kept: :ClaifRefine offers it again"
+    ], r["notifications"]
+    assert r["running_after_cancel"] == 0
+    assert r["revision_after_cancel"] == 1 and r["pending_after_cancel"] == 2
+    assert r["proposed_after_cancel"] == lines(BOTH_APPLIED) and r["view_open_after_cancel"] is True
+    assert r["final"] == lines(SAMPLE)
+    # The next :ClaifRefine offers the same feedback (whole proposal: no hunk under the cursor).
+    assert r["prompts"] == [{"prompt": "Refine p1: ", "default": FEEDBACK}], r["prompts"]
+    assert r["proposed_r2"] == lines(ALL_THREE_APPLIED)
