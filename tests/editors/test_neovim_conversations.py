@@ -15,9 +15,12 @@ from tests.editors.neovim_harness import (
     DESCRIBE_AND_GREET,
     FIRST_HUNK_APPLIED,
     GREET_APPLIED,
+    HELPERS,
+    HELPERS_APPLIED,
     PATCH,
     SAMPLE,
     THREE_HUNKS,
+    TWO_FILES,
     NeovimScenario,
     NvimRun,
 )
@@ -172,3 +175,14 @@ def test_a_cancelled_refine_leaves_the_revision_and_keeps_the_feedback(tmp_path:
     # The next :ClaifRefine offers the same feedback (whole proposal: no hunk under the cursor).
     assert r["prompts"] == [{"prompt": "Refine p1: ", "default": FEEDBACK}], r["prompts"]
     assert r["proposed_r2"] == lines(ALL_THREE_APPLIED)
+
+
+def test_a_restored_proposal_marks_its_other_files_when_they_are_opened(tmp_path: Path) -> None:
+    scenario = NeovimScenario(tmp_path, [{"action": "ask", "answer": TWO_FILES}], files={"helpers.py": HELPERS})
+    ok(scenario.run("restore_first.lua"))
+    r = ok(scenario.run("restore_lazy.lua"))
+    assert r["signs_app"] == 1 and r["helpers_loaded_before"] is False
+    assert r["signs_helpers"] == 2
+    assert r["shown_file"] == "helpers.py" and r["proposed"] == lines(HELPERS_APPLIED)
+    assert r["helpers_final"] == lines(HELPERS_APPLIED) and r["final"] == lines(GREET_APPLIED)
+    assert r["final_state"] == "accepted"
