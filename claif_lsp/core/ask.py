@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import os
 import time
@@ -41,11 +42,12 @@ from claif_lsp.core.errors import InvalidRequest, RequestFailed
 from claif_lsp.core.files import snapshot_reader
 from claif_lsp.core.instructions import find_comment_instruction, with_comment_removed
 from claif_lsp.core.ports import Editor, Progress, ProgressStarter, Providers
+from claif_lsp.core.repair import as_unplaced, nothing_placed, repair_progress, repair_prompt
 from claif_lsp.core.review import Review
 from claif_lsp.core.sessions import Session, Turn
 from claif_lsp.edit_policy import drop_never_sent
 from claif_lsp.errors import ClaifError, PatchError, ProviderRuntimeError, ProviderTimeoutError
-from claif_lsp.patches import parse_answer, resolve_patch
+from claif_lsp.patches import PartialResolution, parse_answer, resolve_partial
 from claif_lsp.prompts import Prompt, build_prompt, is_explain
 from claif_lsp.protocol import models as wire
 from claif_lsp.recording import record_exchange
@@ -54,7 +56,7 @@ from claif_lsp.state import ServerState
 from claif_lsp.streaming import Answer, collect_answer, describe_failure
 from claif_lsp.text_check import broken_text_message, find_lone_surrogate
 from claif_lsp.token_counts import estimate_tokens, format_tokens
-from claif_lsp.types import ClaifOptions, Message, Usage
+from claif_lsp.types import ClaifOptions, Message, Role, Usage
 
 SUGGESTED_INSTRUCTIONS = ("Improve this code", "Simplify", "Add error handling", "Add type hints", "Make it faster")
 """Offered to pick from when a plain LSP client asks without an instruction."""
@@ -445,47 +447,109 @@ class Ask:
         request: AskRequest,
         instruction: str | None,
     ) -> wire.AskEditResult:
-        root, path = target.root, target.path
-        default_path = str(path.relative_to(root)) if path and root in path.parents else None
-        exclude = target.settings.context.exclude
-        reader = snapshot_reader(self.editor.documents, root)
         review = Review(self.state, self.editor)
         ok: list[Answer] = []
         errors: list[ClaifError] = []
         proposals: list[str] = []
-        hunks = files = 0
+        hunks = files = unplaced = 0
         for item in answers:
             if isinstance(item, ClaifError):
                 errors.append(item)
                 continue
+            first = item
             try:
-                parsed = parse_answer(item.text, default_path=default_path)
-                patch, refusals = drop_never_sent(parsed, root, reader, exclude)
-                for message in refusals:
-                    errors.append(PatchError(message, provider=item.provider))
-                    self.editor.user.warning(message)
-                if refusals and not patch.files:
-                    continue
-                resolved = resolve_patch(patch, root, reader)
+                item, placement, refusals, repairs = await self._placed(item, target, request.action, progress)
             except ClaifError as exc:
                 exc.provider = exc.provider or item.provider
                 errors.append(exc)
                 continue
-            ok.append(item)
+            for message in refusals:
+                errors.append(PatchError(message, provider=item.provider))
+                self.editor.user.warning(message)
+            if placement is None:
+                continue
+            resolved = placement.resolved
+            ok.append(dataclasses.replace(item, usage=sum((a.usage for _, a in repairs), first.usage)))
             title = f"{self.providers.display_name(item.provider)}: {(instruction or request.action).strip()[:60]}"
-            session = self._open_session(item, target, request, title)
+            session = self._open_session(first, target, request, title)
+            for message, repaired in repairs:
+                if session is not None:
+                    session.add_turn(_repair_turn(message, repaired))
             proposal = await review.publish(
-                resolved, provider=item.provider, action=request.action, title=title, root=root, session=session
+                resolved,
+                provider=item.provider,
+                action=request.action,
+                title=title,
+                root=target.root,
+                session=session,
+                unplaced=[as_unplaced(u) for u in placement.unplaced],
             )
+            if refusals:
+                proposal.answer = None  # it wrote into a file it may not touch: none of that is shown
             proposals.append(proposal.id)
             files += len(resolved.files)
             hunks += sum(len(f.hunks) for f in resolved.files)
+            unplaced += len(placement.unplaced)
         if not proposals:
             raise _one_error(errors)
         summary = f"{hunks} hunk{'s' * (hunks != 1)} in {files} file{'s' * (files != 1)}"
+        if unplaced:
+            summary += f" (partial: {unplaced} not placed)"
         self.summary = f"{', '.join(proposals)}: {summary}, {_outcome_tokens(ok)}"
         progress.end(f"{summary}, {_outcome_tokens(ok)}, {progress.elapsed():.1f} s")
         return wire.AskEditResult(proposals=proposals, errors=[str(e) for e in errors])
+
+    def _placement(self, answer: Answer, target: _Target) -> tuple[PartialResolution | None, list[str]]:
+        """What of the answer places on the files now (None: it only touched files it may not) and why files
+        were dropped; ClaifError when it holds no patch."""
+        root, path = target.root, target.path
+        default_path = str(path.relative_to(root)) if path and root in path.parents else None
+        reader = snapshot_reader(self.editor.documents, root)
+        parsed = parse_answer(answer.text, default_path=default_path)
+        patch, refusals = drop_never_sent(parsed, root, reader, target.settings.context.exclude)
+        if refusals and not patch.files:
+            return None, refusals
+        return resolve_partial(patch, root, reader), refusals
+
+    async def _placed(
+        self, answer: Answer, target: _Target, action: str, progress: Progress
+    ) -> tuple[Answer, PartialResolution | None, list[str], list[tuple[str, Answer]]]:
+        """The answer, what of it places, the files it may not touch and the repair turns (message, answer), after
+        up to ``repairAttempts`` repairs while hunks do not place.
+
+        A repair that fails (the provider, or an answer without a patch) keeps the answer before it."""
+        placement, refusals = self._placement(answer, target)
+        repairs: list[tuple[str, Answer]] = []
+        history = [Message(role=Role.USER, content=self.prompt.user if self.prompt else "")]
+        for _attempt in range(target.settings.repair_attempts):
+            if placement is None or placement.complete or self.prompt is None:
+                break
+            status = repair_progress(placement.unplaced)
+            progress.report(status)
+            logger.info("{}: {}", answer.provider, status)
+            history.append(Message(role=Role.ASSISTANT, content=answer.text))
+            message = repair_prompt(placement.unplaced, placed=placement.placed_hunks)
+            turn = Prompt(system=self.prompt.system, user=message, expects_patch=True)
+            try:
+                repaired = await self._ask_one(
+                    answer.provider, turn, target, action, lambda _piece: None, history=list(history), cache="off"
+                )
+                repaired_placement, repaired_refusals = self._placement(repaired, target)
+            except Exception as exc:  # a failed repair costs the repair only, never the answer it was to repair
+                failure = exc if isinstance(exc, ClaifError) else describe_failure(exc, answer.provider)
+                logger.warning("{}: the repair turn failed, keeping the answer before it: {}", answer.provider, failure)
+                break
+            if repaired_placement is None:
+                logger.warning(
+                    "{}: the repaired answer only touched files it may not; keeping the one before", answer.provider
+                )
+                break
+            history.append(Message(role=Role.USER, content=message))
+            repairs.append((message, repaired))
+            answer, placement, refusals = repaired, repaired_placement, repaired_refusals
+        if placement is not None and not placement.resolved.files:
+            raise nothing_placed(placement.unplaced, answer.provider)
+        return answer, placement, refusals, repairs
 
     def _open_session(self, answer: Answer, target: _Target, request: AskRequest, title: str) -> Session | None:
         """The conversation an answer begins, its first turn recorded (None before a prompt was built)."""
@@ -548,3 +612,15 @@ def _write_answer(text: str) -> str | None:
         logger.warning("cannot write the answer document: {}", exc)
         return None
     return path.as_uri()
+
+
+def _repair_turn(message: str, answer: Answer) -> Turn:
+    """The session's record of a repair: what the model was told about its failed hunks, and its new answer."""
+    return Turn(
+        kind="repair",
+        prompt=message,
+        answer=answer.text,
+        usage=answer.usage,
+        provider_session=answer.session_id,
+        feedback=message,
+    )

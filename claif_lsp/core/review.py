@@ -11,6 +11,7 @@ only an answer ``applied: true`` marks them accepted.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -23,7 +24,8 @@ from claif_lsp.core.errors import InvalidRequest, RequestFailed
 from claif_lsp.core.files import current_text, snapshot_reader
 from claif_lsp.core.keeping import keep, restore_kept
 from claif_lsp.core.ports import Editor, EditOutcome
-from claif_lsp.core.proposals import HunksInFlightError, HunkState, Proposal, ProposalState
+from claif_lsp.core.proposals import HunksInFlightError, HunkState, Proposal, ProposalState, Unplaced
+from claif_lsp.core.repair import partial_note
 from claif_lsp.core.sessions import Session
 from claif_lsp.core.views import describe
 from claif_lsp.errors import PatchError
@@ -333,10 +335,12 @@ class Review:
         title: str,
         root: Path,
         session: Session | None = None,
+        unplaced: Sequence[Unplaced] = (),
     ) -> Proposal:
         """Keep a new proposal (the first revision of ``session``'s conversation) and present it as the approval
-        setting says."""
+        setting says; a partial answer (``unplaced`` hunks) is always left for review."""
         proposal = self.proposals.add(resolved, provider=provider, action=action, title=title, root=str(root))
+        proposal.unplaced = list(unplaced)
         if session is not None:
             turn = session.turns[-1]
             proposal.session = session.id
@@ -354,6 +358,10 @@ class Review:
         root = Path(proposal.root)
         settings = self.state.settings_for(self.editor.documents.uri_for(root))
         approval = settings.approval.value
+        if proposal.unplaced and approval != "review":
+            # Applying the part that placed would leave the change half made, and nobody chose which half.
+            approval = "review"
+            self.editor.user.warning(partial_note(proposal.title, proposal.unplaced))
         if approval == "confirm" and not self.editor.capabilities.change_annotations:
             # Without change annotations the editor would apply at once: the user asked to confirm, so review.
             approval = "review"

@@ -262,7 +262,10 @@ def test_help_tags(tmp_path: Path) -> None:
     tags = {line.split("\t")[0] for line in (doc / "tags").read_text().splitlines()}
     for command in ("Ask", "Explain", "Accept", "Reject", "AcceptHunk", "RejectHunk", "Providers", "Cancel", "Review"):
         assert f":Claif{command}" in tags
+    for command in ("Refine", "Retry", "Answer"):
+        assert f":Claif{command}" in tags
     assert {"claif-setup", "claif-no-plugin", "claif-review", "claif-health"} <= tags
+    assert {"claif-refine", "claif-partial", "claif-restored", "claif.refine()", "claif.retry()"} <= tags
     # the plugin ships these tags, so :help works without running :helptags
     assert (PLUGIN / "doc" / "tags").read_text() == (doc / "tags").read_text(), "run :helptags editors/neovim/doc"
 

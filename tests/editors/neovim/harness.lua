@@ -141,7 +141,19 @@ function H.start(opts)
   H.wait(function()
     return configured
   end, 'the server to pull workspace/configuration')
-  vim.wait(100) -- let the server apply the pulled settings
+  -- The server applies the pulled settings on its own time (a request of the plugin's may come first):
+  -- wait until it reports the provider this run set up.
+  local wanted = settings.provider
+  H.wait(function()
+    if wanted == nil then
+      return true
+    end
+    local resp = H.client:request_sync('workspace/executeCommand', {
+      command = 'claif.settings',
+      arguments = { { uri = vim.uri_from_bufnr(H.bufnr) } },
+    }, 5000, H.bufnr)
+    return resp and resp.result and resp.result.settings and resp.result.settings.provider == wanted
+  end, 'the server to apply the pulled settings')
   H.put('isolation', H.isolation())
   H.put('root_dir', H.client.root_dir)
   H.put('original', H.lines())

@@ -29,7 +29,7 @@ local REQUEST_CANCELLED = -32800
 ---@param client vim.lsp.Client
 ---@param bufnr integer
 ---@param ids string[]
-local function review_proposals(client, bufnr, ids)
+function M.review_proposals(client, bufnr, ids)
   if #ids == 0 then
     messages.say('no proposal (the answer held no edit)', vim.log.levels.WARN)
   end
@@ -45,18 +45,34 @@ local function review_proposals(client, bufnr, ids)
   end
 end
 
---- Send `claif.ask` and handle its result: open the review of each proposal, or show the answer.
+---@class claif.TurnHandlers
+---@field on_result? fun(result: table) handles a result instead of the ask's own handling
+---@field on_error? fun(err: lsp.ResponseError) says what went wrong instead of the plain error
+---@field on_cancel? fun() says that it was cancelled instead of a plain `cancelled`
+
+--- Send a command that runs like an ask (`claif.ask`, `claif.refine`, `claif.retry`): a requestId that is
+--- also its progress token, so progress, `:ClaifCancel` and the cancel button follow it; then handle its result.
 ---@param client vim.lsp.Client
 ---@param bufnr integer
----@param arg table the `claif.ask` argument
+---@param command string
+---@param arg table the command's argument (gets a `requestId`)
+---@param info {action: string, instruction: string?, handlers: claif.TurnHandlers?}
 ---@param callback? fun(err: lsp.ResponseError?, result: any)
 ---@return string requestId
-function M.send(client, bufnr, arg, callback)
+function M.run(client, bufnr, command, arg, info, callback)
   arg.requestId = arg.requestId or state.next_request_id()
   local request_id = arg.requestId
-  state.asks[request_id] = { request_id = request_id, client_id = client.id, bufnr = bufnr, action = arg.action or 'ask', instruction = arg.instruction }
+  local handlers = info.handlers or {}
+  state.asks[request_id] = {
+    request_id = request_id,
+    client_id = client.id,
+    bufnr = bufnr,
+    action = info.action,
+    instruction = info.instruction,
+    on_cancel = handlers.on_cancel,
+  }
   local mark = messages.mark()
-  client_util.execute(client, 'claif.ask', arg, bufnr, function(err, result)
+  client_util.execute(client, command, arg, bufnr, function(err, result)
     if not state.asks[request_id] then
       return -- already finished as cancelled
     end
@@ -66,13 +82,21 @@ function M.send(client, bufnr, arg, callback)
     end
     if err then
       if err.code == REQUEST_CANCELLED or tostring(err.message):lower():find('cancel') then
-        messages.say('cancelled')
+        if handlers.on_cancel then
+          handlers.on_cancel()
+        else
+          messages.say('cancelled')
+        end
+      elseif handlers.on_error then
+        handlers.on_error(err)
       else
         messages.say_once(mark, client_util.message(err), vim.log.levels.ERROR)
       end
     elseif type(result) == 'table' then
-      if type(result.proposals) == 'table' then
-        review_proposals(client, bufnr, result.proposals)
+      if handlers.on_result then
+        handlers.on_result(result)
+      elseif type(result.proposals) == 'table' then
+        M.review_proposals(client, bufnr, result.proposals)
       elseif type(result.answer) == 'string' then
         answer.show(result.answer, nil, request_id)
       elseif type(result.document) == 'string' then
@@ -87,18 +111,33 @@ function M.send(client, bufnr, arg, callback)
   return request_id
 end
 
+--- Send `claif.ask` and handle its result: open the review of each proposal, or show the answer.
+---@param client vim.lsp.Client
+---@param bufnr integer
+---@param arg table the `claif.ask` argument
+---@param callback? fun(err: lsp.ResponseError?, result: any)
+---@return string requestId
+function M.send(client, bufnr, arg, callback)
+  return M.run(client, bufnr, 'claif.ask', arg, { action = arg.action or 'ask', instruction = arg.instruction }, callback)
+end
+
 --- Finish a running ask the server cancelled. Neovim's RPC layer drops the `RequestCancelled`
 --- answer to the `claif.ask` request, so its callback never runs; `claif.cancel`'s result and the
 --- progress `end` tell us instead.
 ---@param request_id string
 function M.finish_cancelled(request_id)
-  if not state.asks[request_id] then
+  local asked = state.asks[request_id]
+  if not asked then
     return
   end
   state.asks[request_id] = nil
   answer.drop(request_id)
   local err = { code = REQUEST_CANCELLED, message = 'cancelled' }
-  messages.say('cancelled')
+  if asked.on_cancel then
+    asked.on_cancel()
+  else
+    messages.say('cancelled')
+  end
   events.fire('ClaifAskDone', { request = request_id, error = err })
 end
 

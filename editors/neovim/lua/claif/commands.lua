@@ -1,10 +1,11 @@
 --- The `:Claif*` user commands. The functions they call live in `claif.ask` (asking, cancelling),
---- `claif.decisions` (reviewing, accepting, rejecting), `claif.providers` and `claif.answer`; they are
---- also reachable from here, as before.
+--- `claif.decisions` (reviewing, accepting, rejecting), `claif.refine` (refining, retrying, the raw
+--- answer), `claif.providers` and `claif.answer`; they are also reachable from here, as before.
 local answer = require('claif.answer')
 local ask = require('claif.ask')
 local decisions = require('claif.decisions')
 local providers = require('claif.providers')
+local refine = require('claif.refine')
 
 local M = {}
 
@@ -54,6 +55,20 @@ function M.create()
   cmd('ClaifReview', function(opts)
     decisions.review(opts.args ~= '' and opts.args or nil)
   end, { nargs = '?', complete = decisions.complete_files, desc = 'claif: open the diff view of the proposal for this buffer, at a file' })
+  cmd('ClaifRefine', function(opts)
+    refine.refine({
+      first = opts.line1 - 1,
+      last = opts.line2 - 1,
+      ranged = opts.range > 0,
+      feedback = opts.args ~= '' and opts.args or nil,
+    })
+  end, { nargs = '*', range = true, desc = 'claif: refine the proposal here with feedback (the hunks in the range)' })
+  cmd('ClaifRetry', function()
+    refine.retry()
+  end, { desc = 'claif: ask the proposal here again, past the cache' })
+  cmd('ClaifAnswer', function()
+    refine.show_answer()
+  end, { desc = "claif: show the raw answer of the proposal here (what a partial answer could not place)" })
   cmd('ClaifProviders', function(opts)
     providers.providers(opts.args)
   end, { nargs = '?', complete = providers.names, desc = 'claif: list providers, or switch to one' })

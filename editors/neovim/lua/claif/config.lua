@@ -10,6 +10,8 @@ local M = {}
 ---@field prev_hunk string|false
 ---@field next_file string|false
 ---@field prev_file string|false
+---@field refine string|false
+---@field answer string|false
 ---@field close string|false
 
 ---@class claif.ReviewOptions
@@ -57,6 +59,8 @@ M.defaults = {
       prev_hunk = '[h',
       next_file = ']f',
       prev_file = '[f',
+      refine = 'gf',
+      answer = 'gp',
       close = 'q',
     },
   },

@@ -12,6 +12,8 @@ local idle = require('claif.idle')
 local messages = require('claif.messages')
 local progress = require('claif.progress')
 local providers = require('claif.providers')
+local refine = require('claif.refine')
+local restore = require('claif.restore')
 local review = require('claif.review')
 local state = require('claif.state')
 local store = require('claif.store')
@@ -20,6 +22,8 @@ local M = {}
 
 M.ask = ask.ask
 M.cancel = ask.cancel
+M.refine = refine.refine
+M.retry = refine.retry
 M.providers = providers.providers
 M.status = progress.status
 M.state = state
@@ -56,7 +60,7 @@ function M.lsp_config(options)
       ['workspace/applyEdit'] = apply_edit.handler(apply_edit.apply),
       ['claif/proposalsChanged'] = function(_, params, ctx)
         for _, p in ipairs(params and params.proposals or {}) do
-          review.on_changed(p.id, p.state, ctx.client_id)
+          review.on_changed(p.id, p.state, ctx.client_id, p.revision)
         end
         events.fire('ClaifProposalsChanged', params)
       end,
@@ -95,11 +99,14 @@ function M.setup(opts)
   vim.lsp.commands['claif.ask'] = ask.lsp_ask
   vim.lsp.commands['claif.accept'] = decisions.lsp_decide('accept')
   vim.lsp.commands['claif.reject'] = decisions.lsp_decide('reject')
+  vim.lsp.commands['claif.refine'] = refine.lsp_refine
+  vim.lsp.commands['claif.retry'] = refine.lsp_retry
   if options.commands then
     commands.create()
   end
   progress.setup()
   idle.setup()
+  restore.setup()
   M.did_setup = true
 end
 

@@ -3,11 +3,12 @@
 local M = {}
 
 ---@class claif.Ask
----@field request_id string the `requestId` sent with `claif.ask` (also the progress token)
+---@field request_id string the `requestId` sent with `claif.ask`, `claif.refine` or `claif.retry` (also the progress token)
 ---@field client_id integer
 ---@field bufnr integer
 ---@field action string
----@field instruction string? what the user asked for
+---@field instruction string? what the user asked for (a refine's feedback)
+---@field on_cancel? fun() says that it was cancelled, for turns with words of their own (a refine)
 
 ---@type table<string, claif.Ask> running asks by requestId
 M.asks = {}

@@ -20,6 +20,7 @@ local M = {}
 ---@field src_options table<string, any>? the source window's own options the view changed, to give back
 ---@field anchors table<string, {buf: integer, id: integer}>? anchor extmarks by hunk id
 ---@field stale_rows {hunk: claif.Hunk, row: integer}[]? where stale hunks are marked in the proposal buffer
+---@field announced integer? the proposal's revision last announced to the user
 
 ---@type table<string, claif.KnownProposal> proposal states by id
 M.proposals = {}

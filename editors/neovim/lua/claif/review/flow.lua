@@ -10,7 +10,9 @@ local keys = require('claif.review.keys')
 local layout = require('claif.review.layout')
 local locate = require('claif.review.locate')
 local messages = require('claif.messages')
+local raw_answer = require('claif.raw_answer')
 local render = require('claif.review.render')
+local revision = require('claif.review.revision')
 local server = require('claif.review.server')
 local store = require('claif.store')
 
@@ -65,6 +67,15 @@ local function attach_keys(session)
     step_file = function(direction)
       M.step_file(session, direction)
     end,
+    refine = function(first, last)
+      -- claif.refine sends through claif.ask, which requires the review facade that requires this module.
+      local refine = require('claif.refine')
+      local row = vim.api.nvim_win_get_cursor(0)[1] - 1
+      refine.refine({ bufnr = buf, first = first or row, last = last or row, ranged = first ~= nil })
+    end,
+    answer = function()
+      raw_answer.show(session.proposal)
+    end,
     close = function()
       layout.close(session)
     end,
@@ -75,6 +86,11 @@ end
 ---@param session claif.Session
 function M.open_view(session)
   idle.cancel('review:' .. session.id)
+  if not vim.api.nvim_buf_is_loaded(session.src_buf) then
+    -- A restored proposal's file that was not open yet.
+    session.src_buf = buffers.load(session.file.uri)
+    render.mark(session)
+  end
   layout.open(session, attach_keys)
 end
 
@@ -155,17 +171,36 @@ function M.start(client, id, opts)
   end)
 end
 
---- The one line announcing a new proposal: `p1 ready, 3 hunks in app.py: :ClaifReview`.
+--- The one line announcing a new proposal or revision: `p1 ready, 3 hunks in app.py: :ClaifReview`,
+--- `p1 revision 2 ready, ...`, `p3 restored, ...`, with what did not place or that it came from the cache.
+--- With `on_view` (its diff view is open) it names no command.
 ---@param proposal claif.Proposal
+---@param on_view? boolean
 ---@return string
-function M.announcement(proposal)
+function M.announcement(proposal, on_view)
   local files = proposal.files or {}
   local count = hunks.count_pending(proposal)
   local paths = table.concat(vim.tbl_map(function(f)
     return f.path or vim.uri_to_fname(f.uri)
   end, files), ', ')
+  local number = tonumber(proposal.revision) or 1
+  local what = proposal.restored and 'restored'
+    or (number > 1 and ('revision %d ready'):format(number))
+    or 'ready'
+  local notes = {}
+  local not_placed = revision.not_placed(proposal)
+  if not_placed then
+    table.insert(notes, ('%s (:ClaifAnswer)'):format(not_placed))
+  end
+  if proposal.cached == true then
+    table.insert(notes, 'from the cache: :ClaifRetry asks again')
+  end
   local function line(where)
-    return ('%s ready, %d hunk%s in %s: :ClaifReview'):format(proposal.id, count, count == 1 and '' or 's', where)
+    local text = ('%s %s, %d hunk%s in %s'):format(proposal.id, what, count, count == 1 and '' or 's', where)
+    if not on_view then
+      text = text .. ': :ClaifReview'
+    end
+    return table.concat(vim.list_extend({ text }, notes), '; ')
   end
   local text = line(paths)
   -- A message wider than the command line would wait for <Enter> and eat a key of someone typing.
@@ -175,12 +210,14 @@ function M.announcement(proposal)
   return text
 end
 
---- Show a proposal object: keep it as a session, mark its hunks in the source buffers and announce it.
---- The diff view opens when asked (`opts.open`, |:ClaifReview|) or, with `review.auto_open`, by itself
---- once the user is not typing: it never takes the focus from someone at work.
+--- Show a proposal object: keep it as a session, mark its hunks in the source buffers and announce it
+--- (a new revision of one under review too; `opts.quiet` announces nothing). The diff view opens when
+--- asked (`opts.open`, |:ClaifReview|) or, with `review.auto_open`, by itself once the user is not
+--- typing: it never takes the focus from someone at work. With `opts.lazy` (a restored proposal) only
+--- buffers already loaded are marked; the others are when they load.
 ---@param client vim.lsp.Client
 ---@param proposal claif.Proposal
----@param opts? {bufnr?: integer, open?: boolean}
+---@param opts? {bufnr?: integer, open?: boolean, quiet?: boolean, lazy?: boolean}
 function M.show(client, proposal, opts)
   opts = opts or {}
   store.remember(proposal.id, client.id, proposal.state)
@@ -195,10 +232,25 @@ function M.show(client, proposal, opts)
       file = f
     end
   end
-  local src_buf = buffers.load(file.uri)
+  if opts.lazy and not buffers.find(file.uri) then
+    for _, f in ipairs(files) do
+      if buffers.find(f.uri) then
+        file = f
+        break
+      end
+    end
+  end
+  local src_buf = opts.lazy and (buffers.find(file.uri) or vim.fn.bufadd(vim.uri_to_fname(file.uri))) or buffers.load(file.uri)
   local old = store.sessions[proposal.id]
   if old then
     M.update(old, proposal)
+    local now = store.sessions[proposal.id]
+    local number = tonumber(proposal.revision) or 1
+    -- `claif/proposalsChanged` may have brought the revision in already: it is announced once, here.
+    if now and number ~= (old.announced or 1) and not opts.quiet then
+      old.announced = number
+      messages.say(M.announcement(proposal, now.prop_win ~= nil and vim.api.nvim_win_is_valid(now.prop_win)))
+    end
   else
     store.add_session({
       id = proposal.id,
@@ -206,9 +258,12 @@ function M.show(client, proposal, opts)
       proposal = proposal,
       file = file,
       src_buf = src_buf,
+      announced = tonumber(proposal.revision) or 1,
     })
     render.mark(store.sessions[proposal.id])
-    messages.say(M.announcement(proposal))
+    if not opts.quiet then
+      messages.say(M.announcement(proposal))
+    end
   end
   local session = store.sessions[proposal.id]
   if opts.open then
@@ -301,15 +356,18 @@ function M.decide_at(verb, bufnr, first, last, callback)
   return true
 end
 
---- A proposal changed state on the server (`claif/proposalsChanged`).
+--- A proposal changed state or revision on the server (`claif/proposalsChanged`).
 ---@param id string
 ---@param new_state string
 ---@param client_id integer
-function M.on_changed(id, new_state, client_id)
+---@param new_revision? integer
+function M.on_changed(id, new_state, client_id, new_revision)
   local known = store.proposals[id]
   store.remember(id, client_id, new_state)
+  local session = store.sessions[id]
+  local revised = session and new_revision ~= nil and new_revision ~= (session.proposal.revision or 1)
   -- Same state can still mean other hunks: an undone accept reopens a hunk of a proposal that stays partial.
-  if store.sessions[id] and (not known or known.state ~= new_state or new_state == 'partial') then
+  if session and (revised or not known or known.state ~= new_state or new_state == 'partial') then
     M.refresh(id)
   end
 end

@@ -9,6 +9,8 @@ local M = {}
 ---@field decide_all fun(verb: 'accept'|'reject') decide the whole proposal
 ---@field jump fun(direction: integer) go to the next (1) or previous (-1) hunk
 ---@field step_file fun(direction: integer) show the next (1) or previous (-1) file
+---@field refine fun(first?: integer, last?: integer) refine the proposal: the hunk under the cursor, or those on rows `first..last` (0-based)
+---@field answer fun() show the raw answer of the proposal's revision
 ---@field close fun() close the diff view
 
 --- The keys, in the order they are mapped: option name, what it does, and the action.
@@ -24,6 +26,8 @@ local function bindings(actions)
     { 'prev_hunk', 'claif: previous hunk', function() actions.jump(-1) end },
     { 'next_file', 'claif: show the next file of the proposal', function() actions.step_file(1) end },
     { 'prev_file', 'claif: show the previous file of the proposal', function() actions.step_file(-1) end },
+    { 'refine', 'claif: refine the proposal with feedback (the hunk under the cursor)', function() actions.refine() end },
+    { 'answer', "claif: show the model's raw answer (what a partial answer could not place)", actions.answer },
     { 'close', 'claif: close the diff view (the proposal stays pending)', actions.close },
   }
 end
@@ -37,6 +41,13 @@ function M.attach(buf, actions)
     local lhs = keys[binding[1]]
     if lhs then
       vim.keymap.set('n', lhs, binding[3], { buffer = buf, nowait = true, desc = binding[2] })
+      if binding[1] == 'refine' then
+        vim.keymap.set('x', lhs, function()
+          local a, b = vim.fn.line('v'), vim.fn.line('.')
+          vim.api.nvim_feedkeys(vim.keycode('<Esc>'), 'nx', false)
+          actions.refine(math.min(a, b) - 1, math.max(a, b) - 1)
+        end, { buffer = buf, nowait = true, desc = 'claif: refine the selected hunks with feedback' })
+      end
     end
   end
 end

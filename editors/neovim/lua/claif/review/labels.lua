@@ -2,6 +2,7 @@
 --- and the proposal buffer's name (its tab label).
 local config = require('claif.config')
 local hunks = require('claif.review.hunks')
+local revision = require('claif.review.revision')
 
 local M = {}
 
@@ -11,7 +12,8 @@ local function literal(text)
   return (text:gsub('%%', '%%%%'))
 end
 
---- The winbar of the proposal window: the proposal's title, the file, and with several files which one it is.
+--- The winbar of the proposal window: the proposal's title, the file, with several files which one it is,
+--- and the revision's notes (its number, accepted hunks, the cache, what did not place).
 ---@param session claif.Session
 ---@return string
 function M.winbar(session)
@@ -22,6 +24,9 @@ function M.winbar(session)
     local keys = config.options.review.keys
     local hint = keys.next_file and keys.prev_file and (' (%s/%s: next/previous file)'):format(keys.next_file, keys.prev_file) or ''
     text = ('%s [file %d/%d]%s'):format(text, hunks.file_index(session.proposal.files or {}, session.file.uri), #files, hint)
+  end
+  for _, note in ipairs(revision.notes(session.proposal, config.options.review.keys.answer)) do
+    text = ('%s · %s'):format(text, note)
   end
   return literal(text)
 end
@@ -61,15 +66,24 @@ function M.key_hint(width)
     { 'reject', { 'reject_hunk' } },
     { 'next', { 'next_hunk' } },
     { 'all', { 'accept_all', 'reject_all' } },
+    { 'refine', { 'refine' } },
     { 'close', { 'close' } },
   }, ' · ')
-  if width and vim.fn.strdisplaywidth(text) > width then
-    text = hint({
+  -- Narrower windows get the short form, and in the narrowest it leaves refining out.
+  for _, refine in ipairs({ true, false }) do
+    if not width or vim.fn.strdisplaywidth(text) <= width then
+      break
+    end
+    local short = {
       { 'hunk', { 'accept_hunk', 'reject_hunk' } },
       { 'all', { 'accept_all', 'reject_all' } },
       { 'next', { 'next_hunk' } },
-      { 'close', { 'close' } },
-    }, '  ')
+    }
+    if refine then
+      table.insert(short, { 'refine', { 'refine' } })
+    end
+    table.insert(short, { 'close', { 'close' } })
+    text = hint(short, '  ')
   end
   return literal(text)
 end

@@ -31,6 +31,32 @@ local function stale_mark(label, hunk, hint)
   }
 end
 
+--- The hunks a refined proposal keeps as accepted, with the row of `bufnr` where their anchor is now:
+--- from revision 2 on they are marked, so the view shows what the new revision was built on.
+---@param session claif.Session
+---@param file claif.ProposalFile
+---@param bufnr integer
+---@return {hunk: claif.Hunk, row: integer}[]
+local function kept_accepted(session, file, bufnr)
+  local kept = {}
+  if (tonumber(session.proposal.revision) or 1) < 2 then
+    return kept
+  end
+  for _, hunk in ipairs(file.hunks or {}) do
+    local row = hunk.state == 'accepted' and anchors.row(session, hunk, bufnr)
+    if row then
+      table.insert(kept, { hunk = hunk, row = row })
+    end
+  end
+  return kept
+end
+
+---@param label string
+---@return vim.api.keyset.set_extmark
+local function accepted_mark(label)
+  return { virt_text = { { label .. ' accepted', 'Comment' } }, virt_text_pos = 'eol', priority = 10 }
+end
+
 ---@param bufnr integer
 ---@param file claif.ProposalFile
 ---@param session claif.Session
@@ -53,6 +79,9 @@ local function sign_hunks(bufnr, file, session)
     if row then
       vim.api.nvim_buf_set_extmark(bufnr, M.ns, math.min(row, count - 1), 0, stale_mark('claif: ' .. hunks.label(file, hunk), hunk, ''))
     end
+  end
+  for _, kept in ipairs(kept_accepted(session, file, bufnr)) do
+    vim.api.nvim_buf_set_extmark(bufnr, M.ns, math.min(kept.row, count - 1), 0, accepted_mark('claif: ' .. hunks.label(file, kept.hunk)))
   end
 end
 
@@ -84,7 +113,8 @@ function M.unmark(session)
 end
 
 --- Mark the stale hunks of the shown file in the proposal buffer, near where their lines were
---- (at the top when the plugin never saw them placed); `gr` there drops them.
+--- (at the top when the plugin never saw them placed), where `gr` drops them; and a refined
+--- proposal's accepted hunks.
 ---@param session claif.Session
 local function mark_stale(session)
   local buf = session.prop_buf --[[@as integer]]
@@ -99,6 +129,10 @@ local function mark_stale(session)
     local mark = stale_mark('claif: ' .. hunks.label(session.file, hunk), hunk, hint)
     mark.line_hl_group = 'DiagnosticVirtualTextWarn'
     vim.api.nvim_buf_set_extmark(buf, M.ns, row, 0, mark)
+  end
+  for _, kept in ipairs(kept_accepted(session, session.file, session.src_buf)) do
+    local row = geometry.stale_row(session.file, kept.row, count)
+    vim.api.nvim_buf_set_extmark(buf, M.ns, row, 0, accepted_mark('claif: ' .. hunks.label(session.file, kept.hunk)))
   end
 end
 
