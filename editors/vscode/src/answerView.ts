@@ -123,6 +123,8 @@ export class AnswerViews implements vscode.Disposable {
   private readonly views = new Map<string, AnswerView>();
   /** The newest answer's panel: the next answer replaces it, as a preview tab does, instead of piling up tabs. */
   private last: { panel: vscode.WebviewPanel; view: AnswerView } | undefined;
+  /** Asks already over: a late `claif/answer` (the server sends what came of a failed ask too) opens nothing. */
+  private readonly over = new Set<string>();
 
   /** An ask is running: its answer, if it streams one, goes under `title`. */
   expect(requestId: string, title: string): void {
@@ -133,11 +135,14 @@ export class AnswerViews implements vscode.Disposable {
   abandon(requestId: string): void {
     this.views.get(requestId)?.dispose();
     this.views.delete(requestId);
+    this.over.add(requestId);
+    if (this.over.size > 100) this.over.delete(this.over.values().next().value!);
   }
 
   /** `claif/answer`: the whole text so far of an explain-type answer. */
   onAnswer(params: AnswerParams): void {
     const id = params.requestId ?? String(params.token ?? 'answer');
+    if (this.over.has(id)) return;
     const view = this.view(id, 'Claif: Answer');
     if (view.stream.update(params)) view.schedule();
   }
