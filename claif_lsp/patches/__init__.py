@@ -5,6 +5,7 @@ from claif_lsp.patches.codex import parse_codex
 from claif_lsp.patches.disk import disk_reader, write_proposal
 from claif_lsp.patches.extract import parse_answer
 from claif_lsp.patches.model import Chunk, FileChange, FilePatch, Hunk, Operation, Patch, ResolvedPatch, Snapshot
+from claif_lsp.patches.partial import PartialResolution, UnplacedHunk, resolve_partial
 from claif_lsp.patches.reanchor import reanchor
 from claif_lsp.patches.render import render_proposal
 from claif_lsp.patches.resolve import apply_hunks, resolve_patch
@@ -18,9 +19,11 @@ __all__ = [
     "FilePatch",
     "Hunk",
     "Operation",
+    "PartialResolution",
     "Patch",
     "ResolvedPatch",
     "Snapshot",
+    "UnplacedHunk",
     "apply_hunks",
     "disk_reader",
     "parse_answer",
@@ -29,6 +32,7 @@ __all__ = [
     "parse_unified",
     "reanchor",
     "render_proposal",
+    "resolve_partial",
     "resolve_patch",
     "seek_sequence",
     "write_proposal",

@@ -21,7 +21,6 @@ wrote, and an invented hunk on the last line would go stale as soon as the user 
 from __future__ import annotations
 
 import difflib
-import itertools
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -58,7 +57,7 @@ def resolve_patch(patch: Patch, root: Path, read: Reader, *, codex_final_newline
     touched: dict[str, int] = {}
     for number, file in enumerate(patch.files, start=1):
         fmt = file.format or patch.format
-        proposal = _resolve_file(file, fmt, root, read, final_newline=codex_final_newline and fmt == "codex")
+        proposal = resolve_file(file, fmt, root, read, final_newline=codex_final_newline and fmt == "codex")
         for path in {proposal.path, proposal.target_path}:
             if path in touched:
                 raise PatchError(f"the patch changes {path} twice (file sections {touched[path]} and {number})")
@@ -67,7 +66,10 @@ def resolve_patch(patch: Patch, root: Path, read: Reader, *, codex_final_newline
     return ResolvedPatch(format=patch.format, files=proposals)
 
 
-def _resolve_file(file: FilePatch, fmt: PatchFormat, root: Path, read: Reader, *, final_newline: bool) -> FileChange:
+def resolve_file(
+    file: FilePatch, fmt: PatchFormat, root: Path, read: Reader, *, final_newline: bool, failed: Failed | None = None
+) -> FileChange:
+    """One file's change against the reader's snapshot; PatchError when it fails (``failed``: see place_chunks)."""
     path = safe_path(root, file.path)
     new_path = safe_path(root, file.new_path) if file.new_path else None
     if new_path == path:
@@ -109,7 +111,7 @@ def _resolve_file(file: FilePatch, fmt: PatchFormat, root: Path, read: Reader, *
             details={"stage": "apply", "path": path},
         )
     lines = split_lines(snap.text)
-    hunks = place_chunks(path, lines, file.chunks, fmt, final_newline=final_newline)
+    hunks = place_chunks(path, lines, file.chunks, fmt, final_newline=final_newline, failed=failed)
     new_text = _apply(lines, hunks)
     proposal = FileChange(
         operation="move" if new_path else "update",
@@ -217,70 +219,59 @@ def _ambiguous(path: str, number: int, positions: Sequence[int], *, what: str = 
     where = ", ".join(str(p + 1) for p in positions[:5]) + (" ..." if len(positions) > 5 else "")
     return PatchError(
         f"Ambiguous hunk {number} in {path}: {what} at lines {where}; add context lines or an @@ header",
-        details={"stage": "apply", "path": path, "hunk": number},
+        details={"stage": "apply", "path": path, "hunk": number, "kind": "ambiguous", "at": list(positions)},
     )
 
 
+Region = tuple[int, int, int, Chunk, list[str], list[str], list[tuple[int, int]]]
+"""Where a chunk landed: old lines [start, end), its number, the chunk, its old and new lines and context pairs."""
+Failed = Callable[[tuple[int, Chunk, PatchError]], None]
+"""Told of each chunk that did not place (its 1-based number, the chunk, why), when the caller takes what did."""
+
+
 def place_chunks(
-    path: str, lines: Lines, chunks: Sequence[Chunk], fmt: PatchFormat, *, final_newline: bool = False
+    path: str,
+    lines: Lines,
+    chunks: Sequence[Chunk],
+    fmt: PatchFormat,
+    *,
+    final_newline: bool = False,
+    failed: Failed | None = None,
 ) -> list[Hunk]:
     """Find every chunk in the file and turn it into minimal hunks; PatchError naming the chunk when one fails.
 
     ``final_newline``: the result ends with a newline (on the last hunk, or a hunk of its own if none reaches the end).
+    ``failed``: a chunk that does not place (or overlaps one that did) is reported there and left out, not an error.
     """
     matcher = Matcher(lines, searches=len(chunks))
     n = len(lines.lines)
     cursor = 0
     delta = 0
-    regions: list[tuple[int, int, int, Chunk, list[str], list[str], list[tuple[int, int]]]] = []
+    regions: list[Region] = []
     for number, chunk in enumerate(chunks, start=1):
-        pinned = False
-        for context in chunk.contexts:
-            _, found = matcher.find_all([context], cursor)
-            if not found and cursor:
-                # Not found forward: the whole file is searched, and then several matches are a guess, so an error.
-                _, found = matcher.find_all([context], 0)
-                if len(found) > 1:
-                    raise _ambiguous(path, number, found, what=f"its context '{context}' matches")
-            if not found:
-                raise PatchError(
-                    f"Failed to find context '{context}' in {path} (hunk {number})",
-                    details={"stage": "apply", "path": path, "hunk": number},
-                )
-            cursor = found[0] + 1
-            pinned = True
-        old, new, pairs = list(chunk.old_lines), list(chunk.new_lines), _pairs(chunk)
-        if not old:
-            # Codex appends pure additions at the end of the file (unlike Codex, also after a blank last line);
-            # a unified diff's line number says where instead.
-            hinted = fmt != "codex" and chunk.old_start is not None
-            at = min(max((chunk.old_start or 1) - 1 + delta, 0), n) if hinted else n
-            regions.append((at, at, number, chunk, old, new, pairs))
+        try:
+            region, cursor, delta = _region(matcher, path, number, chunk, fmt, cursor, delta)
+        except PatchError as exc:
+            if failed is None:
+                raise
+            failed((number, chunk, exc))
             continue
-        start = _locate(matcher, path, number, chunk, old, cursor, pinned, delta)
-        if start is None and old[-1] == "":
-            old = old[:-1]
-            if new and new[-1] == "":
-                new = new[:-1]
-            pairs = [(o, w) for o, w in pairs if o < len(old) and w < len(new)]
-            start = _locate(matcher, path, number, chunk, old, cursor, pinned, delta) if old else None
-        if start is None:
-            where = f"{path} (hunk {number}" + (f", patch line {chunk.line_number})" if chunk.line_number else ")")
-            raise PatchError(
-                f"Failed to find expected lines in {where}:\n" + "\n".join(chunk.old_lines),
-                details={"stage": "apply", "path": path, "hunk": number},
-            )
-        if chunk.old_start is not None:
-            delta = start - (chunk.old_start - 1)
-        regions.append((start, start + len(old), number, chunk, old, new, pairs))
-        cursor = start + len(old)
+        regions.append(region)
     regions.sort(key=lambda r: (r[0], r[1]))
-    for before, after in itertools.pairwise(regions):
-        if after[0] < before[1]:
-            raise PatchError(
+    kept: list[Region] = []
+    for after in regions:
+        before = kept[-1] if kept else None
+        if before is not None and after[0] < before[1]:
+            error = PatchError(
                 f"hunks {before[2]} and {after[2]} of {path} change the same lines ({after[0] + 1}-{before[1]})",
-                details={"stage": "apply", "path": path, "hunk": after[2]},
+                details={"stage": "apply", "path": path, "hunk": after[2], "kind": "overlap"},
             )
+            if failed is None:
+                raise error
+            failed((after[2], after[3], error))
+            continue
+        kept.append(after)
+    regions = kept
     hunks: list[Hunk] = []
     for start, _end, number, chunk, old, new, pairs in regions:
         for o1, o2, w1, w2 in _changes(old, new, pairs):
@@ -301,6 +292,51 @@ def place_chunks(
             hunks.append(_hunk(path, lines, len(hunks) + 1, n - 1, n, [lines.lines[-1]], None))
             hunks[-1].final_newline = True
     return hunks
+
+
+def _region(
+    matcher: Matcher, path: str, number: int, chunk: Chunk, fmt: PatchFormat, cursor: int, delta: int
+) -> tuple[Region, int, int]:
+    """Where one chunk lands, and the search cursor and line-number delta for the next; PatchError when nowhere."""
+    n = len(matcher.text.lines)
+    pinned = False
+    for context in chunk.contexts:
+        _, found = matcher.find_all([context], cursor)
+        if not found and cursor:
+            # Not found forward: the whole file is searched, and then several matches are a guess, so an error.
+            _, found = matcher.find_all([context], 0)
+            if len(found) > 1:
+                raise _ambiguous(path, number, found, what=f"its context '{context}' matches")
+        if not found:
+            raise PatchError(
+                f"Failed to find context '{context}' in {path} (hunk {number})",
+                details={"stage": "apply", "path": path, "hunk": number, "kind": "not_found"},
+            )
+        cursor = found[0] + 1
+        pinned = True
+    old, new, pairs = list(chunk.old_lines), list(chunk.new_lines), _pairs(chunk)
+    if not old:
+        # Codex appends pure additions at the end of the file (unlike Codex, also after a blank last line);
+        # a unified diff's line number says where instead.
+        hinted = fmt != "codex" and chunk.old_start is not None
+        at = min(max((chunk.old_start or 1) - 1 + delta, 0), n) if hinted else n
+        return (at, at, number, chunk, old, new, pairs), cursor, delta
+    start = _locate(matcher, path, number, chunk, old, cursor, pinned, delta)
+    if start is None and old[-1] == "":
+        old = old[:-1]
+        if new and new[-1] == "":
+            new = new[:-1]
+        pairs = [(o, w) for o, w in pairs if o < len(old) and w < len(new)]
+        start = _locate(matcher, path, number, chunk, old, cursor, pinned, delta) if old else None
+    if start is None:
+        where = f"{path} (hunk {number}" + (f", patch line {chunk.line_number})" if chunk.line_number else ")")
+        raise PatchError(
+            f"Failed to find expected lines in {where}:\n" + "\n".join(chunk.old_lines),
+            details={"stage": "apply", "path": path, "hunk": number, "kind": "not_found"},
+        )
+    if chunk.old_start is not None:
+        delta = start - (chunk.old_start - 1)
+    return (start, start + len(old), number, chunk, old, new, pairs), start + len(old), delta
 
 
 def _locate(
