@@ -36,6 +36,7 @@ from claif_lsp.context import (
     refusal_message,
     refusal_reason,
 )
+from claif_lsp.core.answer_stream import AnswerStream
 from claif_lsp.core.errors import InvalidRequest, RequestFailed
 from claif_lsp.core.files import snapshot_reader
 from claif_lsp.core.instructions import find_comment_instruction, with_comment_removed
@@ -185,6 +186,8 @@ class Ask:
         """What the first turn sent, once built (the sessions record it)."""
         self.cache_keys: dict[str, str] = {}
         """Each provider's response-cache key for this ask."""
+        self.answer_stream: AnswerStream | None = None
+        """An explanation's text on its way to the editor (None for edits)."""
 
     async def run(self, request: AskRequest) -> AskOutcome:
         """Run the ask; errors are ClaifErrors (InvalidRequest for a request that cannot be served)."""
@@ -212,6 +215,9 @@ class Ask:
         except Exception as exc:
             self._end(f"failed: {exc}")
             raise
+        finally:
+            if self.answer_stream is not None:  # a failed or cancelled explanation ends too, with what came
+                self.answer_stream.finish()
         log("INFO", self.summary)
         return outcome
 
@@ -302,6 +308,8 @@ class Ask:
         if context.cut_summary:
             begin += f" ({context.cut_summary})"
         self.progress = progress = await self.starter.begin("Claif", begin)
+        if is_explain(request.action, custom_kind):
+            self.answer_stream = AnswerStream(self.editor.user, request.request_id, live=len(names) == 1)
         answers = await self._ask_providers(names, prompt, target, request.action, progress)
         if is_explain(request.action, custom_kind):
             return await self._present_answer(answers, progress, target.settings)
@@ -362,6 +370,8 @@ class Ask:
 
         def on_text(piece: str) -> None:
             stream.add(piece)
+            if self.answer_stream is not None:
+                self.answer_stream.add(piece)
             tokens = format_tokens(prompt_tokens + stream.chars // 4)
             progress.report(f"≈{tokens} tokens · {progress.elapsed():.1f} s · {stream.last_line()[:60]}")
 
@@ -576,6 +586,8 @@ class Ask:
         text = "\n\n".join(
             f"## {self.providers.display_name(a.provider)}\n\n{a.text}" if len(ok) > 1 else a.text for a in ok
         )
+        if self.answer_stream is not None:
+            self.answer_stream.finish(text)
         document = _write_answer(text)
         shown = False
         if settings.preview is PreviewMode.NONE:

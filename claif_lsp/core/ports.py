@@ -133,6 +133,9 @@ class User(Protocol):
     def proposals_changed(self, proposal: Proposal) -> None:
         """Tell the editor a proposal changed state (plugins redraw, lenses refresh)."""
 
+    def answer(self, request_id: str | None, text: str, *, done: bool) -> None:
+        """Show an explain-type answer as it streams: the whole text so far, ``done`` on the last update."""
+
 
 @dataclass
 class Editor:

@@ -20,7 +20,7 @@ from claif_lsp.core.ports import ClientCapabilities, Editor, EditOutcome
 from claif_lsp.core.proposals import Proposal
 from claif_lsp.features.apply_edit import send_edit
 from claif_lsp.features.progress import AskProgress
-from claif_lsp.protocol.models import ChangedProposal, ProposalsChangedParams
+from claif_lsp.protocol.models import AnswerParams, ChangedProposal, ProposalsChangedParams
 from claif_lsp.server import ClaifLanguageServer
 from claif_lsp.state import RunningAsk
 
@@ -119,6 +119,13 @@ class EditorUser:
         self.ls.protocol.notify(protocol.PROPOSALS_CHANGED, changed.wire())
         if get_capability(self.ls.client_capabilities, "workspace.code_lens.refresh_support", False):
             self.ls.run_soon(self._refresh_code_lenses())
+
+    def answer(self, request_id: str | None, text: str, *, done: bool) -> None:
+        """``claif/answer``, naming the ask by its request id and the progress token it reports on."""
+        running = self.ls.state.running.get(request_id) if request_id else None
+        token = running.token if running else None
+        params = AnswerParams(request_id=request_id, token=token, text=text, done=done)
+        self.ls.protocol.notify(protocol.ANSWER, params.wire())
 
     async def _refresh_code_lenses(self) -> None:
         try:

@@ -21,7 +21,12 @@
 ;; - a review buffer, *claif review*, in `diff-mode', where you accept or
 ;;   reject the hunk at point or the whole proposal, and overlays on the
 ;;   pending hunks in the source;
-;; - explanations in a *claif* buffer (`markdown-mode' when installed).
+;; - explanations in a *claif* buffer (`markdown-mode' when installed),
+;;   streaming in as the model writes them;
+;; - `claif-refine' (your feedback on the proposal at point, answered as its
+;;   next revision) and `claif-retry' (the same ask again, past the cache);
+;;   a partial answer's review lists what could not be placed, and `w'
+;;   there shows the model's raw answer.
 ;;
 ;; Setup (see the README's "Emacs" section):
 ;;
@@ -262,12 +267,14 @@ CALLBACKS are `jsonrpc-async-request' keys (:success-fn, :error-fn)."
     (list :start (eglot--pos-to-lsp-position (line-beginning-position))
           :end (eglot--pos-to-lsp-position (line-end-position)))))
 
-(defun claif--send-ask (argument title &optional server)
-  "Send `claif.ask' with ARGUMENT (a plist) asynchronously; TITLE names it.
-SERVER defaults to the buffer's.  The ask gets a request id and a
-progress token, so `claif-cancel' can stop it and its progress shows in
-the mode line."
+(defun claif--send-ask (argument title &optional server command)
+  "Send COMMAND with ARGUMENT (a plist) asynchronously; TITLE names it.
+COMMAND is \"claif.ask\" by default, or \"claif.refine\" or
+\"claif.retry\", which answer as an ask does.  SERVER defaults to the
+buffer's.  The ask gets a request id and a progress token, so
+`claif-cancel' can stop it and its progress shows in the mode line."
   (let* ((server (or server (claif--server)))
+         (command (or command "claif.ask"))
          (id (format "emacs-%d-%d" (emacs-pid) (cl-incf claif--counter)))
          (token (concat "claif-" id))
          (ask (list :id id :token token :title title :status "starting"
@@ -277,11 +284,12 @@ the mode line."
     (claif--flush-changes server)
     (jsonrpc-async-request
      server :workspace/executeCommand
-     `(:command "claif.ask" :arguments [,(append argument (list :requestId id))] :workDoneToken ,token)
+     `(:command ,command :arguments [,(append argument (list :requestId id))] :workDoneToken ,token)
      :timeout nil
      :success-fn (lambda (result) (claif--ask-finished server ask result))
      :error-fn (lambda (error) (claif--ask-failed server ask error)))
-    (message "claif: asking (%s)... C-g does not stop it; M-x claif-cancel does" title)
+    (message "claif: %s (%s)... C-g does not stop it; M-x claif-cancel does"
+             (pcase command ("claif.refine" "refining") ("claif.retry" "asking again") (_ "asking")) title)
     ask))
 
 (defun claif--forget-ask (server ask)
@@ -415,26 +423,61 @@ eglot keeps the server's own; any other Flymake backend's is converted."
 
 (declare-function markdown-mode "markdown-mode" ())
 
-(defun claif--show-answer (answer ask)
-  "Show ANSWER to ASK in the *claif* buffer, without selecting it."
+(defun claif--answer-heading (ask)
+  "The heading of the *claif* buffer for ASK."
+  (format "# claif: %s (%s)\n\n" (claif--ask-label ask)
+          (let ((source (plist-get ask :buffer)))
+            (if (buffer-live-p source) (buffer-name source) "closed buffer"))))
+
+(defvar-local claif--answer-of nil "The ask whose answer the *claif* buffer shows.")
+(put 'claif--answer-of 'permanent-local t) ; kept when the mode is set
+
+(defun claif--fill-answer (answer ask streaming)
+  "Fill the *claif* buffer with ANSWER to ASK and return it.
+While STREAMING, a header line says so and a window showing the buffer
+without the focus follows its end; else point goes to the start."
   (let ((buffer (get-buffer-create "*claif*")))
     (with-current-buffer buffer
       (let ((inhibit-read-only t))
+        (unless (eq claif--answer-of ask)
+          ;; A new answer: set the mode once, not at every streamed update.
+          (setq claif--answer-of ask)
+          (if (require 'markdown-mode nil t)
+              (markdown-mode)
+            (text-mode)
+            (setq-local outline-regexp "#+ ")
+            (outline-minor-mode 1)))
         (erase-buffer)
-        (if (require 'markdown-mode nil t)
-            (markdown-mode)
-          (text-mode)
-          (setq-local outline-regexp "#+ ")
-          (outline-minor-mode 1))
-        (insert (format "# claif: %s (%s)\n\n" (claif--ask-label ask)
-                        (let ((source (plist-get ask :buffer)))
-                          (if (buffer-live-p source) (buffer-name source) "closed buffer")))
-                answer)
+        (insert (claif--answer-heading ask) answer)
         (unless (bolp) (insert "\n"))
-        (goto-char (point-min))
+        (setq header-line-format (and streaming "claif: the answer is streaming… (M-x claif-cancel stops it)"))
+        (if streaming
+            (dolist (window (get-buffer-window-list buffer nil t))
+              (unless (eq window (selected-window)) (set-window-point window (point-max))))
+          (goto-char (point-min))
+          (dolist (window (get-buffer-window-list buffer nil t)) (set-window-point window (point-min))))
         (view-mode 1)))
-    (display-buffer buffer claif-explain-display-action)
-    (message "claif: answer in the *claif* buffer")))
+    buffer))
+
+(defun claif--show-answer (answer ask)
+  "Show ANSWER to ASK in the *claif* buffer, without selecting it."
+  (display-buffer (claif--fill-answer answer ask nil) claif-explain-display-action)
+  (message "claif: answer in the *claif* buffer"))
+
+(defun claif--ask-by-id (server id)
+  "The running ask of SERVER whose request id is ID."
+  (seq-find (lambda (ask) (equal (plist-get ask :id) id)) (claif--asks server)))
+
+(cl-defmethod eglot-handle-notification
+  ((server claif-eglot-server) (_method (eql claif/answer)) &key requestId token text done)
+  "Show the TEXT of an explanation so far in the *claif* buffer.
+REQUESTID or TOKEN name the ask on SERVER; DONE marks the last update,
+after which the ask's own result shows the whole answer."
+  (when-let ((ask (or (and requestId (claif--ask-by-id server requestId))
+                      (and token (claif--ask-by-token server token)))))
+    (let ((buffer (claif--fill-answer text ask (not (eq done t)))))
+      (unless (get-buffer-window buffer t)
+        (display-buffer buffer claif-explain-display-action)))))
 
 ;;;; Proposals: fetching and overlays in the source
 
@@ -579,6 +622,13 @@ accepts and rejects answer in claif's words without a second question."
              (claif--send-ask argument (or (plist-get argument :instruction) (plist-get argument :action)) server)))
           ((and proposal (member name '("claif.accept" "claif.reject")))
            (claif--decide server proposal name (append (plist-get argument :hunks) nil)))
+          ((and proposal (equal name "claif.refine"))
+           ;; "Fix again" carries its diagnostic; "Refine..." wants the user's own words, not canned ones.
+           (unless (or (plist-get argument :feedback) (plist-get argument :diagnostic))
+             (setq argument (plist-put argument :feedback (claif--read-feedback proposal))))
+           (claif--send-ask argument (concat "refine: " (plist-get proposal :title)) server name))
+          ((and proposal (equal name "claif.retry"))
+           (claif--send-ask argument (concat "retry: " (plist-get proposal :title)) server name))
           (t (cl-call-next-method)))))
 
 ;;;; Deciding from the source buffer
@@ -622,6 +672,9 @@ accepts and rejects answer in claif's words without a second question."
     (define-key map "n" #'claif-review-next-hunk)
     (define-key map "p" #'claif-review-previous-hunk)
     (define-key map "g" #'claif-review-refresh)
+    (define-key map "f" #'claif-refine)
+    (define-key map "t" #'claif-retry)
+    (define-key map "w" #'claif-review-raw-answer)
     (define-key map "q" #'quit-window)
     map)
   "Keys of the *claif review* buffer.")
@@ -630,7 +683,10 @@ accepts and rejects answer in claif's words without a second question."
   "Review a claif proposal, one diff hunk per proposed change.
 \\<claif-review-mode-map>\\[claif-review-accept-hunk] accepts the hunk at point, \\[claif-review-reject-hunk] rejects it,
 \\[claif-review-accept-all] and \\[claif-review-reject-all] decide the whole proposal,
-\\[claif-review-next-hunk] and \\[claif-review-previous-hunk] move between hunks.
+\\[claif-review-next-hunk] and \\[claif-review-previous-hunk] move between hunks,
+\\[claif-refine] refines the proposal with your feedback (with a prefix
+argument, about the hunk at point), \\[claif-retry] asks again, and
+\\[claif-review-raw-answer] shows the model's raw answer.
 
 \\{claif-review-mode-map}"
   ;; diff-mode lets its read-only keys (n, p, a, ...) override the major mode's map.
@@ -640,7 +696,7 @@ accepts and rejects answer in claif's words without a second question."
         (substitute-command-keys
          "claif: \\<claif-review-mode-map>\\[claif-review-accept-hunk] accept hunk  \\[claif-review-reject-hunk] reject  \
 \\[claif-review-accept-all] accept all  \\[claif-review-reject-all] reject all  \\[claif-review-next-hunk]/\
-\\[claif-review-previous-hunk] next/previous  \\[claif-review-refresh] refresh  \\[quit-window] quit")))
+\\[claif-review-previous-hunk] next/previous  \\[claif-refine] refine  \\[claif-retry] retry  \\[claif-review-refresh] refresh  \\[quit-window] quit")))
 
 (defun claif--lines (text)
   "TEXT as a list of lines, without the empty one after a final newline."
@@ -652,8 +708,11 @@ accepts and rejects answer in claif's words without a second question."
   (let ((inhibit-read-only t) (line (line-number-at-pos)) (shown 0))
     (erase-buffer)
     (setq claif--review-server server claif--review-proposal (plist-get proposal :id))
-    (insert (format "claif proposal %s: %s (%s)\n" (plist-get proposal :id) (plist-get proposal :title)
-                    (plist-get proposal :state)))
+    (insert (format "claif proposal %s: %s (%s%s)\n" (plist-get proposal :id) (plist-get proposal :title)
+                    (plist-get proposal :state)
+                    (let ((revision (plist-get proposal :revision)))
+                      (if (and (numberp revision) (> revision 1)) (format ", revision %d" revision) ""))))
+    (claif--insert-unplaced proposal)
     (seq-doseq (file (plist-get proposal :files))
       (let ((hunks (seq-filter (lambda (h) (member (plist-get h :state) claif--open-states))
                                (plist-get file :hunks)))
@@ -681,12 +740,33 @@ accepts and rejects answer in claif's words without a second question."
     (unless (get-text-property (point) 'claif-hunk)
       (when-let ((next (claif--next-hunk-position))) (goto-char next)))))
 
+(defun claif--unplaced (proposal)
+  "The hunks of PROPOSAL's answer that could not be placed (a list)."
+  (append (plist-get (plist-get proposal :partial) :unplaced) nil))
+
+(defun claif--insert-unplaced (proposal)
+  "Say which hunks of PROPOSAL's answer could not be placed, and why."
+  (when-let ((unplaced (claif--unplaced proposal)))
+    (insert (format "A partial answer: %s could not be placed (w shows the raw answer):\n"
+                    (claif--count (length unplaced) "hunk")))
+    ;; Each expected line behind "| ", so diff-mode never reads it as a change.
+    (dolist (entry unplaced)
+      (insert (format "  %s, hunk %s: %s\n" (plist-get entry :path) (plist-get entry :hunk) (plist-get entry :reason)))
+      (dolist (line (claif--lines (plist-get entry :expected)))
+        (insert "    | " line "\n")))
+    (insert "\n")))
+
 (defun claif--review-first (server proposal)
   "Open the review buffer on PROPOSAL of SERVER and say so."
   (claif--review-open server proposal)
-  (message "claif: %s in %s: review it in *claif review*"
-           (claif--count (length (claif--hunks proposal '("pending"))) "hunk")
-           (string-join (seq-map (lambda (f) (plist-get f :path)) (plist-get proposal :files)) ", ")))
+  (let ((unplaced (claif--unplaced proposal)))
+    (message "claif: %s in %s: review it in *claif review*%s"
+             (claif--count (length (claif--hunks proposal '("pending"))) "hunk")
+             (string-join (seq-map (lambda (f) (plist-get f :path)) (plist-get proposal :files)) ", ")
+             (if unplaced
+                 (format " (a partial answer: %s could not be placed; w there shows the raw answer)"
+                         (claif--count (length unplaced) "more hunk"))
+               ""))))
 
 (defun claif--review-open (server proposal)
   "Show PROPOSAL of SERVER in the *claif review* buffer."
@@ -752,6 +832,22 @@ accepts and rejects answer in claif's words without a second question."
   (pcase-let ((`(,server ,proposal) (claif--review-context)))
     (claif--fetch-proposal server (plist-get proposal :id))))
 
+(defun claif-review-raw-answer ()
+  "Show the model's raw answer of this proposal's revision in a buffer."
+  (interactive)
+  (pcase-let ((`(,_server ,proposal) (claif--review-context)))
+    (let ((answer (plist-get proposal :answer))
+          (buffer (get-buffer-create (format "*claif answer %s*" (plist-get proposal :id)))))
+      (unless answer (user-error "The server kept no raw answer for this proposal"))
+      (with-current-buffer buffer
+        (let ((inhibit-read-only t))
+          (erase-buffer)
+          (if (require 'markdown-mode nil t) (markdown-mode) (text-mode))
+          (insert answer)
+          (goto-char (point-min))
+          (view-mode 1)))
+      (display-buffer buffer))))
+
 (defun claif--next-hunk-position ()
   "The start of the hunk after the one at point, or nil."
   (let ((next (next-single-property-change (point) 'claif-hunk)))
@@ -781,6 +877,57 @@ accepts and rejects answer in claif's words without a second question."
         (goto-char (claif--hunk-start pos))
       (message "claif: no previous hunk"))))
 
+;;;; Refining and retrying a proposal
+
+(defvar claif-feedback-history nil "Feedback given to `claif-refine', newest first.")
+
+(defun claif--read-feedback (proposal)
+  "Read the user's feedback on PROPOSAL in the minibuffer."
+  (let ((feedback (read-string (format "claif refine %s: " (plist-get proposal :title)) nil
+                               'claif-feedback-history)))
+    (when (string-blank-p feedback) (user-error "Feedback is needed to refine"))
+    feedback))
+
+(defun claif--proposal-at-point ()
+  "The server, proposal and hunk id at point.
+From the review buffer, a pending hunk's overlay, or the newest pending one."
+  (if claif--review-proposal
+      (list claif--review-server (gethash claif--review-proposal (claif--proposals claif--review-server))
+            (get-text-property (point) 'claif-hunk))
+    (let* ((server (claif--server))
+           (overlay (seq-find (lambda (o) (overlay-get o 'claif-hunk))
+                              (overlays-in (line-beginning-position) (1+ (line-end-position)))))
+           (id (if overlay (overlay-get overlay 'claif-proposal)
+                 (seq-find (lambda (id) (member (plist-get (gethash id (claif--proposals server)) :state)
+                                                '("pending" "partial" "stale")))
+                           (claif--order server)))))
+      (unless id (user-error "No claif proposal here to refine"))
+      (list server (gethash id (claif--proposals server)) (and overlay (overlay-get overlay 'claif-hunk))))))
+
+;;;###autoload
+(defun claif-refine (feedback &optional only-hunk)
+  "Refine the proposal at point with FEEDBACK; its answer is the next revision.
+The proposal is the one of the review buffer, of the pending hunk at
+point in a source buffer, or else the newest pending one.  With a
+prefix argument (ONLY-HUNK), the feedback is about the hunk at point."
+  (interactive
+   (pcase-let ((`(,_server ,proposal ,_hunk) (claif--proposal-at-point)))
+     (list (claif--read-feedback proposal) current-prefix-arg)))
+  (pcase-let ((`(,server ,proposal ,hunk) (claif--proposal-at-point)))
+    (when (and only-hunk (not hunk)) (user-error "No hunk at point"))
+    (claif--send-ask (append (list :proposal (plist-get proposal :id) :feedback feedback)
+                             (and only-hunk (list :hunks (vector hunk))))
+                     (concat "refine: " (plist-get proposal :title)) server "claif.refine")))
+
+;;;###autoload
+(defun claif-retry ()
+  "Ask the question of the proposal at point again, past the cache.
+It goes as a fresh first turn; the answer is the next revision."
+  (interactive)
+  (pcase-let ((`(,server ,proposal ,_hunk) (claif--proposal-at-point)))
+    (claif--send-ask (list :proposal (plist-get proposal :id))
+                     (concat "retry: " (plist-get proposal :title)) server "claif.retry")))
+
 ;;;; Keys
 
 (defvar claif-command-map
@@ -793,6 +940,8 @@ accepts and rejects answer in claif's words without a second question."
     (define-key map "c" #'claif-cancel)
     (define-key map "y" #'claif-accept-hunk)
     (define-key map "n" #'claif-reject-hunk)
+    (define-key map "R" #'claif-refine)
+    (define-key map "g" #'claif-retry)
     map)
   "Keymap of claif's commands, for a prefix key.
 For example: (define-key eglot-mode-map (kbd \"C-c a\") claif-command-map).")

@@ -9,6 +9,7 @@ runs as `emacs -nw` on a pseudo-terminal rather than `--batch`, because batch mo
 from __future__ import annotations
 
 import fcntl
+import itertools
 import json
 import os
 import pty
@@ -17,6 +18,7 @@ import struct
 import subprocess
 import sys
 import termios
+import textwrap
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +26,9 @@ from typing import Any
 
 import pytest
 
+from claif_lsp.protocol import models
 from tests.editors.neovim_harness import (
+    ALL_THREE_APPLIED,
     ANSWER,
     BOTH_APPLIED,
     DESCRIBE_AND_GREET,
@@ -269,6 +273,143 @@ def test_explain_opens_the_claif_buffer_beside_the_source(tmp_path: Path) -> Non
     assert r["source"] == SAMPLE and r["modified"] is False and r["proposals"] == 0
 
 
+def test_explain_streams_into_the_claif_buffer(tmp_path: Path) -> None:
+    # Cut across lines, slowly: the buffer shows each text so far, not only whole lines.
+    pieces = [EXPLANATION[i : i + 8] for i in range(0, len(EXPLANATION), 8)]
+    run = EmacsScenario(tmp_path, [{"action": "explain", "chunks": pieces, "delayMs": 150}]).run("explain_stream.el")
+    r = ok(run)
+    heading = "# claif: Replay: explain (app.py)\n\n"
+    versions, headers = r["versions"], r["headers"]
+    assert all(v.startswith(heading) for v in versions), versions
+    bodies = [v.removeprefix(heading) for v in versions]
+    assert len(bodies) >= 3, bodies
+    assert all(EXPLANATION.startswith(b.rstrip("\n")) for b in bodies), bodies
+    assert all(len(a) <= len(b) for a, b in itertools.pairwise(bodies)), bodies
+    # While it streams a header line says so; the whole answer ends it, unchanged by the ask's own result.
+    assert headers[0].startswith("claif: the answer is streaming"), headers
+    assert r["answer"] == heading + EXPLANATION and r["header_after"] == "", r
+    assert r["answer_read_only"] is True and r["answer_window"] is True and r["focus_kept"] is True
+    assert r["source"] == SAMPLE
+    assert r["last_message"] == "claif: answer in the *claif* buffer", r["messages"]
+
+
+REFINED_GREET = textwrap.dedent(
+    """\
+    *** Begin Patch
+    *** Update File: app.py
+    @@ def greet(name):
+    -    return "Hello " + name
+    +    return "Hello, " + name
+    *** End Patch
+    """
+)
+
+
+def test_refine_with_feedback_then_retry_follow_the_revisions(tmp_path: Path) -> None:
+    entries = [
+        # The refine's message carries the feedback; the retry sends the first ask again, so its entry comes next.
+        {"match": "keep the plain concatenation, add a comma", "answer": f"A comma.\n\n{REFINED_GREET}"},
+        {"action": "ask", "match": "rename the accumulator", "answer": ANSWER},
+        {"action": "ask", "match": "rename the accumulator", "answer": DESCRIBE_AND_GREET},
+    ]
+    r = ok(EmacsScenario(tmp_path, entries).run("refine.el"))
+    # `f` read the feedback in the minibuffer and sent it asynchronously, its progress in the mode line.
+    assert r["prompts"] == ["claif refine Replay: rename the accumulator: "], r["prompts"]
+    assert r["running_after_refine"] == 1
+    assert any("refine: Replay: rename the accumulator" in line for line in r["modelines"]), r["modelines"]
+    # Revision 2: the accepted hunk stays in the buffer, the pending one is replaced by the refined answer.
+    assert r["source_refined"] == FIRST_HUNK_APPLIED
+    review = r["review_refined"]
+    assert review.startswith("claif proposal p1: Replay: rename the accumulator (partial, revision 2)\n"), review
+    assert '-    return "Hello " + name\n+    return "Hello, " + name\n' in review, review
+    assert "f-string" not in review and 'f"Hello' not in review, review
+    assert [o[0] for o in r["overlays_refined"]] == [20], r["overlays_refined"]
+    assert r["review_shown"] is True
+    # Revision 3 (retry): the first ask again, its two hunks placed on the text as it is now, then accepted.
+    retried = r["review_retried"]
+    assert "revision 3)" in retried.splitlines()[0], retried
+    assert '+    return f"Item: {item.name}"' in retried and '+    return f"Hello {name}"' in retried, retried
+    assert r["final"] == ALL_THREE_APPLIED, r["final"]
+    assert r["questions"] == [], r["questions"]
+
+
+def partial_proposal(file: Path) -> dict[str, Any]:
+    """`claif.proposal`'s answer for a partial answer: the greet hunk placed, the total hunk not."""
+    greet = {
+        "id": "p1-h1",
+        "uri": file.as_uri(),
+        "state": "pending",
+        "range": {"start": {"line": 19, "character": 0}, "end": {"line": 20, "character": 0}},
+        "reason": None,
+        "oldText": '    return "Hello " + name\n',
+        "newText": '    return f"Hello {name}"\n',
+    }
+    proposal = {
+        "id": "p1",
+        "state": "pending",
+        "reason": "a partial answer: 1 hunk could not be placed",
+        "provider": "replay",
+        "action": "ask",
+        "title": "Replay: rename the accumulator",
+        "session": "s1",
+        "revision": 1,
+        "cached": False,
+        "restored": False,
+        "partial": {
+            "unplaced": [
+                {
+                    "path": "app.py",
+                    "hunk": 1,
+                    "reason": "its old lines were not found",
+                    "expected": "    s = 0\n    for it in items:\n",
+                }
+            ]
+        },
+        "answer": ANSWER,
+        "usage": None,
+        "diff": "",
+        "previewUri": None,
+        "files": [
+            {
+                "uri": file.as_uri(),
+                "path": "app.py",
+                "operation": "update",
+                "newUri": None,
+                "version": 1,
+                "proposedText": SAMPLE.replace('return "Hello " + name', 'return f"Hello {name}"'),
+                "hunks": [greet],
+            }
+        ],
+    }
+    assert models.Proposal.model_validate(proposal).wire() == proposal, "not what claif.proposal sends"
+    return proposal
+
+
+def test_a_partial_answer_shows_what_was_not_placed_and_the_raw_answer(tmp_path: Path) -> None:
+    scenario = EmacsScenario(tmp_path, [])
+    proposal = partial_proposal(scenario.file)
+    r = ok(scenario.run("partial.el", {"CLAIFTEST_EMACS_PROPOSAL": json.dumps(proposal)}))
+    review = r["review"]
+    # What could not be placed and why, each expected line behind "| " (never read as a diff line).
+    assert review.startswith(
+        "claif proposal p1: Replay: rename the accumulator (pending)\n"
+        "A partial answer: 1 hunk could not be placed (w shows the raw answer):\n"
+        "  app.py, hunk 1: its old lines were not found\n"
+        "    |     s = 0\n"
+        "    |     for it in items:\n\n"
+        "--- a/app.py\n"
+    ), review
+    assert '@@ -20,1 +20,1 @@\n-    return "Hello " + name\n+    return f"Hello {name}"\n' in review, review
+    assert r["hunk_ids"] == ["p1-h1"], "only the placed hunk is a hunk of the review"
+    shown = r["messages_shown"][-1]
+    assert shown == (
+        "claif: 1 hunk in app.py: review it in *claif review* "
+        "(a partial answer: 1 more hunk could not be placed; w there shows the raw answer)"
+    ), r["messages_shown"]
+    assert r["key_w"] == "claif-review-raw-answer"
+    assert r["raw"] == ANSWER and r["raw_shown"] is True and r["raw_read_only"] is True
+
+
 def test_cancel_stops_a_streaming_ask(tmp_path: Path) -> None:
     pieces = ANSWER.splitlines(keepends=True)
     entry = {"action": "ask", "chunks": pieces, "delayMs": 1500}
@@ -351,6 +492,8 @@ def test_readme_setup_works_as_written(tmp_path: Path) -> None:
         "C-c a r": "claif-review",
         "C-c a y": "claif-accept-hunk",
         "C-c a n": "claif-reject-hunk",
+        "C-c a R": "claif-refine",
+        "C-c a g": "claif-retry",
     }
     assert r["after_one"] == FIRST_HUNK_APPLIED
     assert r["answer"].endswith(EXPLANATION), r["answer"]

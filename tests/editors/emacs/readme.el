@@ -28,11 +28,14 @@
      (claiftest-put 'server_class (symbol-name (eieio-object-class server)))
      (claiftest-put 'server_command (vconcat (process-command (jsonrpc--process server))))
      (claiftest-put 'keys (vconcat (mapcar (lambda (keys) (list keys (symbol-name (key-binding (kbd keys)))))
-                                           '("C-c a a" "C-c a e" "C-c a x" "C-c a f" "C-c a c" "C-c a r" "C-c a y" "C-c a n"))))
+                                           '("C-c a a" "C-c a e" "C-c a x" "C-c a f" "C-c a c" "C-c a r" "C-c a y" "C-c a n"
+                                             "C-c a R" "C-c a g"))))
      (goto-char (point-min))
      (search-forward "def total")
      (call-interactively (key-binding (kbd "C-c a e")))
      (let ((answer (claiftest-wait "the *claif* buffer" (lambda () (get-buffer "*claif*")))))
+       ;; The buffer opens as the answer starts streaming; the message says it is whole.
+       (claiftest-wait "the answer's message" (lambda () (member "claif: answer in the *claif* buffer" claiftest-messages)))
        (claiftest-put 'answer (claiftest-buffer-text answer)))
      (search-forward "s = 0")
      (cl-letf (((symbol-function 'read-string) (lambda (&rest _) "rename the accumulator")))

@@ -117,6 +117,7 @@ class MemoryUser:
     messages: list[tuple[str, str]] = field(default_factory=list)
     shown: list[str] = field(default_factory=list)
     changes: list[tuple[str, str]] = field(default_factory=list)
+    answers: list[tuple[str | None, str, bool]] = field(default_factory=list)
     picker: Gate | None = None
     show_gate: Gate | None = None
 
@@ -139,6 +140,9 @@ class MemoryUser:
 
     def proposals_changed(self, proposal: Proposal) -> None:
         self.changes.append((proposal.id, proposal.state.value))
+
+    def answer(self, request_id: str | None, text: str, *, done: bool) -> None:
+        self.answers.append((request_id, text, done))
 
 
 class MemoryEdits:

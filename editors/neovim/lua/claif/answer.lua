@@ -9,6 +9,8 @@ local M = {}
 ---@field buf integer
 ---@field win integer?
 ---@field lines string[] what streamed so far
+---@field what string? what is being explained, by whom (the heading while it streams)
+---@field live boolean? set once `claif/answer` carries the text, which then replaces progress' last lines
 
 ---@type table<string, claif.AnswerStream> answer windows still streaming, by request id
 local streams = {}
@@ -58,27 +60,70 @@ function M.add_tail(lines, tail)
   return lines
 end
 
---- Show an explanation while it streams, in its answer window (opened beside the current one, without
---- the focus, at the first report). The server's reports carry the last line of the text so far, so
---- the window shows those lines as they come; the whole answer replaces them when it is complete.
 ---@param request_id string
----@param what string what is being explained, by whom
----@param tail string? the last line streamed
-function M.stream(request_id, what, tail)
+---@return claif.AnswerStream
+local function stream_for(request_id)
   local s = streams[request_id]
   if not s then
     local buf = scratch()
     s = { buf = buf, win = open_beside(buf), lines = {} }
     streams[request_id] = s
   end
+  return s
+end
+
+--- Draw a streaming answer under its heading; the window follows the end unless the user is in it.
+---@param s claif.AnswerStream
+local function render(s)
   if not vim.api.nvim_buf_is_valid(s.buf) then
     return
   end
-  if tail and tail ~= '' then
+  local shown = { '# ' .. (s.what or 'claif'), '', '_claif: the answer is streaming…_', '' }
+  set_lines(s.buf, vim.list_extend(shown, s.lines))
+  local win = s.win
+  if win and vim.api.nvim_win_is_valid(win) and win ~= vim.api.nvim_get_current_win() then
+    vim.api.nvim_win_set_cursor(win, { vim.api.nvim_buf_line_count(s.buf), 0 })
+  end
+end
+
+--- Show an explanation while it streams, in its answer window (opened beside the current one, without
+--- the focus, at the first report). Until `claif/answer` carries the text itself, progress reports give
+--- the last line of the text so far, and the window shows those lines as they come.
+---@param request_id string
+---@param what string what is being explained, by whom
+---@param tail string? the last line streamed
+function M.stream(request_id, what, tail)
+  local s = stream_for(request_id)
+  s.what = what
+  if not s.live and tail and tail ~= '' then
     s.lines = M.add_tail(s.lines, tail)
   end
-  local shown = { '# ' .. what, '', '_claif: the answer is streaming…_', '' }
-  set_lines(s.buf, vim.list_extend(shown, s.lines))
+  render(s)
+end
+
+--- `claif/answer`: the whole answer so far of one of this plugin's asks, into its window; with `done`,
+--- the whole answer without the streaming heading (the ask's result then shows it once more, the same).
+---@param params { requestId: string?, token: string|integer|nil, text: string, done: boolean }
+function M.on_answer(params)
+  local request_id = params and (params.requestId or (params.token ~= nil and tostring(params.token)))
+  if type(request_id) ~= 'string' or type(params.text) ~= 'string' then
+    return
+  end
+  local asked = state.asks[request_id]
+  if not asked and not streams[request_id] then
+    return -- not an ask of this plugin (or one already finished): nothing of ours to fill
+  end
+  local s = stream_for(request_id)
+  s.live = true
+  s.what = s.what or (asked and (asked.instruction or asked.action)) or 'explain'
+  s.lines = vim.split(params.text, '\n', { plain = true })
+  if params.done then
+    if vim.api.nvim_buf_is_valid(s.buf) then
+      set_lines(s.buf, s.lines)
+    end
+  else
+    render(s)
+  end
 end
 
 --- Close the streaming window of an ask that ended without an answer.

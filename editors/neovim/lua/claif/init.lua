@@ -1,5 +1,6 @@
 --- claif.nvim: claif-lsp in Neovim. `require('claif').setup()` registers and enables the server;
 --- the `:Claif*` commands ask, review proposals hunk by hunk, and cancel. See `:help claif`.
+local answer = require('claif.answer')
 local apply_edit = require('claif.apply_edit')
 local ask = require('claif.ask')
 local client_util = require('claif.client')
@@ -58,6 +59,9 @@ function M.lsp_config(options)
           review.on_changed(p.id, p.state, ctx.client_id)
         end
         events.fire('ClaifProposalsChanged', params)
+      end,
+      ['claif/answer'] = function(_, params)
+        answer.on_answer(params)
       end,
       ['window/showMessage'] = function(err, params, ctx)
         if not params or type(params.message) ~= 'string' then
