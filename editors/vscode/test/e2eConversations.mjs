@@ -45,9 +45,8 @@ function helpers(h) {
     }
     return [];
   };
-  /** A title-bar button of the review diff's group (the group that shows a `↔ Claif proposal` tab). */
-  const diffTitleButton = (label) =>
-    page.locator('.editor-group-container', { has: page.locator('.tabs-container .tab.active', { hasText: 'Claif proposal' }) }).locator(`.editor-actions .action-label[aria-label*="${label}"]`).first();
+  /** A title-bar button of the review (VS Code draws them in the active group: the file's, or the diff's). */
+  const diffTitleButton = (label) => page.locator(`.editor-group-container .editor-actions .action-label[aria-label*="${label}"]`).first();
   return { toastWith, clearToasts, quickInput, feedbackBox, diffSide, lensesAbove, diffTitleButton };
 }
 
@@ -115,6 +114,8 @@ export async function conversationChecks(h) {
     await report.waitFor({ state: 'visible', timeout: 10000 });
     const reportText = (await report.innerText()).replace(/\s+/g, ' ');
     if (!reportText.includes('1 hunk to review, 1 accepted earlier')) throw new Error(`the revision report reads: ${reportText}`);
+    // The refine's progress notification is gone once its revision is shown.
+    await waitFor('the refine\'s progress to go away', async () => (await page.locator('.notifications-toasts .notification-toast', { hasText: 'call it twice the sum' }).count()) === 0, 10000);
     await shot('refine-new-revision');
     const acceptedAll = Date.now();
     await diffTitleButton('Accept all hunks').click();
