@@ -57,6 +57,7 @@ CHECKS = [
     # Issue 14: need the server's claif.refine (conv-core), partial answers (repair) and kept sessions.
     "refine-keeps-the-accepted-hunk",
     "partial-answer-shows-the-raw-answer",
+    "retry-makes-the-next-revision",
     "proposals-restored-after-reload",
     # Issue 15: needs the server's claif/answer notifications (explain-stream).
     "explain-streams-into-a-rendered-view",

@@ -4,6 +4,7 @@
 //            (the accepted hunk stays accepted), Accept all: the file's text has both
 //   partial  an answer one of whose hunks does not place: the warning says which and why, nothing is applied,
 //            Show Raw Answer opens the model's answer read-only
+//   retry    Retry (palette) on a fresh proposal: revision 2, in the same review
 //   stream   an explanation renders in its own view while it streams (the one view, reused), read-only,
 //            without taking the focus
 //   restore  after a window reload, a proposal still open comes back: its lenses in the file and a Review button
@@ -174,6 +175,39 @@ export async function conversationChecks(h) {
     await rawTab.locator('.tab-actions .action-label').first().click();
     partialId = id;
     return { proposal: id, warning: warningText.slice(0, 240), unplaced: partial.unplaced, raw: raw.slice(0, 120) };
+  });
+
+  await check('retry-makes-the-next-revision', async () => {
+    await clearToasts();
+    await openInFirstGroup('retry.py');
+    await focusFile('retry.py');
+    const before = norm(await bufferText());
+    const asked = await askHere('E2E-RETRY: name the constant');
+    const result = await waitEvent('ask.result', undefined, 30000, asked);
+    const id = result.result?.proposals?.[0];
+    if (!id) throw new Error(`no proposal: ${JSON.stringify(result.result)}`);
+    await waitEvent('review.diffOpened', (e) => e.proposal === id, 10000, asked);
+    await focusFile('retry.py');
+    const retried = Date.now();
+    await runCommand('Claif: Retry');
+    await waitEvent('retry.result', (e) => e.reaction === 'revised' && e.result?.proposals?.[0] === id, 30000, retried).catch(() => {
+      throw new Error(`the retry made no revision: ${JSON.stringify(events().filter((e) => e.t >= retried && e.event.startsWith('retry.')))}`);
+    });
+    const revision = await waitEvent('review.revision', (e) => e.proposal === id, 10000, retried);
+    if (revision.revision !== 2) throw new Error(`the review shows revision ${revision.revision}`);
+    const report = toastWith('Claif: revision 2 of');
+    await report.waitFor({ state: 'visible', timeout: 10000 });
+    const reportText = (await report.innerText()).replace(/\s+/g, ' ');
+    await waitFor('the diff to show the retried answer', async () => (await diffSide('modified')).includes('LIMIT = 10  # the limit'), 10000);
+    const tabs = () => page.locator('.tabs-container .tab', { hasText: 'retry.py ↔ Claif proposal' });
+    if ((await tabs().count()) !== 1) throw new Error(`${await tabs().count()} review tabs of retry.py (the retry opened another)`);
+    await shot('retry-next-revision');
+    const rejected = Date.now();
+    await diffTitleButton('Reject all hunks').click();
+    await waitEvent('proposalsChanged', (e) => e.proposals.some((p) => p.id === id && p.state === 'rejected'), 15000, rejected);
+    await waitFor('the diff editor to close', async () => (await tabs().count()) === 0, 10000);
+    if (norm(await bufferText()) !== before) throw new Error('retry.py changed');
+    return { proposal: id, report: reportText.slice(0, 160) };
   });
 
   await check('explain-streams-into-a-rendered-view', async () => {
