@@ -65,7 +65,14 @@ export class DiffViews implements vscode.TextDocumentContentProvider, vscode.Dis
     const proposal = await this.store.refresh(id);
     if (!proposal || !OPEN_STATES.has(proposal.state)) return proposal;
     const column = this.reviewColumn(id) ?? vscode.ViewColumn.Beside;
-    await this.openDiffs(proposal, { focus: false, column });
+    // A diff already open shows the new text by itself; opening it again would make its group the active one.
+    const shown = new Set(
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => (t.input instanceof vscode.TabInputTextDiff ? t.input.modified.toString() : ''))),
+    );
+    for (let i = 0; i < proposal.files.length; i++) {
+      const right = proposal.files[i].operation === 'delete' ? proposalUri(proposal, i, true) : proposalUri(proposal, i);
+      if (!shown.has(right.toString())) await this.openDiff(proposal, i, { focus: false, column });
+    }
     emit('review.revision', { proposal: id, revision: proposal.revision, column });
     return proposal;
   }

@@ -58,16 +58,20 @@ export class Refines {
   private async sendRefine(target: RefineTarget): Promise<AskResult | undefined> {
     const arg: RefineArgs = { ...target };
     const result = await this.turn('refine', Commands.refine, arg, turnAbout('refine', target));
-    if (result.ok || !target.feedback) {
-      if (result.ok) this.kept.delete(target.proposal);
+    if (result.ok) {
+      this.kept.delete(target.proposal);
       return result.value;
     }
-    this.kept.set(target.proposal, target.feedback);
+    if (target.feedback) this.kept.set(target.proposal, target.feedback);
     if (result.message) {
-      // The same text again, editable: nothing the user typed is lost.
+      // The same text again, editable: nothing the user typed is lost (a fix-again turn is sent again as it was).
       void vscode.window.showErrorMessage(result.message, TRY_AGAIN, 'Show Log').then(async (choice) => {
         if (choice === 'Show Log') outputChannel().show(true);
         if (choice !== TRY_AGAIN) return;
+        if (!target.feedback) {
+          await this.sendRefine(target);
+          return;
+        }
         const feedback = await this.askFeedback(target, target.feedback);
         if (feedback) await this.sendRefine({ ...target, feedback });
       });

@@ -201,13 +201,20 @@ export async function conversationChecks(h) {
     await waitFor('the diff to show the retried answer', async () => (await diffSide('modified')).includes('LIMIT = 10  # the limit'), 10000);
     const tabs = () => page.locator('.tabs-container .tab', { hasText: 'retry.py ↔ Claif proposal' });
     if ((await tabs().count()) !== 1) throw new Error(`${await tabs().count()} review tabs of retry.py (the retry opened another)`);
+    // The file's lenses are the new revision's.
+    const fileLenses = await waitFor('the lenses above "LIMIT = 10" in retry.py', async () => {
+      const l = await lensesAbove('LIMIT = 10');
+      return l.includes('Accept') && l.includes('Refine…') ? l : undefined;
+    }, 15000).catch(async (error) => {
+      throw new Error(`${error.message}: ${JSON.stringify(await lensesAbove('LIMIT = 10'))}`);
+    });
     await shot('retry-next-revision');
     const rejected = Date.now();
     await diffTitleButton('Reject all hunks').click();
     await waitEvent('proposalsChanged', (e) => e.proposals.some((p) => p.id === id && p.state === 'rejected'), 15000, rejected);
     await waitFor('the diff editor to close', async () => (await tabs().count()) === 0, 10000);
     if (norm(await bufferText()) !== before) throw new Error('retry.py changed');
-    return { proposal: id, report: reportText.slice(0, 160) };
+    return { proposal: id, report: reportText.slice(0, 160), fileLenses };
   });
 
   await check('explain-streams-into-a-rendered-view', async () => {
