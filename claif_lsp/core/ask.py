@@ -525,7 +525,7 @@ class Ask:
             if placement is None or placement.complete or self.prompt is None:
                 break
             status = repair_progress(placement.unplaced)
-            progress.report(status)
+            progress.report(status, force=True)
             logger.info("{}: {}", answer.provider, status)
             history.append(Message(role=Role.ASSISTANT, content=answer.text))
             message = repair_prompt(placement.unplaced, placed=placement.placed_hunks)

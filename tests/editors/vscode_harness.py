@@ -54,6 +54,13 @@ CHECKS = [
     "server-not-on-path",
     "cancel-from-notification",
     "progress-keeps-the-instruction",
+    # Issue 14: need the server's claif.refine (conv-core), partial answers (repair) and kept sessions.
+    "refine-keeps-the-accepted-hunk",
+    "partial-answer-shows-the-raw-answer",
+    "retry-makes-the-next-revision",
+    "proposals-restored-after-reload",
+    # Issue 15: needs the server's claif/answer notifications (explain-stream).
+    "explain-streams-into-a-rendered-view",
 ]
 SETUP_IMPOSSIBLE = 3
 """Exit code of setup-editors.sh when it cannot install (not root / no apt-get)."""

@@ -1,14 +1,13 @@
-// Ask and explain: the instruction box, the progress notification, and the answer shown as a review, a document or
-// a note. Cancel stops every running ask.
+// Ask and explain: the instruction box, the progress notification (running.ts), and the answer shown as a review
+// or, rendered and streamed, in its answer view. Cancel stops every running request.
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
-import { completeAskArgs, type AskTarget, askAction, needsInstruction, progressToken, requestId, typedInstruction } from './askArgs';
-import { isMarkdown, isShown, showRendered } from './answerView';
+import { answerTitle } from './answerText';
+import type { AnswerViews } from './answerView';
+import { completeAskArgs, type AskTarget, askAction, needsInstruction, typedInstruction } from './askArgs';
 import { NO_CHANGES, askReaction } from './askOutcome';
 import { emit, errorMessage, outputChannel } from './events';
-import { NotificationProgress } from './progress';
+import type { RunningRequests } from './running';
 import type { CommandSender } from './serverClient';
-import type { StatusItem } from './status';
 import { type AskArgs, type AskResult, Commands } from './types';
 
 /** What asks need of provider picking: whether the provider can answer, and the quick pick. */
@@ -24,18 +23,17 @@ const SETTINGS = 'Open Settings';
 const RETRY = 'Retry';
 
 export class Asks {
-  private counter = 0;
-  private readonly running = new Map<string, NotificationProgress>();
   /**
    * The instruction of the last ask that failed: the next input box starts with it, so nothing typed is lost
    * (undefined, never the null an argument may carry: the input box takes no null).
    */
   private kept: string | undefined;
 
-  /** `review` presents the proposals an ask returns. */
+  /** `review` presents the proposals an ask returns; `answers` shows explanations as they stream. */
   constructor(
     private readonly server: CommandSender,
-    private readonly status: StatusItem,
+    private readonly requests: RunningRequests,
+    private readonly answers: AnswerViews,
     private readonly review: (proposals: string[]) => Promise<void>,
     private readonly providers: ProviderChoice,
   ) {}
@@ -119,69 +117,52 @@ export class Asks {
       args.instruction = instruction;
     }
     const retryable: AskArgs = { ...input, instruction: args.instruction };
-    let client: LanguageClient;
     try {
-      client = this.server.requireClient();
+      this.server.requireClient();
     } catch (error) {
       void vscode.window.showErrorMessage(`Claif: ${errorMessage(error)}`);
       return undefined;
     }
-    args.requestId ??= requestId(process.pid, ++this.counter);
-    const token = progressToken(args.requestId);
-    const progress = new NotificationProgress(client, token, `Claif: ${action}`, undefined, args.instruction ?? action);
-    this.running.set(args.requestId, progress);
-    const done = this.status.begin();
-    emit('ask.start', { requestId: args.requestId, action, instruction: args.instruction, token });
-    try {
-      const result = (await this.server.execute<AskResult>(Commands.ask, args, token)) ?? {};
-      emit('ask.result', { requestId: args.requestId, result, cancelled: progress.cancelled });
-      const reaction = askReaction(result, progress.cancelled);
-      if (reaction.kind === 'cancelled') return result;
-      for (const problem of reaction.problems) outputChannel().warn(`ask ${args.requestId}: ${problem}`);
-      this.kept = reaction.show === 'nothing' ? (args.instruction ?? undefined) : undefined;
-      if (reaction.warning && reaction.show === 'nothing') void this.failed(reaction.warning, retryable);
-      else if (reaction.warning) void vscode.window.showWarningMessage(reaction.warning, 'Show Log').then((c) => c && outputChannel().show(true));
-      if (reaction.show === 'answer') await showAnswer(result);
-      else if (reaction.show === 'no-changes') void vscode.window.showInformationMessage(NO_CHANGES);
-      else if (reaction.show !== 'nothing') await this.review(reaction.show.review);
-      return result;
-    } catch (error) {
-      if (progress.cancelled) {
-        emit('ask.cancelled', { requestId: args.requestId, error: errorMessage(error) });
+    const outcome = await this.requests.run<AskResult, AskArgs>({
+      command: Commands.ask,
+      arg: args,
+      title: `Claif: ${action}`,
+      about: args.instruction ?? action,
+      started: (id, token) => {
+        emit('ask.start', { requestId: id, action, instruction: args.instruction, token });
+        // An explanation streams into its view (claif/answer) while the ask runs; an edit's ask streams none.
+        this.answers.expect(id, answerTitle(action, args.instruction));
+      },
+    });
+    const id = outcome.requestId;
+    if (outcome.error !== undefined) {
+      this.answers.abandon(id);
+      if (outcome.cancelled) {
+        emit('ask.cancelled', { requestId: id, error: errorMessage(outcome.error) });
         return undefined;
       }
-      emit('ask.error', { requestId: args.requestId, error: errorMessage(error) });
+      emit('ask.error', { requestId: id, error: errorMessage(outcome.error) });
       this.kept = args.instruction ?? undefined;
-      void this.failed(`Claif: ${errorMessage(error)}`, retryable);
+      void this.failed(`Claif: ${errorMessage(outcome.error)}`, retryable);
       return undefined;
-    } finally {
-      progress.dispose();
-      this.running.delete(args.requestId);
-      done();
     }
+    const result = outcome.value ?? {};
+    emit('ask.result', { requestId: id, result, cancelled: outcome.cancelled });
+    const reaction = askReaction(result, outcome.cancelled);
+    if (reaction.kind === 'cancelled' || reaction.show !== 'answer') this.answers.abandon(id);
+    if (reaction.kind === 'cancelled') return result;
+    for (const problem of reaction.problems) outputChannel().warn(`ask ${id}: ${problem}`);
+    this.kept = reaction.show === 'nothing' ? (args.instruction ?? undefined) : undefined;
+    if (reaction.warning && reaction.show === 'nothing') void this.failed(reaction.warning, retryable);
+    else if (reaction.warning) void vscode.window.showWarningMessage(reaction.warning, 'Show Log').then((c) => c && outputChannel().show(true));
+    if (reaction.show === 'answer') await this.answers.finish(id, answerTitle(action, args.instruction), result.answer ?? '');
+    else if (reaction.show === 'no-changes') void vscode.window.showInformationMessage(NO_CHANGES);
+    else if (reaction.show !== 'nothing') await this.review(reaction.show.review);
+    return result;
   }
 
-  /** Cancel every running ask here, and whatever the server still runs. */
-  async cancelAll(): Promise<void> {
-    for (const progress of this.running.values()) progress.cancel();
-    if (this.server.isRunning) await this.server.execute(Commands.cancel, {}).catch(() => undefined);
+  /** Cancel every running request (asks, refines, retries), here and in the server. */
+  cancelAll(): Promise<void> {
+    return this.requests.cancelAll();
   }
-}
-
-async function showAnswer(result: AskResult): Promise<void> {
-  if (result.document) {
-    // The server shows the answer document itself (window/showDocument); open it only when it did not.
-    if (isShown(vscode.Uri.parse(result.document))) return;
-    try {
-      const uri = vscode.Uri.parse(result.document);
-      if (isMarkdown(uri) && (await showRendered(uri))) return;
-      await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true, preview: true });
-      return;
-    } catch {
-      // fall back to the answer text
-    }
-  }
-  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: result.answer ?? '' });
-  await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true, preview: true });
-  emit('answer.shown', { chars: (result.answer ?? '').length });
 }

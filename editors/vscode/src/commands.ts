@@ -11,6 +11,10 @@ export const UiCommands = {
   acceptAll: 'claif.ui.acceptAllHunks',
   rejectAll: 'claif.ui.rejectAllHunks',
   review: 'claif.ui.review',
+  /** A follow-up turn with the user's feedback, and the same ask again past the cache: the next revision. */
+  refine: 'claif.ui.refine',
+  retry: 'claif.ui.retry',
+  showAnswer: 'claif.ui.showAnswer',
   selectProvider: 'claif.ui.selectProvider',
   showLog: 'claif.ui.showLog',
   restart: 'claif.ui.restartServer',

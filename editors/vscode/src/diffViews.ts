@@ -57,6 +57,34 @@ export class DiffViews implements vscode.TextDocumentContentProvider, vscode.Dis
     }
   }
 
+  /**
+   * A proposal's new revision (after a refine or retry): the open review follows it where it is (its content
+   * provider serves the new text), files the revision adds open beside it; without an open review it opens beside.
+   */
+  async showRevision(id: string): Promise<Proposal | undefined> {
+    const proposal = await this.store.refresh(id);
+    if (!proposal || !OPEN_STATES.has(proposal.state)) return proposal;
+    const column = this.reviewColumn(id) ?? vscode.ViewColumn.Beside;
+    // A diff already open shows the new text by itself; opening it again would make its group the active one.
+    const shown = new Set(
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => (t.input instanceof vscode.TabInputTextDiff ? t.input.modified.toString() : ''))),
+    );
+    for (let i = 0; i < proposal.files.length; i++) {
+      const right = proposal.files[i].operation === 'delete' ? proposalUri(proposal, i, true) : proposalUri(proposal, i);
+      if (!shown.has(right.toString())) await this.openDiff(proposal, i, { focus: false, column });
+    }
+    emit('review.revision', { proposal: id, revision: proposal.revision, column });
+    return proposal;
+  }
+
+  /** The column of an open diff of proposal `id`, if any. */
+  private reviewColumn(id: string): vscode.ViewColumn | undefined {
+    for (const group of vscode.window.tabGroups.all) {
+      if (group.tabs.some((tab) => tab.input instanceof vscode.TabInputTextDiff && parseProposalUri(tab.input.modified)?.id === id)) return group.viewColumn;
+    }
+    return undefined;
+  }
+
   private async openDiffs(proposal: Proposal, how: Placement): Promise<void> {
     for (let i = 0; i < proposal.files.length; i++) await this.openDiff(proposal, i, how);
   }
@@ -91,9 +119,7 @@ export class DiffViews implements vscode.TextDocumentContentProvider, vscode.Dis
       void vscode.window.showInformationMessage('Claif: there is no open proposal to review.');
       return;
     }
-    const shown = vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((tab) => ({ tab, group: g })));
-    const open = shown.find(({ tab }) => tab.input instanceof vscode.TabInputTextDiff && parseProposalUri(tab.input.modified)?.id === proposal.id);
-    const column = open?.group.viewColumn ?? vscode.ViewColumn.Beside;
+    const column = this.reviewColumn(proposal.id) ?? vscode.ViewColumn.Beside;
     await this.openDiffs(proposal, { focus: true, column });
   }
 

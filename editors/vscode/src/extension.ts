@@ -1,7 +1,9 @@
 // Claif for VS Code: starts claif-lsp through vscode-languageclient and adds the review UI around it. This module
-// only wires the parts together: the client's lifecycle (serverClient), its middleware, asks, decisions,
-// providers, and the review (proposalStore, diffViews, lenses, proposalPick).
+// only wires the parts together: the client's lifecycle (serverClient), its middleware, asks and their streamed
+// answers (answerView), refines and retries, decisions, providers, restored proposals, and the review
+// (proposalStore, diffViews, lenses, partialAnswer, proposalPick).
 import * as vscode from 'vscode';
+import { AnswerViews } from './answerView';
 import { Asks } from './ask';
 import { UiCommands, registerCommands } from './commands';
 import { Decisions } from './decisions';
@@ -10,15 +12,20 @@ import { emit, outputChannel } from './events';
 import { decorateLenses, refreshServerLenses } from './lenses';
 import { ServerMessages } from './messages';
 import { createMiddleware } from './middleware';
+import { RawAnswers, ReviewNotes } from './partialAnswer';
 import { routeServerProgress } from './progress';
 import { pickProposal } from './proposalPick';
 import { proposalPaths } from './proposalView';
+import { revisionReport } from './refineText';
 import { EditFollower, ProposalStore } from './proposalStore';
 import { Providers, openProviderSettings } from './providers';
+import { Refines } from './refine';
+import { restoreProposals } from './restore';
+import { RunningRequests } from './running';
 import { ServerClient } from './serverClient';
 import { userOnlyKeys } from './settingsPolicy';
 import { StatusItem } from './status';
-import { Commands, PROPOSALS_CHANGED, type Proposal, type ProposalsChangedParams } from './types';
+import { type AnswerParams, Commands, Notifications, PROPOSALS_CHANGED, type Proposal, type ProposalsChangedParams } from './types';
 
 let server: ServerClient | undefined;
 
@@ -44,22 +51,49 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         client: () => serverClient.client,
         userOnly,
         ask: (arg) => asks.fromServerCommand(arg),
+        refine: (arg) => refines.refine(arg),
+        retry: (arg) => refines.retry(arg),
         decision: (command, arg, run) => decisions.run(command, arg, run),
         decorateLenses: (document, lenses) => decorateLenses(store, document, lenses),
       }),
     attach: (client) => [
       messages.attach(client),
       client.onNotification(PROPOSALS_CHANGED, (params: ProposalsChangedParams) => void store.onProposalsChanged(params)),
+      client.onNotification(Notifications.answer, (params: AnswerParams) => answers.onAnswer(params)),
     ],
     running: (client) => {
       const progress = routeServerProgress(client);
       void providers.refresh();
+      void restoreProposals(serverClient, { get: (id) => store.get(id), refresh: (id) => store.refresh(id), review: presentRestored });
       return progress;
     },
   });
   server = serverClient;
   const providers = new Providers(serverClient, status);
-  const asks = new Asks(serverClient, status, (ids) => views.show(ids), {
+  const requests = new RunningRequests(serverClient, status);
+  const answers = new AnswerViews();
+  const rawAnswers = new RawAnswers();
+  const notes = new ReviewNotes(rawAnswers, { refine: (id) => refines.refine({ proposal: id }), retry: (id) => refines.retry({ proposal: id }) });
+  /** Each proposal's review, with what its diff does not show (a partial answer, an answer from the cache). */
+  const presentNotes = (ids: string[]) => ids.map((id) => store.get(id)).forEach((p) => p && notes.present(p));
+  const presentRestored = async (proposal: Proposal | undefined) => {
+    const chosen = proposal ?? (await pickProposal(store, undefined, 'Review'));
+    await views.review(chosen);
+    if (chosen) presentNotes([chosen.id]);
+  };
+  const refines = new Refines(requests, {
+    pick: (resource, verb) => pickProposal(store, resource, verb),
+    get: (id) => store.get(id),
+    showRevision: async (id) => {
+      const proposal = await views.showRevision(id);
+      if (proposal) void vscode.window.showInformationMessage(revisionReport(proposal));
+      presentNotes([id]);
+    },
+  });
+  const asks = new Asks(serverClient, requests, answers, async (ids) => {
+    await views.show(ids);
+    presentNotes(ids);
+  }, {
     askProblem: (provider) => providers.askProblem(provider),
     select: () => providers.select(),
     openSettings: openProviderSettings,
@@ -75,6 +109,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       acceptAll: (resource) => decisions.decide('accept', resource),
       rejectAll: (resource) => decisions.decide('reject', resource),
       review: async (resource) => views.review(await pickProposal(store, resource, 'Review')),
+      refine: (resource) => refines.refine(resource),
+      retry: (resource) => refines.retry(resource),
+      showAnswer: async (resource) => {
+        const proposal = await pickProposal(store, resource, 'Show the answer of');
+        if (proposal?.answer) await rawAnswers.open(proposal);
+        else void vscode.window.showInformationMessage('Claif: this proposal has no raw answer to show.');
+      },
       selectProvider: () => providers.select(),
       showLog: () => output.show(true),
       restart: () => serverClient.restart(),
@@ -98,6 +139,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     views,
     store,
     followEdits,
+    answers,
+    rawAnswers,
   );
 
   let providerTimer: NodeJS.Timeout | undefined;

@@ -1,6 +1,6 @@
-// The language client's middleware. The server's own commands (`claif.ask`, `claif.accept`, ...) are registered by
-// the client from `executeCommandProvider`; they are intercepted here so that code actions and CodeLenses get the
-// same input box, progress notification and review UI as the palette. Settings answers lose the keys a workspace
+// The language client's middleware. The server's own commands (`claif.ask`, `claif.refine`, `claif.accept`, ...) are
+// registered by the client from `executeCommandProvider`; they are intercepted here so that code actions and
+// CodeLenses get the same input box, progress notification and review UI as the palette. Settings answers lose the keys a workspace
 // may not set, and documents the server shows open beside the code.
 import * as vscode from 'vscode';
 import type { ConfigurationParams, LanguageClient, Middleware } from 'vscode-languageclient/node';
@@ -17,6 +17,9 @@ export interface MiddlewareHandlers {
   readonly userOnly: readonly string[];
   /** A `claif.ask` from a code action or lens (its argument as sent, maybe without file or selection). */
   ask(arg: Partial<AskArgs> | undefined): Promise<unknown>;
+  /** A `claif.refine` / `claif.retry` (a code action's, a fix-again's): the feedback box, progress and the new revision. */
+  refine(arg: unknown): Promise<unknown>;
+  retry(arg: unknown): Promise<unknown>;
   /** A `claif.accept` / `claif.reject`: `run` sends it on. */
   decision(command: string, arg: { proposal?: string } | undefined, run: () => Promise<AcceptResult>): Promise<unknown>;
   /** The server's lenses for a document, with what the review adds. */
@@ -73,6 +76,8 @@ async function interceptCommand(
 ): Promise<unknown> {
   if (command === Commands.ask) return handlers.ask(args[0] as Partial<AskArgs> | undefined);
   emit('command', { command, args });
+  if (command === Commands.refine) return handlers.refine(args[0]);
+  if (command === Commands.retry) return handlers.retry(args[0]);
   if (command === Commands.accept || command === Commands.reject) {
     return handlers.decision(command, args[0], () => next(command, args) as Promise<AcceptResult>);
   }

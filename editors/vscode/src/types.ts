@@ -4,6 +4,7 @@ import type { AskCancelledResult, AskEditResult, AskExplainResult } from './prot
 
 export type {
   AcceptResult,
+  AnswerParams,
   AskArgs,
   Hunk,
   HunkState,
@@ -13,9 +14,14 @@ export type {
   ProposalState,
   ProviderReport,
   ProvidersResult,
+  RefineArgs,
   RejectResult,
+  RetryArgs,
+  SessionsResult,
+  SessionSummary,
+  UnplacedHunk,
 } from './protocol';
-export { Commands, PROPOSALS_CHANGED } from './protocol';
+export { Commands, Notifications, PROPOSALS_CHANGED } from './protocol';
 
 /** Any of the three shapes `claif.ask` answers with, read field by field (`{}` when the client got nothing). */
 export type AskResult = Partial<AskEditResult & AskExplainResult & AskCancelledResult>;

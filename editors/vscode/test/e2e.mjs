@@ -20,6 +20,8 @@
 //            its lens offers Drop, hunk 3 is still acceptable
 //   server   claif.server.path (the venv's claif-lsp), a bad claif.server.path, and neither set with no
 //            claif-lsp on PATH (the extension host's PATH has every directory holding claif-lsp removed)
+//   conversations  refine, a partial answer, a streamed explanation and proposals restored after a reload
+//            (e2eConversations.mjs)
 //
 // Usage: node test/e2e.mjs [--result result.json] [--keep]
 // Env:   CLAIF_REPO (repo root), CLAIF_PYTHON (interpreter with claif_lsp), CODE_SERVER, NODE24_BIN, CHROMIUM,
@@ -32,6 +34,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { conversationChecks, restoreCheck } from './e2eConversations.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
@@ -218,6 +221,8 @@ Object.assign(env, {
   XDG_CONFIG_HOME: join(W, 'xdg-config'),
   XDG_CACHE_HOME: join(W, 'xdg-cache'),
   XDG_DATA_HOME: join(W, 'xdg-data'),
+  // Sessions are kept in the state directory: this run's own, never the user's.
+  XDG_STATE_HOME: join(W, 'xdg-state'),
   E2E_CLAIF_EVENTS: EVENTS,
 });
 
@@ -409,7 +414,8 @@ const lenses = () => page.locator('.editor-group-container').first().locator('.c
 // `diffEditor.codeLens` is false in VS Code; the extension's configurationDefaults turn it on, so the file side
 // of the review diff carries the server's per-hunk lenses too.
 const diffLenses = () => page.locator('.monaco-diff-editor .editor.original .codelens-decoration a');
-const diffTabs = () => page.locator('.tabs-container .tab', { hasText: 'Claif' });
+// The review's tabs ("sample.py ↔ Claif proposal"); an answer's view is "Claif: Explain".
+const diffTabs = () => page.locator('.tabs-container .tab', { hasText: 'Claif proposal' });
 const firstGroup = () => page.locator('.editor-group-container').first();
 
 /** Open a workspace file in the first editor group, through the Explorer. */
@@ -679,7 +685,9 @@ try {
     if (!afterAccept) throw new Error('previous step failed');
     await waitFor('CodeLens "Reject"', async () => (await lenses().filter({ hasText: /^Reject$/ }).count()) >= 1, 10000);
     const clicked = Date.now();
-    await lenses().filter({ hasText: /^Reject$/ }).first().click();
+    // The lens above the remaining hunk's line: right after the accept, VS Code may still draw the accepted
+    // hunk's lenses in the file for a moment (the first Reject on the page was that one's).
+    await clickLensAbove('return a * b', 'Reject');
     await waitEvent('proposalsChanged', (e) => e.proposals.some((p) => p.id === firstProposal && !['pending', 'partial'].includes(p.state)), 10000, clicked);
     await waitFor('the diff editor to close', async () => (await diffTabs().count()) === 0, 10000);
     const text = norm(await bufferText());
@@ -780,16 +788,17 @@ try {
     await runCommand('Claif: Explain');
     const result = await waitEvent('ask.result', undefined, 20000, asked);
     if (typeof result.result?.answer !== 'string') throw new Error(`no answer: ${JSON.stringify(result.result)}`);
-    // Rendered in the Markdown preview (read-only), not as the raw cache file in a text editor.
-    const previewTab = page.locator('.tabs-container .tab', { hasText: /answer-.*\.md/ });
+    // Rendered (read-only) in the answer's own view, not as the raw cache file in a text editor.
+    const previewTab = page.locator('.tabs-container .tab', { hasText: 'Claif: Explain' });
     await previewTab.first().waitFor({ state: 'visible', timeout: 10000 });
-    const rendered = page.frameLocator('iframe.webview').frameLocator('#active-frame');
+    await waitEvent('answer.shown', (e) => e.chars === result.result.answer.length, 10000, asked);
+    const rendered = page.frameLocator('iframe.webview').last().frameLocator('#active-frame');
     await rendered.locator('code', { hasText: 'add' }).first().waitFor({ state: 'visible', timeout: 10000 });
     const paragraph = (await rendered.locator('p', { hasText: 'E2E-EXPLAIN' }).first().innerText()).trim();
     await sleep(500);
     const raw = await page.locator('.editor-group-container .view-lines', { hasText: 'E2E-EXPLAIN' }).count();
     if (raw) throw new Error('the answer is open as raw Markdown in a text editor');
-    const answerTabs = await page.locator('.tabs-container .tab', { hasText: /answer-.*\.md/ }).count();
+    const answerTabs = await page.locator('.tabs-container .tab', { hasText: /answer-.*\.md|Claif: Explain/ }).count();
     if (answerTabs !== 1) throw new Error(`the answer is open in ${answerTabs} tabs`);
     await shot('explain-rendered');
     const sourceStillShown = await page.locator('.editor-group-container').first().locator('.tabs-container .tab.active', { hasText: 'sample.py' }).count();
@@ -1263,6 +1272,8 @@ try {
     return { warning: warning.slice(0, 240), lens: staleText, accepted: decided.result };
   });
 
+  await conversationChecks({ page, check, waitFor, waitEvent, events, shot, runCommand, openInFirstGroup, focusFile, askHere, firstGroup, diffTabs, titleButton, bufferText, norm, clickLensAbove, setUserSettings, PYTHON, WS });
+
   /** Rewrite the user's claif.server.* settings (the extension restarts the server) and return the time. */
   const setServerSettings = setUserSettings;
   const failureToast = (text) => page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
@@ -1356,6 +1367,9 @@ try {
     const status = page.locator('.statusbar-item', { hasText: 'Claif' }).first();
     return { message: failure.message, statusBar: (await status.innerText()).trim() };
   });
+
+  // Last: a window reload starts a second log of the extension (log-each-line-once counts one).
+  await restoreCheck({ page, check, waitFor, waitEvent, events, shot, runCommand, openInFirstGroup, focusFile, askHere, firstGroup, diffTabs, titleButton, bufferText, norm, clickLensAbove, setUserSettings, PYTHON, WS });
 
   exitCode = finish();
 } catch (error) {

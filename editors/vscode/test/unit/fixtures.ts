@@ -27,7 +27,7 @@ export function file(uri: string, hunks: Hunk[], extra: Partial<ProposalFile> = 
 /** A file the patch moves from `uri` to `newUri` (a `rename from`/`rename to` diff, or `*** Move to:`). */
 export const moved = (uri: string, newUri: string, hunks: Hunk[] = []): ProposalFile => file(uri, hunks, { operation: 'move', newUri });
 
-/** A pending proposal of the replay provider for `ask`, with no preview document. */
+/** A pending first revision of the replay provider for `ask`, in its own session, with no preview document. */
 export function proposal(id: string, files: ProposalFile[], extra: Partial<Proposal> = {}): Proposal {
   return {
     id,
@@ -36,6 +36,13 @@ export function proposal(id: string, files: ProposalFile[], extra: Partial<Propo
     provider: 'replay',
     action: 'ask',
     title: `title of ${id}`,
+    session: `s-${id}`,
+    revision: 1,
+    cached: false,
+    restored: false,
+    partial: null,
+    answer: null,
+    usage: null,
     diff: '--- a/app.py\n+++ b/app.py\n@@ -1 +1 @@\n-a\n+b\n',
     previewUri: null,
     files,
