@@ -10,6 +10,9 @@ from claif_lsp.core.ports import User
 STREAM_INTERVAL = 0.1
 """Seconds between two updates within a line; a finished line is sent at once, so the editor reads it whole."""
 
+BYTES_PER_SECOND = 2_000_000
+"""Each update resends the whole text, so a long answer is sent less often: at most this many characters a second."""
+
 
 class AnswerStream:
     """Sends the answer so far through :meth:`User.answer`; :meth:`finish` sends the last update exactly once."""
@@ -41,7 +44,11 @@ class AnswerStream:
         if not self.live:
             return
         now = self.clock()
-        if "\n" in piece or self._last_sent is None or now - self._last_sent >= self.interval:
+        since = None if self._last_sent is None else now - self._last_sent
+        # Line ends go at once while the text is short; a long answer streamed line by line would otherwise
+        # resend megabytes per line.
+        spacing = len(self.text) / BYTES_PER_SECOND
+        if since is None or since >= max(self.interval, spacing) or ("\n" in piece and since >= spacing):
             self._last_sent = now
             self.user.answer(self.request_id, self.text, done=False)
 

@@ -49,6 +49,18 @@ def test_pieces_within_a_line_wait_for_the_interval_and_a_line_end_goes_at_once(
     assert not any(done for _, _, done in user.answers)
 
 
+def test_a_long_answer_streamed_line_by_line_is_resent_at_a_bounded_rate() -> None:
+    user, clock = MemoryUser(), Clock()
+    answer = stream(user, clock)
+    line = "x" * 999 + "\n"
+    for _ in range(2000):  # 2 MB in 2 s of lines, each resending the whole text when it goes
+        clock.now += 0.001
+        answer.add(line)
+    sent = sum(len(text) for _, text, _ in user.answers)
+    assert len(user.answers) < 100, len(user.answers)
+    assert sent < 50_000_000, sent
+
+
 def test_finish_sends_done_once_with_the_final_text_or_what_came() -> None:
     user, clock = MemoryUser(), Clock()
     answer = stream(user, clock)
