@@ -3,7 +3,9 @@
 Every ask starts the agent in its own process group inside a :class:`~claif_acp.shadow.ShadowWorkspace` (a
 private copy of the workspace seeded with the unsaved buffers, and a private HOME), runs one ACP turn
 (``initialize``, ``session/new``, optionally ``session/set_mode``, ``session/prompt``), and answers with the
-copy's changes as a unified diff followed by the agent's text and a record of what it did. The user's files
+copy's changes as a unified diff followed by the agent's text and a record of what it did. A later turn of a
+conversation continues the agent's session with ``session/load`` when the agent offers it and still has it, else
+sends the earlier turns again in one prompt. The user's files
 are never written. Cancelling the ask sends ``session/cancel``, refuses open permission requests, gives the agent
 a short grace and then kills its process group; the copy and HOME are removed whatever happens.
 
