@@ -123,6 +123,11 @@ class ResponseCache:
             return
         self._evict(keep=path)
 
+    def drop(self, key: str) -> bool:
+        """Forget the answer stored under ``key`` (the user rejected it); True when there was one."""
+        path = self._path(key)
+        return path is not None and bool(_remove(path))
+
     def clear(self) -> int:
         """Remove every stored answer; returns how many were removed."""
         removed = 0

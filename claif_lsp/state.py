@@ -47,6 +47,8 @@ class ServerState:
     """Set once the client's settings were pulled (or could not be), so asks never run on defaults."""
     running: dict[str, RunningAsk] = field(default_factory=dict)
     """Asks in flight by request id, for `claif.cancel`."""
+    restored: bool = False
+    """Set once the sessions kept by an earlier server were taken back (or there were none to take)."""
 
     @property
     def proposals(self) -> ProposalStore:
@@ -59,11 +61,12 @@ class ServerState:
 
     @property
     def sessions(self) -> SessionStore:
-        """Every conversation of this session (loaded on first use, like the proposals)."""
+        """Every conversation (loaded on first use, like the proposals), kept on disk in the user's state directory."""
         if self._sessions is None:
+            from claif_lsp.core.session_files import SessionFiles
             from claif_lsp.core.sessions import SessionStore
 
-            self._sessions = SessionStore()
+            self._sessions = SessionStore(SessionFiles())
         return self._sessions
 
     def proposals_touching(self, path: Path) -> bool:

@@ -25,6 +25,10 @@ class Answer:
     model: str | None = None
     duration: float = 0.0
     messages: list[Message] = field(default_factory=list)
+    session_id: str | None = None
+    """The provider's own session id (its final message's ``metadata["session_id"]``), to resume it next turn."""
+    cached: bool = False
+    """Served from the response cache, not the provider."""
 
 
 def usage_from_metadata(message: Message) -> Usage | None:
@@ -62,6 +66,7 @@ async def collect_answer(
     messages: list[Message] = []
     usage: Usage | None = None
     model: str | None = None
+    session_id: str | None = None
     size = 0
 
     def count(chars: int) -> None:
@@ -104,6 +109,8 @@ async def collect_answer(
                 on_text(text)
         usage = event.usage or usage_from_metadata(event) or usage
         model = event.metadata.get("model", model)
+        reported = event.metadata.get("session_id")
+        session_id = reported if isinstance(reported, str) and reported else session_id
     full_text = "".join(message_texts) + "".join(pending_deltas)
     return Answer(
         provider=provider,
@@ -112,6 +119,7 @@ async def collect_answer(
         model=model,
         duration=time.monotonic() - started,
         messages=messages,
+        session_id=session_id,
     )
 
 

@@ -27,6 +27,7 @@ def server_env(**extra: str) -> dict[str, str]:
     env["XDG_CONFIG_HOME"] = "/nonexistent-claif-config"
     env["HOME"] = str(_private_dir("home"))
     env["XDG_CACHE_HOME"] = str(_private_dir("cache"))  # previews and cached answers go there
+    env["XDG_STATE_HOME"] = str(_private_dir("state"))  # and the sessions
     env.update(extra)
     return env
 

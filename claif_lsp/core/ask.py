@@ -17,9 +17,10 @@ import functools
 import os
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import anyio
 from loguru import logger
@@ -39,6 +40,7 @@ from claif_lsp.core.files import snapshot_reader
 from claif_lsp.core.instructions import find_comment_instruction, with_comment_removed
 from claif_lsp.core.ports import Editor, Progress, ProgressStarter, Providers
 from claif_lsp.core.review import Review
+from claif_lsp.core.sessions import Session, Turn
 from claif_lsp.edit_policy import drop_never_sent
 from claif_lsp.errors import ClaifError, PatchError, ProviderRuntimeError, ProviderTimeoutError
 from claif_lsp.patches import parse_answer, resolve_patch
@@ -50,7 +52,7 @@ from claif_lsp.state import ServerState
 from claif_lsp.streaming import Answer, collect_answer, describe_failure
 from claif_lsp.text_check import broken_text_message, find_lone_surrogate
 from claif_lsp.token_counts import estimate_tokens, format_tokens
-from claif_lsp.types import ClaifOptions, Usage
+from claif_lsp.types import ClaifOptions, Message, Usage
 
 SUGGESTED_INSTRUCTIONS = ("Improve this code", "Simplify", "Add error handling", "Add type hints", "Make it faster")
 """Offered to pick from when a plain LSP client asks without an instruction."""
@@ -84,6 +86,9 @@ class AskRequest:
     request_id: str | None = None
     """How the editor names the ask (``claif.cancel`` takes it); it names the ask in the log."""
 
+
+CacheUse = Literal["use", "write", "off"]
+"""How a turn uses the response cache: read and write (an ask), write only (a retry), not at all (a follow-up)."""
 
 AskOutcome = wire.AskEditResult | wire.AskExplainResult | wire.AskCancelledResult
 """Proposal ids, an explanation, or: the user dismissed the question before anything was sent."""
@@ -133,8 +138,18 @@ class _StreamStats:
 
 
 def _outcome_tokens(answers: list[Answer]) -> str:
-    total = sum(a.usage.total_tokens for a in answers)
-    return f"{format_tokens(total)} tokens" if total else "tokens not reported"
+    """The answers' tokens for people, ``1.2k tokens (1.0k from the prompt cache)``; answers served from the
+    response cache cost nothing and say so."""
+    fresh = [a for a in answers if not a.cached]
+    parts = ["from the cache"] if len(fresh) < len(answers) else []
+    if fresh:
+        total = sum(a.usage.total_tokens for a in fresh)
+        read = sum(a.usage.cache_read_tokens for a in fresh)
+        tokens = f"{format_tokens(total)} tokens" if total else "tokens not reported"
+        if read:
+            tokens += f" ({format_tokens(read)} from the prompt cache)"
+        parts.append(tokens)
+    return ", ".join(parts)
 
 
 def _one_error(errors: list[ClaifError]) -> ClaifError:
@@ -164,36 +179,58 @@ class Ask:
         self.provider_names: list[str] = []
         self.summary = "done"
         """What the ask produced, for its log line."""
+        self.prompt: Prompt | None = None
+        """What the first turn sent, once built (the sessions record it)."""
+        self.cache_keys: dict[str, str] = {}
+        """Each provider's response-cache key for this ask."""
 
     async def run(self, request: AskRequest) -> AskOutcome:
         """Run the ask; errors are ClaifErrors (InvalidRequest for a request that cannot be served)."""
+        return await self._supervised(
+            self._run(request), request.request_id, request.uri, request.action, request.provider
+        )
+
+    async def _supervised(
+        self, work: Awaitable[AskOutcome], request_id: str | None, uri: str, action: str, provider: str | None = None
+    ) -> AskOutcome:
+        """Run ``work``, ending its progress and logging its one line whatever the outcome."""
         started = time.monotonic()
+        log = functools.partial(self._log, request_id, uri, action, provider, started=started)
         try:
-            outcome = await self._run(request)
+            outcome = await work
         except asyncio.CancelledError:
             self._end("cancelled")
-            self._log(request, "INFO", "cancelled", started)
+            log("INFO", "cancelled")
             raise
         except ClaifError as exc:
             # Expected (a missing key, a CLI not installed, an answer that does not apply): one line, no traceback.
             self._end(f"failed: {exc}")
-            self._log(request, "WARNING", f"failed: {exc}", started)
+            log("WARNING", f"failed: {exc}")
             raise
         except Exception as exc:
             self._end(f"failed: {exc}")
             raise
-        self._log(request, "INFO", self.summary, started)
+        log("INFO", self.summary)
         return outcome
 
-    def _log(self, request: AskRequest, level: str, outcome: str, started: float) -> None:
+    def _log(
+        self,
+        request_id: str | None,
+        uri: str,
+        action: str,
+        provider: str | None,
+        level: str,
+        outcome: str,
+        *,
+        started: float,
+    ) -> None:
         """One line per ask: provider, action, file, outcome (with tokens) and seconds."""
-        providers = ", ".join(self.provider_names) or request.provider or "?"
-        file = self.editor.documents.path_for(request.uri) or request.uri
+        providers = ", ".join(self.provider_names) or provider or "?"
+        file = self.editor.documents.path_for(uri) or uri
         shown = file.name if isinstance(file, Path) else file
         seconds = time.monotonic() - started
-        name = request.request_id or "?"
         line = "ask {}: {} {} on {}: {} ({:.1f} s)"
-        logger.log(level, line, name, providers, request.action, shown, outcome, seconds)
+        logger.log(level, line, request_id or "?", providers, action, shown, outcome, seconds)
 
     def _end(self, message: str) -> None:
         if self.progress is not None:
@@ -256,6 +293,7 @@ class Ask:
         )
         # Diagnostics and custom templates come from the client too; nothing reaches a provider that cannot be encoded.
         _refuse_broken_text("the request (its diagnostics or action template)", prompt.system + prompt.user)
+        self.prompt = prompt
 
         display = ", ".join(self.providers.display_name(name) for name in names)
         begin = f"{display}: {request.action}"
@@ -302,12 +340,23 @@ class Ask:
         return any(real.is_relative_to(os.path.realpath(folder)) for folder in folders)
 
     async def _ask_providers(
-        self, names: list[str], prompt: Prompt, target: _Target, action: str, progress: Progress
+        self,
+        names: list[str],
+        prompt: Prompt,
+        target: _Target,
+        action: str,
+        progress: Progress,
+        *,
+        history: list[Message] | None = None,
+        resume: str | None = None,
+        cache: CacheUse = "use",
     ) -> list[Answer | ClaifError]:
-        """Every provider's answer (or its error), run concurrently."""
+        """Every provider's answer (or its error), run concurrently; ``history`` and ``resume`` continue a
+        conversation."""
         stream = _StreamStats()
         # Counted as the end line counts (the provider's input plus output), so the two figures agree.
-        prompt_tokens = estimate_tokens(prompt.system) + estimate_tokens(prompt.user)
+        earlier = sum(estimate_tokens(m.text) for m in history or [])
+        prompt_tokens = estimate_tokens(prompt.system) + estimate_tokens(prompt.user) + earlier
 
         def on_text(piece: str) -> None:
             stream.add(piece)
@@ -316,23 +365,37 @@ class Ask:
 
         async def one(name: str) -> Answer | ClaifError:
             try:
-                return await self._ask_one(name, prompt, target, action, on_text)
+                return await self._ask_one(
+                    name, prompt, target, action, on_text, history=history, resume=resume, cache=cache
+                )
             except Exception as exc:  # a broken provider reports its failure (named), never crashes the server
                 return describe_failure(exc, name)
 
         return list(await asyncio.gather(*(one(name) for name in names)))
 
     async def _ask_one(
-        self, name: str, prompt: Prompt, target: _Target, action: str, on_text: Callable[[str], None]
+        self,
+        name: str,
+        prompt: Prompt,
+        target: _Target,
+        action: str,
+        on_text: Callable[[str], None],
+        *,
+        history: list[Message] | None = None,
+        resume: str | None = None,
+        cache: CacheUse = "use",
     ) -> Answer:
         settings = target.settings
         provider_settings = settings.provider_settings(name)
-        cache = ResponseCache(settings.cache)
-        key = cache.key(provider=name, model=provider_settings.model, system=prompt.system, prompt=prompt.user)
-        cached = cache.get(key) if cache.enabled else None
+        responses = ResponseCache(settings.cache)
+        key = responses.key(provider=name, model=provider_settings.model, system=prompt.system, prompt=prompt.user)
+        if cache != "off":
+            self.cache_keys[name] = key
+        cached = responses.get(key) if responses.enabled and cache == "use" else None
         if cached is not None:
             on_text(cached.text)
-            return Answer(provider=name, text=cached.text, usage=Usage.model_validate(cached.usage), model=cached.model)
+            usage = Usage.model_validate(cached.usage)
+            return Answer(provider=name, text=cached.text, usage=usage, model=cached.model, cached=True)
         provider = await self.providers.connected(name, settings)
         options = ClaifOptions(
             provider=name,
@@ -341,6 +404,8 @@ class Ask:
             action=action,
             open_documents={str(v.path): v.text for v in _sendable(self.editor.documents.open_views()) if v.path},
             ask_user=self.editor.user.choose,
+            history=list(history or []),
+            resume=resume,
         )
         options = provider.resolve_options(options)
         limit = (options.timeout or provider_settings.timeout) + TIMEOUT_GRACE
@@ -352,8 +417,8 @@ class Ask:
             raise ProviderTimeoutError(f"no complete answer within {limit:.0f} s", provider=name) from None
         if not answer.text.strip():
             raise ProviderRuntimeError("answered with nothing", provider=name)
-        if cache.enabled:
-            cache.put(key, answer.text, answer.usage.model_dump(), answer.model)
+        if responses.enabled and cache != "off":
+            responses.put(key, answer.text, answer.usage.model_dump(), answer.model)
         if settings.record:
             record = functools.partial(
                 record_exchange, settings.record, action=action, prompt=prompt.user, system=prompt.system, answer=answer
@@ -397,8 +462,9 @@ class Ask:
                 continue
             ok.append(item)
             title = f"{self.providers.display_name(item.provider)}: {(instruction or request.action).strip()[:60]}"
+            session = self._open_session(item, target, request, title)
             proposal = await review.publish(
-                resolved, provider=item.provider, action=request.action, title=title, root=root
+                resolved, provider=item.provider, action=request.action, title=title, root=root, session=session
             )
             proposals.append(proposal.id)
             files += len(resolved.files)
@@ -409,6 +475,32 @@ class Ask:
         self.summary = f"{', '.join(proposals)}: {summary}, {_outcome_tokens(ok)}"
         progress.end(f"{summary}, {_outcome_tokens(ok)}, {progress.elapsed():.1f} s")
         return wire.AskEditResult(proposals=proposals, errors=[str(e) for e in errors])
+
+    def _open_session(self, answer: Answer, target: _Target, request: AskRequest, title: str) -> Session | None:
+        """The conversation an answer begins, its first turn recorded (None before a prompt was built)."""
+        if self.prompt is None:
+            return None
+        session = self.state.sessions.open(
+            root=str(target.root),
+            uri=request.uri,
+            provider=answer.provider,
+            action=request.action,
+            title=title,
+            system=self.prompt.system,
+            instruction=request.instruction,
+            cache_key=self.cache_keys.get(answer.provider),
+        )
+        session.add_turn(
+            Turn(
+                kind="ask",
+                prompt=self.prompt.user,
+                answer=answer.text,
+                usage=answer.usage,
+                cached=answer.cached,
+                provider_session=answer.session_id,
+            )
+        )
+        return session
 
     async def _present_answer(
         self, answers: list[Answer | ClaifError], progress: Progress, settings: Settings

@@ -13,11 +13,12 @@ a new revision) is one more method and one more state, settled the same way.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from claif_lsp.errors import ClaifError, PatchError
 from claif_lsp.patches import FileChange, Hunk, ResolvedPatch, apply_hunks, reanchor, render_proposal
@@ -355,6 +356,73 @@ class Proposal:
         """The diff was written to ``uri`` for review."""
         self._preview_uri = uri
 
+    def revise(
+        self,
+        patch: ResolvedPatch,
+        *,
+        answer: str | None,
+        usage: Usage | None,
+        cached: bool = False,
+        unplaced: list[Unplaced] | None = None,
+    ) -> list[str]:
+        """The next revision: ``patch`` (placed on the files' current text) replaces every undecided hunk; the
+        accepted and rejected ones stay for the record. Returns the new hunks' ids, which continue the numbering.
+
+        HunksInFlightError while an edit of this proposal is in flight.
+        """
+        if HunkState.APPLYING in self._hunk_states.values():
+            raise HunksInFlightError(f"an edit of {self.title} is being applied; wait for the editor's answer")
+        numbering = itertools.count(self._last_hunk_number() + 1)
+        by_path = {f.path: f for f in patch.files}
+        files: list[FileChange] = []
+        new_ids: list[str] = []
+        for old in self.patch.files:
+            kept = [h for h in old.hunks if self._hunk_states[h.id] in (HunkState.ACCEPTED, HunkState.REJECTED)]
+            for hunk in old.hunks:
+                if hunk not in kept:
+                    del self._hunk_states[hunk.id]
+                    self._hunk_reasons.pop(hunk.id, None)
+            new = by_path.pop(old.path, None)
+            if new is None:
+                if kept:
+                    old.hunks = kept
+                    files.append(old)
+                continue
+            fresh = self._numbered(new.hunks, numbering, start_index=len(kept) + 1)
+            new_ids += [h.id for h in fresh]
+            new.hunks = kept + fresh
+            files.append(new)
+        for new in by_path.values():
+            new.hunks = self._numbered(new.hunks, numbering, start_index=1)
+            new_ids += [h.id for h in new.hunks]
+            files.append(new)
+        self.patch = ResolvedPatch(format=patch.format, files=files)
+        for hunk_id in new_ids:
+            self._hunk_states[hunk_id] = HunkState.PENDING
+        self.revision += 1
+        self.answer, self.usage, self.cached = answer, usage, cached
+        self.unplaced = list(unplaced or [])
+        self._reason = None
+        self._state = ProposalState.PENDING  # a failed or discarded revision does not carry over to this one
+        self._settle()
+        return new_ids
+
+    def _last_hunk_number(self) -> int:
+        numbers = [int(h.rsplit("-h", 1)[1]) for h in self._hunk_states if h.rsplit("-h", 1)[-1].isdigit()]
+        return max(numbers, default=0)
+
+    def _numbered(self, hunks: list[Hunk], numbering: Iterator[int], *, start_index: int) -> list[Hunk]:
+        return [
+            h.model_copy(update={"id": f"{self.id}-h{next(numbering)}", "index": start_index + i})
+            for i, h in enumerate(hunks)
+        ]
+
+    def discard(self, reason: str) -> None:
+        """Nothing more is proposed (its session was dropped): what is undecided is dropped as rejected."""
+        self._mark(self.ids_in(*UNDECIDED), HunkState.REJECTED)
+        self._state = ProposalState.DISCARDED
+        self._reason = reason
+
     def _mark(self, hunk_ids: Iterable[str], state: HunkState) -> None:
         for hunk_id in hunk_ids:
             self._hunk_states[hunk_id] = state
@@ -375,23 +443,142 @@ class Proposal:
         else:
             self._state = ProposalState.ACCEPTED
 
+    # Kept with its session across server restarts.
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything needed to take the proposal back after a restart, as plain JSON values."""
+        return {
+            "id": self.id,
+            "provider": self.provider,
+            "action": self.action,
+            "title": self.title,
+            "root": self.root,
+            "format": self.patch.format,
+            "files": [_file_to_json(f) for f in self.patch.files],
+            # An edit in flight is lost with the server: its hunks wait for a decision again.
+            "hunk_states": {
+                h: (HunkState.PENDING if s is HunkState.APPLYING else s).value for h, s in self._hunk_states.items()
+            },
+            "hunk_reasons": dict(self._hunk_reasons),
+            "state": self._state.value,
+            "reason": self._reason,
+            "session": self.session,
+            "revision": self.revision,
+            "cached": self.cached,
+            "answer": self.answer,
+            "usage": self.usage.model_dump() if self.usage else None,
+            "unplaced": [vars(u) for u in self.unplaced],
+        }
+
+    @classmethod
+    def from_snapshot(cls, data: Mapping[str, Any]) -> Proposal:
+        """The proposal :meth:`snapshot` described, marked restored; ValueError, TypeError or KeyError when
+        ``data`` is not one."""
+        files = [_file_from_json(f) for f in data["files"]]
+        patch = ResolvedPatch(format=data["format"], files=files)
+        proposal = cls(
+            id=str(data["id"]),
+            patch=patch,
+            provider=str(data["provider"]),
+            action=str(data["action"]),
+            title=str(data["title"]),
+            root=str(data["root"]),
+        )
+        states = {str(k): HunkState(v) for k, v in data["hunk_states"].items()}
+        if set(states) != set(proposal._hunk_states):
+            raise ValueError(f"proposal {proposal.id}: its hunk states do not match its hunks")
+        proposal._hunk_states = states
+        proposal._hunk_reasons = {str(k): str(v) for k, v in (data.get("hunk_reasons") or {}).items()}
+        proposal._state = ProposalState(data["state"])
+        proposal._reason = data.get("reason")
+        proposal.session = data.get("session")
+        proposal.revision = int(data.get("revision", 1))
+        proposal.cached = bool(data.get("cached", False))
+        proposal.answer = data.get("answer")
+        proposal.usage = Usage.model_validate(data["usage"]) if data.get("usage") else None
+        proposal.unplaced = [Unplaced(**u) for u in data.get("unplaced") or []]
+        proposal.restored = True
+        return proposal
+
+
+def _file_to_json(file: FileChange) -> dict[str, Any]:
+    return {
+        "operation": file.operation,
+        "path": file.path,
+        "new_path": file.new_path,
+        "old_text": file.old_text,
+        "new_text": file.new_text,
+        "version": file.version,
+        "replaced_text": file.replaced_text,
+        "hunks": [
+            {
+                "id": h.id,
+                "index": h.index,
+                "start_line": h.start_line,
+                "end_line": h.end_line,
+                "old_lines": h.old_lines,
+                "new_lines": h.new_lines,
+                "context_before": h.context_before,
+                "context_after": h.context_after,
+                "final_newline": h.final_newline,
+                "chunk": h.chunk,
+            }
+            for h in file.hunks
+        ],
+    }
+
+
+def _file_from_json(data: Mapping[str, Any]) -> FileChange:
+    if data["operation"] not in ("add", "update", "delete", "move"):
+        raise ValueError(f"not a file operation: {data['operation']!r}")
+    hunks = [Hunk(**h) for h in data["hunks"]]
+    for hunk in hunks:
+        if not all(isinstance(line, str) for line in [*hunk.old_lines, *hunk.new_lines]):
+            raise ValueError(f"hunk {hunk.id}: its lines are not text")
+    return FileChange(
+        operation=data["operation"],
+        path=str(data["path"]),
+        new_path=data.get("new_path"),
+        old_text=data.get("old_text"),
+        new_text=data.get("new_text"),
+        version=data.get("version"),
+        replaced_text=data.get("replaced_text"),
+        hunks=hunks,
+    )
+
 
 class ProposalStore:
     """Every proposal of this server session, by id."""
 
     def __init__(self) -> None:
         self._proposals: dict[str, Proposal] = {}
-        self._ids = itertools.count(1)
+        self._next = 1
 
     def add(self, patch: ResolvedPatch, *, provider: str, action: str, title: str, root: str) -> Proposal:
         """Keep a new proposal, giving it and each hunk an id unique in this session."""
-        proposal_id = f"p{next(self._ids)}"
+        while f"p{self._next}" in self._proposals:
+            self._next += 1
+        proposal_id = f"p{self._next}"
+        self._next += 1
         numbering = itertools.count(1)
         for file in patch.files:
             file.hunks = [h.model_copy(update={"id": f"{proposal_id}-h{next(numbering)}"}) for h in file.hunks]
         proposal = Proposal(id=proposal_id, patch=patch, provider=provider, action=action, title=title, root=root)
         self._proposals[proposal_id] = proposal
         return proposal
+
+    def restore(self, proposal: Proposal) -> bool:
+        """Take back a proposal kept by an earlier server; new ids count past it. False when its id is taken."""
+        if proposal.id in self._proposals:
+            return False
+        self._proposals[proposal.id] = proposal
+        number = proposal.id.removeprefix("p")
+        if number.isdigit():
+            self._next = max(self._next, int(number) + 1)
+        return True
+
+    def __iter__(self) -> Iterator[Proposal]:
+        return iter(list(self._proposals.values()))
 
     def get(self, proposal_id: str) -> Proposal:
         """The proposal with this id; PatchError naming it when there is none."""

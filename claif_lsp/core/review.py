@@ -13,14 +13,18 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from loguru import logger
 from platformdirs import user_cache_dir
 
+from claif_lsp.cache import ResponseCache
 from claif_lsp.core.errors import InvalidRequest, RequestFailed
 from claif_lsp.core.files import current_text, snapshot_reader
+from claif_lsp.core.keeping import keep, restore_kept
 from claif_lsp.core.ports import Editor, EditOutcome
 from claif_lsp.core.proposals import HunksInFlightError, HunkState, Proposal, ProposalState
+from claif_lsp.core.sessions import Session
 from claif_lsp.core.views import describe
 from claif_lsp.errors import PatchError
 from claif_lsp.lsp_edits import to_workspace_edit
@@ -74,6 +78,7 @@ class Review:
         self.state = state
         self.editor = editor
         self.proposals = state.proposals
+        restore_kept(state, editor.documents)
 
     # Reading.
 
@@ -144,7 +149,21 @@ class Review:
         proposal.reject(selected)
         logger.info("proposal {}: rejected {} ({})", proposal.id, _hunk_list(proposal, selected), proposal.state.value)
         self.editor.user.proposals_changed(proposal)
+        self._decided(proposal, "rejected", selected)
         return wire.RejectResult(proposal=self.describe(proposal))
+
+    def _decided(self, proposal: Proposal, verdict: Literal["accepted", "rejected"], hunk_ids: list[str]) -> None:
+        """Record the decision in the proposal's session and keep both; a wholly rejected answer leaves the cache."""
+        session = self.state.sessions.get(proposal.session) if proposal.session else None
+        if session is None:
+            return
+        session.decide(verdict, hunk_ids, proposal.revision)
+        if proposal.state is ProposalState.REJECTED and session.cache_key:
+            # Asking the same again must reach the model, never replay the answer the user threw away.
+            settings = self.state.settings_for(self.editor.documents.uri_for(Path(proposal.root)))
+            if ResponseCache(settings.cache).drop(session.cache_key):
+                logger.info("proposal {}: rejected, its answer dropped from the response cache", proposal.id)
+        keep(self.state, proposal)
 
     async def accept(self, proposal_id: str, hunk_ids: list[str] | None) -> wire.AcceptResult:
         """Send the selected hunks that still place to the editor as one workspace edit and record the outcome."""
@@ -218,6 +237,7 @@ class Review:
             stale_note = _stale_message({h: stale[h] for h in stale_ids}) if stale_ids else None
             proposal.explain(stale_note)
             self.editor.user.proposals_changed(proposal)
+            self._decided(proposal, "accepted", sent)
             if stale_note:
                 self._warn(proposal, stale_note)
             return self._answer(proposal, applied=True, accepted=sent, stale=stale_ids, reason=stale_note)
@@ -304,9 +324,34 @@ class Review:
             raise InvalidRequest(f"root {path} is not a folder")
         return path
 
-    async def publish(self, resolved: ResolvedPatch, *, provider: str, action: str, title: str, root: Path) -> Proposal:
-        """Keep a new proposal and present it as the approval setting says."""
+    async def publish(
+        self,
+        resolved: ResolvedPatch,
+        *,
+        provider: str,
+        action: str,
+        title: str,
+        root: Path,
+        session: Session | None = None,
+    ) -> Proposal:
+        """Keep a new proposal (the first revision of ``session``'s conversation) and present it as the approval
+        setting says."""
         proposal = self.proposals.add(resolved, provider=provider, action=action, title=title, root=str(root))
+        if session is not None:
+            turn = session.turns[-1]
+            proposal.session = session.id
+            proposal.answer = turn.answer
+            proposal.usage = turn.usage if turn.usage.total_tokens else None
+            proposal.cached = turn.cached
+            session.proposal = proposal.id
+            session.sent = {f.path: f.old_text for f in resolved.files}
+            keep(self.state, proposal)
+        await self.present(proposal)
+        return proposal
+
+    async def present(self, proposal: Proposal) -> None:
+        """Present a new proposal or revision as the approval setting says (the preview rewritten)."""
+        root = Path(proposal.root)
         settings = self.state.settings_for(self.editor.documents.uri_for(root))
         approval = settings.approval.value
         if approval == "confirm" and not self.editor.capabilities.change_annotations:
@@ -332,7 +377,6 @@ class Review:
             else:
                 self._warn(proposal, f"not applied, {busy}; review it with Accept")
                 self.editor.user.proposals_changed(proposal)
-        return proposal
 
     async def _show_preview(self, proposal: Proposal) -> bool:
         """Write the proposal's diff under the cache directory and ask the editor to show it; False when not shown."""

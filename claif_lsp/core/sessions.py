@@ -8,16 +8,21 @@ A retry starts the conversation afresh: the history begins at the latest ``ask``
 
 from __future__ import annotations
 
-import itertools
+import dataclasses
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
+from claif_lsp.settings import SessionSettings
 from claif_lsp.types import Message, Role, Usage
+
+if TYPE_CHECKING:
+    from claif_lsp.core.session_files import SessionFiles
 
 TurnKind = Literal["ask", "refine", "retry", "repair", "fix"]
 """``ask`` and ``retry`` begin the conversation; the others follow up on it."""
+TURN_KINDS = frozenset(get_args(TurnKind))
 
 
 @dataclass
@@ -66,6 +71,10 @@ class Session:
     decisions: list[Decision] = field(default_factory=list)
     agent_actions: list[dict[str, str]] = field(default_factory=list)
     """What an agent did while answering (reads, commands and their outcome), as it reported them."""
+    cache_key: str | None = None
+    """The first turn's response-cache key: dropped when the user rejects the whole proposal."""
+    sent: dict[str, str | None] = field(default_factory=dict)
+    """Each touched file's text as the conversation's first turn saw it (by path), for the diffs later turns send."""
     created: float = field(default_factory=time.time)
     updated: float = field(default_factory=time.time)
 
@@ -105,21 +114,60 @@ class Session:
         return total
 
 
-class SessionStore:
-    """The sessions of this server, by id (kept in memory; persisted by whoever holds the store)."""
+def session_to_json(session: Session) -> dict[str, Any]:
+    """The session as plain JSON values."""
+    data = dataclasses.asdict(session)
+    data["turns"] = [{**dataclasses.asdict(t), "usage": t.usage.model_dump()} for t in session.turns]
+    return data
 
-    def __init__(self) -> None:
+
+def session_from_json(data: Any) -> Session:
+    """A session from :func:`session_to_json`'s output; ValueError (or TypeError) when it is not one."""
+    if not isinstance(data, dict):
+        raise ValueError("a session is a JSON object")
+    fields = dict(data)
+    turns = [Turn(**{**t, "usage": Usage.model_validate(t.get("usage") or {})}) for t in fields.pop("turns", [])]
+    decisions = [Decision(**d) for d in fields.pop("decisions", [])]
+    session = Session(**fields, turns=turns, decisions=decisions)
+    for turn in session.turns:
+        if turn.kind not in TURN_KINDS or not isinstance(turn.prompt, str) or not isinstance(turn.answer, str):
+            raise ValueError(f"session {session.id}: a turn is not one")
+    if not all(isinstance(v, str) for v in (session.id, session.root, session.uri, session.provider, session.system)):
+        raise ValueError("a session's id, root, uri, provider and system prompt are strings")
+    return session
+
+
+class SessionStore:
+    """The sessions of this server, by id; with ``files`` each one is also kept on disk as it changes."""
+
+    def __init__(self, files: SessionFiles | None = None) -> None:
         self._sessions: dict[str, Session] = {}
-        self._ids = itertools.count(1)
+        self._next = 1
+        self.files = files
 
     def open(self, **fields: object) -> Session:
         """A new session with a fresh id."""
-        session_id = f"s{next(self._ids)}"
-        while session_id in self._sessions:
-            session_id = f"s{next(self._ids)}"
+        session_id = self._fresh_id()
         session = Session(id=session_id, **fields)  # type: ignore[arg-type]
         self._sessions[session_id] = session
         return session
+
+    def _fresh_id(self) -> str:
+        while f"s{self._next}" in self._sessions:
+            self._next += 1
+        session_id = f"s{self._next}"
+        self._next += 1
+        return session_id
+
+    def restore(self, session: Session) -> bool:
+        """Take back a session kept by an earlier server; False when its id is taken (by another workspace's)."""
+        if session.id in self._sessions:
+            return False
+        self._sessions[session.id] = session
+        number = session.id.removeprefix("s")
+        if number.isdigit():
+            self._next = max(self._next, int(number) + 1)
+        return True
 
     def get(self, session_id: str) -> Session | None:
         """The session with this id, if any."""
@@ -130,12 +178,19 @@ class SessionStore:
         return next((s for s in self._sessions.values() if s.proposal == proposal_id), None)
 
     def drop(self, session_id: str) -> Session | None:
-        """Forget a session; returns it (None when there was none)."""
-        return self._sessions.pop(session_id, None)
+        """Forget a session, on disk too; returns it (None when there was none)."""
+        session = self._sessions.pop(session_id, None)
+        if session is not None and self.files is not None:
+            self.files.remove(session)
+        return session
 
-    def save(self, session: Session) -> None:
-        """Keep ``session`` as it is now (in memory here; on disk once persistence is added)."""
+    def save(
+        self, session: Session, proposal: dict[str, Any] | None = None, limits: SessionSettings | None = None
+    ) -> None:
+        """Keep ``session`` as it is now, with its proposal's state (on disk when the store has ``files``)."""
         self._sessions[session.id] = session
+        if self.files is not None:
+            self.files.write(session, proposal, limits or SessionSettings())
 
     def __iter__(self) -> Iterator[Session]:
         return iter(sorted(self._sessions.values(), key=lambda s: s.updated, reverse=True))

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from claif_lsp.features import ask, code_actions, code_lens, follow_edits, lifecycle, providers, review
+from claif_lsp.features import ask, code_actions, code_lens, conversation, follow_edits, lifecycle, providers, review
 from claif_lsp.server import ClaifLanguageServer
 
 
 def register_all(server: ClaifLanguageServer) -> None:
     """Register every feature's handlers on ``server``."""
-    for feature in (lifecycle, providers, code_actions, code_lens, follow_edits, ask, review):
+    for feature in (lifecycle, providers, code_actions, code_lens, follow_edits, ask, review, conversation):
         feature.register(server)
 
 

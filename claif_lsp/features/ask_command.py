@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pygls.exceptions import JsonRpcRequestCancelled
 
 from claif_lsp.context import DiagnosticView
-from claif_lsp.core.ask import Ask, AskRequest, Selection
+from claif_lsp.core.ask import Ask, AskOutcome, AskRequest, Selection
 from claif_lsp.errors import ClaifError
 from claif_lsp.features.arguments import parse_args
 from claif_lsp.features.editor_ports import EditorProgress, editor_for
@@ -38,7 +39,8 @@ def cancel(ls: ClaifLanguageServer, raw: tuple[Any, ...]) -> dict[str, Any]:
     return CancelResult(cancelled=cancelled).wire()
 
 
-def _diagnostic_view(diagnostic: Diagnostic) -> DiagnosticView:
+def diagnostic_view(diagnostic: Diagnostic) -> DiagnosticView:
+    """The core's view of a diagnostic the client sent."""
     return DiagnosticView(
         start_line=diagnostic.range.start.line,
         end_line=diagnostic.range.end.line,
@@ -51,9 +53,9 @@ def _diagnostic_view(diagnostic: Diagnostic) -> DiagnosticView:
 
 def ask_request(args: AskArgs, request_id: str | None = None) -> AskRequest:
     """The core's request for the command's arguments."""
-    diagnostics = [_diagnostic_view(d) for d in args.diagnostics or []]
+    diagnostics = [diagnostic_view(d) for d in args.diagnostics or []]
     if args.diagnostic is not None:
-        diagnostics.insert(0, _diagnostic_view(args.diagnostic))
+        diagnostics.insert(0, diagnostic_view(args.diagnostic))
     rng = args.range
     return AskRequest(
         uri=args.uri,
@@ -82,24 +84,37 @@ def _link_request_cancellation(ls: ClaifLanguageServer, task: asyncio.Task[Any])
 
 
 async def run_ask(ls: ClaifLanguageServer, raw: tuple[Any, ...]) -> dict[str, Any]:
-    """Run one ask and answer its proposal ids or its answer.
-
-    The ask is registered for every cancel path before its first ``await``, so a cancel that arrives while
-    it waits on settings, the instruction picker or progress creation stops it too.
-    """
+    """Run one ask and answer its proposal ids or its answer."""
     args = parse_args(AskArgs, raw)
-    request_id = args.request_id or str(uuid.uuid4())
+
+    def work(progress: EditorProgress, request_id: str) -> Awaitable[AskOutcome]:
+        ask = Ask(ls.state, editor_for(ls), ls.registry, progress)
+        return ask.run(ask_request(args, request_id))
+
+    return await run_cancellable(ls, args.request_id, work)
+
+
+async def run_cancellable(
+    ls: ClaifLanguageServer,
+    request_id: str | None,
+    work: Callable[[EditorProgress, str], Awaitable[AskOutcome]],
+) -> dict[str, Any]:
+    """Run an ask-like command (an ask, a refine, a retry) that every cancel path can stop, and answer its outcome.
+
+    It is registered for every cancel path before its first ``await``, so a cancel that arrives while it waits
+    on settings, a picker or progress creation stops it too.
+    """
+    request_id = request_id or str(uuid.uuid4())
     command = CURRENT_COMMAND.get()
     client_token = command.work_done_token if command else None
     task = asyncio.current_task()
     assert task is not None
     running = RunningAsk(request_id=request_id, task=task, token=client_token)
     ls.state.running[request_id] = running
-    ask = Ask(ls.state, editor_for(ls), ls.registry, EditorProgress(ls, running, client_token))
     try:
         if not _link_request_cancellation(ls, task):
             raise asyncio.CancelledError
-        return (await ask.run(ask_request(args, request_id))).wire()
+        return (await work(EditorProgress(ls, running, client_token), request_id)).wire()
     except asyncio.CancelledError:
         if running.stopped_by_user:
             # Some clients (Neovim) drop RequestCancelled replies without calling back; a plain answer

@@ -91,6 +91,7 @@ class World:
 @pytest.fixture
 def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # previews and answers land here
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # and sessions here
     root = tmp_path / "ws"
     root.mkdir()
     transcripts = tmp_path / "transcripts"
