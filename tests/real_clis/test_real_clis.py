@@ -283,6 +283,8 @@ async def test_a_refine_resumes_the_clis_own_session(
     sent = json.dumps(refine.body)
     assert "tidy up" in sent, "the CLI sent the model the earlier turn from its session"
     assert "earlier_request" not in sent, "the session was resumed, not rebuilt into one prompt"
+    if setup.agent == "codex":
+        assert "read-only" in sent and "workspace-write" not in sent, "the resumed thread is still read-only"
     assert (workspace / "app.py").read_text() == scenario.SAMPLE
 
 
