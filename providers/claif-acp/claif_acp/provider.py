@@ -343,7 +343,7 @@ class AcpProvider(AgentCliProvider):
         self, conn: ClientSideConnection, client: ClaifClient, shadow: ShadowWorkspace, session_id: str, bound: float
     ) -> LoadSessionResponse | None:
         """The agent's earlier session continued with ``session/load`` in this turn's copy; None when it cannot
-        (the agents keep their sessions in the private HOME, which is removed after every turn)."""
+        (most agents keep their sessions in the private HOME, which is removed after every turn)."""
         client.replaying = True  # the agent replays the conversation as updates: not this turn's answer
         try:
             with anyio.fail_after(bound):
