@@ -5,9 +5,9 @@ private copy of the workspace seeded with the unsaved buffers, and a private HOM
 (``initialize``, ``session/new``, optionally ``session/set_mode``, ``session/prompt``), and answers with the
 copy's changes as a unified diff followed by the agent's text and a record of what it did. A later turn of a
 conversation continues the agent's session with ``session/load`` when the agent offers it and still has it, else
-sends the earlier turns again in one prompt. The user's files
-are never written. Cancelling the ask sends ``session/cancel``, refuses open permission requests, gives the agent
-a short grace and then kills its process group; the copy and HOME are removed whatever happens.
+sends the earlier turns again in one prompt. The user's files are never written. Cancelling the ask sends
+``session/cancel``, refuses open permission requests, gives the agent a short grace and then kills its process
+group; the copy and HOME are removed whatever happens.
 
 One entry point per preset (``gemini-agent``, ``codex-agent``, ``claude-agent``, ``opencode-agent``) and a
 generic ``acp`` whose command is ``providers.acp.path`` plus ``extraArgs``.
@@ -328,7 +328,8 @@ class AcpProvider(AgentCliProvider):
         available = {m.id for m in modes.available_modes} if modes else set()
         if mode and mode in available:
             await conn.set_session_mode(session_id=session_id, mode_id=str(mode))
-        elif mode and self.settings.options.get("sessionMode"):
+        elif mode and self.settings.options.get("sessionMode") and (loaded is None or modes is not None):
+            # A loaded session that reports no modes keeps the one it was created with.
             offered = ", ".join(sorted(available)) or "none"
             raise ConfigurationError(
                 f"{self.title_name()} has no session mode {mode!r} (it offers: {offered})",
