@@ -107,3 +107,26 @@ async def test_a_prompt_cache_option_that_is_not_a_boolean_is_refused(server: An
     with pytest.raises(ConfigurationError, match="promptCache must be true or false"):
         await collect_answer("anthropic", provider.query("hi"))
     assert server.requests == []
+
+
+async def test_each_turn_writes_the_conversation_so_far_for_the_next_within_four_breakpoints() -> None:
+    replies = [Reply(chunks=[f"answer {n}"]) for n in (1, 2, 3)]
+    with AnthropicServer(*replies) as server:
+        provider = provider_for(server)
+        history: list[Message] = []
+        usages = []
+        for prompt in (FILE_CONTEXT, "Keep f1 as it was. " * 300, "And f2."):
+            answer = await collect_answer(
+                "anthropic", provider.query(prompt, ClaifOptions(system_prompt=SYSTEM, history=history))
+            )
+            usages.append(answer.usage)
+            history += [Message(role=Role.USER, content=prompt), Message(role=Role.ASSISTANT, content=answer.text)]
+        await provider.disconnect()
+
+    third = server.requests[2].body
+    marks = [bool(m["content"][0].get("cache_control")) for m in third["messages"]]
+    assert marks == [True, False, False, True, True], "first message, latest answer and new prompt"
+    assert sum(marks) + len(third["system"]) == 4
+    # Turn 3 reads all that turn 2 sent (written at its last breakpoint), more than turn 2 read.
+    assert usages[2].cache_read_tokens == usages[1].cache_read_tokens + usages[1].cache_write_tokens
+    assert usages[2].cache_read_tokens > usages[1].cache_read_tokens > 0
