@@ -73,8 +73,8 @@ class Conversation(Ask):
         session = self.state.sessions.get(proposal.session) if proposal.session else None
         if session is None:
             raise InvalidRequest(
-                f"proposal {proposal.id} ({proposal.title}) has no conversation to continue: "
-                "only a model's answer can be refined or retried, not a pasted patch"
+                f"proposal {proposal.id} ({proposal.title}) has no conversation to continue: only a model's answer "
+                "can be refined or retried, not a pasted patch or one whose session was dropped"
             )
         if proposal.ids_in(HunkState.APPLYING):
             raise RequestFailed(f"Claif: an edit of {proposal.title} is being applied; wait for the editor's answer")
