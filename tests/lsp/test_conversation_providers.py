@@ -205,3 +205,47 @@ class TestAcpAgent:
         assert report["loaded"] == report["session"]
         assert FEEDBACK in report["prompt"] and "tidy up" not in report["prompt"]
         assert report["read_0"] == scenario.EXPECTED_FIRST, "the agent's copy holds the accepted hunk"
+
+
+class TestAnthropicPromptCache:
+    @pytest.fixture
+    def server(self) -> Iterator[AnthropicServer]:
+        replies = (Reply(chunks=scenario.pieces(scenario.PATCH)), Reply(chunks=scenario.pieces(REFINED)))
+        with AnthropicServer(*replies) as server:
+            server.prompt_cache.min_tokens = 1  # the sample is far below the API's minimum; cache it anyway
+            yield server
+
+    @pytest.fixture
+    def lsp_settings(self, server: AnthropicServer, workspace: Path) -> dict[str, Any]:
+        scenario.make_project(workspace)
+        return {
+            "provider": "anthropic",
+            "cache": {"enabled": False},
+            "providers": {"anthropic": {"baseUrl": server.base_url}},
+        }
+
+    @pytest.fixture
+    def lsp_env(self) -> dict[str, str]:
+        return {"ANTHROPIC_API_KEY": "test-key"}
+
+    async def test_the_refine_reads_the_first_turn_from_the_prompt_cache(
+        self, client: EditorClient, workspace: Path, server: AnthropicServer
+    ) -> None:
+        proposal_id = await ask_accept_one_refine(client, workspace)
+
+        shown = await scenario.command(client, "claif.proposal", {"proposal": proposal_id})
+        first, second = (request.usage or {} for request in server.requests)
+        assert first["cache_read_input_tokens"] == 0 and first["cache_creation_input_tokens"] > 0
+        assert second["cache_read_input_tokens"] == first["cache_creation_input_tokens"]
+        usage = shown["usage"]
+        assert usage["cacheReadTokens"] == second["cache_read_input_tokens"]
+        assert usage["inputTokens"] == (
+            second["input_tokens"] + second["cache_read_input_tokens"] + second["cache_creation_input_tokens"]
+        )
+        ends = [
+            v.message or ""
+            for values in client.progress_reports.values()
+            for v in values
+            if type(v).__name__.endswith("End")
+        ]
+        assert any("from the prompt cache" in end for end in ends), ends
