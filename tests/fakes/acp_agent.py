@@ -20,10 +20,11 @@ bare environment) or, without it, by the file named as the first argument (an ed
   ``{"auth": true}`` fails the prompt with ACP's auth-required error; ``{"plan": [[text, status], ...]}`` sends a
   plan. ``stderr_at_start``: bytes written to stderr before serving (before ``initialize``).
 - ``sessions``: a folder where the agent keeps its sessions (each a file named by its id holding the prompts it was
-  sent), outside the private HOME so that they outlive the turn; with it ``initialize`` advertises ``loadSession``
-  and ``session/new`` makes a fresh id. ``session/load`` of a kept id replays the earlier prompts as user message
-  chunks and an agent message chunk (which the client must not take for this turn's answer) and reports
-  ``loaded``; an unknown id is a resource-not-found error. ``tool`` steps may give ``"status"`` (the completion's).
+  sent, one JSON string a line), outside the private HOME so that they outlive the turn; with it ``initialize``
+  advertises ``loadSession`` and ``session/new`` makes a fresh id. ``session/load`` of a kept id replays the
+  earlier prompts as user message chunks and an agent message chunk (which the client must not take for this
+  turn's answer) and reports ``loaded``; an unknown id is a resource-not-found error. ``tool`` steps may give
+  ``"status"`` (the completion's).
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ class FakeAgent(Agent):
     ) -> LoadSessionResponse:
         if not SCRIPT.get("sessions") or not self.kept(session_id).is_file():
             raise RequestError.resource_not_found(session_id)
-        for earlier in json.loads(f"[{self.kept(session_id).read_text().rstrip(',')}]"):
+        for earlier in map(json.loads, self.kept(session_id).read_text().splitlines()):
             await self.conn.session_update(session_id, update_user_message(text_block(earlier)))
             await self.conn.session_update(session_id, update_agent_message(text_block("(an earlier answer)")))
         report(loaded=session_id, session_cwd=cwd)
@@ -147,7 +148,7 @@ class FakeAgent(Agent):
         report(prompt=text, session=session_id)
         if SCRIPT.get("sessions"):
             with self.kept(session_id).open("a") as kept:
-                kept.write(json.dumps(text) + ",")
+                kept.write(json.dumps(text) + "\n")
         usage = None
         for number, step in enumerate(SCRIPT.get("steps", [])):
             if "say" in step:
