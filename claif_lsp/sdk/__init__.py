@@ -31,7 +31,9 @@ Conversations
     assistant messages, oldest first) and ``prompt`` the new one. An API provider sends them as messages, in
     that order and unchanged, so the provider's prompt cache serves the shared prefix; a CLI with sessions of
     its own reports its session id in the final message's ``metadata["session_id"]`` and resumes
-    ``options.resume`` when it is set; any other provider sends :func:`conversation_prompt` (history, prompt).
+    ``options.resume`` when it is set (:func:`resumable_session` checks the id before it goes on a command line;
+    when the CLI no longer has that session, it starts afresh with the rebuilt prompt); any other provider sends
+    :func:`conversation_prompt` (history, prompt).
     Report cache reads and writes in :class:`Usage` (``cache_read_tokens``, ``cache_write_tokens``, both
     counted within ``input_tokens``).
 
@@ -81,7 +83,7 @@ from claif_lsp.process import (
 )
 from claif_lsp.provider import BaseProvider
 from claif_lsp.sdk.agent_cli import AgentCliProvider, with_system_prompt
-from claif_lsp.sdk.conversation import conversation_prompt
+from claif_lsp.sdk.conversation import conversation_prompt, resumable_session
 from claif_lsp.sdk.http_api import Deadline, HttpApiProvider, ReusedClient, module_installed
 from claif_lsp.settings import ProviderSettings
 from claif_lsp.streaming import Answer, collect_answer
@@ -148,6 +150,7 @@ __all__ = [
     "parse_json_line",
     "parse_retry_after",
     "refuse_unsafe_arg",
+    "resumable_session",
     "scrub",
     "status_error",
     "strip_ansi",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-from claif_lsp.types import Message, Role
+from claif_lsp.types import ClaifOptions, Message, Role
+
+SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,199}")
 
 
 def conversation_prompt(history: Sequence[Message], prompt: str) -> str:
@@ -20,3 +23,12 @@ def conversation_prompt(history: Sequence[Message], prompt: str) -> str:
         parts.append(f"<{who.lower().replace(' ', '_')}>\n{message.text}\n</{who.lower().replace(' ', '_')}>")
     parts.append(prompt)
     return "\n\n".join(parts)
+
+
+def resumable_session(options: ClaifOptions) -> str | None:
+    """``options.resume`` when it looks like a session id a CLI may be given (letters, digits, ``._:-``, not
+    starting with ``-``), else None: the id goes on a command line, where a dash-leading value would be a flag."""
+    session = options.resume
+    if session and SESSION_ID.fullmatch(session):
+        return session
+    return None

@@ -17,6 +17,8 @@ What is checked:
 - ``query()`` streams :class:`~claif_lsp.types.TextDelta` pieces, then exactly one final assistant
   :class:`~claif_lsp.types.Message` with the whole text and usage, and writes nothing to stdout (the server's
   stdout is JSON-RPC);
+- a later turn of a conversation (``options.history`` with the first exchange, ``options.resume`` with the session
+  id the first answer reported, if any) streams and ends the same way;
 - cancelling the consuming task, or closing the stream early, closes the wire (the connection, the process);
 - refused credentials raise :class:`~claif_lsp.errors.AuthenticationError` naming the provider, without the key;
 - an unconfigured provider's ``status()`` is not ready and says why, and its ``query()`` raises a
@@ -90,6 +92,18 @@ async def check_streams_then_one_message(wire: Wire, prompt: str = PROMPT) -> Me
     assert final.usage is not None and final.usage.output_tokens > 0, f"the final Message needs usage: {final.usage}"
     assert wire.requests() > before or wire.closed is None, "query() never reached the far side"
     return final
+
+
+async def check_a_later_turn(wire: Wire, prompt: str = PROMPT) -> Message:
+    """An answer, then a later turn carrying it as history (and its session id as resume): deltas and one Message."""
+    first = await check_streams_then_one_message(wire, prompt)
+    options = (wire.options or ClaifOptions()).model_copy(
+        update={
+            "history": [Message(role=Role.USER, content=prompt), Message(role=Role.ASSISTANT, content=first.text)],
+            "resume": first.metadata.get("session_id"),
+        }
+    )
+    return await check_streams_then_one_message(Wire(wire.provider, wire.requests, options=options), "Once more.")
 
 
 async def check_cancel_closes_the_wire(
@@ -198,6 +212,10 @@ class ProviderConformance:
     def test_streams_text_then_one_final_message_with_usage(self) -> None:
         with self.answering() as wire:
             _run(wire, check_streams_then_one_message)
+
+    def test_a_later_turn_of_a_conversation_answers_the_same_way(self) -> None:
+        with self.answering() as wire:
+            _run(wire, check_a_later_turn)
 
     def test_cancelling_the_ask_closes_the_wire(self) -> None:
         with self._optional(self.stalling(), "no stalling case") as wire:

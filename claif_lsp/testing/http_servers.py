@@ -6,6 +6,12 @@ Each server runs a ``ThreadingHTTPServer`` on 127.0.0.1 in a background thread a
 over chunked transfer encoding, so the official SDKs parse them exactly as they would a real answer.
 Every request is recorded (path, headers, JSON body) for assertions.
 
+The Anthropic server also keeps a prompt cache as the API does: a request whose blocks carry ``cache_control``
+writes the prefix up to each such block, and a later request starting with a written prefix reads it, so its
+usage reports ``cache_read_input_tokens`` (counted as about a token per 4 bytes of text). As with the API, a
+prefix shorter than the minimum (``PromptCache.min_tokens``, 1024) is not cached, and such a request's usage is
+the scripted one.
+
 Failure modes a reply can script: an HTTP error status with headers (401, 429 + ``retry-after``, 500),
 a connection cut in the middle of an event, a stream that ends cleanly but early, a stall (with the
 server noticing when the client hangs up), a malformed event, and an in-stream error event.
@@ -49,7 +55,10 @@ class Reply:
     stop_reason: str | None = None
     """Anthropic ``stop_reason`` / OpenAI ``finish_reason``; ``end_turn`` / ``stop`` when unset."""
     input_tokens: int = 12
+    """Input tokens reported; the Anthropic server counts them itself for a request marked for caching."""
     output_tokens: int = 7
+    cached_tokens: int = 0
+    """OpenAI ``usage.prompt_tokens_details.cached_tokens`` (sent when not 0)."""
     cut_after: int | None = None
     """Close the socket in the middle of an event after this many text chunks (an incomplete HTTP body)."""
     end_early_after: int | None = None
@@ -74,6 +83,8 @@ class RecordedRequest:
     path: str
     headers: dict[str, str]
     body: dict[str, Any]
+    usage: dict[str, int] | None = None
+    """The usage the server reported for it (the Anthropic server's prompt cache counts), once answered."""
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -223,6 +234,14 @@ class LoopbackServer:
             self.requests.append(request)
             return self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
 
+    def _reported(self, body: dict[str, Any], usage: dict[str, Any]) -> None:
+        """Note the usage answered to the recorded request with this body."""
+        with self._lock:
+            for request in reversed(self.requests):
+                if request.body is body:
+                    request.usage = {k: v for k, v in usage.items() if isinstance(v, int)}
+                    return
+
     @property
     def last_request(self) -> RecordedRequest:
         """The most recent request."""
@@ -279,10 +298,67 @@ _ANTHROPIC_ERROR_TYPES = {
 }
 
 
+def approximate_tokens(text: str) -> int:
+    """About one token per 4 bytes of UTF-8, at least one: the loopback servers' token count."""
+    return max(1, -(-len(text.encode()) // 4))
+
+
+def _blocks(request: dict[str, Any]) -> list[tuple[str, bool]]:
+    """The request's prompt as (canonical block, marked for caching) pairs, in the order the API caches them."""
+    out: list[tuple[str, bool]] = []
+
+    def add(role: str, content: Any) -> None:
+        for block in [{"type": "text", "text": content}] if isinstance(content, str) else content or []:
+            bare = {k: v for k, v in block.items() if k != "cache_control"} if isinstance(block, dict) else block
+            out.append((json.dumps([role, bare], sort_keys=True), isinstance(block, dict) and "cache_control" in block))
+
+    if request.get("system"):
+        add("system", request["system"])
+    for message in request.get("messages") or []:
+        add(str(message.get("role")), message.get("content"))
+    return out
+
+
+class PromptCache:
+    """Anthropic's prompt cache in miniature: prefixes written at ``cache_control`` blocks, read by later requests."""
+
+    def __init__(self, min_tokens: int = 1024) -> None:
+        self.min_tokens = min_tokens
+        """The shortest prefix cached (the API's minimum for Sonnet and Opus models)."""
+        self._written: set[str] = set()
+        self._lock = threading.Lock()
+
+    def usage(self, request: dict[str, Any], uncached_default: int) -> dict[str, int]:
+        """``input_tokens`` (after the cached part), ``cache_creation_input_tokens``, ``cache_read_input_tokens``."""
+        blocks = _blocks(request)
+        prefixes: list[str] = []
+        tokens: list[int] = []
+        for text, _ in blocks:
+            prefixes.append((prefixes[-1] if prefixes else "") + text + "\n")
+            tokens.append((tokens[-1] if tokens else 0) + approximate_tokens(json.loads(text)[1].get("text", "")))
+        marks = [i for i, (_, marked) in enumerate(blocks) if marked and tokens[i] >= self.min_tokens]
+        if not marks:
+            return {"input_tokens": uncached_default, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}
+        with self._lock:
+            hit = max((i for i in range(marks[-1] + 1) if prefixes[i] in self._written), default=None)
+            self._written.update(prefixes[i] for i in marks)
+        read = tokens[hit] if hit is not None else 0
+        written = tokens[marks[-1]] - read
+        return {
+            "input_tokens": tokens[-1] - read - written,
+            "cache_creation_input_tokens": written,
+            "cache_read_input_tokens": read,
+        }
+
+
 class AnthropicServer(LoopbackServer):
     """``POST /v1/messages`` with ``stream: true``, answered as Anthropic's SSE event stream."""
 
     endpoint = "/v1/messages"
+
+    def __init__(self, *replies: Reply) -> None:
+        super().__init__(*replies)
+        self.prompt_cache = PromptCache()
 
     def error_body(self, reply: Reply) -> dict[str, Any]:
         """Anthropic's error envelope."""
@@ -296,12 +372,8 @@ class AnthropicServer(LoopbackServer):
     def events(self, reply: Reply, request: dict[str, Any]) -> list[Event]:
         """message_start, one text block of deltas (with a ping), message_delta, message_stop."""
         model = reply.model or request.get("model", "claude-test")
-        usage = {
-            "input_tokens": reply.input_tokens,
-            "output_tokens": 1,
-            "cache_creation_input_tokens": 0,
-            "cache_read_input_tokens": 0,
-        }
+        usage = {**self.prompt_cache.usage(request, reply.input_tokens), "output_tokens": 1}
+        self._reported(request, {**usage, "output_tokens": reply.output_tokens})
         start = {
             "type": "message_start",
             "message": {
@@ -408,11 +480,14 @@ class OpenAIServer(LoopbackServer):
             out.append(chunk({"content": text}))
         out.append(chunk({}, reply.stop_reason or "stop"))
         if include_usage:
-            usage = {
+            usage: dict[str, Any] = {
                 "prompt_tokens": reply.input_tokens,
                 "completion_tokens": reply.output_tokens,
                 "total_tokens": reply.input_tokens + reply.output_tokens,
             }
+            if reply.cached_tokens:
+                usage["prompt_tokens_details"] = {"cached_tokens": reply.cached_tokens}
+            self._reported(request, usage)
             final: dict[str, Any] = {
                 "id": "chatcmpl-loopback",
                 "object": "chat.completion.chunk",

@@ -19,6 +19,12 @@ bare environment) or, without it, by the file named as the first argument (an ed
   turn with that stop reason (``end_turn`` by default); ``{"usage": [in, out]}`` reports usage with the answer;
   ``{"auth": true}`` fails the prompt with ACP's auth-required error; ``{"plan": [[text, status], ...]}`` sends a
   plan. ``stderr_at_start``: bytes written to stderr before serving (before ``initialize``).
+- ``sessions``: a folder where the agent keeps its sessions (each a file named by its id holding the prompts it was
+  sent, one JSON string a line), outside the private HOME so that they outlive the turn; with it ``initialize``
+  advertises ``loadSession`` and ``session/new`` makes a fresh id. ``session/load`` of a kept id replays the
+  earlier prompts as user message chunks and an agent message chunk (which the client must not take for this
+  turn's answer) and reports ``loaded``; an unknown id is a resource-not-found error. ``tool`` steps may give
+  ``"status"`` (the completion's).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import asyncio
 import json
 import os
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +48,12 @@ from acp import (
     update_agent_message,
     update_plan,
     update_tool_call,
+    update_user_message,
 )
 from acp.schema import (
     AgentCapabilities,
     InitializeResponse,
+    LoadSessionResponse,
     NewSessionResponse,
     PermissionOption,
     PromptResponse,
@@ -90,7 +99,8 @@ class FakeAgent(Agent):
             await asyncio.Event().wait()
         fs = client_capabilities.fs if client_capabilities else None
         report(client_fs=bool(fs and fs.read_text_file and fs.write_text_file))
-        return InitializeResponse(protocol_version=PROTOCOL_VERSION, agent_capabilities=AgentCapabilities())
+        capabilities = AgentCapabilities(load_session=bool(SCRIPT.get("sessions")))
+        return InitializeResponse(protocol_version=PROTOCOL_VERSION, agent_capabilities=capabilities)
 
     async def new_session(self, cwd: str, mcp_servers: Any = None, **kwargs: Any) -> NewSessionResponse:
         report(session_cwd=cwd, mcp_servers=[s.model_dump(mode="json", exclude_none=True) for s in mcp_servers or []])
@@ -100,7 +110,27 @@ class FakeAgent(Agent):
             if modes
             else None
         )
-        return NewSessionResponse(session_id="fake-session", modes=state)
+        session_id = "fake-session"
+        if SCRIPT.get("sessions"):
+            session_id = f"fake-session-{uuid.uuid4().hex[:12]}"
+            self.kept(session_id).write_text("")
+        return NewSessionResponse(session_id=session_id, modes=state)
+
+    def kept(self, session_id: str) -> Path:
+        folder = Path(SCRIPT["sessions"])
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / session_id
+
+    async def load_session(
+        self, cwd: str, session_id: str, mcp_servers: Any = None, **kwargs: Any
+    ) -> LoadSessionResponse:
+        if not SCRIPT.get("sessions") or not self.kept(session_id).is_file():
+            raise RequestError.resource_not_found(session_id)
+        for earlier in map(json.loads, self.kept(session_id).read_text().splitlines()):
+            await self.conn.session_update(session_id, update_user_message(text_block(earlier)))
+            await self.conn.session_update(session_id, update_agent_message(text_block("(an earlier answer)")))
+        report(loaded=session_id, session_cwd=cwd)
+        return LoadSessionResponse()
 
     async def set_session_mode(self, mode_id: str, session_id: str, **kwargs: Any) -> SetSessionModeResponse:
         report(mode=mode_id)
@@ -114,7 +144,11 @@ class FakeAgent(Agent):
         await self.conn.session_update(session_id, update_agent_message(text_block(text)))
 
     async def prompt(self, prompt: list[Any], session_id: str, **kwargs: Any) -> PromptResponse:
-        report(prompt="".join(getattr(block, "text", "") for block in prompt))
+        text = "".join(getattr(block, "text", "") for block in prompt)
+        report(prompt=text, session=session_id)
+        if SCRIPT.get("sessions"):
+            with self.kept(session_id).open("a") as kept:
+                kept.write(json.dumps(text) + "\n")
         usage = None
         for number, step in enumerate(SCRIPT.get("steps", [])):
             if "say" in step:
@@ -162,7 +196,9 @@ class FakeAgent(Agent):
                     call_id, step["title"], kind=step["tool"], status="in_progress", locations=locations
                 )
                 await self.conn.session_update(session_id, start)
-                await self.conn.session_update(session_id, update_tool_call(call_id, status="completed"))
+                await self.conn.session_update(
+                    session_id, update_tool_call(call_id, status=step.get("status", "completed"))
+                )
             elif "wait_cancel" in step:
                 await self.cancelled.wait()
                 return PromptResponse(stop_reason="cancelled")

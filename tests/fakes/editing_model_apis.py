@@ -14,6 +14,9 @@ The script, per API, from the tool results already in the conversation:
 - Anthropic: no ``tool_result`` yet: ``tool_use Read`` (Claude Code refuses to edit a file it has not read);
   after the Read's result: ``tool_use Edit{file_path, old_string, new_string}``; then text.
 
+``per_turn`` (Responses only) asks for the edit once per user turn: a tool result counts only after the latest user
+message, so an agent continuing its earlier session (``session/load``) is asked for the edit again.
+
 ``stall`` holds the edit's tool call back: the first piece of the stream is sent, then nothing until the client
 hangs up (``stalled`` is set when that happens), so a test can cancel an agent that is waiting on its model.
 """
@@ -79,9 +82,10 @@ def stated_cwd(body: dict[str, Any]) -> str | None:
 class EditingModelApis:
     """The server; use as a context manager. ``edit`` is the change every agent is told to make."""
 
-    def __init__(self, edit: ScriptedEdit, stall: bool = False) -> None:
+    def __init__(self, edit: ScriptedEdit, stall: bool = False, per_turn: bool = False) -> None:
         self.edit = edit
         self.stall = stall
+        self.per_turn = per_turn
         self.stalled = threading.Event()
         self._stop = threading.Event()
         self.requests: list[Request] = []
@@ -189,6 +193,9 @@ class EditingModelApis:
 
             def _responses(self, body: dict[str, Any], request: Request) -> None:
                 items = body.get("input") if isinstance(body.get("input"), list) else []
+                if apis.per_turn:
+                    users = [i for i, item in enumerate(items) if isinstance(item, dict) and item.get("role") == "user"]
+                    items = items[users[-1] :] if users else items
                 called = any(
                     isinstance(item, dict)
                     and item.get("type") in ("function_call_output", "custom_tool_call_output")

@@ -118,7 +118,7 @@ def test_the_guide_names_its_files_and_settings() -> None:
 def test_the_guides_conformance_test_passes_in_the_scratch_environment(scratch: Path) -> None:
     plugin = scratch.parent / "claif-myprovider"
     result = run(scratch / "bin" / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests", cwd=plugin)
-    assert re.search(r"\b5 passed\b", result.stdout), result.stdout
+    assert re.search(r"\b6 passed\b", result.stdout), result.stdout
 
 
 @pytest_asyncio.fixture

@@ -32,6 +32,7 @@ from tests.fakes.helpers import EVENT_TIMEOUT
 from tests.fakes.http_servers import AnthropicServer, RecordedRequest, Reply
 
 KEY = "sk-ant-loopback-0123456789abcdef"
+EPHEMERAL = {"type": "ephemeral"}
 ENV = {"ANTHROPIC_API_KEY": KEY}
 
 
@@ -109,8 +110,10 @@ async def test_request_carries_model_system_prompt_max_tokens_and_key(server: An
     assert request.body["model"] == "claude-test-model"
     assert request.body["max_tokens"] == 321
     assert request.body["temperature"] == 0.2
-    assert request.body["system"] == "You review code."
-    assert request.body["messages"] == [{"role": "user", "content": "Explain this"}]
+    assert request.body["system"] == [{"type": "text", "text": "You review code.", "cache_control": EPHEMERAL}]
+    assert request.body["messages"] == [
+        {"role": "user", "content": [{"type": "text", "text": "Explain this", "cache_control": EPHEMERAL}]}
+    ]
     assert request.body["stream"] is True
     await provider.disconnect()
 

@@ -13,7 +13,7 @@ from claif_lsp.errors import AuthenticationError, ConfigurationError, ProviderRu
 from claif_lsp.registry import ProviderRegistry
 from claif_lsp.settings import ProviderSettings, Settings
 from claif_lsp.streaming import collect_answer
-from claif_lsp.types import ClaifOptions, Message, ProviderState, TextDelta
+from claif_lsp.types import ClaifOptions, Message, ProviderState, Role, TextDelta
 from tests.fakes.helpers import (
     FAKES_BIN,
     alive,
@@ -52,7 +52,8 @@ async def test_streams_deltas_and_finishes_with_the_result_text_and_usage(tmp_pa
     answer = await collect_answer("claude-code", provider(tmp_path).query("fix it", options(tmp_path)), pieces.append)
     assert answer.text == "Hello from the fake claude CLI.\nThis answer arrived in pieces."
     assert len(pieces) > 1 and "".join(pieces) == answer.text  # partial messages were on
-    assert (answer.usage.input_tokens, answer.usage.output_tokens, answer.usage.cache_read_tokens) == (12, 7, 3)
+    # input_tokens counts the cache reads too (Claude Code's, like Anthropic's, leaves them out).
+    assert (answer.usage.input_tokens, answer.usage.output_tokens, answer.usage.cache_read_tokens) == (15, 7, 3)
     assert answer.model == "claude-fake-1"
 
 
@@ -227,6 +228,7 @@ async def test_extra_args_cannot_lift_plan_mode_or_the_tool_limits(
         ClaifOptions(),
         ClaifOptions(model="claude-test", system_prompt="Answer with an apply_patch block."),
         ClaifOptions(extra_args=["--max-budget-usd", "0.5", "--debug", "--betas=-dash-leading"]),
+        ClaifOptions(resume="0199a213-81c0-7800-8aa1-bbab2a035a53"),
     ],
 )
 def test_our_command_is_the_one_the_sdk_would_build(tmp_path: Path, request_options: ClaifOptions) -> None:
@@ -236,7 +238,7 @@ def test_our_command_is_the_one_the_sdk_would_build(tmp_path: Path, request_opti
 
     cli = str(FAKES_BIN / "claude")
     agent_options = provider(tmp_path).agent_options(
-        cli, request_options.model_copy(update={"workspace_root": tmp_path})
+        cli, request_options.model_copy(update={"workspace_root": tmp_path}), request_options.resume
     )
     variants = [
         agent_options,
@@ -297,3 +299,58 @@ async def test_base_url_key_and_env_settings_reach_the_cli(tmp_path: Path) -> No
     assert env["CLAUDE_CODE_MAX_RETRIES"] == "2"
     p.settings.api_key_env = "UNSET_KEY"
     assert p.status().state is ProviderState.ERROR and "UNSET_KEY (apiKeyEnv) is not set" in p.status().reason
+
+
+HISTORY = [
+    Message(role=Role.USER, content="Rename x in app.py"),
+    Message(role=Role.ASSISTANT, content=PATCH),
+]
+
+
+async def test_a_later_turn_resumes_claude_codes_session_with_only_the_new_prompt(tmp_path: Path) -> None:
+    p = provider(tmp_path)
+    first = await collect_events(p.query("Rename x in app.py", options(tmp_path)))
+    session = first[-1].metadata["session_id"]
+    assert isinstance(first[-1], Message) and session
+
+    later = options(tmp_path).model_copy(update={"history": HISTORY, "resume": session})
+    answer = await collect_events(p.query("Keep x, rename y.", later))
+
+    ran = record(tmp_path)
+    assert f"--resume={session}" in ran["argv"]
+    [user_line] = [json.loads(line) for line in ran["stdin"].splitlines() if '"type":"user"' in line.replace(" ", "")]
+    assert user_line["message"]["content"] == "Keep x, rename y."
+    assert answer[-1].metadata["session_id"] == session
+
+
+async def test_without_a_session_to_resume_the_conversation_is_sent_as_one_prompt(tmp_path: Path) -> None:
+    p = provider(tmp_path)
+    later = options(tmp_path).model_copy(update={"history": HISTORY})
+
+    await collect_events(p.query("Keep x, rename y.", later))
+
+    ran = record(tmp_path)
+    assert not any(arg.startswith("--resume") for arg in ran["argv"])
+    sent = ran["stdin"]
+    assert sent.index("Rename x in app.py") < sent.index("Keep x, rename y.")
+    assert "*** Update File: app.py" in sent
+
+
+@pytest.mark.parametrize(
+    ("resume", "runs"), [("0199a213-0000-7000-8000-000000000000", 2), ("--dangerously-skip-permissions", 1)]
+)
+async def test_a_gone_or_malformed_session_falls_back_to_the_rebuilt_prompt(
+    tmp_path: Path, resume: str, runs: int
+) -> None:
+    """A session Claude Code does not have is tried, then the prompt rebuilt; a dash-leading id is never run."""
+    p = provider(tmp_path)
+    later = options(tmp_path).model_copy(update={"history": HISTORY, "resume": resume})
+
+    answer = await collect_events(p.query("Keep x, rename y.", later))
+
+    assert isinstance(answer[-1], Message) and answer[-1].text.startswith("Hello from the fake claude CLI.")
+    ran = record(tmp_path)  # the last run: the fallback
+    assert not any(arg.startswith("--resume") for arg in ran["argv"])
+    assert "--dangerously-skip-permissions" not in ran["argv"]
+    assert ran["stdin"].index("Rename x in app.py") < ran["stdin"].index("Keep x, rename y.")
+    assert (tmp_path / "pids").read_text().count("main ") == runs

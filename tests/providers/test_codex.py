@@ -13,7 +13,7 @@ from claif_lsp.errors import AuthenticationError, ConfigurationError, ProviderRu
 from claif_lsp.registry import ProviderRegistry
 from claif_lsp.settings import ProviderSettings, Settings
 from claif_lsp.streaming import collect_answer
-from claif_lsp.types import ClaifOptions, Message, ProviderState, TextDelta
+from claif_lsp.types import ClaifOptions, Message, ProviderState, Role, TextDelta
 from tests.fakes.helpers import (
     FAKES_BIN,
     alive,
@@ -290,3 +290,55 @@ async def test_a_key_without_base_url_goes_to_codex_api_key(tmp_path: Path) -> N
     assert p.status().state is ProviderState.READY
     await collect_answer("codex", p.query("fix it", options(tmp_path)))
     assert record(tmp_path)["env"]["CODEX_API_KEY"] == "sk-mine"
+
+
+HISTORY = [Message(role=Role.USER, content="Add notes.txt"), Message(role=Role.ASSISTANT, content=PATCH)]
+THREAD = "0199a213-81c0-7800-8aa1-bbab2a035a53"
+
+
+async def test_a_later_turn_resumes_the_thread_with_only_the_new_prompt(tmp_path: Path) -> None:
+    p = provider(tmp_path)
+    first = await collect_answer("codex", p.query("Add notes.txt", options(tmp_path)))
+    thread = first.messages[-1].metadata["session_id"]
+    assert thread == THREAD
+
+    later = options(tmp_path).model_copy(
+        update={"history": HISTORY, "resume": thread, "system_prompt": "Answer with an apply_patch block."}
+    )
+    answer = await collect_answer("codex", p.query("Say hi in it.", later))
+
+    seen = record(tmp_path)
+    # The exec options (the read-only sandbox among them) come before the subcommand, as codex 0.171 parses them.
+    assert seen["argv"] == [
+        "exec", "--json", "-s", "read-only", "--skip-git-repo-check", "-C", str(tmp_path / "ws"),
+        "resume", THREAD, "-",
+    ]  # fmt: skip
+    assert seen["stdin"] == "Say hi in it."
+    assert answer.messages[-1].metadata["session_id"] == THREAD
+
+
+async def test_without_a_thread_the_conversation_is_sent_as_one_prompt(tmp_path: Path) -> None:
+    later = options(tmp_path).model_copy(update={"history": HISTORY})
+
+    await collect_answer("codex", provider(tmp_path).query("Say hi in it.", later))
+
+    seen = record(tmp_path)
+    assert "resume" not in seen["argv"] and seen["argv"][-1] == "-"
+    assert seen["stdin"].index("Add notes.txt") < seen["stdin"].index("*** Add File: notes.txt")
+    assert seen["stdin"].endswith("Say hi in it.")
+
+
+@pytest.mark.parametrize(("resume", "runs"), [("0199a213-0000-7000-8000-00000000dead", 2), ("--yolo", 1)])
+async def test_a_gone_or_malformed_thread_falls_back_to_the_rebuilt_prompt(
+    tmp_path: Path, resume: str, runs: int
+) -> None:
+    """A thread Codex does not have is tried, then the prompt rebuilt; an id that reads as a flag is never run."""
+    later = options(tmp_path).model_copy(update={"history": HISTORY, "resume": resume})
+
+    answer = await collect_answer("codex", provider(tmp_path).query("Say hi in it.", later))
+
+    assert answer.text == ANSWER
+    seen = record(tmp_path)
+    assert "resume" not in seen["argv"] and "--yolo" not in seen["argv"]
+    assert seen["stdin"].index("Add notes.txt") < seen["stdin"].index("Say hi in it.")
+    assert (tmp_path / "pids").read_text().count("main ") == runs

@@ -20,7 +20,7 @@ from claif_lsp.errors import (
 from claif_lsp.registry import ProviderRegistry
 from claif_lsp.settings import ProviderSettings, Settings
 from claif_lsp.streaming import collect_answer
-from claif_lsp.types import ClaifOptions, Message, ProviderState, TextDelta
+from claif_lsp.types import ClaifOptions, Message, ProviderState, Role, TextDelta
 from tests.fakes.gemini_server import GeminiReply, GeminiServer
 from tests.fakes.helpers import EVENT_TIMEOUT, collect_events
 
@@ -203,3 +203,20 @@ def test_status_without_google_genai_names_the_install_command(tmp_path: Path) -
 def test_install_hint_names_the_python_version_google_genai_needs() -> None:
     hint = install_hint((3, 10))
     assert "needs Python >= 3.11" in hint and "Python 3.10" in hint and "pip install google-genai" in hint
+
+
+async def test_a_later_turn_sends_the_history_as_contents_with_model_answers() -> None:
+    history = [
+        Message(role=Role.USER, content="Fix app.py:\ndef f(): pass"),
+        Message(role=Role.ASSISTANT, content="*** Begin Patch\n*** End Patch"),
+    ]
+    with GeminiServer([GeminiReply(chunks=["again"], cached_tokens=6)]) as server:
+        answer = await collect_answer(
+            "gemini", provider(server).query("Keep the name f.", ClaifOptions(history=history))
+        )
+    assert server.requests[0].body["contents"] == [
+        {"role": "user", "parts": [{"text": "Fix app.py:\ndef f(): pass"}]},
+        {"role": "model", "parts": [{"text": "*** Begin Patch\n*** End Patch"}]},
+        {"role": "user", "parts": [{"text": "Keep the name f."}]},
+    ]
+    assert (answer.usage.input_tokens, answer.usage.cache_read_tokens) == (11, 6)

@@ -19,7 +19,7 @@ from claif_lsp.errors import (
 from claif_lsp.registry import ProviderRegistry
 from claif_lsp.settings import ProviderSettings, Settings
 from claif_lsp.streaming import collect_answer
-from claif_lsp.types import ClaifOptions, Message, ProviderState, TextDelta
+from claif_lsp.types import ClaifOptions, Message, ProviderState, Role, TextDelta
 from tests.fakes.helpers import (
     FAKES_BIN,
     alive,
@@ -339,3 +339,54 @@ def test_status_says_gemini_runs_only_in_trusted_folders(tmp_path: Path) -> None
     p.settings.options = {}
     write_gemini_settings(tmp_path, {"security": {"folderTrust": {"enabled": False}}})
     assert p.status().reason == f"using {FAKES_BIN / 'gemini'}"
+
+
+HISTORY = [
+    Message(role=Role.USER, content="Rename x in app.py"),
+    Message(role=Role.ASSISTANT, content="*** Begin Patch\n*** End Patch"),
+]
+
+
+async def test_a_later_turn_resumes_the_session_with_only_the_new_prompt(tmp_path: Path) -> None:
+    p = provider(tmp_path)
+    first = await collect_answer("gemini-cli", p.query("Rename x in app.py", options(tmp_path)))
+    session = first.messages[-1].metadata["session_id"]
+    assert session
+
+    later = options(tmp_path).model_copy(
+        update={"history": HISTORY, "resume": session, "system_prompt": "Answer with an apply_patch block."}
+    )
+    answer = await collect_answer("gemini-cli", p.query("Keep x.", later))
+
+    seen = record(tmp_path)
+    assert f"--resume={session}" in seen["argv"]
+    assert seen["parsed"]["resume"] == session  # bound to the flag as yargs reads it
+    assert seen["stdin"] == "Keep x."
+    assert answer.messages[-1].metadata["session_id"] == session
+
+
+async def test_without_a_session_the_conversation_is_sent_as_one_prompt(tmp_path: Path) -> None:
+    later = options(tmp_path).model_copy(update={"history": HISTORY})
+
+    await collect_answer("gemini-cli", provider(tmp_path).query("Keep x.", later))
+
+    seen = record(tmp_path)
+    assert "resume" not in seen["parsed"]
+    assert seen["stdin"].index("Rename x in app.py") < seen["stdin"].index("*** Begin Patch")
+    assert seen["stdin"].endswith("Keep x.")
+
+
+@pytest.mark.parametrize(("resume", "runs"), [("c0ffee00-0000-4000-8000-00000000dead", 2), ("-y", 1)])
+async def test_a_gone_or_malformed_session_falls_back_to_the_rebuilt_prompt(
+    tmp_path: Path, resume: str, runs: int
+) -> None:
+    """A session Gemini CLI does not have is tried, then the prompt rebuilt; an id that reads as a flag never runs."""
+    later = options(tmp_path).model_copy(update={"history": HISTORY, "resume": resume})
+
+    answer = await collect_answer("gemini-cli", provider(tmp_path).query("Keep x.", later))
+
+    assert answer.text == ANSWER
+    seen = record(tmp_path)
+    assert "resume" not in seen["parsed"] and "yolo" not in seen["parsed"]
+    assert seen["stdin"].index("Rename x in app.py") < seen["stdin"].index("Keep x.")
+    assert (tmp_path / "pids").read_text().count("main ") == runs

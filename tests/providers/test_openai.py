@@ -27,7 +27,7 @@ from claif_lsp.errors import (
 from claif_lsp.registry import ProviderRegistry
 from claif_lsp.settings import ProviderSettings, Settings
 from claif_lsp.streaming import collect_answer
-from claif_lsp.types import ClaifOptions, Message, ProviderState, StreamEvent, TextDelta, Usage
+from claif_lsp.types import ClaifOptions, Message, ProviderState, Role, StreamEvent, TextDelta, Usage
 from tests.fakes.helpers import EVENT_TIMEOUT
 from tests.fakes.http_servers import OpenAIServer, Reply
 
@@ -357,3 +357,27 @@ async def test_registry_discovers_the_entry_point_and_queries_through_it(server:
     assert isinstance(provider, OpenAIProvider)
     assert answer.text == "Hello, world"
     await registry.close()
+
+
+async def test_a_later_turn_sends_the_history_as_messages_in_order_and_reports_cached_tokens(
+    server: OpenAIServer,
+) -> None:
+    server.script(Reply(chunks=["second answer"], input_tokens=900, cached_tokens=768))
+    provider = provider_for(server)
+    history = [
+        Message(role=Role.USER, content="Fix app.py:\ndef f(): pass"),
+        Message(role=Role.ASSISTANT, content="*** Begin Patch\n*** End Patch"),
+    ]
+
+    answer = await collect_answer(
+        "openai", provider.query("Keep the name f.", ClaifOptions(system_prompt="You edit code.", history=history))
+    )
+
+    assert server.last_request.body["messages"] == [
+        {"role": "system", "content": "You edit code."},
+        {"role": "user", "content": "Fix app.py:\ndef f(): pass"},
+        {"role": "assistant", "content": "*** Begin Patch\n*** End Patch"},
+        {"role": "user", "content": "Keep the name f."},
+    ]
+    assert answer.usage == Usage(input_tokens=900, output_tokens=7, cache_read_tokens=768)
+    await provider.disconnect()

@@ -12,6 +12,7 @@ may set). Without the agents these tests skip, unless CI=true, where they fail.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -165,3 +166,33 @@ async def test_cancel_stops_the_agent(
     assert await async_wait_until(lambda: leftovers(server_tmp) == []), f"left behind: {leftovers(server_tmp)}"
     assert tree(workspace) == before
     assert client.applied_edits == []
+
+
+@pytest.mark.parametrize("model_options", [{"per_turn": True}])
+@pytest.mark.parametrize("editor", ["neovim"], indirect=True)
+async def test_a_refine_continues_the_conversation(
+    client: EditorClient, run: AgentRun, workspace: Path, apis: EditingModelApis, server_tmp: Path
+) -> None:
+    """Gemini CLI and Claude Code keep their sessions in the private HOME, gone after the ask, so the refine's new
+    session gets the earlier turns in its prompt; codex-acp keeps its threads in CODEX_HOME, kept here beside the
+    HOME, so session/load continues the thread. Either way the agent's edit is the next revision."""
+    uri = (workspace / "app.py").as_uri()
+    client.open_document(uri, scenario.SAMPLE)
+    [proposal_id] = (await scenario.ask(client, uri, instruction="document area()"))["proposals"]
+    asked = len(apis.requests)
+
+    await scenario.command(client, "claif.refine", {"proposal": proposal_id, "feedback": "keep the docstring short"})
+
+    proposal = await scenario.command(client, "claif.proposal", {"proposal": proposal_id})
+    assert proposal["revision"] == 2 and proposal["files"][0]["proposedText"] == scenario.EXPECTED_FIRST
+    refine_requests = [json.dumps(r.body) for r in apis.requests[asked:]]
+    [sent] = [sent for sent in refine_requests if "keep the docstring short" in sent][:1]
+    assert "document area()" in sent, f"{run.name}'s model did not see the first turn"
+    if run.name == "codex-acp":
+        assert "earlier_request" not in sent and "call_patch" in sent, "the thread was loaded with its tool call"
+    else:
+        assert "earlier_request" in sent, "a new session got the conversation in its prompt"
+    assert await async_wait_until(lambda: not marked_processes(run.marker)), (
+        f"{run.name} left processes after the refine: {marked_processes(run.marker)}"
+    )
+    assert leftovers(server_tmp) == []

@@ -27,6 +27,7 @@ from tests.fakes.helpers import async_wait_until
 from tests.lsp import scenario
 from tests.lsp.editor_client import EditorClient
 from tests.lsp.test_cancel import start_ask
+from tests.lsp.test_conversation_providers import EXPECTED_REFINED, FEEDBACK, REFINED
 from tests.real_clis.model_apis import ModelApis
 
 AGENTS = ["claude-code", "codex", "gemini-cli"]
@@ -256,6 +257,35 @@ async def test_cancel_mid_answer_leaves_no_process(
     )
     assert (workspace / "app.py").read_text() == scenario.SAMPLE
     assert client.applied_edits == []
+
+
+@pytest.mark.parametrize("style", ["claif"], indirect=True)
+@pytest.mark.parametrize("editor", ["neovim"], indirect=True)
+async def test_a_refine_resumes_the_clis_own_session(
+    client: EditorClient, setup: Setup, workspace: Path, apis: ModelApis
+) -> None:
+    """Claude Code --resume, codex exec resume and Gemini CLI --resume send the model the conversation from the
+    CLI's own session, not a rebuilt prompt."""
+    uri = open_sample(client, workspace)
+    [proposal_id] = (await scenario.ask(client, uri, instruction="tidy up"))["proposals"]
+    first = await scenario.command(client, "claif.proposal", {"proposal": proposal_id})
+    hunk_one, hunk_two = (h["id"] for h in first["files"][0]["hunks"])
+    await scenario.command(client, "claif.accept", {"proposal": proposal_id, "hunks": [hunk_one]})
+    asked = len(apis.model_requests())
+    apis.answer = REFINED
+
+    await scenario.command(client, "claif.refine", {"proposal": proposal_id, "feedback": FEEDBACK, "hunks": [hunk_two]})
+
+    second = await scenario.command(client, "claif.proposal", {"proposal": proposal_id})
+    assert second["revision"] == 2 and second["files"][0]["proposedText"] == EXPECTED_REFINED
+    assert [h["state"] for h in second["files"][0]["hunks"]] == ["accepted", "pending"]
+    [refine] = [r for r in apis.model_requests()[asked:] if FEEDBACK in json.dumps(r.body)][-1:]
+    sent = json.dumps(refine.body)
+    assert "tidy up" in sent, "the CLI sent the model the earlier turn from its session"
+    assert "earlier_request" not in sent, "the session was resumed, not rebuilt into one prompt"
+    if setup.agent == "codex":
+        assert "read-only" in sent and "workspace-write" not in sent, "the resumed thread is still read-only"
+    assert (workspace / "app.py").read_text() == scenario.SAMPLE
 
 
 class TestFreshGeminiFolder:

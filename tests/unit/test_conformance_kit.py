@@ -23,6 +23,7 @@ from claif_lsp.sdk import (
 )
 from claif_lsp.testing.conformance import (
     Wire,
+    check_a_later_turn,
     check_cancel_closes_the_wire,
     check_refusal,
     check_streams_then_one_message,
@@ -76,6 +77,16 @@ class LeaksTheKey(Good):
     async def query(self, prompt: str, options: ClaifOptions | None = None) -> AsyncIterator[StreamEvent]:
         raise AuthenticationError(f"key {SECRET} was rejected", provider=self.name)
         yield  # pragma: no cover
+
+
+class BreaksOnHistory(Good):
+    """Answers a first turn, fails on a later one (e.g. a history message sent in a shape the API rejects)."""
+
+    async def query(self, prompt: str, options: ClaifOptions | None = None) -> AsyncIterator[StreamEvent]:
+        if options is not None and options.history:
+            raise KeyError("history")
+        async for event in super().query(prompt, options):
+            yield event
 
 
 class ReadyWithoutKey(Good):
@@ -134,3 +145,10 @@ async def test_unconfigured_check_fails_a_provider_ready_without_its_key() -> No
 async def test_unconfigured_check_fails_a_provider_raising_a_plain_exception() -> None:
     with pytest.raises(KeyError):
         await check_unconfigured(Wire(configured(PlainException, {})))
+
+
+async def test_the_later_turn_check_passes_a_conforming_provider_and_fails_one_that_breaks_on_history() -> None:
+    final = await check_a_later_turn(Wire(configured(Good, {})))
+    assert final.text == "Hello"
+    with pytest.raises(KeyError, match="history"):
+        await check_a_later_turn(Wire(configured(BreaksOnHistory, {})))

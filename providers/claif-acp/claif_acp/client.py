@@ -92,7 +92,26 @@ class ClaifClient:
         self.activity = Activity()
         self.cancelled = asyncio.Event()
         self.usage: tuple[int, int] | None = None
+        self.replaying = False
+        """True while ``session/load`` replays an earlier conversation: its updates are not this turn's answer."""
         self._tool_titles: dict[str, str] = {}
+        self._actions: dict[str, dict[str, str]] = {}
+
+    @property
+    def actions(self) -> list[dict[str, str]]:
+        """The agent's tool calls this turn, in order: ``{"kind", "title", "status"}`` (status as last reported,
+        or ``refused`` when claif-lsp refused its permission)."""
+        return [dict(action) for action in self._actions.values()]
+
+    def _action(self, call_id: str, kind: str | None, title: str | None, status: str | None) -> None:
+        """Record or update the tool call ``call_id``."""
+        action = self._actions.setdefault(call_id, {"kind": "other", "title": "tool call", "status": "pending"})
+        if kind:
+            action["kind"] = kind
+        if title:
+            action["title"] = title
+        if status:
+            action["status"] = status
 
     def _shown(self, path: str) -> str:
         try:
@@ -145,6 +164,7 @@ class ClaifClient:
         kind = tool_call.kind or "other"
         if self.cancelled.is_set():
             return RequestPermissionResponse(outcome=DeniedOutcome(outcome="cancelled"))
+        self._action(tool_call.tool_call_id, kind, title, None)
         if kind in INSIDE_KINDS and self._inside(tool_call):
             self.activity.add(f"allowed {kind}: {title}")
             return _select(options, allow=True)
@@ -155,8 +175,11 @@ class ClaifClient:
                 return RequestPermissionResponse(outcome=DeniedOutcome(outcome="cancelled"))
             allowed = choice == ALLOW_CHOICE
             self.activity.add(f"{'the user allowed' if allowed else 'the user refused'} {kind}: {title}")
+            if not allowed:
+                self._action(tool_call.tool_call_id, None, None, "refused")
             return _select(options, allow=allowed)
         self.activity.add(f"refused {kind}: {title}")
+        self._action(tool_call.tool_call_id, None, None, "refused")
         return _select(options, allow=False)
 
     async def _ask(self, message: str) -> str | None:
@@ -178,15 +201,20 @@ class ClaifClient:
 
     async def session_update(self, session_id: str, update: Any, **kwargs: Any) -> None:
         """``session/update``: message chunks become answer text, tool calls and plans progress lines."""
+        if self.replaying:
+            return
         if isinstance(update, AgentMessageChunk):
             if isinstance(update.content, TextContentBlock):
                 self.events.put_nowait(update.content.text)
         elif isinstance(update, ToolCallStart):
             self._tool_titles[update.tool_call_id] = update.title
+            self._action(update.tool_call_id, update.kind, update.title, update.status)
             line = _tool_line(update.kind, update.title, [loc.path for loc in update.locations or []], self._shown)
             self.activity.add(f"tool call: {line}")
             self.events.put_nowait(Progress(line))
         elif isinstance(update, ToolCallProgress):
+            if self._actions.get(update.tool_call_id, {}).get("status") != "refused" or update.status == "completed":
+                self._action(update.tool_call_id, update.kind, update.title, update.status)
             if update.status in ("completed", "failed"):
                 title = update.title or self._tool_titles.get(update.tool_call_id, "tool call")
                 self.activity.add(f"{title}: {update.status}")

@@ -3,9 +3,11 @@
 Every ask starts the agent in its own process group inside a :class:`~claif_acp.shadow.ShadowWorkspace` (a
 private copy of the workspace seeded with the unsaved buffers, and a private HOME), runs one ACP turn
 (``initialize``, ``session/new``, optionally ``session/set_mode``, ``session/prompt``), and answers with the
-copy's changes as a unified diff followed by the agent's text and a record of what it did. The user's files
-are never written. Cancelling the ask sends ``session/cancel``, refuses open permission requests, gives the agent
-a short grace and then kills its process group; the copy and HOME are removed whatever happens.
+copy's changes as a unified diff followed by the agent's text and a record of what it did. A later turn of a
+conversation continues the agent's session with ``session/load`` when the agent offers it and still has it, else
+sends the earlier turns again in one prompt. The user's files are never written. Cancelling the ask sends
+``session/cancel``, refuses open permission requests, gives the agent a short grace and then kills its process
+group; the copy and HOME are removed whatever happens.
 
 One entry point per preset (``gemini-agent``, ``codex-agent``, ``claude-agent``, ``opencode-agent``) and a
 generic ``acp`` whose command is ``providers.acp.path`` plus ``extraArgs``.
@@ -31,10 +33,12 @@ from acp.schema import (
     FileSystemCapabilities,
     HttpMcpServer,
     Implementation,
+    LoadSessionResponse,
     McpServerStdio,
     PromptResponse,
     SseMcpServer,
 )
+from acp.schema import Usage as AcpUsage
 from loguru import logger
 
 from claif_acp.client import ClaifClient, CommandPolicy, Progress
@@ -55,6 +59,7 @@ from claif_lsp.sdk import (
     StreamEvent,
     TextDelta,
     Usage,
+    conversation_prompt,
     missing_executable_reason,
     with_system_prompt,
 )
@@ -240,7 +245,7 @@ class AcpProvider(AgentCliProvider):
             # The SDK routes by method name; the protocol's optional methods (terminals, elicitation) stay unanswered.
             conn = ClientSideConnection(cast("Client", client), writer, reader)
             session: list[str] = []
-            turn = asyncio.ensure_future(self._run_turn(conn, shadow, prompt, options, session, timeout))
+            turn = asyncio.ensure_future(self._run_turn(conn, client, shadow, prompt, options, session, timeout))
             turn.add_done_callback(lambda _: events.put_nowait(Progress("")))
             finished = False
             streamed: list[str] = []
@@ -277,12 +282,14 @@ class AcpProvider(AgentCliProvider):
         yield Message(
             role=Role.ASSISTANT,
             content="".join(streamed),
-            usage=Usage(input_tokens=usage.input_tokens, output_tokens=usage.output_tokens) if usage else None,
+            usage=_usage(usage) if usage else None,
+            metadata={"session_id": session[0] if session else None, "actions": client.actions},
         )
 
     async def _run_turn(
         self,
         conn: ClientSideConnection,
+        client: ClaifClient,
         shadow: ShadowWorkspace,
         prompt: str,
         options: ClaifOptions,
@@ -292,7 +299,7 @@ class AcpProvider(AgentCliProvider):
         bound = min(INITIALIZE_TIMEOUT, limit)
         try:
             with anyio.fail_after(bound):
-                await conn.initialize(
+                initialized = await conn.initialize(
                     protocol_version=PROTOCOL_VERSION,
                     client_capabilities=ClientCapabilities(
                         fs=FileSystemCapabilities(read_text_file=True, write_text_file=True)
@@ -304,13 +311,25 @@ class AcpProvider(AgentCliProvider):
                 f"{self.title_name()} did not answer initialize within {bound:g}s",
                 provider=self.name,
             ) from None
-        created = await conn.new_session(cwd=str(shadow.copy), mcp_servers=self.mcp_servers())
-        session.append(created.session_id)
+        capabilities = initialized.agent_capabilities
+        resume = options.resume
+        loaded = None
+        if resume and capabilities is not None and capabilities.load_session:
+            loaded = await self._load_session(conn, client, shadow, resume, bound)
+        if resume and loaded is not None:
+            session_id, modes = resume, loaded.modes
+        else:
+            created = await conn.new_session(cwd=str(shadow.copy), mcp_servers=self.mcp_servers())
+            session_id, modes = created.session_id, created.modes
+            # A new session knows nothing of the earlier turns: they go again, in one prompt.
+            prompt = conversation_prompt(options.history, prompt)
+        session.append(session_id)
         mode = self.settings.options.get("sessionMode", self.preset.session_mode)
-        available = {m.id for m in created.modes.available_modes} if created.modes else set()
+        available = {m.id for m in modes.available_modes} if modes else set()
         if mode and mode in available:
-            await conn.set_session_mode(session_id=created.session_id, mode_id=str(mode))
-        elif mode and self.settings.options.get("sessionMode"):
+            await conn.set_session_mode(session_id=session_id, mode_id=str(mode))
+        elif mode and self.settings.options.get("sessionMode") and (loaded is None or modes is not None):
+            # A loaded session that reports no modes keeps the one it was created with.
             offered = ", ".join(sorted(available)) or "none"
             raise ConfigurationError(
                 f"{self.title_name()} has no session mode {mode!r} (it offers: {offered})",
@@ -319,7 +338,28 @@ class AcpProvider(AgentCliProvider):
         # An edit's system prompt asks for a patch in the answer; an agent edits the copy instead, and the copy's
         # diff is the patch (a patch in its text as well would propose the change twice).
         text = with_system_prompt(prompt, options) if options.action == "explain" else f"{prompt}\n\n{AGENT_NOTE}"
-        return await conn.prompt(session_id=created.session_id, prompt=[text_block(text)])
+        return await conn.prompt(session_id=session_id, prompt=[text_block(text)])
+
+    async def _load_session(
+        self, conn: ClientSideConnection, client: ClaifClient, shadow: ShadowWorkspace, session_id: str, bound: float
+    ) -> LoadSessionResponse | None:
+        """The agent's earlier session continued with ``session/load`` in this turn's copy; None when it cannot
+        (most agents keep their sessions in the private HOME, which is removed after every turn)."""
+        client.replaying = True  # the agent replays the conversation as updates: not this turn's answer
+        try:
+            with anyio.fail_after(bound):
+                response = await conn.load_session(
+                    cwd=str(shadow.copy), session_id=session_id, mcp_servers=self.mcp_servers()
+                )
+        except (RequestError, TimeoutError) as exc:
+            logger.info(
+                "{}: session {} cannot be loaded ({}); sending the conversation again", self.name, session_id, exc
+            )
+            return None
+        finally:
+            client.replaying = False
+        logger.info("{}: continuing session {}", self.name, session_id)
+        return response or LoadSessionResponse()
 
     async def _outcome(self, turn: asyncio.Future[PromptResponse], process: AgentProcess) -> PromptResponse:
         try:
@@ -369,6 +409,18 @@ class AcpProvider(AgentCliProvider):
             with contextlib.suppress(BaseException):
                 await turn
         logger.info("{}: turn cancelled", self.name)
+
+
+def _usage(usage: AcpUsage) -> Usage:
+    """ACP's usage as claif's: ACP's ``totalTokens`` sums every kind, so its ``inputTokens`` leaves the cache's out."""
+    read = usage.cached_read_tokens or 0
+    written = usage.cached_write_tokens or 0
+    return Usage(
+        input_tokens=usage.input_tokens + read + written,
+        output_tokens=usage.output_tokens,
+        cache_read_tokens=read,
+        cache_write_tokens=written,
+    )
 
 
 def _expects_edit(options: ClaifOptions) -> bool:

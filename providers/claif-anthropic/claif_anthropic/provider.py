@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 
 from claif_anthropic.errors import PROVIDER, translate
+from claif_anthropic.messages import conversation_messages, system_blocks, usage_from
 from claif_lsp.sdk import (
     ClaifError,
     ClaifOptions,
+    ConfigurationError,
     ConnectionFailedError,
     Deadline,
     HttpApiProvider,
@@ -41,6 +43,8 @@ DEFAULT_BASE_URL = "https://api.anthropic.com"
 BASE_URL_ENV = "ANTHROPIC_BASE_URL"
 NOT_INSTALLED_REASON = "the anthropic package is not installed: pip install claif-anthropic"
 TRUNCATED_STOP_REASONS = frozenset({"max_tokens", "model_context_window_exceeded"})
+PROMPT_CACHE_OPTION = "promptCache"
+"""``providers.anthropic.options.promptCache``: mark the conversation for prompt caching (default true)."""
 
 
 class AnthropicProvider(HttpApiProvider):
@@ -77,16 +81,26 @@ class AnthropicProvider(HttpApiProvider):
             (base_url, key), lambda: AsyncAnthropic(api_key=key, base_url=base_url, max_retries=0)
         )
 
+    def prompt_cache(self) -> bool:
+        """Whether requests mark their stable prefix with ``cache_control`` (``options.promptCache``)."""
+        value = self.settings.options.get(PROMPT_CACHE_OPTION, True)
+        if not isinstance(value, bool):
+            raise ConfigurationError(
+                f"providers.anthropic.options.{PROMPT_CACHE_OPTION} must be true or false", provider=PROVIDER
+            )
+        return value
+
     def request_params(self, prompt: str, options: ClaifOptions) -> dict[str, Any]:
-        """The body of the Messages API request for ``prompt``."""
+        """The body of the Messages API request: the earlier turns of ``options.history``, then ``prompt``."""
+        cache = self.prompt_cache()
         params: dict[str, Any] = {
             "model": options.model or DEFAULT_MODEL,
             "max_tokens": options.max_tokens or DEFAULT_MAX_TOKENS,
-            "messages": [{"role": "user", "content": prompt}],
+            "messages": conversation_messages(options.history, prompt, cache=cache),
             "stream": True,
         }
         if options.system_prompt:
-            params["system"] = options.system_prompt
+            params["system"] = system_blocks(options.system_prompt, cache=cache)
         if options.temperature is not None:
             # The SDK no longer takes `temperature` as an argument; send it in the body for models that accept it.
             params["extra_body"] = {"temperature": options.temperature}
@@ -130,11 +144,7 @@ class AnthropicProvider(HttpApiProvider):
                     if event.type == "message_start":
                         model = event.message.model or model
                         message_id = event.message.id
-                        usage = Usage(
-                            input_tokens=event.message.usage.input_tokens or 0,
-                            output_tokens=event.message.usage.output_tokens or 0,
-                            cache_read_tokens=event.message.usage.cache_read_input_tokens or 0,
-                        )
+                        usage = usage_from(event.message.usage)
                     elif event.type == "content_block_delta" and event.delta.type == "text_delta":
                         if event.delta.text:
                             pieces.append(event.delta.text)
@@ -142,9 +152,7 @@ class AnthropicProvider(HttpApiProvider):
                     elif event.type == "message_delta":
                         stop_reason = event.delta.stop_reason or stop_reason
                         # message_delta usage counts are cumulative for the whole message.
-                        usage = usage.model_copy(update={"output_tokens": event.usage.output_tokens})
-                        if event.usage.input_tokens is not None:
-                            usage = usage.model_copy(update={"input_tokens": event.usage.input_tokens})
+                        usage = usage_from(event.usage, usage)
                     elif event.type == "message_stop":
                         finished = True
         except TimeoutError:

@@ -32,10 +32,12 @@ from claif_lsp.sdk import (
     TextDelta,
     Usage,
     child_environment,
+    conversation_prompt,
     explicit_api_key,
     find_executable,
     home_dir,
     refuse_unsafe_arg,
+    resumable_session,
 )
 
 if TYPE_CHECKING:
@@ -64,7 +66,13 @@ UNSAFE_FLAGS = {
     "disallowed-tools": "would change the list of tools that may never run (Edit, Write, Bash, ...)",
 }
 """Claude Code flags that decide what the agent may do; this provider sets them itself."""
+_NO_SESSION = re.compile(r"No conversation found with session ID", re.IGNORECASE)
+"""What Claude Code says when ``--resume`` names a session it does not have (its ``result`` line's ``errors``)."""
 _AUTH_TEXT = re.compile(r"invalid api key|/login|not logged in|authenticat|oauth token|\b40[13]\b", re.IGNORECASE)
+
+
+class SessionGone(Exception):
+    """Claude Code no longer has the session a later turn asked to resume."""
 
 
 def retry_note(data: Mapping[str, Any]) -> str:
@@ -100,12 +108,15 @@ def parse_extra_args(args: list[str]) -> dict[str, str | None]:
 
 
 def usage_from_result(raw: dict[str, Any] | None) -> Usage:
-    """Usage from a ``result`` line's Anthropic-style usage dict."""
+    """Usage from a ``result`` line's Anthropic-style usage dict, whose ``input_tokens`` leaves out the cache's."""
     raw = raw or {}
+    read = int(raw.get("cache_read_input_tokens") or 0)
+    written = int(raw.get("cache_creation_input_tokens") or 0)
     return Usage(
-        input_tokens=int(raw.get("input_tokens") or 0),
+        input_tokens=int(raw.get("input_tokens") or 0) + read + written,
         output_tokens=int(raw.get("output_tokens") or 0),
-        cache_read_tokens=int(raw.get("cache_read_input_tokens") or 0),
+        cache_read_tokens=read,
+        cache_write_tokens=written,
     )
 
 
@@ -211,8 +222,8 @@ class ClaudeCodeProvider(AgentCliProvider):
             )
         return super().login_status(exe, environ)
 
-    def agent_options(self, cli: str, options: ClaifOptions) -> ClaudeAgentOptions:
-        """The SDK options for one read-only query."""
+    def agent_options(self, cli: str, options: ClaifOptions, resume: str | None = None) -> ClaudeAgentOptions:
+        """The SDK options for one read-only query, continuing Claude Code's session ``resume`` when given."""
         from claude_agent_sdk import ClaudeAgentOptions
 
         extra = self.extra_args(options.extra_args)
@@ -221,6 +232,7 @@ class ClaudeCodeProvider(AgentCliProvider):
             cwd=options.workspace_root,
             model=options.model,
             permission_mode="plan",
+            resume=resume,
             allowed_tools=list(READ_ONLY_TOOLS),
             disallowed_tools=list(WRITING_TOOLS),
             include_partial_messages=True,
@@ -239,8 +251,25 @@ class ClaudeCodeProvider(AgentCliProvider):
         )
 
     async def query(self, prompt: str, options: ClaifOptions | None = None) -> AsyncIterator[StreamEvent]:
-        """Stream Claude Code's answer; the final Message carries the result text and usage."""
+        """Stream Claude Code's answer; the final Message carries the result text, usage and the session id.
+
+        A later turn resumes Claude Code's own session (``options.resume``) with just the new prompt; without
+        one, or when Claude Code no longer has it, the earlier turns are sent again as one prompt.
+        """
         options = self.resolve_options(options)
+        resume = resumable_session(options)
+        if resume is not None:
+            try:
+                async for event in self._turn(prompt, options, resume):
+                    yield event
+                return
+            except SessionGone:
+                logger.info("{}: session {} is gone; sending the conversation again", self.name, resume)
+        async for event in self._turn(conversation_prompt(options.history, prompt), options, None):
+            yield event
+
+    async def _turn(self, prompt: str, options: ClaifOptions, resume: str | None) -> AsyncIterator[StreamEvent]:
+        """One run of Claude Code; SessionGone when ``resume`` names a session it does not have."""
         cli = self.require_executable()
         try:
             from claude_agent_sdk import AssistantMessage, ClaudeSDKError, ResultMessage, SystemMessage, TextBlock
@@ -253,7 +282,7 @@ class ClaudeCodeProvider(AgentCliProvider):
                 f"claude-agent-sdk is not installed ({exc}); install claif-claude-code", provider=self.name
             ) from exc
 
-        agent_options = self.agent_options(cli, options)
+        agent_options = self.agent_options(cli, options, resume)
         transport = ProcessGroupTransport(
             cli, agent_options, provider=self.name, environ=self.environ, timeout=options.timeout
         )
@@ -301,6 +330,8 @@ class ClaudeCodeProvider(AgentCliProvider):
                     streamed = False
                 elif isinstance(message, ResultMessage):
                     if message.is_error:
+                        if resume is not None and any(_NO_SESSION.search(e) for e in message.errors or []):
+                            raise SessionGone(resume)
                         status = getattr(message, "api_error_status", None)
                         raise self._result_error(message.result or message.subtype, auth_error, status)
                     yield Message(
@@ -317,7 +348,7 @@ class ClaudeCodeProvider(AgentCliProvider):
                     )
                     return
             raise ProviderRuntimeError(transport.process.failure_message("ended without a result"), provider=self.name)
-        except ClaifError:
+        except (ClaifError, SessionGone):
             raise
         except ClaudeSDKError as exc:
             raise ProviderRuntimeError(f"Claude Code failed: {exc}", provider=self.name) from exc

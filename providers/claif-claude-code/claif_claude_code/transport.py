@@ -42,6 +42,8 @@ def build_command(cli_path: str, options: ClaudeAgentOptions) -> list[str]:
         cmd += ["--model", options.model]
     if options.permission_mode:
         cmd += ["--permission-mode", options.permission_mode]
+    if options.resume:
+        cmd.append(f"--resume={options.resume}")  # one token: the value stays bound to its flag
     if options.include_partial_messages:
         cmd.append("--include-partial-messages")
     if options.setting_sources is not None:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from loguru import logger
+
 from claif_lsp.sdk import (
     AgentCliProvider,
     AgentProcess,
@@ -31,11 +33,13 @@ from claif_lsp.sdk import (
     TextDelta,
     Usage,
     child_environment,
+    conversation_prompt,
     explicit_api_key,
     flag_uses,
     home_dir,
     parse_json_line,
     refuse_unsafe_arg,
+    resumable_session,
 )
 
 if sys.version_info >= (3, 11):
@@ -54,6 +58,8 @@ GATEWAY_PROVIDER = "claif"
 GATEWAY_KEY_ENV = "CLAIF_CODEX_API_KEY"
 """Where an ``apiKeyCommand`` key goes for that provider."""
 BUILTIN_KEYLESS = ("ollama", "lmstudio", "oss")
+_NO_THREAD = re.compile(r"no rollout found for thread id|thread/resume failed", re.IGNORECASE)
+"""What ``codex exec resume`` writes to stderr (exit 1) for a thread it does not have."""
 _RATE_TEXT = re.compile(r"\b429\b|rate limit|too many requests|usage limit", re.IGNORECASE)
 UNSAFE_SWITCHES = ("--dangerously-bypass-approvals-and-sandbox", "--yolo", "--full-auto")
 UNSAFE_VALUE_FLAGS = ("-s", "--sandbox", "-a", "--ask-for-approval")
@@ -71,6 +77,10 @@ def unsafe_extra_arg(args: list[str]) -> tuple[str, str] | None:
         if _UNSAFE_CONFIG_KEY.search(value.partition("=")[0].strip().strip("\"'")):
             return arg, "would override sandbox_mode or approval_policy"
     return None
+
+
+class SessionGone(Exception):
+    """Codex has no thread with the id a later turn asked to resume."""
 
 
 @dataclass(frozen=True)
@@ -177,19 +187,41 @@ class CodexProvider(AgentCliProvider):
         return ProviderStatus(state=ProviderState.READY, reason=f"using {exe}{via}")
 
     def command(self, exe: str, options: ClaifOptions) -> list[str]:
-        """``codex exec`` in a read-only sandbox, reading the prompt from stdin."""
+        """``codex exec`` in a read-only sandbox, reading the prompt from stdin; ``exec … resume <id> -`` to
+        continue the thread ``options.resume``."""
         self.check_extra_args(options.extra_args)
         argv = [exe, "exec", "--json", "-s", "read-only", "--skip-git-repo-check"]
         if options.workspace_root is not None:
             argv += ["-C", str(options.workspace_root)]
         if options.model:
             argv += ["-m", options.model]
-        argv += [*self.gateway_args(), *self.settings.extra_args, *options.extra_args, "-"]
-        return argv
+        argv += [*self.gateway_args(), *self.settings.extra_args, *options.extra_args]
+        resume = resumable_session(options)
+        # The exec options come before the subcommand: resume takes fewer of them (no -s, no -C) itself.
+        return [*argv, "resume", resume, "-"] if resume else [*argv, "-"]
 
     async def query(self, prompt: str, options: ClaifOptions | None = None) -> AsyncIterator[StreamEvent]:
-        """Stream the agent's messages; the final Message is the last agent_message, with the turn's usage."""
+        """Stream the agent's messages; the final Message is the last agent_message, with the turn's usage and
+        the thread id (``metadata["session_id"]``).
+
+        A later turn resumes Codex's thread (``options.resume``) with just the new prompt; without one, or when
+        Codex no longer has it, the earlier turns are sent again as one prompt.
+        """
         options = self.resolve_options(options)
+        if resumable_session(options) is not None:
+            try:
+                # The thread holds the system prompt from its first turn; only the new prompt goes.
+                async for event in self._turn(prompt, options.model_copy(update={"system_prompt": None})):
+                    yield event
+                return
+            except SessionGone:
+                logger.info("{}: thread {} is gone; sending the conversation again", self.name, options.resume)
+        fresh = options.model_copy(update={"resume": None})
+        async for event in self._turn(conversation_prompt(options.history, prompt), fresh):
+            yield event
+
+    async def _turn(self, prompt: str, options: ClaifOptions) -> AsyncIterator[StreamEvent]:
+        """One run of ``codex exec``; SessionGone when the thread to resume does not exist."""
         async with self.run(prompt, options) as process:
             shown: dict[str, str] = {}
             """Text of each agent_message item already streamed."""
@@ -224,6 +256,8 @@ class CodexProvider(AgentCliProvider):
                     if _RETRY_AUTH.match(last_error):
                         raise self._error(last_error.partition("(")[2].rstrip(")") or last_error, process)
             code = await process.wait()
+            if code != 0 and options.resume and _NO_THREAD.search(process.stderr_tail):
+                raise SessionGone(options.resume)
             if failure is not None or code != 0:
                 raise self._error(failure or last_error, process)
             if usage is None:
@@ -234,7 +268,7 @@ class CodexProvider(AgentCliProvider):
                 role=Role.ASSISTANT,
                 content=answer or "",
                 usage=usage,
-                metadata={"model": options.model, "thread_id": thread_id},
+                metadata={"model": options.model, "thread_id": thread_id, "session_id": thread_id},
             )
 
     @staticmethod

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import anyio
@@ -55,6 +55,18 @@ def _retry_after(exc: Any) -> float | None:
     response = getattr(exc, "response", None)
     headers = getattr(response, "headers", None)
     return parse_retry_after(headers, milliseconds=False, http_date=False) if headers is not None else None
+
+
+def conversation_contents(history: Sequence[Message], prompt: str) -> str | list[dict[str, Any]]:
+    """The earlier turns (answers as role ``model``), oldest first and unchanged, then ``prompt``; just ``prompt``
+    without history."""
+    if not history:
+        return prompt
+    contents: list[dict[str, Any]] = [
+        {"role": "model" if m.role is Role.ASSISTANT else "user", "parts": [{"text": m.text}]} for m in history
+    ]
+    contents.append({"role": "user", "parts": [{"text": prompt}]})
+    return contents
 
 
 class GeminiApiProvider(BaseProvider):
@@ -124,7 +136,9 @@ class GeminiApiProvider(BaseProvider):
         stream: Any = None
         try:
             with deadline.scope():
-                stream = await client.aio.models.generate_content_stream(model=model, contents=prompt, config=config)
+                stream = await client.aio.models.generate_content_stream(
+                    model=model, contents=conversation_contents(options.history, prompt), config=config
+                )
             while (chunk := await deadline.next(stream)) is not None:
                 feedback = getattr(chunk, "prompt_feedback", None)
                 if feedback is not None and getattr(feedback, "block_reason", None):

@@ -11,6 +11,8 @@ import re
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
+from loguru import logger
+
 from claif_lsp.sdk import (
     AgentCliProvider,
     AgentProcess,
@@ -27,11 +29,13 @@ from claif_lsp.sdk import (
     TextDelta,
     Usage,
     child_environment,
+    conversation_prompt,
     explicit_api_key,
     flag_uses,
     home_dir,
     parse_json_line,
     refuse_unsafe_arg,
+    resumable_session,
     strip_ansi,
 )
 
@@ -62,6 +66,8 @@ EXIT_CODES = {
     130: "was cancelled",
 }
 """Gemini CLI exit codes (41, authentication, and 55, an untrusted folder, are handled on their own)."""
+_NO_SESSION = re.compile(r"Error resuming session")
+"""What Gemini CLI writes to stderr (exit 42) when ``--resume`` names a session it does not have."""
 _API_AUTH_ERROR = re.compile(r'"code":\s*40[13]\b|UNAUTHENTICATED|PERMISSION_DENIED|API key not valid', re.IGNORECASE)
 UNSAFE_FLAGS = ("--approval-mode", "--approvalMode", "--yolo", "--allowed-tools", "--allowedTools")
 """Flags (in yargs' kebab and camel spellings) that set what runs without approval; the approval mode is ours."""
@@ -79,6 +85,10 @@ def unsafe_extra_arg(args: list[str]) -> str | None:
         if not arg.startswith("--") and _SHORT_CLUSTER_WITH_Y.match(arg):
             return arg
     return None
+
+
+class SessionGone(Exception):
+    """Gemini CLI has no session with the id a later turn asked to resume."""
 
 
 class GeminiCliProvider(AgentCliProvider):
@@ -193,11 +203,33 @@ class GeminiCliProvider(AgentCliProvider):
             argv.append("--skip-trust")
         if options.model:
             argv += ["-m", options.model]
+        resume = resumable_session(options)
+        if resume:
+            argv.append(f"--resume={resume}")  # one token: the value stays bound to its flag
         return [*argv, *self.settings.extra_args, *options.extra_args]
 
     async def query(self, prompt: str, options: ClaifOptions | None = None) -> AsyncIterator[StreamEvent]:
-        """Stream the assistant's deltas; the final Message holds the last turn's text and the token stats."""
+        """Stream the assistant's deltas; the final Message holds the last turn's text, the token stats and the
+        session id.
+
+        A later turn resumes Gemini CLI's session (``options.resume``) with just the new prompt; without one, or
+        when Gemini CLI no longer has it, the earlier turns are sent again as one prompt.
+        """
         options = self.resolve_options(options)
+        if resumable_session(options) is not None:
+            try:
+                # The session holds the system prompt from its first turn; only the new prompt goes.
+                async for event in self._turn(prompt, options.model_copy(update={"system_prompt": None})):
+                    yield event
+                return
+            except SessionGone:
+                logger.info("{}: session {} is gone; sending the conversation again", self.name, options.resume)
+        fresh = options.model_copy(update={"resume": None})
+        async for event in self._turn(conversation_prompt(options.history, prompt), fresh):
+            yield event
+
+    async def _turn(self, prompt: str, options: ClaifOptions) -> AsyncIterator[StreamEvent]:
+        """One headless run; SessionGone when the session to resume does not exist."""
         # With stdin not a terminal and no --prompt, gemini runs headless and reads stdin to its end.
         async with self.run(prompt, options) as process:
             everything: list[str] = []
@@ -228,6 +260,8 @@ class GeminiCliProvider(AgentCliProvider):
                 elif kind == "result":
                     result = event
             code = await process.wait()
+            if code == 42 and options.resume and _NO_SESSION.search(process.stderr_tail):
+                raise SessionGone(options.resume)
             if code != 0:
                 raise self._exit_error(code, result, error_message, process)
             if result is None:

@@ -116,10 +116,17 @@ class OpenAIProvider(HttpApiProvider):
         return "max_completion_tokens" if host == "api.openai.com" else "max_tokens"
 
     def request_params(self, prompt: str, options: ClaifOptions, base_url: str) -> dict[str, Any]:
-        """The body of the Chat Completions request for ``prompt``."""
+        """The body of the Chat Completions request: the earlier turns of ``options.history``, then ``prompt``.
+
+        The earlier turns go unchanged and in order, so servers that cache prompt prefixes (OpenAI does so by
+        itself, vLLM and llama.cpp with prefix caching) serve them from the cache.
+        """
         messages: list[dict[str, str]] = []
         if options.system_prompt:
             messages.append({"role": "system", "content": options.system_prompt})
+        for message in options.history:
+            role = "assistant" if message.role is Role.ASSISTANT else "user"
+            messages.append({"role": role, "content": message.text})
         messages.append({"role": "user", "content": prompt})
         params: dict[str, Any] = {
             "model": options.model or DEFAULT_MODEL,

@@ -58,24 +58,29 @@ class ReplayProvider(BaseProvider):
             return ProviderStatus(state=ProviderState.ERROR, reason=f"transcript {path} does not exist")
         return ProviderStatus(state=ProviderState.READY, reason=f"replaying {path}")
 
-    def pick(self, entries: list[TranscriptEntry], served: set[int], prompt: str, action: str | None) -> int:
-        """Index of the entry answering ``prompt``: exact prompt, then substring, then the next in order."""
+    def pick(
+        self, entries: list[TranscriptEntry], served: set[int], prompt: str, action: str | None, turn: int = 1
+    ) -> int:
+        """Index of the entry answering ``prompt`` on ``turn``: exact prompt, then substring, then the next in
+        order; at each step an entry naming this turn before one naming none."""
 
         def fits(entry: TranscriptEntry) -> bool:
-            return entry.action is None or action is None or entry.action == action
+            return (entry.action is None or action is None or entry.action == action) and entry.turn in (None, turn)
 
-        candidates = [i for i, e in enumerate(entries) if fits(e)]
+        fitting = [i for i, e in enumerate(entries) if fits(e)]
+        groups = ([i for i in fitting if entries[i].turn == turn], [i for i in fitting if entries[i].turn is None])
         for test in (
             lambda e: e.prompt is not None and e.prompt == prompt,
             lambda e: e.match is not None and e.match in prompt,
             lambda e: e.prompt is None and e.match is None,
         ):
-            hits = [i for i in candidates if test(entries[i])]
-            unused = [i for i in hits if i not in served]
+            hits = [[i for i in group if test(entries[i])] for group in groups]
+            unused = [i for group in hits for i in group if i not in served]
             if unused:
                 return unused[0]
-            if hits:  # everything that fits was served already: replay the last one again
-                return hits[-1]
+            replayed = hits[0] or hits[1]
+            if replayed:  # everything that fits was served already: replay the last one again
+                return replayed[-1]
         raise ProviderRuntimeError(
             f"no transcript entry answers this {action or 'request'}; record one with the 'record' setting",
             provider=self.name,
@@ -89,7 +94,7 @@ class ReplayProvider(BaseProvider):
             raise ConfigurationError(NO_TRANSCRIPT, provider=self.name)
         entries = await anyio.to_thread.run_sync(load_transcript, path)
         served = self._served.setdefault(path, set())
-        index = self.pick(entries, served, prompt, options.action)
+        index = self.pick(entries, served, prompt, options.action, len(options.history) // 2 + 1)
         served.add(index)
         entry = entries[index]
         pieces = entry.pieces()

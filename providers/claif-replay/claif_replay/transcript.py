@@ -2,13 +2,16 @@
 
 One JSON object per line::
 
-    {"action": "ask", "prompt": "...", "match": "substring", "answer": "...",
+    {"action": "ask", "prompt": "...", "match": "substring", "turn": 2, "answer": "...",
      "chunks": ["...", "..."], "delayMs": 20, "usage": {"input_tokens": 10, "output_tokens": 5},
      "error": "message", "errorAfterChunks": 1, "provider": "anthropic", "model": "..."}
 
 ``answer`` (or ``chunks``, streamed piece by piece) is what the model said. ``prompt`` matches a prompt
-exactly, ``match`` as a substring; entries with neither are served in order. ``error`` makes the entry
-fail after ``errorAfterChunks`` chunks, for rehearsing failures.
+exactly, ``match`` as a substring; entries with neither are served in order. ``turn`` (1-based) answers only
+that turn of a conversation: 1 for an ask, 2 for the first refine, retry or repair after it, and so on
+(``len(history) // 2 + 1``), so a transcript can answer a refine differently from the ask; an entry with a
+``turn`` is preferred to one without for that turn. ``error`` makes the entry fail after ``errorAfterChunks``
+chunks, for rehearsing failures.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class TranscriptEntry(BaseModel):
     action: str | None = None
     prompt: str | None = None
     match: str | None = None
+    turn: int | None = Field(default=None, ge=1)
     answer: str | None = None
     chunks: list[str] | None = None
     delay_ms: float = Field(default=0, alias="delayMs")

@@ -11,6 +11,8 @@ Environment variables (all optional):
   child process (a sleeper in the same process group) so tests can prove the whole group is killed.
 - ``FAKE_CLI_RECORD_FILE``: the fake writes a JSON object with its argv, cwd, stdin and selected
   environment variables there, so tests can check what the provider ran.
+- Sessions: each run keeps its session id in ``$HOME/.fake-<cli>-sessions/`` as the real CLIs keep theirs under
+  HOME; resuming an id not kept there fails the way the real CLI does.
 """
 
 from __future__ import annotations
@@ -133,3 +135,20 @@ def exit_code_scenario() -> int | None:
     if name.startswith("exit:"):
         return int(name.split(":", 1)[1])
     return None
+
+
+def sessions_dir(cli: str) -> str:
+    """Where the fake ``cli`` keeps the ids of its sessions (under HOME, as the real CLIs do)."""
+    return os.path.join(os.environ.get("HOME", ""), f".fake-{cli}-sessions")
+
+
+def remember_session(cli: str, session: str) -> None:
+    """Keep ``session`` so a later run can resume it."""
+    os.makedirs(sessions_dir(cli), exist_ok=True)
+    with open(os.path.join(sessions_dir(cli), session), "a", encoding="utf-8"):
+        pass
+
+
+def has_session(cli: str, session: str) -> bool:
+    """Whether an earlier run kept ``session``."""
+    return os.path.isfile(os.path.join(sessions_dir(cli), session))
