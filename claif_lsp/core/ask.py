@@ -38,6 +38,7 @@ from claif_lsp.context import (
 )
 from claif_lsp.core.errors import InvalidRequest, RequestFailed
 from claif_lsp.core.files import snapshot_reader
+from claif_lsp.core.fix_again import FixRecord, SeenDiagnostic
 from claif_lsp.core.instructions import find_comment_instruction, with_comment_removed
 from claif_lsp.core.ports import Editor, Progress, ProgressStarter, Providers
 from claif_lsp.core.repair import as_unplaced, nothing_placed, repair_progress, repair_prompt
@@ -45,7 +46,7 @@ from claif_lsp.core.review import Review
 from claif_lsp.core.sessions import Session, Turn
 from claif_lsp.edit_policy import drop_never_sent
 from claif_lsp.errors import ClaifError, PatchError, ProviderRuntimeError, ProviderTimeoutError
-from claif_lsp.patches import PartialResolution, parse_answer, resolve_partial
+from claif_lsp.patches import PartialResolution, ResolvedPatch, parse_answer, resolve_partial
 from claif_lsp.prompts import Prompt, build_prompt, is_explain
 from claif_lsp.protocol import models as wire
 from claif_lsp.recording import record_exchange
@@ -464,6 +465,7 @@ class Ask:
             for message, repaired in repairs:
                 if session is not None:
                     session.add_turn(_repair_turn(message, repaired))
+            fix = _fix_record(resolved, target, request)
             proposal = await review.publish(
                 resolved,
                 provider=item.provider,
@@ -473,6 +475,8 @@ class Ask:
                 session=session,
                 unplaced=[as_unplaced(u) for u in placement.unplaced],
             )
+            if fix is not None:
+                self.state.fixes.keep(proposal.id, fix)
             if refusals:
                 proposal.answer = None  # it wrote into a file it may not touch: none of that is shown
             proposals.append(proposal.id)
@@ -611,3 +615,18 @@ def _repair_turn(message: str, answer: Answer) -> Turn:
         provider_session=answer.session_id,
         feedback=message,
     )
+
+
+def _fix_record(resolved: ResolvedPatch, target: _Target, request: AskRequest) -> FixRecord | None:
+    """What a ``fix`` is about, taken before the proposal is presented (auto approval applies it at once)."""
+    if request.action != "fix" or not request.diagnostics or target.path is None:
+        return None
+    about = request.diagnostics[0]
+    diagnostic = SeenDiagnostic(
+        message=about.message,
+        start_line=about.start_line,
+        end_line=about.end_line,
+        source=about.source,
+        code=about.code,
+    )
+    return FixRecord.of(resolved, target.root, target.path, target.document.text, diagnostic)
