@@ -538,6 +538,9 @@ class Ask:
                 )
                 break
             history.append(Message(role=Role.USER, content=message))
+            if not repairs and answer.provider in self.cache_keys:
+                # The cached first answer needs a repair each time it is served: the next ask goes afresh.
+                ResponseCache(target.settings.cache).drop(self.cache_keys[answer.provider])
             repairs.append((message, repaired))
             answer, placement, refusals = repaired, repaired_placement, repaired_refusals
         if placement is not None and not placement.resolved.files:
