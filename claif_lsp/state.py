@@ -51,6 +51,7 @@ class ServerState:
     """Asks in flight by request id, for `claif.cancel`."""
     restored: bool = False
     """Set once the sessions kept by an earlier server were taken back (or there were none to take)."""
+    _kept_sessions: bool | None = None
 
     @property
     def proposals(self) -> ProposalStore:
@@ -85,8 +86,18 @@ class ServerState:
         return self._fixes is not None and self._fixes.has(path)
 
     def proposals_touching(self, path: Path) -> bool:
-        """True when a proposal of this session touches the file at ``path`` (False before any was made)."""
-        return self._proposals is not None and bool(self._proposals.touching(path))
+        """True when a proposal touches the file at ``path``; before any was made or restored, True only when an
+        earlier server kept sessions for this workspace (so the first look at a file restores them)."""
+        if self._proposals is None:
+            if self.restored or not self.workspace_roots:
+                return False
+            if self._kept_sessions is None:
+                # Deferred like the other imports here; it loads only platformdirs and hashlib.
+                from claif_lsp.session_folders import has_kept_sessions
+
+                self._kept_sessions = has_kept_sessions(self.workspace_roots)
+            return self._kept_sessions
+        return bool(self._proposals.touching(path))
 
     async def wait_for_settings(self, timeout: float = 10.0) -> None:
         """Wait (bounded) until the client's settings have been pulled once."""

@@ -2,7 +2,8 @@
 
 The steps, in order: wait for the settings, refuse what may not be read or sent, gather the context, build the
 prompt, begin progress, ask every provider at once (the cache, the stream, the record setting), then turn each
-answer into a proposal that :class:`~claif_lsp.core.review.Review` presents, or show the explanation.
+answer into a proposal that :class:`~claif_lsp.core.review.Review` presents, each the first turn of a session of
+its own (:mod:`claif_lsp.core.sessions`), or show the explanation.
 
 Cancelling the task running :meth:`Ask.run` stops it at whichever ``await`` it is in: the provider's stream is
 closed (which kills its subprocess group or closes its HTTP connection), progress ends with ``cancelled`` and

@@ -577,9 +577,6 @@ class ProposalStore:
             self._next = max(self._next, int(number) + 1)
         return True
 
-    def __iter__(self) -> Iterator[Proposal]:
-        return iter(list(self._proposals.values()))
-
     def get(self, proposal_id: str) -> Proposal:
         """The proposal with this id; PatchError naming it when there is none."""
         try:

@@ -73,8 +73,8 @@ class Conversation(Ask):
         session = self.state.sessions.get(proposal.session) if proposal.session else None
         if session is None:
             raise InvalidRequest(
-                f"proposal {proposal.id} ({proposal.title}) has no conversation to continue: "
-                "only a model's answer can be refined or retried, not a pasted patch"
+                f"proposal {proposal.id} ({proposal.title}) has no conversation to continue: only a model's answer "
+                "can be refined or retried, not a pasted patch or one whose session was dropped"
             )
         if proposal.ids_in(HunkState.APPLYING):
             raise RequestFailed(f"Claif: an edit of {proposal.title} is being applied; wait for the editor's answer")
@@ -181,7 +181,8 @@ class Conversation(Ask):
         if name not in self.providers.names():
             raise InvalidRequest(f"provider {name!r} of {proposal.title} is not installed any more")
         display = self.providers.display_name(name)
-        self.progress = progress = await self.starter.begin("Claif", f"{display}: {kind} {proposal.title}")
+        begin = f"{display}: {kind} {proposal.id} (revision {proposal.revision + 1})"
+        self.progress = progress = await self.starter.begin("Claif", begin)
         [item] = await self._ask_providers(
             [name], prompt, target, proposal.action, progress, history=history, resume=resume, cache=cache
         )

@@ -10,7 +10,6 @@ cannot be read, is not a session, or belongs to another folder is skipped with a
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import tempfile
@@ -18,18 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from loguru import logger
-from platformdirs import user_state_dir
 
 from claif_lsp.core.sessions import Session, session_from_json, session_to_json
+from claif_lsp.session_folders import sessions_directory, workspace_folder
 from claif_lsp.settings import SessionSettings
 
 FORMAT = 1
 DROPPED_ANSWER = "(this answer's text was dropped to keep the session under maxSessionBytes)"
-
-
-def default_sessions_directory() -> Path:
-    """Where every workspace's sessions are kept."""
-    return Path(user_state_dir("claif-lsp")) / "sessions"
 
 
 def _encode(payload: dict[str, Any]) -> bytes:
@@ -40,11 +34,11 @@ class SessionFiles:
     """The session files under ``base``, a folder per workspace root."""
 
     def __init__(self, base: Path | None = None) -> None:
-        self.base = base if base is not None else default_sessions_directory()
+        self.base = base if base is not None else sessions_directory()
 
     def folder_for(self, root: str) -> Path:
-        """The folder of one workspace's sessions (named by a hash of the root, which stays private)."""
-        return self.base / hashlib.sha256(root.encode("utf-8")).hexdigest()[:16]
+        """The folder of one workspace's sessions."""
+        return workspace_folder(self.base, root)
 
     def _path(self, session: Session) -> Path:
         return self.folder_for(session.root) / f"{session.id}.json"

@@ -22,6 +22,10 @@ def iso_utc(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def _holds(root: Path, path: Path) -> bool:
+    return path == root or root in path.parents
+
+
 class Sessions:
     """The conversations of this server (and those kept for its workspace folders)."""
 
@@ -31,21 +35,10 @@ class Sessions:
         restore_kept(state, editor.documents)
 
     def list(self, uri: str | None = None) -> wire.SessionsResult:
-        """Every session newest first; with ``uri``, those about that document or inside that folder."""
-        found = [s for s in self.state.sessions if uri is None or self._about(s, uri)]
+        """Every session newest first; with ``uri``, those of the workspace folder holding it."""
+        path = self.editor.documents.path_for(uri) if uri else None
+        found = [s for s in self.state.sessions if uri is None or (path is not None and _holds(Path(s.root), path))]
         return wire.SessionsResult(sessions=[self.summary(s) for s in found])
-
-    def _about(self, session: Session, uri: str) -> bool:
-        if session.uri == uri:
-            return True
-        path = self.editor.documents.path_for(uri)
-        if path is None:
-            return False
-        root = Path(session.root)
-        if path == root:
-            return True
-        proposal = self._proposal(session)
-        return proposal is not None and any(root / f.path == path for f in proposal.patch.files)
 
     def _proposal(self, session: Session) -> Proposal | None:
         try:

@@ -187,6 +187,14 @@ async def test_a_pending_proposal_survives_a_restart(
     try:
         text = scenario.SAMPLE.replace("return math.pi * r * r", "return math.pi * r**2") if changed else None
         second.open_document(uri, text or scenario.SAMPLE)
+        await scenario.command(second, "claif.settings", {})  # lenses never wait; let the settings land
+        lenses = await second.text_document_code_lens_async(
+            types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
+        commands = [(lens.command.title, list(lens.command.arguments or [])) for lens in lenses or [] if lens.command]
+        assert ("Accept", [{"proposal": proposal_id, "hunks": [f"{proposal_id}-h2"]}]) in commands, (
+            "the first look at the file restores its proposals"
+        )
         shown = await scenario.command(second, "claif.proposal", {"proposal": proposal_id})
         assert shown["restored"] is True and shown["revision"] == 1
         accepted = await scenario.command(second, "claif.accept", {"proposal": proposal_id})
@@ -254,8 +262,10 @@ async def test_sessions_are_listed_with_their_usage_and_can_be_dropped(client: E
     assert session["usage"] == {"inputTokens": 1200, "outputTokens": 30, "cacheReadTokens": 1000, "cacheWriteTokens": 0}
     assert session["created"].endswith("Z") and session["updated"] >= session["created"]
     assert (await scenario.command(client, "claif.sessions", {}))["sessions"] == [session]
-    other = (workspace / "other.py").as_uri()
-    assert (await scenario.command(client, "claif.sessions", {"uri": other}))["sessions"] == []
+    inside = (workspace / "other.py").as_uri()
+    assert (await scenario.command(client, "claif.sessions", {"uri": inside}))["sessions"] == [session]
+    outside = (workspace.parent / "elsewhere.py").as_uri()
+    assert (await scenario.command(client, "claif.sessions", {"uri": outside}))["sessions"] == []
 
     dropped = await scenario.command(client, "claif.dropSession", {"session": session["id"]})
 

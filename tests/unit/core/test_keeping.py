@@ -12,8 +12,9 @@ from loguru import logger
 
 from claif_lsp.core.proposals import HunkState, ProposalState
 from claif_lsp.core.refine import Conversation, FollowUpRequest
-from claif_lsp.core.session_files import DROPPED_ANSWER, SessionFiles, default_sessions_directory
+from claif_lsp.core.session_files import DROPPED_ANSWER, SessionFiles
 from claif_lsp.core.sessions import Session, Turn
+from claif_lsp.session_folders import sessions_directory
 from claif_lsp.settings import SessionSettings
 from claif_lsp.state import ServerState
 from tests.unit.core.conftest import TEXT, World, codex_patch
@@ -36,7 +37,7 @@ async def test_sessions_live_in_the_users_state_directory(world: World, tmp_path
     world.answer({"answer": codex_patch(3)})
     await world.ask().run(world.request())
 
-    assert default_sessions_directory() == tmp_path / "state" / "claif-lsp" / "sessions"
+    assert sessions_directory() == tmp_path / "state" / "claif-lsp" / "sessions"
     [kept] = files_of(world)
     assert kept.name == "s1.json" and kept.is_relative_to(tmp_path / "state")
     assert not any(world.root.rglob("*.json")), "nothing is written into the workspace"

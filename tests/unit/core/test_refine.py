@@ -47,6 +47,7 @@ async def test_refine_keeps_the_accepted_hunk_and_replaces_the_pending_ones(worl
     assert dict(proposal.hunk_states) == {"p1-h1": HunkState.ACCEPTED, "p1-h3": HunkState.PENDING}
     assert proposal.state is ProposalState.PARTIAL
     assert proposal.usage is not None and proposal.usage.input_tokens == 120
+    assert world.progress.begun == ["Replay: refine p1 (revision 2)"]
     assert world.progress.ended[-1].startswith("revision 2: 1 hunk in 1 file, 125 tokens, ")
     assert world.editor.user.changes[-1] == ("p1", "partial")
 

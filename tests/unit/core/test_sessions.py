@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from claif_lsp.core.proposals import ProposalState
-from claif_lsp.types import Role
+from claif_lsp.core.sessions import Session, Turn
+from claif_lsp.streaming import collect_answer
+from claif_lsp.types import Message, Role, StreamEvent, TextDelta
 from tests.unit.core.conftest import World, codex_patch
 
 
@@ -45,3 +49,19 @@ async def test_decisions_are_recorded_in_the_session(world: World) -> None:
         ("rejected", ["p1-h2"], 1),
     ]
     assert world.state.proposals.get("p1").state is ProposalState.ACCEPTED
+
+
+async def test_the_providers_own_session_id_comes_from_its_final_message() -> None:
+    async def events() -> AsyncIterator[StreamEvent]:
+        yield TextDelta(text="hi")
+        yield Message(role=Role.ASSISTANT, content="hi", metadata={"session_id": "abc-1", "model": "m"})
+
+    answer = await collect_answer("agent", events())
+
+    assert answer.session_id == "abc-1" and answer.text == "hi"
+    session = Session(id="s1", root="/", uri="file:///a", provider="agent", action="ask", title="t", system="s")
+    session.add_turn(Turn(kind="ask", prompt="p", answer="a", provider_session=answer.session_id))
+    session.add_turn(Turn(kind="refine", prompt="q", answer="b"))
+    assert session.provider_session() == "abc-1", "the latest turn that reported one"
+    session.add_turn(Turn(kind="retry", prompt="p", answer="c"))
+    assert session.provider_session() is None and len(session.history()) == 2, "a retry starts afresh"
