@@ -475,11 +475,10 @@ class Ask:
                 root=target.root,
                 session=session,
                 unplaced=[as_unplaced(u) for u in placement.unplaced],
+                show_answer=not refusals,
             )
             if fix is not None:
                 self.state.fixes.keep(proposal.id, fix)
-            if refusals:
-                proposal.answer = None  # it wrote into a file it may not touch: none of that is shown
             proposals.append(proposal.id)
             files += len(resolved.files)
             hunks += sum(len(f.hunks) for f in resolved.files)

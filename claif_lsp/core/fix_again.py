@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from claif_lsp.core.proposals import HunkState, ProposalStore
+from claif_lsp.core.proposals import HunkState, ProposalState, ProposalStore
 from claif_lsp.core.sessions import SessionStore
 from claif_lsp.errors import PatchError
 from claif_lsp.patches import ResolvedPatch
@@ -151,8 +151,8 @@ class FixTracker:
                 proposal = proposals.get(record.proposal)
             except PatchError:
                 continue
-            if not proposal.ids_in(HunkState.ACCEPTED):
-                continue
+            if proposal.state is ProposalState.DISCARDED or not proposal.ids_in(HunkState.ACCEPTED):
+                continue  # not accepted yet, or its conversation was dropped
             session = sessions.of_proposal(record.proposal) if sessions is not None else None
             done = 1 + (sum(t.kind == "fix" for t in session.turns) if session is not None else 0)
             if done >= limit:

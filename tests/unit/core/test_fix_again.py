@@ -96,3 +96,10 @@ def test_regions_follow_a_line_diff() -> None:
     assert move_regions(old, ["a", "d", "e"], [(1, 3)]) == [(1, 1)]
     # A region after the change keeps its lines.
     assert move_regions(old, ["a", "b", "c", "d", "e", "f"], [(3, 5)]) == [(3, 5)]
+
+
+def test_nothing_is_offered_once_the_conversation_was_dropped() -> None:
+    tracker, proposals, proposal = fixed()
+    accept_all(proposal)
+    proposal.discard("its session was dropped")
+    assert tracker.offers(PATH, FIXED, [at(4)], proposals, None, 3) == []
