@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from claif_lsp.configuration import LoadedSettings
+    from claif_lsp.core.fix_again import FixTracker
     from claif_lsp.core.proposals import ProposalStore
     from claif_lsp.core.sessions import SessionStore
     from claif_lsp.settings import Settings
@@ -43,6 +44,7 @@ class ServerState:
     background: set[asyncio.Task[Any]] = field(default_factory=set)
     _proposals: ProposalStore | None = None
     _sessions: SessionStore | None = None
+    _fixes: FixTracker | None = None
     settings_ready: asyncio.Event = field(default_factory=asyncio.Event)
     """Set once the client's settings were pulled (or could not be), so asks never run on defaults."""
     running: dict[str, RunningAsk] = field(default_factory=dict)
@@ -69,6 +71,19 @@ class ServerState:
 
             self._sessions = SessionStore(SessionFiles())
         return self._sessions
+
+    @property
+    def fixes(self) -> FixTracker:
+        """The accepted fixes that may be tried again (the tracker loads the core, so only on first use)."""
+        if self._fixes is None:
+            from claif_lsp.core.fix_again import FixTracker
+
+            self._fixes = FixTracker()
+        return self._fixes
+
+    def fixes_in(self, path: Path) -> bool:
+        """True when a fix was proposed for the file at ``path`` (False before any was)."""
+        return self._fixes is not None and self._fixes.has(path)
 
     def proposals_touching(self, path: Path) -> bool:
         """True when a proposal touches the file at ``path``; before any was made or restored, True only when an

@@ -40,6 +40,7 @@ from claif_lsp.context import (
 from claif_lsp.core.answer_stream import AnswerStream
 from claif_lsp.core.errors import InvalidRequest, RequestFailed
 from claif_lsp.core.files import snapshot_reader
+from claif_lsp.core.fix_again import FixRecord, SeenDiagnostic
 from claif_lsp.core.instructions import find_comment_instruction, with_comment_removed
 from claif_lsp.core.ports import Editor, Progress, ProgressStarter, Providers
 from claif_lsp.core.repair import as_unplaced, nothing_placed, repair_progress, repair_prompt
@@ -47,7 +48,7 @@ from claif_lsp.core.review import Review
 from claif_lsp.core.sessions import Session, Turn
 from claif_lsp.edit_policy import drop_never_sent
 from claif_lsp.errors import ClaifError, PatchError, ProviderRuntimeError, ProviderTimeoutError
-from claif_lsp.patches import PartialResolution, parse_answer, resolve_partial
+from claif_lsp.patches import PartialResolution, ResolvedPatch, parse_answer, resolve_partial
 from claif_lsp.prompts import Prompt, build_prompt, is_explain
 from claif_lsp.protocol import models as wire
 from claif_lsp.recording import record_exchange
@@ -475,6 +476,7 @@ class Ask:
             for message, repaired in repairs:
                 if session is not None:
                     session.add_turn(_repair_turn(message, repaired))
+            fix = _fix_record(resolved, target, request)
             proposal = await review.publish(
                 resolved,
                 provider=item.provider,
@@ -483,9 +485,10 @@ class Ask:
                 root=target.root,
                 session=session,
                 unplaced=[as_unplaced(u) for u in placement.unplaced],
+                show_answer=not refusals,
             )
-            if refusals:
-                proposal.answer = None  # it wrote into a file it may not touch: none of that is shown
+            if fix is not None:
+                self.state.fixes.keep(proposal.id, fix)
             proposals.append(proposal.id)
             files += len(resolved.files)
             hunks += sum(len(f.hunks) for f in resolved.files)
@@ -545,6 +548,9 @@ class Ask:
                 )
                 break
             history.append(Message(role=Role.USER, content=message))
+            if not repairs and answer.provider in self.cache_keys:
+                # The cached first answer needs a repair each time it is served: the next ask goes afresh.
+                ResponseCache(target.settings.cache).drop(self.cache_keys[answer.provider])
             repairs.append((message, repaired))
             answer, placement, refusals = repaired, repaired_placement, repaired_refusals
         if placement is not None and not placement.resolved.files:
@@ -624,3 +630,18 @@ def _repair_turn(message: str, answer: Answer) -> Turn:
         provider_session=answer.session_id,
         feedback=message,
     )
+
+
+def _fix_record(resolved: ResolvedPatch, target: _Target, request: AskRequest) -> FixRecord | None:
+    """What a ``fix`` is about, taken before the proposal is presented (auto approval applies it at once)."""
+    if request.action != "fix" or not request.diagnostics or target.path is None:
+        return None
+    about = request.diagnostics[0]
+    diagnostic = SeenDiagnostic(
+        message=about.message,
+        start_line=about.start_line,
+        end_line=about.end_line,
+        source=about.source,
+        code=about.code,
+    )
+    return FixRecord.of(resolved, target.root, target.path, target.document.text, diagnostic)

@@ -336,15 +336,17 @@ class Review:
         root: Path,
         session: Session | None = None,
         unplaced: Sequence[Unplaced] = (),
+        show_answer: bool = True,
     ) -> Proposal:
         """Keep a new proposal (the first revision of ``session``'s conversation) and present it as the approval
-        setting says; a partial answer (``unplaced`` hunks) is always left for review."""
+        setting says; a partial answer (``unplaced`` hunks) is always left for review. ``show_answer`` False: the
+        raw answer is not attached (it wrote into a file it may not touch)."""
         proposal = self.proposals.add(resolved, provider=provider, action=action, title=title, root=str(root))
         proposal.unplaced = list(unplaced)
         if session is not None:
             turn = session.turns[-1]
             proposal.session = session.id
-            proposal.answer = turn.answer
+            proposal.answer = turn.answer if show_answer else None
             proposal.usage = turn.usage if turn.usage.total_tokens else None
             proposal.cached = turn.cached
             session.proposal = proposal.id

@@ -7,6 +7,7 @@ model only runs when the editor executes the action's command (``claif.ask``), n
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +65,7 @@ def code_actions(ls: ClaifLanguageServer, params: types.CodeActionParams) -> lis
     actions.extend(_review_actions(ls, uri, params.range, only))
     if _refused(ls, uri, settings.context.exclude):
         return actions  # an ask there would be refused: nothing of a secret file leaves the machine
+    actions.extend(_fix_again_actions(ls, uri, params.context.diagnostics, only, settings.fix_attempts))
     rng = range_json(params.range)
     diagnostics = [_diagnostic_json(d) for d in params.context.diagnostics]
     base: dict[str, Any] = {"uri": uri, "range": rng}
@@ -184,11 +186,61 @@ def _review_actions(ls: ClaifLanguageServer, uri: str, rng: types.Range, only: l
         for verb, command in (("Accept", protocol.ACCEPT), ("Reject", protocol.REJECT)):
             title = menu_title(f"{verb} hunk {hunk.index} ({record.title})")
             actions.append(action(title, command, {"proposal": record.id, "hunks": [hunk.id]}))
+        # The server asks for the feedback itself (canned choices): a plain client has no input box.
+        title = menu_title(f"Refine… hunk {hunk.index} ({record.title})")
+        actions.append(action(title, protocol.REFINE, {"proposal": record.id, "hunks": [hunk.id]}))
         whole[record.id] = record.title
     # Once per proposal, however many of its hunks the range covers.
     for proposal_id, proposal_title in whole.items():
         for verb, command in (("Accept all of", protocol.ACCEPT), ("Reject all of", protocol.REJECT)):
             actions.append(action(menu_title(f"{verb} {proposal_title}"), command, {"proposal": proposal_id}))
+        actions.append(action(menu_title(f"Retry ({proposal_title})"), protocol.RETRY, {"proposal": proposal_id}))
+    return actions
+
+
+def _last_line(rng: types.Range) -> int:
+    """The last line a range covers (one ending at column 0 stops at the line before)."""
+    end = rng.end.line
+    return end - 1 if end > rng.start.line and rng.end.character == 0 else end
+
+
+def _fix_again_actions(
+    ls: ClaifLanguageServer, uri: str, diagnostics: Sequence[types.Diagnostic], only: list[str], limit: int
+) -> list[types.CodeAction]:
+    """The "Fix again (2/3): …" actions for the request diagnostics an accepted fix did not clear."""
+    if not diagnostics or not _wanted(only, KIND_REVIEW):
+        return []
+    fs_path = to_fs_path(uri)
+    doc = ls.workspace.text_documents.get(uri)
+    if not fs_path or doc is None or not ls.state.fixes_in(Path(fs_path)):
+        return []
+    # Deferred: the core loads with the first proposal (fixes_in is False before one), never at start-up.
+    from claif_lsp.core.fix_again import SeenDiagnostic
+
+    seen = [
+        SeenDiagnostic(
+            message=d.message,
+            start_line=d.range.start.line,
+            end_line=_last_line(d.range),
+            source=d.source,
+            code=d.code,
+        )
+        for d in diagnostics
+    ]
+    offers = ls.state.fixes.offers(Path(fs_path), doc.source, seen, ls.state.proposals, ls.state.sessions, limit)
+    actions = []
+    for offer in offers:
+        diagnostic = diagnostics[offer.diagnostic]
+        message = " ".join(diagnostic.message.split())
+        title = menu_title(f"Fix again ({offer.attempt}/{offer.limit}): {message[:80]}")
+        argument = {"proposal": offer.proposal, "diagnostic": _diagnostic_json(diagnostic)}
+        fix = types.CodeAction(
+            title=title,
+            kind=KIND_REVIEW,
+            diagnostics=[diagnostic],
+            command=types.Command(title=title, command=protocol.REFINE, arguments=[argument]),
+        )
+        actions.append(fix)
     return actions
 
 

@@ -104,10 +104,13 @@ async def test_accept_all_and_reject_all_are_listed_once_for_a_range_over_both_h
     assert review_titles(actions) == [
         "Claif: Accept hunk 1 (Replay: tidy up)",
         "Claif: Reject hunk 1 (Replay: tidy up)",
+        "Claif: Refine… hunk 1 (Replay: tidy up)",
         "Claif: Accept hunk 2 (Replay: tidy up)",
         "Claif: Reject hunk 2 (Replay: tidy up)",
+        "Claif: Refine… hunk 2 (Replay: tidy up)",
         "Claif: Accept all of Replay: tidy up",
         "Claif: Reject all of Replay: tidy up",
+        "Claif: Retry (Replay: tidy up)",
     ]
     whole = next(a for a in actions if a.title == "Claif: Accept all of Replay: tidy up")
     assert whole.command is not None and list(whole.command.arguments or []) == [{"proposal": proposal_id}]

@@ -141,3 +141,29 @@ class TestNothingPlaces:
         with pytest.raises(JsonRpcException, match=r"Failed to find expected lines in app.py \(hunk 1"):
             await scenario.ask(client, uri, instruction="tidy")
         assert "repairing: hunks 1, 2 of app.py did not apply" in progress_messages(client)
+
+
+class TestCache:
+    @pytest.fixture
+    def lsp_settings(self, workspace: Path) -> dict[str, Any]:
+        recorded = workspace.parent / "recorded.jsonl"
+        settings = scenario.replay_settings(transcript(workspace, REPAIRED), record=str(recorded))
+        settings["cache"] = {"enabled": True}
+        return settings
+
+    @pytest.fixture
+    def lsp_env(self, tmp_path: Path) -> dict[str, str]:
+        return {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+
+    async def test_an_answer_that_needed_repair_is_not_replayed_from_the_cache(
+        self, client: EditorClient, workspace: Path
+    ) -> None:
+        uri = open_sample(client, workspace)
+        for _ in range(2):
+            [proposal_id] = (await scenario.ask(client, uri, instruction="tidy"))["proposals"]
+            proposal = await scenario.command(client, "claif.proposal", {"proposal": proposal_id})
+            assert proposal["cached"] is False and proposal["partial"] is None
+        assert progress_messages(client).count("repairing: hunk 2 of app.py did not apply") == 2
+        # What reached the provider (a cache hit is not recorded): both asks' first turns and both repairs.
+        recorded = (workspace.parent / "recorded.jsonl").read_text(encoding="utf-8").splitlines()
+        assert len(recorded) == 4
