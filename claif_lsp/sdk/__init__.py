@@ -31,9 +31,9 @@ Conversations
     assistant messages, oldest first) and ``prompt`` the new one. An API provider sends them as messages, in
     that order and unchanged, so the provider's prompt cache serves the shared prefix; a CLI with sessions of
     its own reports its session id in the final message's ``metadata["session_id"]`` and resumes
-    ``options.resume`` when it is set (:func:`resumable_session` checks the id before it goes on a command line;
-    when the CLI no longer has that session, it starts afresh with the rebuilt prompt); any other provider sends
-    :func:`conversation_prompt` (history, prompt).
+    ``options.resume`` when it is set: :func:`resume_or_resend` runs one turn function either way (resuming
+    with the new prompt only, or, without a usable session id or after the turn raised :class:`SessionGone`,
+    with the rebuilt prompt); any other provider sends :func:`conversation_prompt` (history, prompt).
     Report cache reads and writes in :class:`Usage` (``cache_read_tokens``, ``cache_write_tokens``, both
     counted within ``input_tokens``).
 
@@ -83,7 +83,7 @@ from claif_lsp.process import (
 )
 from claif_lsp.provider import BaseProvider
 from claif_lsp.sdk.agent_cli import AgentCliProvider, with_system_prompt
-from claif_lsp.sdk.conversation import conversation_prompt, resumable_session
+from claif_lsp.sdk.conversation import SessionGone, conversation_prompt, resumable_session, resume_or_resend
 from claif_lsp.sdk.http_api import Deadline, HttpApiProvider, ReusedClient, module_installed
 from claif_lsp.settings import ProviderSettings
 from claif_lsp.streaming import Answer, collect_answer
@@ -128,6 +128,7 @@ __all__ = [
     "RateLimitError",
     "ReusedClient",
     "Role",
+    "SessionGone",
     "StreamEvent",
     "TextBlock",
     "TextDelta",
@@ -151,6 +152,7 @@ __all__ = [
     "parse_retry_after",
     "refuse_unsafe_arg",
     "resumable_session",
+    "resume_or_resend",
     "scrub",
     "status_error",
     "strip_ansi",

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 
-from claif_lsp.types import ClaifOptions, Message, Role
+from loguru import logger
+
+from claif_lsp.types import ClaifOptions, Message, Role, StreamEvent
 
 SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,199}")
 
@@ -32,3 +34,24 @@ def resumable_session(options: ClaifOptions) -> str | None:
     if session and SESSION_ID.fullmatch(session):
         return session
     return None
+
+
+class SessionGone(Exception):
+    """The CLI no longer has the session a later turn asked to resume (raise it before yielding anything)."""
+
+
+async def resume_or_resend(
+    provider: str, prompt: str, options: ClaifOptions, turn: Callable[[str, ClaifOptions], AsyncIterator[StreamEvent]]
+) -> AsyncIterator[StreamEvent]:
+    """A turn of a CLI that keeps sessions: resume ``options.resume`` with only ``prompt``; without a usable
+    session id, or when ``turn`` raises :class:`SessionGone`, send the whole conversation as one prompt."""
+    resume = resumable_session(options)
+    if resume is not None:
+        try:
+            async for event in turn(prompt, options):
+                yield event
+            return
+        except SessionGone:
+            logger.info("{}: session {} is gone; sending the conversation again", provider, resume)
+    async for event in turn(conversation_prompt(options.history, prompt), options.model_copy(update={"resume": None})):
+        yield event

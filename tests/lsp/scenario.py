@@ -96,3 +96,19 @@ async def code_actions(
         context=types.CodeActionContext(diagnostics=diagnostics or []),
     )
     return await client.text_document_code_action_async(params) or []
+
+
+REFINED = """*** Begin Patch
+*** Update File: app.py
+@@ def total(values):
+-    s = 0
+-    for v in values:
+-        s = s + v
+-    return s
++    return sum(values, start=0)
+*** End Patch
+"""
+"""A second turn's answer: the refined loop, for conversations."""
+EXPECTED_REFINED = EXPECTED_FIRST.replace(
+    "    s = 0\n    for v in values:\n        s = s + v\n    return s\n", "    return sum(values, start=0)\n"
+)

@@ -18,19 +18,6 @@ from tests.lsp import scenario
 from tests.lsp.editor_client import EditorClient
 
 FAKE_AGENT = Path(__file__).resolve().parents[1] / "fakes" / "acp_agent.py"
-REFINED = """*** Begin Patch
-*** Update File: app.py
-@@ def total(values):
--    s = 0
--    for v in values:
--        s = s + v
--    return s
-+    return sum(values, start=0)
-*** End Patch
-"""
-EXPECTED_REFINED = scenario.EXPECTED_FIRST.replace(
-    "    s = 0\n    for v in values:\n        s = s + v\n    return s\n", "    return sum(values, start=0)\n"
-)
 FEEDBACK = "use sum with a start"
 EPHEMERAL = {"type": "ephemeral"}
 
@@ -60,9 +47,9 @@ async def ask_accept_one_refine(client: EditorClient, workspace: Path, before_re
     assert second["revision"] == 2
     hunks = second["files"][0]["hunks"]
     assert [h["state"] for h in hunks] == ["accepted", "pending"] and hunks[0]["id"] == hunk_one
-    assert second["files"][0]["proposedText"] == EXPECTED_REFINED
+    assert second["files"][0]["proposedText"] == scenario.EXPECTED_REFINED
     accepted = await scenario.command(client, "claif.accept", {"proposal": proposal_id})
-    assert accepted["applied"] is True and client.documents[uri].text == EXPECTED_REFINED
+    assert accepted["applied"] is True and client.documents[uri].text == scenario.EXPECTED_REFINED
     return proposal_id
 
 
@@ -74,7 +61,7 @@ def text_of(content: Any) -> str:
 class TestHttpProviders:
     @pytest.fixture(params=["openai", "anthropic"])
     def http(self, request: pytest.FixtureRequest) -> Iterator[tuple[str, Any]]:
-        replies = (Reply(chunks=scenario.pieces(scenario.PATCH)), Reply(chunks=scenario.pieces(REFINED)))
+        replies = (Reply(chunks=scenario.pieces(scenario.PATCH)), Reply(chunks=scenario.pieces(scenario.REFINED)))
         server = OpenAIServer(*replies) if request.param == "openai" else AnthropicServer(*replies)
         with server:
             yield str(request.param), server
@@ -155,7 +142,7 @@ class TestAgentCliProviders:
     async def test_the_refine_resumes_the_clis_session_with_only_the_new_prompt(
         self, client: EditorClient, workspace: Path, agent: str, answer_file: Path, tmp_path: Path
     ) -> None:
-        await ask_accept_one_refine(client, workspace, lambda: answer_file.write_text(REFINED))
+        await ask_accept_one_refine(client, workspace, lambda: answer_file.write_text(scenario.REFINED))
 
         ran = json.loads((tmp_path / "record.json").read_text())  # the refine's run
         argv = ran["argv"]
@@ -197,7 +184,7 @@ class TestAcpAgent:
         self, client: EditorClient, workspace: Path, script_file: Path, tmp_path: Path
     ) -> None:
         def refine_script() -> None:
-            self.write_script(script_file, tmp_path, EXPECTED_REFINED)
+            self.write_script(script_file, tmp_path, scenario.EXPECTED_REFINED)
 
         await ask_accept_one_refine(client, workspace, refine_script)
 
@@ -210,7 +197,7 @@ class TestAcpAgent:
 class TestAnthropicPromptCache:
     @pytest.fixture
     def server(self) -> Iterator[AnthropicServer]:
-        replies = (Reply(chunks=scenario.pieces(scenario.PATCH)), Reply(chunks=scenario.pieces(REFINED)))
+        replies = (Reply(chunks=scenario.pieces(scenario.PATCH)), Reply(chunks=scenario.pieces(scenario.REFINED)))
         with AnthropicServer(*replies) as server:
             server.prompt_cache.min_tokens = 1  # the sample is far below the API's minimum; cache it anyway
             yield server

@@ -17,19 +17,6 @@ from tests.lsp import scenario
 from tests.lsp.conftest import start_client
 from tests.lsp.editor_client import EditorClient
 
-REFINED = """*** Begin Patch
-*** Update File: app.py
-@@ def total(values):
--    s = 0
--    for v in values:
--        s = s + v
--    return s
-+    return sum(values, start=0)
-*** End Patch
-"""
-EXPECTED_REFINED = scenario.EXPECTED_FIRST.replace(
-    "    s = 0\n    for v in values:\n        s = s + v\n    return s\n", "    return sum(values, start=0)\n"
-)
 USAGE = {"input_tokens": 1200, "output_tokens": 30, "cache_read_tokens": 1000}
 
 
@@ -40,8 +27,8 @@ def transcript(workspace: Path) -> Path:
         workspace.parent / "transcript.jsonl",
         [
             {"action": "ask", "answer": scenario.PATCH, "usage": USAGE},
-            {"match": "use sum with a start", "answer": REFINED},
-            {"match": "Make it simpler", "answer": REFINED},
+            {"match": "use sum with a start", "answer": scenario.REFINED},
+            {"match": "Make it simpler", "answer": scenario.REFINED},
             {"match": "slow refine", "chunks": ["*** Begin Patch\n"] + ["# more\n"] * 200, "delayMs": 100},
         ],
     )
@@ -84,16 +71,16 @@ async def test_refine_keeps_the_accepted_hunk_and_replaces_the_rest(client: Edit
 
     assert refined == {"proposals": [proposal_id], "errors": []}
     second = await scenario.command(client, "claif.proposal", {"proposal": proposal_id})
-    assert second["revision"] == 2 and second["answer"] == REFINED and second["state"] == "partial"
+    assert second["revision"] == 2 and second["answer"] == scenario.REFINED and second["state"] == "partial"
     hunks = second["files"][0]["hunks"]
     assert [(h["id"], h["state"]) for h in hunks] == [(hunk_one, "accepted"), (f"{proposal_id}-h3", "pending")]
-    assert second["files"][0]["proposedText"] == EXPECTED_REFINED
+    assert second["files"][0]["proposedText"] == scenario.EXPECTED_REFINED
     assert progress_ends(client)[-1].startswith("revision 2: 1 hunk in 1 file, ")
 
     accepted = await scenario.command(client, "claif.accept", {"proposal": proposal_id})
 
     assert accepted["applied"] is True and accepted["accepted"] == [f"{proposal_id}-h3"]
-    assert client.documents[uri].text == EXPECTED_REFINED
+    assert client.documents[uri].text == scenario.EXPECTED_REFINED
     assert accepted["proposal"]["state"] == "accepted"
 
 
@@ -107,12 +94,12 @@ async def test_refine_without_feedback_asks_the_user(client: EditorClient, works
     [request] = client.message_requests
     assert "what should change" in request.message and "Make it simpler" in [a.title for a in request.actions or []]
     shown = await scenario.command(client, "claif.proposal", {"proposal": proposal_id})
-    assert shown["revision"] == 2 and shown["answer"] == REFINED
+    assert shown["revision"] == 2 and shown["answer"] == scenario.REFINED
 
 
 async def test_a_pasted_patch_or_unknown_proposal_cannot_be_refined(client: EditorClient, workspace: Path) -> None:
     open_sample(client, workspace)
-    pasted = await scenario.command(client, "claif.applyPatch", {"patch": REFINED})
+    pasted = await scenario.command(client, "claif.applyPatch", {"patch": scenario.REFINED})
     with pytest.raises(JsonRpcInvalidParams, match="has no conversation to continue"):
         await scenario.command(client, "claif.refine", {"proposal": pasted["proposals"][0], "feedback": "x"})
     with pytest.raises(JsonRpcInvalidParams, match="no proposal 'p42'"):
@@ -124,7 +111,7 @@ class TestTheCache:
     def lsp_settings(self, workspace: Path) -> dict[str, Any]:
         scenario.make_project(workspace)
         transcript = workspace.parent / "cached.jsonl"
-        scenario.write_transcript(transcript, [{"answer": scenario.PATCH}, {"answer": REFINED}])
+        scenario.write_transcript(transcript, [{"answer": scenario.PATCH}, {"answer": scenario.REFINED}])
         return {**scenario.replay_settings(transcript), "cache": {"enabled": True}}
 
     async def test_a_cached_answer_says_so(self, client: EditorClient, workspace: Path) -> None:
@@ -146,7 +133,7 @@ class TestTheCache:
         }
 
         shown = await scenario.command(client, "claif.proposal", {"proposal": proposal_id})
-        assert shown["revision"] == 2 and shown["answer"] == REFINED and shown["cached"] is False
+        assert shown["revision"] == 2 and shown["answer"] == scenario.REFINED and shown["cached"] is False
         assert shown["files"][0]["proposedText"] == scenario.SAMPLE.replace(
             "    s = 0\n    for v in values:\n        s = s + v\n    return s\n", "    return sum(values, start=0)\n"
         )
@@ -159,7 +146,7 @@ class TestTheCache:
         [again] = (await scenario.ask(client, uri, instruction="tidy up"))["proposals"]
 
         shown = await scenario.command(client, "claif.proposal", {"proposal": again})
-        assert shown["cached"] is False and shown["answer"] == REFINED
+        assert shown["cached"] is False and shown["answer"] == scenario.REFINED
 
 
 async def _restarted(editor: str, workspace: Path, transcript: Path) -> EditorClient:

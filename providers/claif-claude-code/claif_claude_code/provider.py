@@ -28,16 +28,17 @@ from claif_lsp.sdk import (
     ProviderStatus,
     RateLimitError,
     Role,
+    SessionGone,
     StreamEvent,
     TextDelta,
     Usage,
     child_environment,
-    conversation_prompt,
     explicit_api_key,
     find_executable,
     home_dir,
     refuse_unsafe_arg,
     resumable_session,
+    resume_or_resend,
 )
 
 if TYPE_CHECKING:
@@ -69,10 +70,6 @@ UNSAFE_FLAGS = {
 _NO_SESSION = re.compile(r"No conversation found with session ID", re.IGNORECASE)
 """What Claude Code says when ``--resume`` names a session it does not have (its ``result`` line's ``errors``)."""
 _AUTH_TEXT = re.compile(r"invalid api key|/login|not logged in|authenticat|oauth token|\b40[13]\b", re.IGNORECASE)
-
-
-class SessionGone(Exception):
-    """Claude Code no longer has the session a later turn asked to resume."""
 
 
 def retry_note(data: Mapping[str, Any]) -> str:
@@ -256,20 +253,12 @@ class ClaudeCodeProvider(AgentCliProvider):
         A later turn resumes Claude Code's own session (``options.resume``) with just the new prompt; without
         one, or when Claude Code no longer has it, the earlier turns are sent again as one prompt.
         """
-        options = self.resolve_options(options)
-        resume = resumable_session(options)
-        if resume is not None:
-            try:
-                async for event in self._turn(prompt, options, resume):
-                    yield event
-                return
-            except SessionGone:
-                logger.info("{}: session {} is gone; sending the conversation again", self.name, resume)
-        async for event in self._turn(conversation_prompt(options.history, prompt), options, None):
+        async for event in resume_or_resend(self.name, prompt, self.resolve_options(options), self._turn):
             yield event
 
-    async def _turn(self, prompt: str, options: ClaifOptions, resume: str | None) -> AsyncIterator[StreamEvent]:
-        """One run of Claude Code; SessionGone when ``resume`` names a session it does not have."""
+    async def _turn(self, prompt: str, options: ClaifOptions) -> AsyncIterator[StreamEvent]:
+        """One run of Claude Code; SessionGone when ``options.resume`` names a session it does not have."""
+        resume = resumable_session(options)
         cli = self.require_executable()
         try:
             from claude_agent_sdk import AssistantMessage, ClaudeSDKError, ResultMessage, SystemMessage, TextBlock

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from loguru import logger
-
 from claif_lsp.sdk import (
     AgentCliProvider,
     AgentProcess,
@@ -29,17 +27,18 @@ from claif_lsp.sdk import (
     ProviderStatus,
     RateLimitError,
     Role,
+    SessionGone,
     StreamEvent,
     TextDelta,
     Usage,
     child_environment,
-    conversation_prompt,
     explicit_api_key,
     flag_uses,
     home_dir,
     parse_json_line,
     refuse_unsafe_arg,
     resumable_session,
+    resume_or_resend,
 )
 
 if sys.version_info >= (3, 11):
@@ -77,10 +76,6 @@ def unsafe_extra_arg(args: list[str]) -> tuple[str, str] | None:
         if _UNSAFE_CONFIG_KEY.search(value.partition("=")[0].strip().strip("\"'")):
             return arg, "would override sandbox_mode or approval_policy"
     return None
-
-
-class SessionGone(Exception):
-    """Codex has no thread with the id a later turn asked to resume."""
 
 
 @dataclass(frozen=True)
@@ -207,21 +202,14 @@ class CodexProvider(AgentCliProvider):
         A later turn resumes Codex's thread (``options.resume``) with just the new prompt; without one, or when
         Codex no longer has it, the earlier turns are sent again as one prompt.
         """
-        options = self.resolve_options(options)
-        if resumable_session(options) is not None:
-            try:
-                # The thread holds the system prompt from its first turn; only the new prompt goes.
-                async for event in self._turn(prompt, options.model_copy(update={"system_prompt": None})):
-                    yield event
-                return
-            except SessionGone:
-                logger.info("{}: thread {} is gone; sending the conversation again", self.name, options.resume)
-        fresh = options.model_copy(update={"resume": None})
-        async for event in self._turn(conversation_prompt(options.history, prompt), fresh):
+        async for event in resume_or_resend(self.name, prompt, self.resolve_options(options), self._turn):
             yield event
 
     async def _turn(self, prompt: str, options: ClaifOptions) -> AsyncIterator[StreamEvent]:
         """One run of ``codex exec``; SessionGone when the thread to resume does not exist."""
+        if options.resume:
+            # The thread holds the system prompt from its first turn; only the new prompt goes.
+            options = options.model_copy(update={"system_prompt": None})
         async with self.run(prompt, options) as process:
             shown: dict[str, str] = {}
             """Text of each agent_message item already streamed."""

@@ -11,8 +11,6 @@ import re
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from loguru import logger
-
 from claif_lsp.sdk import (
     AgentCliProvider,
     AgentProcess,
@@ -25,17 +23,18 @@ from claif_lsp.sdk import (
     ProviderState,
     ProviderStatus,
     Role,
+    SessionGone,
     StreamEvent,
     TextDelta,
     Usage,
     child_environment,
-    conversation_prompt,
     explicit_api_key,
     flag_uses,
     home_dir,
     parse_json_line,
     refuse_unsafe_arg,
     resumable_session,
+    resume_or_resend,
     strip_ansi,
 )
 
@@ -85,10 +84,6 @@ def unsafe_extra_arg(args: list[str]) -> str | None:
         if not arg.startswith("--") and _SHORT_CLUSTER_WITH_Y.match(arg):
             return arg
     return None
-
-
-class SessionGone(Exception):
-    """Gemini CLI has no session with the id a later turn asked to resume."""
 
 
 class GeminiCliProvider(AgentCliProvider):
@@ -215,21 +210,14 @@ class GeminiCliProvider(AgentCliProvider):
         A later turn resumes Gemini CLI's session (``options.resume``) with just the new prompt; without one, or
         when Gemini CLI no longer has it, the earlier turns are sent again as one prompt.
         """
-        options = self.resolve_options(options)
-        if resumable_session(options) is not None:
-            try:
-                # The session holds the system prompt from its first turn; only the new prompt goes.
-                async for event in self._turn(prompt, options.model_copy(update={"system_prompt": None})):
-                    yield event
-                return
-            except SessionGone:
-                logger.info("{}: session {} is gone; sending the conversation again", self.name, options.resume)
-        fresh = options.model_copy(update={"resume": None})
-        async for event in self._turn(conversation_prompt(options.history, prompt), fresh):
+        async for event in resume_or_resend(self.name, prompt, self.resolve_options(options), self._turn):
             yield event
 
     async def _turn(self, prompt: str, options: ClaifOptions) -> AsyncIterator[StreamEvent]:
         """One headless run; SessionGone when the session to resume does not exist."""
+        if options.resume:
+            # The session holds the system prompt from its first turn; only the new prompt goes.
+            options = options.model_copy(update={"system_prompt": None})
         # With stdin not a terminal and no --prompt, gemini runs headless and reads stdin to its end.
         async with self.run(prompt, options) as process:
             everything: list[str] = []
