@@ -1,13 +1,15 @@
 """``claif-lsp demo``: start the real server as a subprocess and drive a whole session, offline.
 
 It plays the editor: opens a sample file, lists the code actions, asks the recorded replay provider for a
-change (streamed as progress), shows the proposal's diff, accepts one hunk, then the rest, and explains the
-code, printing what an editor would show at each step. No key, no network.
+change (streamed as progress), shows the proposal's diff, accepts one hunk, refines the rest with feedback (the
+next revision keeps the accepted hunk), accepts it, and explains the code, printing what an editor would show at
+each step. No key, no network; the sessions it makes are kept in the work folder, not your state directory.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import sys
 import tempfile
@@ -78,7 +80,7 @@ class DemoEditor(LanguageClient):
         def show_message(params: types.ShowMessageParams) -> None:
             print(f"  message: {params.message}")
 
-        for method in (types.WINDOW_LOG_MESSAGE, "claif/proposalsChanged"):
+        for method in (types.WINDOW_LOG_MESSAGE, "claif/proposalsChanged", "claif/answer"):
             self.feature(method)(lambda params: None)
 
         @self.feature(types.WORKSPACE_CONFIGURATION)
@@ -110,7 +112,9 @@ def _banner(text: str) -> None:
 async def drive(workdir: Path) -> int:
     """Run the scripted session in ``workdir`` (a copy of examples/demo)."""
     editor = DemoEditor()
-    await editor.start_io(sys.executable, "-m", "claif_lsp", "--log-level", "WARNING")
+    # The demo's sessions stay in its work folder, not the user's state directory.
+    env = {**os.environ, "XDG_STATE_HOME": str(workdir / ".state")}
+    await editor.start_io(sys.executable, "-m", "claif_lsp", "--log-level", "WARNING", env=env)
     settings = {
         "provider": "replay",
         "providers": {"replay": {"options": {"transcript": str(workdir / "transcript.jsonl")}}},
@@ -165,6 +169,12 @@ async def drive(workdir: Path) -> int:
     _banner(f"claif.accept hunk {hunks[0]['id']} only")
     await editor.command("claif.accept", {"proposal": proposal_id, "hunks": [hunks[0]["id"]]})
     print(editor.text)
+    feedback = "keep the start value of 0 explicit"
+    _banner(f"claif.refine: '{feedback}' (the next revision keeps hunk {hunks[0]['id']} accepted)")
+    await editor.command("claif.refine", {"proposal": proposal_id, "feedback": feedback})
+    revised = await editor.command("claif.proposal", {"proposal": proposal_id})
+    print(f"revision {revised['revision']}:")
+    print(revised["diff"])
     _banner("claif.accept the rest")
     done = await editor.command("claif.accept", {"proposal": proposal_id})
     print(editor.text)
@@ -177,7 +187,7 @@ async def drive(workdir: Path) -> int:
     await editor.shutdown_async(None)
     editor.exit(None)
     await editor.stop()
-    ok = done["proposal"]["state"] == "accepted" and "return sum(values)" in editor.text
+    ok = done["proposal"]["state"] == "accepted" and "return sum(values, start=0)" in editor.text
     print("demo finished: OK" if ok else "demo finished: UNEXPECTED RESULT")
     print(NEXT_STEPS)
     return 0 if ok else 1
