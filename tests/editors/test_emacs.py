@@ -255,9 +255,11 @@ def test_ask_review_accept_and_reject_through_lsp_mode(tmp_path: Path) -> None:
     assert "@@ -5,4 +5,4 @@\n-    s = 0\n" in r["review"], r["review"]
     assert '@@ -20,1 +20,1 @@\n-    return "Hello " + name\n' in r["review"], r["review"]
     assert [o[0] for o in r["overlays"]] == [5, 20], r["overlays"]
-    # `a` applied the first hunk into the buffer, `r` dropped the second; nothing asked a question.
+    # `a` applied the first hunk into the buffer; lsp-mode's own code action rejected the second, through the
+    # package (claif's message); nothing asked a question.
     assert r["accept_messages"][-1] == "claif: accepted 1 hunk", r["accept_messages"]
     assert r["after_accept"] == FIRST_HUNK_APPLIED
+    assert "Reject" in r["reject_title"], r["reject_title"]
     assert r["reject_messages"][-1] == "claif: rejected 1 hunk", r["reject_messages"]
     assert r["final"] == FIRST_HUNK_APPLIED and run.file.read_text() == SAMPLE
     assert r["overlays_final"] == [] and r["state_final"] == "accepted"

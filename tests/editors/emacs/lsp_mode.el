@@ -4,8 +4,9 @@
 ;; claif-lsp set up with lsp-mode (Debian's elpa-lsp-mode 8.0.0) by the README's lsp-mode block, which
 ;; CLAIFTEST_EMACS_INIT holds (only the provider and the server command are changed afterwards, as in
 ;; readme.el), so claif-lsp runs as lsp-mode's add-on client.  The user asks
-;; with their own instruction, reviews in *claif review*, accepts the first hunk with `a' and rejects the
-;; second with `r'.  Nothing may ask a question: any y-or-n-p answers no, which would fail.
+;; with their own instruction, reviews in *claif review*, accepts the first hunk with `a' there, and
+;; rejects the second from lsp-mode's own code actions at its line in the source.  Nothing may ask a
+;; question: any y-or-n-p answers no, which would fail.
 
 ;;; Code:
 
@@ -42,6 +43,13 @@
                                                             'initialized)
                                                  server)))))
 
+(defun claiftest-hunk-reject-p (action)
+  "Non-nil when the code ACTION lsp-mode got rejects one hunk."
+  (let* ((action (claif--lsp-mode-plist action))
+         (command (if (stringp (plist-get action :command)) action (plist-get action :command))))
+    (and (equal (plist-get command :command) "claif.reject")
+         (plist-get (aref (plist-get command :arguments) 0) :hunks))))
+
 (claiftest-run
  (lambda ()
    (load (getenv "CLAIFTEST_EMACS_INIT") nil t)
@@ -77,8 +85,13 @@
        (claiftest-put 'after_accept (claiftest-buffer-text source))
        (claiftest-wait "the review to follow" (lambda () (not (claiftest-hunk-shown-p review "p1-h1"))))
        (let ((before (length claiftest-messages)))
-         (with-current-buffer review (goto-char (claiftest-hunk-shown-p review "p1-h2")))
-         (claiftest-press "r" review)
+         (with-current-buffer source
+           (goto-char (point-min))
+           (search-forward "return \"Hello \"")
+           (let ((reject (seq-find #'claiftest-hunk-reject-p (lsp-code-actions-at-point))))
+             (unless reject (error "lsp-mode offers no Reject of the hunk"))
+             (claiftest-put 'reject_title (plist-get (claif--lsp-mode-plist reject) :title))
+             (lsp-execute-code-action reject)))
          (claiftest-wait "the reject's answer" (lambda () (member "claif: rejected 1 hunk" claiftest-messages)))
          (claiftest-put 'reject_messages (vconcat (claiftest-messages-since before))))
        (claiftest-wait "the review to empty" (lambda () (not (claiftest-hunk-shown-p review "p1-h2"))))
