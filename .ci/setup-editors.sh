@@ -39,10 +39,12 @@ else
   step "Debian packages present"
 fi
 
-# 1b. Emacs 28 and eglot 1.9 from Debian, for tests/editors/test_emacs.py (emacs -nw on a pty, the real server).
+# 1b. Emacs 28, eglot 1.9 and lsp-mode 8.0.0 from Debian, for tests/editors/test_emacs.py (emacs -nw on a pty,
+#     the real server); lsp-mode brings dash, f, ht, spinner, markdown-mode and lv.
 need_emacs=()
 command -v emacs >/dev/null 2>&1 || need_emacs+=(emacs-nox)
 compgen -G "/usr/share/emacs/site-lisp/elpa/eglot-*" >/dev/null || need_emacs+=(elpa-eglot)
+compgen -G "/usr/share/emacs/site-lisp/elpa/lsp-mode-*" >/dev/null || need_emacs+=(elpa-lsp-mode)
 if ((${#need_emacs[@]})); then
   if [[ -n ${SKIP_APT:-} ]]; then echo "missing Debian packages: ${need_emacs[*]} (SKIP_APT set)" >&2; exit 3; fi
   if [[ $(id -u) != 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
@@ -52,7 +54,7 @@ if ((${#need_emacs[@]})); then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_emacs[@]}" >/dev/null
 else
-  step "Emacs and eglot present"
+  step "Emacs, eglot and lsp-mode present"
 fi
 
 # 2. Node 24 from npm (the official tarball, headers included).

@@ -1,4 +1,4 @@
-;;; claif.el --- LLM asks, reviews and explanations through claif-lsp in eglot  -*- lexical-binding: t; -*-
+;;; claif.el --- LLM asks, reviews and explanations through claif-lsp in eglot or lsp-mode  -*- lexical-binding: t; -*-
 
 ;; Author: claif-lsp contributors
 ;; Version: 0.1.0
@@ -28,6 +28,10 @@
 ;;   a partial answer's review lists what could not be placed, and `w'
 ;;   there shows the model's raw answer.
 ;;
+;; The package talks to the server through a small transport (requests,
+;; notifications, the current server) with an eglot side here and an
+;; lsp-mode side in claif-lsp-mode.el; everything above it is shared.
+;;
 ;; Setup (see the README's "Emacs" section):
 ;;
 ;;   (add-to-list 'load-path "/path/to/claif-lsp/editors/emacs")
@@ -35,6 +39,9 @@
 ;;   (setq claif-provider "anthropic")
 ;;   (claif-eglot-register)
 ;;   (define-key eglot-mode-map (kbd "C-c a") claif-command-map)
+;;
+;; or, with lsp-mode, (require 'claif-lsp-mode) and (claif-lsp-mode-register)
+;; instead of `claif-eglot-register'.
 ;;
 ;; Settings that run programs, choose a secret or a server, or write files
 ;; (`claif-server-command', `claif-providers', `claif-record',
@@ -150,9 +157,9 @@ is ignored with a message, since a repository can set those."
   "The non-nil results of FUNCTION on the elements of SEQUENCE."
   (delq nil (seq-map function sequence)))
 
-;;;; The eglot server class and its registration
+;;;; What claif knows of a server, and the transport to it
 
-(defclass claif-eglot-server (eglot-lsp-server)
+(defclass claif-connection ()
   ((asks :initform nil :accessor claif--asks
          :documentation "The asks running, newest first (plists).")
    (proposals :initform (make-hash-table :test #'equal) :accessor claif--proposals
@@ -161,6 +168,30 @@ is ignored with a message, since a repository can set those."
           :documentation "Proposal ids, newest first.")
    (accepting :initform nil :accessor claif--accepting
               :documentation "Labels of the edits claif's own accepts are waiting for."))
+  :documentation "What claif knows of one claif-lsp server, whichever client talks to it.")
+
+(cl-defgeneric claif--request-async (server method params &key success-fn error-fn)
+  "Send the request METHOD (a string) with PARAMS to SERVER, with no timeout.
+SUCCESS-FN gets the result, ERROR-FN the error, both as plists.")
+
+(cl-defgeneric claif--request (server method params)
+  "Send the request METHOD with PARAMS to SERVER and return its result, a plist.")
+
+(cl-defgeneric claif--flush-changes (server)
+  "Send SERVER the edits of its buffers not sent yet.
+Clients send them when idle; an accept from the review buffer must not
+reach the server before the typing it is judged against.")
+
+(defvar claif--current-server-functions (list #'claif--eglot-current-server)
+  "Functions returning the claif connection of the current buffer, or nil.
+The first non-nil answer wins; claif-lsp-mode.el adds lsp-mode's.")
+
+(defvar claif--servers-functions (list #'claif--eglot-servers)
+  "Functions returning every live claif connection of one client.")
+
+;;;; The eglot side
+
+(defclass claif-eglot-server (eglot-lsp-server claif-connection) ()
   :documentation "An eglot connection to claif-lsp.")
 
 ;;;###autoload
@@ -179,27 +210,49 @@ is ignored with a message, since a repository can set those."
               (seq-remove (lambda (entry) (eq (cdr entry) #'claif-eglot-contact))
                           eglot-server-programs))))
 
-(defun claif--server ()
-  "The claif-lsp connection managing this buffer, or a `user-error'."
-  (let ((server (eglot-current-server)))
-    (unless (cl-typep server 'claif-eglot-server)
-      (user-error "No claif-lsp server manages this buffer (M-x eglot after `claif-eglot-register')"))
-    server))
+(defun claif--eglot-current-server ()
+  "The eglot connection to claif-lsp managing this buffer, or nil."
+  (let ((server (and (fboundp 'eglot-current-server) (eglot-current-server))))
+    (and (cl-typep server 'claif-eglot-server) server)))
 
-(defun claif--flush-changes (server)
-  "Send SERVER the edits of its buffers not sent yet.
-eglot sends them when idle; an accept from the review buffer must not
-reach the server before the typing it is judged against."
+(defun claif--eglot-servers ()
+  "Every eglot connection to claif-lsp."
+  (seq-filter (lambda (server) (cl-typep server 'claif-eglot-server))
+              (seq-uniq (apply #'append (hash-table-values eglot--servers-by-project)))))
+
+(defun claif--method-keyword (method)
+  "METHOD, a string, as the keyword jsonrpc.el names methods by."
+  (intern (concat ":" method)))
+
+(cl-defmethod claif--request-async ((server claif-eglot-server) method params &key success-fn error-fn)
+  "Send METHOD with PARAMS to the eglot SERVER.
+SUCCESS-FN or ERROR-FN get the answer."
+  (jsonrpc-async-request server (claif--method-keyword method) params
+                         :timeout nil :success-fn success-fn :error-fn error-fn))
+
+(cl-defmethod claif--request ((server claif-eglot-server) method params)
+  "Send METHOD with PARAMS to the eglot SERVER and return its result."
+  (jsonrpc-request server (claif--method-keyword method) params))
+
+(cl-defmethod claif--flush-changes ((server claif-eglot-server))
+  "Send the eglot SERVER the edits eglot has not sent yet."
   (dolist (buffer (eglot--managed-buffers server))
     (with-current-buffer buffer (eglot--signal-textDocument/didChange))))
 
+;;;; The transport, whichever the client
+
+(defun claif--server ()
+  "The claif-lsp connection managing this buffer, or a `user-error'."
+  (or (run-hook-with-args-until-success 'claif--current-server-functions)
+      (user-error "No claif-lsp server manages this buffer (M-x eglot or M-x lsp after registering claif)")))
+
 (defun claif--command (server command argument &rest callbacks)
   "Run COMMAND with ARGUMENT on SERVER asynchronously, with no timeout.
-CALLBACKS are `jsonrpc-async-request' keys (:success-fn, :error-fn)."
+CALLBACKS are the keys of `claif--request-async' (:success-fn, :error-fn)."
   (claif--flush-changes server)
-  (apply #'jsonrpc-async-request server :workspace/executeCommand
+  (apply #'claif--request-async server "workspace/executeCommand"
          `(:command ,command :arguments [,argument])
-         :timeout nil callbacks))
+         callbacks))
 
 (defun claif--error-fn (what)
   "An :error-fn that reports the failure of WHAT in the echo area."
@@ -217,8 +270,7 @@ CALLBACKS are `jsonrpc-async-request' keys (:success-fn, :error-fn)."
 
 (defun claif--all-asks ()
   "Every running ask of every claif server, newest first."
-  (seq-mapcat (lambda (server) (and (cl-typep server 'claif-eglot-server) (claif--asks server)))
-              (seq-uniq (apply #'append (hash-table-values eglot--servers-by-project)))))
+  (seq-mapcat #'claif--asks (seq-mapcat #'funcall claif--servers-functions)))
 
 (defun claif--mode-line-string ()
   "The mode line's text about running asks, empty without any."
@@ -242,6 +294,10 @@ CALLBACKS are `jsonrpc-async-request' keys (:success-fn, :error-fn)."
 (cl-defmethod eglot-handle-notification
   ((server claif-eglot-server) (_method (eql $/progress)) &key token value)
   "Show the progress VALUE of the ask whose token is TOKEN on SERVER."
+  (claif--on-progress server token value))
+
+(defun claif--on-progress (server token value)
+  "Show the progress VALUE of SERVER's ask whose token is TOKEN; nil if none."
   (when-let ((ask (claif--ask-by-token server token)))
     (let ((kind (plist-get value :kind)) (text (plist-get value :message)))
       (pcase kind
@@ -251,7 +307,8 @@ CALLBACKS are `jsonrpc-async-request' keys (:success-fn, :error-fn)."
                     ;; "≈12 tokens · 3.1 s · <last streamed line>": the line is raw model output.
                     (plist-put ask :status (string-join (seq-take (split-string text " · ") 2) " · "))))
         ("end" (plist-put ask :status text)))
-      (force-mode-line-update t))))
+      (force-mode-line-update t)
+      t)))
 
 ;;;; Asking
 
@@ -282,10 +339,9 @@ buffer's.  The ask gets a request id and a progress token, so
     (push ask (claif--asks server))
     (force-mode-line-update t)
     (claif--flush-changes server)
-    (jsonrpc-async-request
-     server :workspace/executeCommand
+    (claif--request-async
+     server "workspace/executeCommand"
      `(:command ,command :arguments [,(append argument (list :requestId id))] :workDoneToken ,token)
-     :timeout nil
      :success-fn (lambda (result) (claif--ask-finished server ask result))
      :error-fn (lambda (error) (claif--ask-failed server ask error)))
     (message "claif: %s (%s)... C-g does not stop it; M-x claif-cancel does"
@@ -392,8 +448,8 @@ eglot keeps the server's own; any other Flymake backend's is converted."
   (interactive)
   (let* ((server (claif--server))
          (range (claif--range))
-         (actions (jsonrpc-request server :textDocument/codeAction
-                                   `(:textDocument ,(eglot--TextDocumentIdentifier) :range ,range
+         (actions (claif--request server "textDocument/codeAction"
+                                  `(:textDocument ,(eglot--TextDocumentIdentifier) :range ,range
                                      :context (:diagnostics [] :triggerKind 1))))
          (choices (claif--ask-commands actions))
          (title (completing-read "claif action: " choices nil t))
@@ -470,10 +526,15 @@ without the focus follows its end; else point goes to the start."
 
 (cl-defmethod eglot-handle-notification
   ((server claif-eglot-server) (_method (eql claif/answer)) &key requestId token text done)
+  "Show SERVER's TEXT of an explanation so far.
+REQUESTID, TOKEN and DONE are as in `claif--on-answer'."
+  (claif--on-answer server requestId token text done))
+
+(defun claif--on-answer (server request-id token text done)
   "Show the TEXT of an explanation so far in the *claif* buffer.
-REQUESTID or TOKEN name the ask on SERVER; DONE marks the last update,
+REQUEST-ID or TOKEN name the ask on SERVER; DONE marks the last update,
 after which the ask's own result shows the whole answer."
-  (when-let ((ask (or (and requestId (claif--ask-by-id server requestId))
+  (when-let ((ask (or (and request-id (claif--ask-by-id server request-id))
                       (and token (claif--ask-by-token server token)))))
     (let ((buffer (claif--fill-answer text ask (not (eq done t)))))
       (unless (get-buffer-window buffer t)
@@ -553,14 +614,21 @@ after which the ask's own result shows the whole answer."
 (cl-defmethod eglot-handle-notification
   ((server claif-eglot-server) (_method (eql claif/proposalsChanged)) &key proposals)
   "Refresh the PROPOSALS that changed on SERVER."
+  (claif--on-proposals-changed server proposals))
+
+(defun claif--on-proposals-changed (server proposals)
+  "Refresh the PROPOSALS (a sequence of plists with an :id) that changed on SERVER."
   (seq-doseq (entry proposals)
     (claif--fetch-proposal server (plist-get entry :id))))
 
+(defun claif--draw-known-proposals (server)
+  "Mark the pending hunks of SERVER's known proposals in their buffers."
+  (maphash (lambda (_id proposal) (claif--draw-overlays proposal)) (claif--proposals server)))
+
 (defun claif--draw-on-open ()
   "Mark the pending hunks of known proposals in a newly managed buffer."
-  (let ((server (eglot-current-server)))
-    (when (and eglot--managed-mode (cl-typep server 'claif-eglot-server))
-      (maphash (lambda (_id proposal) (claif--draw-overlays proposal)) (claif--proposals server)))))
+  (when-let ((server (and eglot--managed-mode (claif--eglot-current-server))))
+    (claif--draw-known-proposals server)))
 
 (add-hook 'eglot-managed-mode-hook #'claif--draw-on-open)
 
@@ -614,22 +682,32 @@ whole proposal."
 eglot's code-action menu ends here: asks go asynchronously (eglot's own
 request gives up after 10 s) with a free instruction for \"Ask...\", and
 accepts and rejects answer in claif's words without a second question."
+  (unless (claif--execute server command arguments)
+    (cl-call-next-method)))
+
+(defun claif--execute (server command arguments)
+  "Run claif's COMMAND with ARGUMENTS (a vector) on SERVER as this package does.
+A client's code-action menu ends here.  Nil when COMMAND is not one of
+the commands the package runs itself."
   (let* ((name (format "%s" command))
          (argument (and (> (length arguments) 0) (copy-sequence (aref arguments 0))))
          (proposal (and (consp argument) (gethash (plist-get argument :proposal) (claif--proposals server)))))
     (cond ((equal name "claif.ask")
            (let ((argument (claif--with-instruction argument)))
-             (claif--send-ask argument (or (plist-get argument :instruction) (plist-get argument :action)) server)))
+             (claif--send-ask argument (or (plist-get argument :instruction) (plist-get argument :action)) server))
+           t)
           ((and proposal (member name '("claif.accept" "claif.reject")))
-           (claif--decide server proposal name (append (plist-get argument :hunks) nil)))
+           (claif--decide server proposal name (append (plist-get argument :hunks) nil))
+           t)
           ((and proposal (equal name "claif.refine"))
            ;; "Fix again" carries its diagnostic; "Refine..." wants the user's own words, not canned ones.
            (unless (or (plist-get argument :feedback) (plist-get argument :diagnostic))
              (setq argument (plist-put argument :feedback (claif--read-feedback proposal))))
-           (claif--send-ask argument (concat "refine: " (plist-get proposal :title)) server name))
+           (claif--send-ask argument (concat "refine: " (plist-get proposal :title)) server name)
+           t)
           ((and proposal (equal name "claif.retry"))
-           (claif--send-ask argument (concat "retry: " (plist-get proposal :title)) server name))
-          (t (cl-call-next-method)))))
+           (claif--send-ask argument (concat "retry: " (plist-get proposal :title)) server name)
+           t))))
 
 ;;;; Deciding from the source buffer
 

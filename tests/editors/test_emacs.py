@@ -176,7 +176,7 @@ def chunks(text: str, count: int) -> list[str]:
 def test_package_byte_compiles_and_passes_checkdoc() -> None:
     emacs = require_emacs()
     proc = subprocess.run(
-        [emacs, "--batch", "-Q", "-l", str(SCRIPTS / "lint.el"), str(PACKAGE / "claif.el")],
+        [emacs, "--batch", "-Q", "-l", str(SCRIPTS / "lint.el"), *map(str, sorted(PACKAGE.glob("*.el")))],
         capture_output=True,
         text=True,
         timeout=RUN_TIMEOUT,
@@ -230,6 +230,40 @@ def test_slow_ask_with_own_instruction_review_accept_and_reject(tmp_path: Path) 
     assert r["overlays_final"] == []
     assert r["state_final"] == "accepted"
     assert r["review_final"].endswith("Nothing left to review (accepted).\n"), r["review_final"]
+
+
+def test_ask_review_accept_and_reject_through_lsp_mode(tmp_path: Path) -> None:
+    if not any(ELPA.glob("lsp-mode-*")):
+        message = "lsp-mode not found (apt-get install -y elpa-lsp-mode, or .ci/setup-editors.sh)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    block = readme_emacs_block(1)
+    assert "(claif-lsp-mode-register)" in block and '"/path/to/claif-lsp/editors/emacs"' in block
+    init = tmp_path / "init.el"
+    init.write_text(block.replace("/path/to/claif-lsp", str(ROOT)))
+    entry = {"action": "ask", "match": "rename the accumulator", "chunks": chunks(ANSWER, 3), "delayMs": 300}
+    run = EmacsScenario(tmp_path, [entry]).run("lsp_mode.el", {"CLAIFTEST_EMACS_INIT": str(init)})
+    r = ok(run)
+    # The README's block set claif up; claif-lsp ran under lsp-mode as its add-on client, and eglot had no part.
+    assert r["readme_provider"] == "anthropic" and r["key_ask"] == "claif-ask"
+    assert r["server_class"] == "claif-lsp-mode-server" and r["eglot_server"] is False
+    assert "claif-lsp" in r["workspaces"], r["workspaces"]
+    assert r["running_after_send"] == 1
+    assert any("claif: Replay: rename the accumulator" in line for line in r["modelines"]), r["modelines"]
+    # The same review as with eglot: both hunks in the diff and marked in the source.
+    assert "@@ -5,4 +5,4 @@\n-    s = 0\n" in r["review"], r["review"]
+    assert '@@ -20,1 +20,1 @@\n-    return "Hello " + name\n' in r["review"], r["review"]
+    assert [o[0] for o in r["overlays"]] == [5, 20], r["overlays"]
+    # `a` applied the first hunk into the buffer; lsp-mode's own code action rejected the second, through the
+    # package (claif's message); nothing asked a question.
+    assert r["accept_messages"][-1] == "claif: accepted 1 hunk", r["accept_messages"]
+    assert r["after_accept"] == FIRST_HUNK_APPLIED
+    assert "Reject" in r["reject_title"], r["reject_title"]
+    assert r["reject_messages"][-1] == "claif: rejected 1 hunk", r["reject_messages"]
+    assert r["final"] == FIRST_HUNK_APPLIED and run.file.read_text() == SAMPLE
+    assert r["overlays_final"] == [] and r["state_final"] == "accepted"
+    assert r["questions"] == [], r["questions"]
 
 
 STALE_REASON = "hunk 1 of app.py no longer applies, its lines changed: drop it with Reject"
@@ -459,12 +493,12 @@ def test_dir_locals_cannot_set_user_only_settings(tmp_path: Path) -> None:
     ]
 
 
-def readme_emacs_block() -> str:
-    """The elisp block of the README's Emacs section."""
+def readme_emacs_block(index: int = 0) -> str:
+    """The elisp block number ``index`` of the README's Emacs section (0: eglot, 1: lsp-mode)."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text[text.index("### Emacs") :]
     section = section[: section.index("\n### ", 1)]
-    return section.split("```elisp\n", 1)[1].split("```", 1)[0]
+    return section.split("```elisp\n")[1 + index].split("```", 1)[0]
 
 
 def test_readme_setup_works_as_written(tmp_path: Path) -> None:

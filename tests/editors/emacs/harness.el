@@ -67,15 +67,19 @@
       (setq settings (cddr settings)))
     others))
 
-(defun claiftest-configure ()
+(defun claiftest-set-options ()
   "Set claif's options as a user's init file would."
   (let ((settings (claiftest-settings)))
     (setq claif-server-command (list (getenv "CLAIFTEST_EMACS_PYTHON") "-m" "claif_lsp"
                                      "--log-file" (getenv "CLAIFTEST_EMACS_SERVER_LOG"))
           claif-provider (plist-get settings :provider)
           claif-providers (plist-get settings :providers)
-          claif-settings (claiftest-other-settings settings))
-    (claif-eglot-register)))
+          claif-settings (claiftest-other-settings settings))))
+
+(defun claiftest-configure ()
+  "Set claif up for eglot as a user's init file would."
+  (claiftest-set-options)
+  (claif-eglot-register))
 
 (defun claiftest-open ()
   "Visit the workspace file in `python-mode' with claif's eglot server, and return the server."
@@ -131,7 +135,13 @@
                                                (eglot-current-server)))))
              (claiftest-put 'events (with-current-buffer (jsonrpc-events-buffer server)
                                       (buffer-substring-no-properties (max (point-min) (- (point-max) 6000))
-                                                                      (point-max)))))))
+                                                                      (point-max)))))
+           ;; Under lsp-mode: its traffic (with `lsp-log-io') and its own log.
+           (dolist (log (seq-filter (lambda (b) (string-prefix-p "*lsp-log" (buffer-name b))) (buffer-list)))
+             (with-current-buffer log
+               (claiftest-put (intern (buffer-name log))
+                              (buffer-substring-no-properties (max (point-min) (- (point-max) 4000))
+                                                              (point-max)))))))
   (claiftest-write)
   (let ((server (ignore-errors (with-current-buffer (find-buffer-visiting claiftest-file) (eglot-current-server)))))
     (when server (ignore-errors (eglot-shutdown server))))
