@@ -109,7 +109,8 @@ def selection_lines(text: str, selection: Selection) -> tuple[int, int]:
     return start, max(start, min(end, last))
 
 
-def _refuse_broken_text(name: str, text: str) -> None:
+def refuse_broken_text(name: str, text: str) -> None:
+    """InvalidRequest naming ``name`` when ``text`` holds a lone surrogate (it cannot be encoded to send)."""
     broken = find_lone_surrogate(text)
     if broken is not None:
         raise InvalidRequest(broken_text_message(name, broken))
@@ -142,7 +143,7 @@ class _StreamStats:
         return next((line.strip() for line in reversed(self.tail.splitlines()) if line.strip()), "")
 
 
-def _outcome_tokens(answers: list[Answer]) -> str:
+def outcome_tokens(answers: list[Answer]) -> str:
     """The answers' tokens for people, ``1.2k tokens (1.0k from the prompt cache)``; answers served from the
     response cache cost nothing and say so."""
     fresh = [a for a in answers if not a.cached]
@@ -157,13 +158,13 @@ def _outcome_tokens(answers: list[Answer]) -> str:
     return ", ".join(parts)
 
 
-def _one_error(errors: list[ClaifError]) -> ClaifError:
+def one_error(errors: list[ClaifError]) -> ClaifError:
     """The error an ask that produced nothing fails with: the only one, or all of them in one."""
     return errors[0] if len(errors) == 1 else RequestFailed("; ".join(str(e) for e in errors))
 
 
 @dataclass
-class _Target:
+class Target:
     """The document an ask is about, once it may be read."""
 
     document: DocumentView
@@ -302,7 +303,7 @@ class Ask:
             custom_kind=custom_kind,
         )
         # Diagnostics and custom templates come from the client too; nothing reaches a provider that cannot be encoded.
-        _refuse_broken_text("the request (its diagnostics or action template)", prompt.system + prompt.user)
+        refuse_broken_text("the request (its diagnostics or action template)", prompt.system + prompt.user)
         self.prompt = prompt
 
         display = ", ".join(self.providers.display_name(name) for name in names)
@@ -317,7 +318,7 @@ class Ask:
             return await self._present_answer(answers, progress, target.settings)
         return await self._make_proposals(answers, progress, target, request, instruction or label)
 
-    def _target(self, request: AskRequest) -> _Target:
+    def _target(self, request: AskRequest) -> Target:
         """The document asked about, its folder and settings; InvalidRequest when it may not be read or sent."""
         documents = self.editor.documents
         path = documents.path_for(request.uri)
@@ -334,16 +335,16 @@ class Ask:
         if root is None:
             raise InvalidRequest(f"{request.uri} is not a file in the workspace")
         shown = str(path.relative_to(root).as_posix() if path and root in path.parents else (path or request.uri))
-        _refuse_broken_text(shown, document.text)
+        refuse_broken_text(shown, document.text)
         if request.instruction:
-            _refuse_broken_text("the instruction", request.instruction)
+            refuse_broken_text("the instruction", request.instruction)
         settings = self.state.settings_for(request.uri)
         refused = refusal_reason(path, root, document.text, settings.context.exclude)
         if refused:
             message = refusal_message(shown, refused)
             self.editor.user.warning(message)
             raise InvalidRequest(message)
-        return _Target(document=document, path=path, root=root, settings=settings)
+        return Target(document=document, path=path, root=root, settings=settings)
 
     def _inside_workspace_folder(self, path: Path) -> bool:
         """True when ``path`` (symlinks resolved) lies inside a workspace folder the client declared."""
@@ -355,7 +356,7 @@ class Ask:
         self,
         names: list[str],
         prompt: Prompt,
-        target: _Target,
+        target: Target,
         action: str,
         progress: Progress,
         *,
@@ -391,7 +392,7 @@ class Ask:
         self,
         name: str,
         prompt: Prompt,
-        target: _Target,
+        target: Target,
         action: str,
         on_text: Callable[[str], None],
         *,
@@ -444,7 +445,7 @@ class Ask:
         self,
         answers: list[Answer | ClaifError],
         progress: Progress,
-        target: _Target,
+        target: Target,
         request: AskRequest,
         instruction: str | None,
     ) -> wire.AskEditResult:
@@ -494,15 +495,15 @@ class Ask:
             hunks += sum(len(f.hunks) for f in resolved.files)
             unplaced += len(placement.unplaced)
         if not proposals:
-            raise _one_error(errors)
+            raise one_error(errors)
         summary = f"{hunks} hunk{'s' * (hunks != 1)} in {files} file{'s' * (files != 1)}"
         if unplaced:
             summary += f" (partial: {unplaced} not placed)"
-        self.summary = f"{', '.join(proposals)}: {summary}, {_outcome_tokens(ok)}"
-        progress.end(f"{summary}, {_outcome_tokens(ok)}, {progress.elapsed():.1f} s")
+        self.summary = f"{', '.join(proposals)}: {summary}, {outcome_tokens(ok)}"
+        progress.end(f"{summary}, {outcome_tokens(ok)}, {progress.elapsed():.1f} s")
         return wire.AskEditResult(proposals=proposals, errors=[str(e) for e in errors])
 
-    def _placement(self, answer: Answer, target: _Target) -> tuple[PartialResolution | None, list[str]]:
+    def _placement(self, answer: Answer, target: Target) -> tuple[PartialResolution | None, list[str]]:
         """What of the answer places on the files now (None: it only touched files it may not) and why files
         were dropped; ClaifError when it holds no patch."""
         root, path = target.root, target.path
@@ -515,7 +516,7 @@ class Ask:
         return resolve_partial(patch, root, reader), refusals
 
     async def _placed(
-        self, answer: Answer, target: _Target, action: str, progress: Progress
+        self, answer: Answer, target: Target, action: str, progress: Progress
     ) -> tuple[Answer, PartialResolution | None, list[str], list[tuple[str, Answer]]]:
         """The answer, what of it places, the files it may not touch and the repair turns (message, answer), after
         up to ``repairAttempts`` repairs while hunks do not place.
@@ -557,7 +558,7 @@ class Ask:
             raise nothing_placed(placement.unplaced, answer.provider)
         return answer, placement, refusals, repairs
 
-    def _open_session(self, answer: Answer, target: _Target, request: AskRequest, title: str) -> Session | None:
+    def _open_session(self, answer: Answer, target: Target, request: AskRequest, title: str) -> Session | None:
         """The conversation an answer begins, its first turn recorded (None before a prompt was built)."""
         if self.prompt is None:
             return None
@@ -589,7 +590,7 @@ class Ask:
         ok = [a for a in answers if isinstance(a, Answer)]
         errors = [a for a in answers if isinstance(a, ClaifError)]
         if not ok:
-            raise _one_error(errors)
+            raise one_error(errors)
         text = "\n\n".join(
             f"## {self.providers.display_name(a.provider)}\n\n{a.text}" if len(ok) > 1 else a.text for a in ok
         )
@@ -603,8 +604,8 @@ class Ask:
             shown = await self.editor.user.show_document(document)
         if not shown:
             self.editor.user.info(text)
-        self.summary = f"answered, {_outcome_tokens(ok)}"
-        progress.end(f"answered, {_outcome_tokens(ok)}, {progress.elapsed():.1f} s")
+        self.summary = f"answered, {outcome_tokens(ok)}"
+        progress.end(f"answered, {outcome_tokens(ok)}, {progress.elapsed():.1f} s")
         return wire.AskExplainResult(answer=text, document=document, errors=[str(e) for e in errors])
 
 
@@ -632,7 +633,7 @@ def _repair_turn(message: str, answer: Answer) -> Turn:
     )
 
 
-def _fix_record(resolved: ResolvedPatch, target: _Target, request: AskRequest) -> FixRecord | None:
+def _fix_record(resolved: ResolvedPatch, target: Target, request: AskRequest) -> FixRecord | None:
     """What a ``fix`` is about, taken before the proposal is presented (auto approval applies it at once)."""
     if request.action != "fix" or not request.diagnostics or target.path is None:
         return None

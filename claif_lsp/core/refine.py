@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from claif_lsp.context import DiagnosticView, DocumentView
-from claif_lsp.core.ask import Ask, AskOutcome, CacheUse, _one_error, _outcome_tokens, _refuse_broken_text, _Target
+from claif_lsp.core.ask import Ask, AskOutcome, CacheUse, Target, one_error, outcome_tokens, refuse_broken_text
 from claif_lsp.core.errors import InvalidRequest, RequestFailed
 from claif_lsp.core.files import current_text, snapshot_reader
 from claif_lsp.core.keeping import keep
@@ -95,7 +95,7 @@ class Conversation(Ask):
                 return wire.AskCancelledResult(proposals=[], cancelled=True)
         target = self._target_of(session)
         message = self.followup_message(proposal, session, target, feedback, narrowed, request.diagnostic)
-        _refuse_broken_text("the feedback (or its diagnostic)", message)
+        refuse_broken_text("the feedback (or its diagnostic)", message)
         prompt = Prompt(system=session.system, user=message, expects_patch=True)
         said = feedback if kind == "refine" else (request.diagnostic.describe() if request.diagnostic else None)
         return await self._next_revision(
@@ -119,7 +119,7 @@ class Conversation(Ask):
             raise InvalidRequest(f"proposal {proposal.id} has no hunk {', '.join(unknown)}")
         return list(dict.fromkeys(hunk_ids))
 
-    def _target_of(self, session: Session) -> _Target:
+    def _target_of(self, session: Session) -> Target:
         root = Path(session.root)
         path = self.editor.documents.path_for(session.uri)
         try:
@@ -127,13 +127,13 @@ class Conversation(Ask):
         except OSError:
             # The file asked about is gone: the conversation goes on about the files it touched.
             document = DocumentView(uri=session.uri, path=path, text="")
-        return _Target(document=document, path=path, root=root, settings=self.state.settings_for(session.uri))
+        return Target(document=document, path=path, root=root, settings=self.state.settings_for(session.uri))
 
     def followup_message(
         self,
         proposal: Proposal,
         session: Session,
-        target: _Target,
+        target: Target,
         feedback: str | None,
         narrowed: list[str],
         diagnostic: DiagnosticView | None,
@@ -153,7 +153,7 @@ class Conversation(Ask):
             return fix_again_message(diagnostic, feedback, changes, files)
         return refine_message(feedback or "", changes, chosen, files)
 
-    def _file_now(self, session: Session, target: _Target, relative: str) -> FileNow:
+    def _file_now(self, session: Session, target: Target, relative: str) -> FileNow:
         text, _version = current_text(self.editor.documents, target.root / relative)
         first = session.sent.get(relative)
         if text is not None and refusal_reason(
@@ -167,7 +167,7 @@ class Conversation(Ask):
         self,
         proposal: Proposal,
         session: Session,
-        target: _Target,
+        target: Target,
         prompt: Prompt,
         kind: TurnKind,
         said: str | None,
@@ -187,7 +187,7 @@ class Conversation(Ask):
             [name], prompt, target, proposal.action, progress, history=history, resume=resume, cache=cache
         )
         if isinstance(item, ClaifError):
-            raise _one_error([item])
+            raise one_error([item])
         resolved = self._place(item, target)
         # The answer is in and placed: from here on the proposal moves to its next revision.
         usage = item.usage if item.usage.total_tokens else None
@@ -209,11 +209,11 @@ class Conversation(Ask):
         await Review(self.state, self.editor).present(proposal)
         hunks, files = len(new_ids), len(resolved.files)
         summary = f"revision {proposal.revision}: {hunks} hunk{'s' * (hunks != 1)} in {files} file{'s' * (files != 1)}"
-        self.summary = f"{proposal.id} {summary}, {_outcome_tokens([item])}"
-        progress.end(f"{summary}, {_outcome_tokens([item])}, {progress.elapsed():.1f} s")
+        self.summary = f"{proposal.id} {summary}, {outcome_tokens([item])}"
+        progress.end(f"{summary}, {outcome_tokens([item])}, {progress.elapsed():.1f} s")
         return wire.AskEditResult(proposals=[proposal.id], errors=[])
 
-    def _place(self, answer: Answer, target: _Target) -> ResolvedPatch:
+    def _place(self, answer: Answer, target: Target) -> ResolvedPatch:
         """The answer's patch resolved on the files' current text; a ClaifError when it does not place."""
         root = target.root
         path = target.path
