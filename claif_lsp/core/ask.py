@@ -19,7 +19,7 @@ import functools
 import os
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -43,7 +43,15 @@ from claif_lsp.core.files import snapshot_reader
 from claif_lsp.core.fix_again import FixRecord, SeenDiagnostic
 from claif_lsp.core.instructions import find_comment_instruction, with_comment_removed
 from claif_lsp.core.ports import Editor, Progress, ProgressStarter, Providers
-from claif_lsp.core.repair import as_unplaced, nothing_placed, repair_progress, repair_prompt
+from claif_lsp.core.repair import (
+    as_unplaced,
+    nothing_new,
+    nothing_placed,
+    repair_progress,
+    repair_prompt,
+    repair_turn,
+    without_applied,
+)
 from claif_lsp.core.review import Review
 from claif_lsp.core.sessions import Session, Turn
 from claif_lsp.edit_policy import drop_never_sent
@@ -460,7 +468,9 @@ class Ask:
                 continue
             first = item
             try:
-                item, placement, refusals, repairs = await self._placed(item, target, request.action, progress)
+                item, placement, refusals, repairs = await self._placed(
+                    item, target, request.action, progress, self.prompt
+                )
             except ClaifError as exc:
                 exc.provider = exc.provider or item.provider
                 errors.append(exc)
@@ -476,7 +486,7 @@ class Ask:
             session = self._open_session(first, target, request, title)
             for message, repaired in repairs:
                 if session is not None:
-                    session.add_turn(_repair_turn(message, repaired))
+                    session.add_turn(repair_turn(message, repaired))
             fix = _fix_record(resolved, target, request)
             proposal = await review.publish(
                 resolved,
@@ -503,9 +513,12 @@ class Ask:
         progress.end(f"{summary}, {outcome_tokens(ok)}, {progress.elapsed():.1f} s")
         return wire.AskEditResult(proposals=proposals, errors=[str(e) for e in errors])
 
-    def _placement(self, answer: Answer, target: Target) -> tuple[PartialResolution | None, list[str]]:
+    def _placement(
+        self, answer: Answer, target: Target, *, skip_applied: bool = False
+    ) -> tuple[PartialResolution | None, list[str]]:
         """What of the answer places on the files now (None: it only touched files it may not) and why files
-        were dropped; ClaifError when it holds no patch."""
+        were dropped; ClaifError when it holds no patch. ``skip_applied``: hunks already in the files are left
+        out (a revision's answer proposing again what the user accepted)."""
         root, path = target.root, target.path
         default_path = str(path.relative_to(root)) if path and root in path.parents else None
         reader = snapshot_reader(self.editor.documents, root)
@@ -513,32 +526,43 @@ class Ask:
         patch, refusals = drop_never_sent(parsed, root, reader, target.settings.context.exclude)
         if refusals and not patch.files:
             return None, refusals
-        return resolve_partial(patch, root, reader), refusals
+        placement = resolve_partial(patch, root, reader)
+        if skip_applied:
+            placement = without_applied(placement, patch, root, reader)
+        return placement, refusals
 
     async def _placed(
-        self, answer: Answer, target: Target, action: str, progress: Progress
+        self,
+        answer: Answer,
+        target: Target,
+        action: str,
+        progress: Progress,
+        prompt: Prompt | None,
+        *,
+        history: Sequence[Message] = (),
+        skip_applied: bool = False,
     ) -> tuple[Answer, PartialResolution | None, list[str], list[tuple[str, Answer]]]:
-        """The answer, what of it places, the files it may not touch and the repair turns (message, answer), after
-        up to ``repairAttempts`` repairs while hunks do not place.
+        """The answer to ``prompt`` (the turn after ``history``), what of it places, the files it may not touch
+        and the repair turns (message, answer), after up to ``repairAttempts`` repairs while hunks do not place.
 
         A repair that fails (the provider, or an answer without a patch) keeps the answer before it."""
-        placement, refusals = self._placement(answer, target)
+        placement, refusals = self._placement(answer, target, skip_applied=skip_applied)
         repairs: list[tuple[str, Answer]] = []
-        history = [Message(role=Role.USER, content=self.prompt.user if self.prompt else "")]
+        turns = [*history, Message(role=Role.USER, content=prompt.user if prompt else "")]
         for _attempt in range(target.settings.repair_attempts):
-            if placement is None or placement.complete or self.prompt is None:
+            if placement is None or placement.complete or prompt is None:
                 break
             status = repair_progress(placement.unplaced)
             progress.report(status, force=True)
             logger.info("{}: {}", answer.provider, status)
-            history.append(Message(role=Role.ASSISTANT, content=answer.text))
+            turns.append(Message(role=Role.ASSISTANT, content=answer.text))
             message = repair_prompt(placement.unplaced, placed=placement.placed_hunks)
-            turn = Prompt(system=self.prompt.system, user=message, expects_patch=True)
+            turn = Prompt(system=prompt.system, user=message, expects_patch=True)
             try:
                 repaired = await self._ask_one(
-                    answer.provider, turn, target, action, lambda _piece: None, history=list(history), cache="off"
+                    answer.provider, turn, target, action, lambda _piece: None, history=list(turns), cache="off"
                 )
-                repaired_placement, repaired_refusals = self._placement(repaired, target)
+                repaired_placement, repaired_refusals = self._placement(repaired, target, skip_applied=skip_applied)
             except Exception as exc:  # a failed repair costs the repair only, never the answer it was to repair
                 failure = exc if isinstance(exc, ClaifError) else describe_failure(exc, answer.provider)
                 logger.warning("{}: the repair turn failed, keeping the answer before it: {}", answer.provider, failure)
@@ -548,13 +572,15 @@ class Ask:
                     "{}: the repaired answer only touched files it may not; keeping the one before", answer.provider
                 )
                 break
-            history.append(Message(role=Role.USER, content=message))
+            turns.append(Message(role=Role.USER, content=message))
             if not repairs and answer.provider in self.cache_keys:
                 # The cached first answer needs a repair each time it is served: the next ask goes afresh.
                 ResponseCache(target.settings.cache).drop(self.cache_keys[answer.provider])
             repairs.append((message, repaired))
             answer, placement, refusals = repaired, repaired_placement, repaired_refusals
         if placement is not None and not placement.resolved.files:
+            if not placement.unplaced:
+                raise nothing_new(answer.provider)
             raise nothing_placed(placement.unplaced, answer.provider)
         return answer, placement, refusals, repairs
 
@@ -619,18 +645,6 @@ def _write_answer(text: str) -> str | None:
         logger.warning("cannot write the answer document: {}", exc)
         return None
     return path.as_uri()
-
-
-def _repair_turn(message: str, answer: Answer) -> Turn:
-    """The session's record of a repair: what the model was told about its failed hunks, and its new answer."""
-    return Turn(
-        kind="repair",
-        prompt=message,
-        answer=answer.text,
-        usage=answer.usage,
-        provider_session=answer.session_id,
-        feedback=message,
-    )
 
 
 def _fix_record(resolved: ResolvedPatch, target: Target, request: AskRequest) -> FixRecord | None:
