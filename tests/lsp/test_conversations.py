@@ -187,7 +187,6 @@ async def test_a_pending_proposal_survives_a_restart(
     try:
         text = scenario.SAMPLE.replace("return math.pi * r * r", "return math.pi * r**2") if changed else None
         second.open_document(uri, text or scenario.SAMPLE)
-        await scenario.command(second, "claif.settings", {})  # lenses never wait; let the settings land
         lenses = await second.text_document_code_lens_async(
             types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri))
         )
