@@ -488,6 +488,8 @@ class Ask:
                 if session is not None:
                     session.add_turn(repair_turn(message, repaired))
             fix = _fix_record(resolved, target, request)
+            if fix is not None and session is not None:
+                session.fix = fix.to_json()  # kept with the session, before publish saves it
             proposal = await review.publish(
                 resolved,
                 provider=item.provider,

@@ -74,6 +74,8 @@ class Session:
     cache_key: str | None = None
     """The first turn's response-cache key: dropped when the user rejects the whole proposal."""
     sent: dict[str, str | None] = field(default_factory=dict)
+    fix: dict[str, Any] | None = None
+    """A fix's record (:class:`~claif_lsp.core.fix_again.FixRecord` as JSON), so "fix again" outlives a restart."""
     """Each touched file's text as the conversation's first turn saw it (by path), for the diffs later turns send."""
     created: float = field(default_factory=time.time)
     updated: float = field(default_factory=time.time)
