@@ -53,7 +53,7 @@ from claif_lsp.core.repair import (
     without_applied,
 )
 from claif_lsp.core.review import Review
-from claif_lsp.core.sessions import Session, Turn
+from claif_lsp.core.sessions import Session, Turn, reported_actions
 from claif_lsp.edit_policy import drop_never_sent
 from claif_lsp.errors import ClaifError, PatchError, ProviderRuntimeError, ProviderTimeoutError
 from claif_lsp.patches import PartialResolution, ResolvedPatch, parse_answer, resolve_partial
@@ -486,7 +486,7 @@ class Ask:
             session = self._open_session(first, target, request, title)
             for message, repaired in repairs:
                 if session is not None:
-                    session.add_turn(repair_turn(message, repaired))
+                    session.add_turn(repair_turn(message, repaired), reported_actions(repaired.messages))
             fix = _fix_record(resolved, target, request)
             if fix is not None and session is not None:
                 session.fix = fix.to_json()  # kept with the session, before publish saves it
@@ -608,7 +608,8 @@ class Ask:
                 usage=answer.usage,
                 cached=answer.cached,
                 provider_session=answer.session_id,
-            )
+            ),
+            reported_actions(answer.messages),
         )
         return session
 

@@ -23,7 +23,7 @@ from claif_lsp.core.keeping import keep
 from claif_lsp.core.proposals import HunkState, Proposal
 from claif_lsp.core.repair import as_unplaced, repair_turn
 from claif_lsp.core.review import Review
-from claif_lsp.core.sessions import Session, Turn, TurnKind
+from claif_lsp.core.sessions import Session, Turn, TurnKind, reported_actions
 from claif_lsp.errors import ClaifError, PatchError
 from claif_lsp.followup_prompts import ChangeNote, FileNow, anchor_of, fix_again_message, refine_message
 from claif_lsp.privacy.refusal import refusal_reason
@@ -225,10 +225,11 @@ class Conversation(Ask):
                 cached=first.cached,
                 provider_session=first.session_id,
                 feedback=said,
-            )
+            ),
+            reported_actions(first.messages),
         )
         for message, repaired in repairs:
-            session.add_turn(repair_turn(message, repaired))
+            session.add_turn(repair_turn(message, repaired), reported_actions(repaired.messages))
         keep(self.state, proposal)
         await Review(self.state, self.editor).present(proposal)
         hunks, files = len(new_ids), len(resolved.files)
