@@ -19,7 +19,7 @@ import functools
 import os
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -43,9 +43,17 @@ from claif_lsp.core.files import snapshot_reader
 from claif_lsp.core.fix_again import FixRecord, SeenDiagnostic
 from claif_lsp.core.instructions import find_comment_instruction, with_comment_removed
 from claif_lsp.core.ports import Editor, Progress, ProgressStarter, Providers
-from claif_lsp.core.repair import as_unplaced, nothing_placed, repair_progress, repair_prompt
+from claif_lsp.core.repair import (
+    as_unplaced,
+    nothing_new,
+    nothing_placed,
+    repair_progress,
+    repair_prompt,
+    repair_turn,
+    without_applied,
+)
 from claif_lsp.core.review import Review
-from claif_lsp.core.sessions import Session, Turn
+from claif_lsp.core.sessions import Session, Turn, reported_actions
 from claif_lsp.edit_policy import drop_never_sent
 from claif_lsp.errors import ClaifError, PatchError, ProviderRuntimeError, ProviderTimeoutError
 from claif_lsp.patches import PartialResolution, ResolvedPatch, parse_answer, resolve_partial
@@ -109,7 +117,8 @@ def selection_lines(text: str, selection: Selection) -> tuple[int, int]:
     return start, max(start, min(end, last))
 
 
-def _refuse_broken_text(name: str, text: str) -> None:
+def refuse_broken_text(name: str, text: str) -> None:
+    """InvalidRequest naming ``name`` when ``text`` holds a lone surrogate (it cannot be encoded to send)."""
     broken = find_lone_surrogate(text)
     if broken is not None:
         raise InvalidRequest(broken_text_message(name, broken))
@@ -142,7 +151,7 @@ class _StreamStats:
         return next((line.strip() for line in reversed(self.tail.splitlines()) if line.strip()), "")
 
 
-def _outcome_tokens(answers: list[Answer]) -> str:
+def outcome_tokens(answers: list[Answer]) -> str:
     """The answers' tokens for people, ``1.2k tokens (1.0k from the prompt cache)``; answers served from the
     response cache cost nothing and say so."""
     fresh = [a for a in answers if not a.cached]
@@ -157,13 +166,13 @@ def _outcome_tokens(answers: list[Answer]) -> str:
     return ", ".join(parts)
 
 
-def _one_error(errors: list[ClaifError]) -> ClaifError:
+def one_error(errors: list[ClaifError]) -> ClaifError:
     """The error an ask that produced nothing fails with: the only one, or all of them in one."""
     return errors[0] if len(errors) == 1 else RequestFailed("; ".join(str(e) for e in errors))
 
 
 @dataclass
-class _Target:
+class Target:
     """The document an ask is about, once it may be read."""
 
     document: DocumentView
@@ -302,7 +311,7 @@ class Ask:
             custom_kind=custom_kind,
         )
         # Diagnostics and custom templates come from the client too; nothing reaches a provider that cannot be encoded.
-        _refuse_broken_text("the request (its diagnostics or action template)", prompt.system + prompt.user)
+        refuse_broken_text("the request (its diagnostics or action template)", prompt.system + prompt.user)
         self.prompt = prompt
 
         display = ", ".join(self.providers.display_name(name) for name in names)
@@ -317,7 +326,7 @@ class Ask:
             return await self._present_answer(answers, progress, target.settings)
         return await self._make_proposals(answers, progress, target, request, instruction or label)
 
-    def _target(self, request: AskRequest) -> _Target:
+    def _target(self, request: AskRequest) -> Target:
         """The document asked about, its folder and settings; InvalidRequest when it may not be read or sent."""
         documents = self.editor.documents
         path = documents.path_for(request.uri)
@@ -334,16 +343,16 @@ class Ask:
         if root is None:
             raise InvalidRequest(f"{request.uri} is not a file in the workspace")
         shown = str(path.relative_to(root).as_posix() if path and root in path.parents else (path or request.uri))
-        _refuse_broken_text(shown, document.text)
+        refuse_broken_text(shown, document.text)
         if request.instruction:
-            _refuse_broken_text("the instruction", request.instruction)
+            refuse_broken_text("the instruction", request.instruction)
         settings = self.state.settings_for(request.uri)
         refused = refusal_reason(path, root, document.text, settings.context.exclude)
         if refused:
             message = refusal_message(shown, refused)
             self.editor.user.warning(message)
             raise InvalidRequest(message)
-        return _Target(document=document, path=path, root=root, settings=settings)
+        return Target(document=document, path=path, root=root, settings=settings)
 
     def _inside_workspace_folder(self, path: Path) -> bool:
         """True when ``path`` (symlinks resolved) lies inside a workspace folder the client declared."""
@@ -355,7 +364,7 @@ class Ask:
         self,
         names: list[str],
         prompt: Prompt,
-        target: _Target,
+        target: Target,
         action: str,
         progress: Progress,
         *,
@@ -391,7 +400,7 @@ class Ask:
         self,
         name: str,
         prompt: Prompt,
-        target: _Target,
+        target: Target,
         action: str,
         on_text: Callable[[str], None],
         *,
@@ -444,7 +453,7 @@ class Ask:
         self,
         answers: list[Answer | ClaifError],
         progress: Progress,
-        target: _Target,
+        target: Target,
         request: AskRequest,
         instruction: str | None,
     ) -> wire.AskEditResult:
@@ -459,7 +468,9 @@ class Ask:
                 continue
             first = item
             try:
-                item, placement, refusals, repairs = await self._placed(item, target, request.action, progress)
+                item, placement, refusals, repairs = await self._placed(
+                    item, target, request.action, progress, self.prompt
+                )
             except ClaifError as exc:
                 exc.provider = exc.provider or item.provider
                 errors.append(exc)
@@ -475,8 +486,10 @@ class Ask:
             session = self._open_session(first, target, request, title)
             for message, repaired in repairs:
                 if session is not None:
-                    session.add_turn(_repair_turn(message, repaired))
+                    session.add_turn(repair_turn(message, repaired), reported_actions(repaired.messages))
             fix = _fix_record(resolved, target, request)
+            if fix is not None and session is not None:
+                session.fix = fix.to_json()  # kept with the session, before publish saves it
             proposal = await review.publish(
                 resolved,
                 provider=item.provider,
@@ -494,17 +507,20 @@ class Ask:
             hunks += sum(len(f.hunks) for f in resolved.files)
             unplaced += len(placement.unplaced)
         if not proposals:
-            raise _one_error(errors)
+            raise one_error(errors)
         summary = f"{hunks} hunk{'s' * (hunks != 1)} in {files} file{'s' * (files != 1)}"
         if unplaced:
             summary += f" (partial: {unplaced} not placed)"
-        self.summary = f"{', '.join(proposals)}: {summary}, {_outcome_tokens(ok)}"
-        progress.end(f"{summary}, {_outcome_tokens(ok)}, {progress.elapsed():.1f} s")
+        self.summary = f"{', '.join(proposals)}: {summary}, {outcome_tokens(ok)}"
+        progress.end(f"{summary}, {outcome_tokens(ok)}, {progress.elapsed():.1f} s")
         return wire.AskEditResult(proposals=proposals, errors=[str(e) for e in errors])
 
-    def _placement(self, answer: Answer, target: _Target) -> tuple[PartialResolution | None, list[str]]:
+    def _placement(
+        self, answer: Answer, target: Target, *, skip_applied: bool = False
+    ) -> tuple[PartialResolution | None, list[str]]:
         """What of the answer places on the files now (None: it only touched files it may not) and why files
-        were dropped; ClaifError when it holds no patch."""
+        were dropped; ClaifError when it holds no patch. ``skip_applied``: hunks already in the files are left
+        out (a revision's answer proposing again what the user accepted)."""
         root, path = target.root, target.path
         default_path = str(path.relative_to(root)) if path and root in path.parents else None
         reader = snapshot_reader(self.editor.documents, root)
@@ -512,32 +528,43 @@ class Ask:
         patch, refusals = drop_never_sent(parsed, root, reader, target.settings.context.exclude)
         if refusals and not patch.files:
             return None, refusals
-        return resolve_partial(patch, root, reader), refusals
+        placement = resolve_partial(patch, root, reader)
+        if skip_applied:
+            placement = without_applied(placement, patch, root, reader)
+        return placement, refusals
 
     async def _placed(
-        self, answer: Answer, target: _Target, action: str, progress: Progress
+        self,
+        answer: Answer,
+        target: Target,
+        action: str,
+        progress: Progress,
+        prompt: Prompt | None,
+        *,
+        history: Sequence[Message] = (),
+        skip_applied: bool = False,
     ) -> tuple[Answer, PartialResolution | None, list[str], list[tuple[str, Answer]]]:
-        """The answer, what of it places, the files it may not touch and the repair turns (message, answer), after
-        up to ``repairAttempts`` repairs while hunks do not place.
+        """The answer to ``prompt`` (the turn after ``history``), what of it places, the files it may not touch
+        and the repair turns (message, answer), after up to ``repairAttempts`` repairs while hunks do not place.
 
         A repair that fails (the provider, or an answer without a patch) keeps the answer before it."""
-        placement, refusals = self._placement(answer, target)
+        placement, refusals = self._placement(answer, target, skip_applied=skip_applied)
         repairs: list[tuple[str, Answer]] = []
-        history = [Message(role=Role.USER, content=self.prompt.user if self.prompt else "")]
+        turns = [*history, Message(role=Role.USER, content=prompt.user if prompt else "")]
         for _attempt in range(target.settings.repair_attempts):
-            if placement is None or placement.complete or self.prompt is None:
+            if placement is None or placement.complete or prompt is None:
                 break
             status = repair_progress(placement.unplaced)
             progress.report(status, force=True)
             logger.info("{}: {}", answer.provider, status)
-            history.append(Message(role=Role.ASSISTANT, content=answer.text))
+            turns.append(Message(role=Role.ASSISTANT, content=answer.text))
             message = repair_prompt(placement.unplaced, placed=placement.placed_hunks)
-            turn = Prompt(system=self.prompt.system, user=message, expects_patch=True)
+            turn = Prompt(system=prompt.system, user=message, expects_patch=True)
             try:
                 repaired = await self._ask_one(
-                    answer.provider, turn, target, action, lambda _piece: None, history=list(history), cache="off"
+                    answer.provider, turn, target, action, lambda _piece: None, history=list(turns), cache="off"
                 )
-                repaired_placement, repaired_refusals = self._placement(repaired, target)
+                repaired_placement, repaired_refusals = self._placement(repaired, target, skip_applied=skip_applied)
             except Exception as exc:  # a failed repair costs the repair only, never the answer it was to repair
                 failure = exc if isinstance(exc, ClaifError) else describe_failure(exc, answer.provider)
                 logger.warning("{}: the repair turn failed, keeping the answer before it: {}", answer.provider, failure)
@@ -547,17 +574,19 @@ class Ask:
                     "{}: the repaired answer only touched files it may not; keeping the one before", answer.provider
                 )
                 break
-            history.append(Message(role=Role.USER, content=message))
+            turns.append(Message(role=Role.USER, content=message))
             if not repairs and answer.provider in self.cache_keys:
                 # The cached first answer needs a repair each time it is served: the next ask goes afresh.
                 ResponseCache(target.settings.cache).drop(self.cache_keys[answer.provider])
             repairs.append((message, repaired))
             answer, placement, refusals = repaired, repaired_placement, repaired_refusals
         if placement is not None and not placement.resolved.files:
+            if not placement.unplaced:
+                raise nothing_new(answer.provider)
             raise nothing_placed(placement.unplaced, answer.provider)
         return answer, placement, refusals, repairs
 
-    def _open_session(self, answer: Answer, target: _Target, request: AskRequest, title: str) -> Session | None:
+    def _open_session(self, answer: Answer, target: Target, request: AskRequest, title: str) -> Session | None:
         """The conversation an answer begins, its first turn recorded (None before a prompt was built)."""
         if self.prompt is None:
             return None
@@ -579,7 +608,8 @@ class Ask:
                 usage=answer.usage,
                 cached=answer.cached,
                 provider_session=answer.session_id,
-            )
+            ),
+            reported_actions(answer.messages),
         )
         return session
 
@@ -589,7 +619,7 @@ class Ask:
         ok = [a for a in answers if isinstance(a, Answer)]
         errors = [a for a in answers if isinstance(a, ClaifError)]
         if not ok:
-            raise _one_error(errors)
+            raise one_error(errors)
         text = "\n\n".join(
             f"## {self.providers.display_name(a.provider)}\n\n{a.text}" if len(ok) > 1 else a.text for a in ok
         )
@@ -603,8 +633,8 @@ class Ask:
             shown = await self.editor.user.show_document(document)
         if not shown:
             self.editor.user.info(text)
-        self.summary = f"answered, {_outcome_tokens(ok)}"
-        progress.end(f"answered, {_outcome_tokens(ok)}, {progress.elapsed():.1f} s")
+        self.summary = f"answered, {outcome_tokens(ok)}"
+        progress.end(f"answered, {outcome_tokens(ok)}, {progress.elapsed():.1f} s")
         return wire.AskExplainResult(answer=text, document=document, errors=[str(e) for e in errors])
 
 
@@ -620,19 +650,7 @@ def _write_answer(text: str) -> str | None:
     return path.as_uri()
 
 
-def _repair_turn(message: str, answer: Answer) -> Turn:
-    """The session's record of a repair: what the model was told about its failed hunks, and its new answer."""
-    return Turn(
-        kind="repair",
-        prompt=message,
-        answer=answer.text,
-        usage=answer.usage,
-        provider_session=answer.session_id,
-        feedback=message,
-    )
-
-
-def _fix_record(resolved: ResolvedPatch, target: _Target, request: AskRequest) -> FixRecord | None:
+def _fix_record(resolved: ResolvedPatch, target: Target, request: AskRequest) -> FixRecord | None:
     """What a ``fix`` is about, taken before the proposal is presented (auto approval applies it at once)."""
     if request.action != "fix" or not request.diagnostics or target.path is None:
         return None

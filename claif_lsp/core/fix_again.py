@@ -13,6 +13,7 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from claif_lsp.core.proposals import HunkState, ProposalState, ProposalStore
 from claif_lsp.core.sessions import SessionStore
@@ -76,6 +77,26 @@ class FixRecord:
                 regions += [(h.start_line, h.end_line) for h in file.hunks]
         return cls(path=path, key=diagnostic.key, base=base, regions=regions)
 
+    def to_json(self) -> dict[str, Any]:
+        """The record as plain JSON values, kept in its session's file."""
+        return {"path": str(self.path), "key": list(self.key), "base": self.base, "regions": self.regions}
+
+    @classmethod
+    def from_json(cls, data: Any) -> FixRecord:
+        """A record from :meth:`to_json`'s output; ValueError when it is not one."""
+        if not isinstance(data, dict):
+            raise ValueError("a fix record is a JSON object")
+        source, code, message = data["key"]
+        base, regions = data["base"], data["regions"]
+        if not isinstance(message, str) or not all(isinstance(line, str) for line in base):
+            raise ValueError("a fix record's message and lines are strings")
+        return cls(
+            path=Path(data["path"]),
+            key=diagnostic_key(source, code, message),
+            base=list(base),
+            regions=[(int(start), int(end)) for start, end in regions],
+        )
+
     def where_now(self, lines: list[str]) -> list[tuple[int, int]]:
         """The regions carried to ``lines``, the document's lines now."""
         if lines == self.base:
@@ -116,7 +137,7 @@ def _overlaps(diagnostic: SeenDiagnostic, region: tuple[int, int]) -> bool:
 
 
 class FixTracker:
-    """The fixes of this server session, by proposal id."""
+    """The fixes of this server, by proposal id (each also kept in its session, for the next server)."""
 
     def __init__(self) -> None:
         self._records: dict[str, FixRecord] = {}

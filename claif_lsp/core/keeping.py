@@ -12,8 +12,10 @@ from pathlib import Path
 from loguru import logger
 
 from claif_lsp.core.files import current_text
+from claif_lsp.core.fix_again import FixRecord
 from claif_lsp.core.ports import Documents
 from claif_lsp.core.proposals import Proposal
+from claif_lsp.core.sessions import Session
 from claif_lsp.state import ServerState
 
 
@@ -51,9 +53,20 @@ def restore_kept(state: ServerState, documents: Documents) -> None:
                 logger.warning("sessions: skipped proposal {} of {}: its id is taken", proposal.id, session.id)
                 continue
             _replace(proposal, documents)
+            _restore_fix(state, session, proposal.id)
             count += 1
     if count:
         logger.info("sessions: restored {} proposal{} from an earlier server", count, "s" * (count != 1))
+
+
+def _restore_fix(state: ServerState, session: Session, proposal_id: str) -> None:
+    """Track the fix the session kept, so "fix again" is offered as before the restart."""
+    if session.fix is None:
+        return
+    try:
+        state.fixes.keep(proposal_id, FixRecord.from_json(session.fix))
+    except (ValueError, TypeError, KeyError) as exc:
+        logger.warning("sessions: {} kept a fix record that cannot be read back: {}", session.id, exc)
 
 
 def _replace(proposal: Proposal, documents: Documents) -> None:

@@ -4,31 +4,31 @@ A refine (or a fix again, when it names the diagnostic the accepted fix did not 
 far as ``ClaifOptions.history`` (and the provider's own session as ``resume``) with a small new user message
 (:mod:`claif_lsp.followup_prompts`); a retry sends the first ask again as a fresh first turn, past the cache.
 Both stream progress and cancel as an ask does (they run through :class:`~claif_lsp.core.ask.Ask`'s provider
-call). Nothing of the proposal or its session changes before the answer is in and placed, so a cancelled or
+call), and their answers place as an ask's do (repair turns, a partial revision), less the hunks already in
+the files. Nothing of the proposal or its session changes before the answer is in and placed, so a cancelled or
 failed turn leaves the previous revision exactly as it was.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
 from claif_lsp.context import DiagnosticView, DocumentView
-from claif_lsp.core.ask import Ask, AskOutcome, CacheUse, _one_error, _outcome_tokens, _refuse_broken_text, _Target
+from claif_lsp.core.ask import Ask, AskOutcome, CacheUse, Target, one_error, outcome_tokens, refuse_broken_text
 from claif_lsp.core.errors import InvalidRequest, RequestFailed
-from claif_lsp.core.files import current_text, snapshot_reader
+from claif_lsp.core.files import current_text
 from claif_lsp.core.keeping import keep
 from claif_lsp.core.proposals import HunkState, Proposal
+from claif_lsp.core.repair import as_unplaced, repair_turn
 from claif_lsp.core.review import Review
-from claif_lsp.core.sessions import Session, Turn, TurnKind
-from claif_lsp.edit_policy import drop_never_sent
+from claif_lsp.core.sessions import Session, Turn, TurnKind, reported_actions
 from claif_lsp.errors import ClaifError, PatchError
 from claif_lsp.followup_prompts import ChangeNote, FileNow, anchor_of, fix_again_message, refine_message
-from claif_lsp.patches import ResolvedPatch, parse_answer, resolve_patch
 from claif_lsp.privacy.refusal import refusal_reason
 from claif_lsp.prompts import Prompt
 from claif_lsp.protocol import models as wire
-from claif_lsp.streaming import Answer
 from claif_lsp.types import Message
 
 SUGGESTED_FEEDBACK = (
@@ -95,7 +95,7 @@ class Conversation(Ask):
                 return wire.AskCancelledResult(proposals=[], cancelled=True)
         target = self._target_of(session)
         message = self.followup_message(proposal, session, target, feedback, narrowed, request.diagnostic)
-        _refuse_broken_text("the feedback (or its diagnostic)", message)
+        refuse_broken_text("the feedback (or its diagnostic)", message)
         prompt = Prompt(system=session.system, user=message, expects_patch=True)
         said = feedback if kind == "refine" else (request.diagnostic.describe() if request.diagnostic else None)
         return await self._next_revision(
@@ -119,7 +119,7 @@ class Conversation(Ask):
             raise InvalidRequest(f"proposal {proposal.id} has no hunk {', '.join(unknown)}")
         return list(dict.fromkeys(hunk_ids))
 
-    def _target_of(self, session: Session) -> _Target:
+    def _target_of(self, session: Session) -> Target:
         root = Path(session.root)
         path = self.editor.documents.path_for(session.uri)
         try:
@@ -127,13 +127,13 @@ class Conversation(Ask):
         except OSError:
             # The file asked about is gone: the conversation goes on about the files it touched.
             document = DocumentView(uri=session.uri, path=path, text="")
-        return _Target(document=document, path=path, root=root, settings=self.state.settings_for(session.uri))
+        return Target(document=document, path=path, root=root, settings=self.state.settings_for(session.uri))
 
     def followup_message(
         self,
         proposal: Proposal,
         session: Session,
-        target: _Target,
+        target: Target,
         feedback: str | None,
         narrowed: list[str],
         diagnostic: DiagnosticView | None,
@@ -153,7 +153,7 @@ class Conversation(Ask):
             return fix_again_message(diagnostic, feedback, changes, files)
         return refine_message(feedback or "", changes, chosen, files)
 
-    def _file_now(self, session: Session, target: _Target, relative: str) -> FileNow:
+    def _file_now(self, session: Session, target: Target, relative: str) -> FileNow:
         text, _version = current_text(self.editor.documents, target.root / relative)
         first = session.sent.get(relative)
         if text is not None and refusal_reason(
@@ -167,7 +167,7 @@ class Conversation(Ask):
         self,
         proposal: Proposal,
         session: Session,
-        target: _Target,
+        target: Target,
         prompt: Prompt,
         kind: TurnKind,
         said: str | None,
@@ -187,46 +187,56 @@ class Conversation(Ask):
             [name], prompt, target, proposal.action, progress, history=history, resume=resume, cache=cache
         )
         if isinstance(item, ClaifError):
-            raise _one_error([item])
-        resolved = self._place(item, target)
+            raise one_error([item])
+        first = item
+        try:
+            # The same placement as an ask's (repair turns, a partial answer); what the user accepted since the
+            # first turn comes back in a retried answer and is left out, as it is in the file already.
+            item, placement, refusals, repairs = await self._placed(
+                item, target, proposal.action, progress, prompt, history=history or (), skip_applied=True
+            )
+        except ClaifError as exc:
+            exc.provider = exc.provider or item.provider
+            raise
+        errors: list[ClaifError] = [PatchError(message, provider=item.provider) for message in refusals]
+        for message in refusals:
+            self.editor.user.warning(message)
+        if placement is None:
+            raise one_error(errors)
+        resolved = placement.resolved
+        unplaced = [as_unplaced(u) for u in placement.unplaced]
         # The answer is in and placed: from here on the proposal moves to its next revision.
-        usage = item.usage if item.usage.total_tokens else None
-        new_ids = proposal.revise(resolved, answer=item.text, usage=usage, cached=item.cached)
+        total = sum((a.usage for _, a in repairs), first.usage)
+        new_ids = proposal.revise(
+            resolved,
+            answer=None if refusals else item.text,
+            usage=total if total.total_tokens else None,
+            cached=first.cached,
+            unplaced=unplaced,
+        )
         for file in resolved.files:
             session.sent.setdefault(file.path, file.old_text)
         session.add_turn(
             Turn(
                 kind=kind,
                 prompt=prompt.user,
-                answer=item.text,
-                usage=item.usage,
-                cached=item.cached,
-                provider_session=item.session_id,
+                answer=first.text,
+                usage=first.usage,
+                cached=first.cached,
+                provider_session=first.session_id,
                 feedback=said,
-            )
+            ),
+            reported_actions(first.messages),
         )
+        for message, repaired in repairs:
+            session.add_turn(repair_turn(message, repaired), reported_actions(repaired.messages))
         keep(self.state, proposal)
         await Review(self.state, self.editor).present(proposal)
         hunks, files = len(new_ids), len(resolved.files)
         summary = f"revision {proposal.revision}: {hunks} hunk{'s' * (hunks != 1)} in {files} file{'s' * (files != 1)}"
-        self.summary = f"{proposal.id} {summary}, {_outcome_tokens([item])}"
-        progress.end(f"{summary}, {_outcome_tokens([item])}, {progress.elapsed():.1f} s")
-        return wire.AskEditResult(proposals=[proposal.id], errors=[])
-
-    def _place(self, answer: Answer, target: _Target) -> ResolvedPatch:
-        """The answer's patch resolved on the files' current text; a ClaifError when it does not place."""
-        root = target.root
-        path = target.path
-        default_path = str(path.relative_to(root)) if path and root in path.parents else None
-        reader = snapshot_reader(self.editor.documents, root)
-        try:
-            parsed = parse_answer(answer.text, default_path=default_path)
-            patch, refusals = drop_never_sent(parsed, root, reader, target.settings.context.exclude)
-            for message in refusals:
-                self.editor.user.warning(message)
-            if not patch.files:
-                raise PatchError("; ".join(refusals) or "the answer changes nothing", provider=answer.provider)
-            return resolve_patch(patch, root, reader)
-        except ClaifError as exc:
-            exc.provider = exc.provider or answer.provider
-            raise
+        if unplaced:
+            summary += f" (partial: {len(unplaced)} not placed)"
+        spent = dataclasses.replace(item, usage=total, cached=first.cached)
+        self.summary = f"{proposal.id} {summary}, {outcome_tokens([spent])}"
+        progress.end(f"{summary}, {outcome_tokens([spent])}, {progress.elapsed():.1f} s")
+        return wire.AskEditResult(proposals=[proposal.id], errors=[str(e) for e in errors])

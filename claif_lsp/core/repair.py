@@ -8,12 +8,18 @@ repaired answer can replace the first one outright.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 from claif_lsp.core.proposals import Unplaced
+from claif_lsp.core.sessions import Turn
 from claif_lsp.errors import PatchError
-from claif_lsp.patches import UnplacedHunk
+from claif_lsp.patches import Chunk, PartialResolution, Patch, UnplacedHunk
+from claif_lsp.patches.paths import safe_path
+from claif_lsp.patches.resolve import Reader
+from claif_lsp.streaming import Answer
 
 
 def why(unplaced: UnplacedHunk) -> str:
@@ -101,3 +107,58 @@ def partial_note(title: str, unplaced: Sequence[Unplaced]) -> str:
         f"Claif: {title} is a partial answer ({count} hunk{'s' * (count != 1)} could not be placed: {names}); "
         "it is not applied by itself: review it with Accept/Reject"
     )
+
+
+def repair_turn(message: str, answer: Answer) -> Turn:
+    """The session's record of a repair: what the model was told about its failed hunks, and its new answer."""
+    return Turn(
+        kind="repair",
+        prompt=message,
+        answer=answer.text,
+        usage=answer.usage,
+        provider_session=answer.session_id,
+        feedback=message,
+    )
+
+
+def without_applied(placement: PartialResolution, patch: Patch, root: Path, read: Reader) -> PartialResolution:
+    """``placement`` less the unplaced hunks that are in the files already: their old lines are gone and their new
+    lines stand where those were (a retried answer proposing again what the user accepted since)."""
+    chunks: dict[tuple[str, int], Chunk] = {}
+    for file in patch.files:
+        try:
+            path = safe_path(root, file.path)
+        except PatchError:
+            continue
+        for number, chunk in enumerate(file.chunks, start=1):
+            chunks.setdefault((path, number), chunk)
+    texts: dict[str, list[str] | None] = {}
+    still: list[UnplacedHunk] = []
+    for item in placement.unplaced:
+        found = chunks.get((item.path, item.hunk))
+        if item.path not in texts:
+            text = read(item.path).text
+            texts[item.path] = None if text is None else [line.rstrip() for line in text.splitlines()]
+        lines = texts[item.path]
+        if item.kind == "not_found" and found is not None and lines is not None and _in_place(found, item, lines):
+            continue
+        still.append(item)
+    return dataclasses.replace(placement, unplaced=still)
+
+
+def _in_place(chunk: Chunk, item: UnplacedHunk, lines: list[str]) -> bool:
+    """True when the chunk's new lines occur in ``lines`` over the region nearest to its old lines."""
+    new = [line.rstrip() for line in chunk.new_lines]
+    if not any(new) or new == [line.rstrip() for line in chunk.old_lines] or item.actual_start is None:
+        return False
+    region_start = item.actual_start - 1
+    region_end = region_start + max(len(item.actual), 1)
+    for start in range(max(region_start - len(new) + 1, 0), min(region_end, len(lines) - len(new) + 1)):
+        if lines[start : start + len(new)] == new:
+            return True
+    return False
+
+
+def nothing_new(provider: str) -> PatchError:
+    """The error of an answer every hunk of which is in the files already."""
+    return PatchError("every hunk of the answer is in the file already: it changes nothing", provider=provider)

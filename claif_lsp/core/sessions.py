@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
@@ -70,17 +70,21 @@ class Session:
     turns: list[Turn] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
     agent_actions: list[dict[str, str]] = field(default_factory=list)
-    """What an agent did while answering (reads, commands and their outcome), as it reported them."""
+    """What an agent did while answering (reads, edits, commands and their outcome), as it reported them:
+    ``{"kind", "title", "status", "turn"}``, ``turn`` the 1-based number of the turn it answered."""
     cache_key: str | None = None
     """The first turn's response-cache key: dropped when the user rejects the whole proposal."""
     sent: dict[str, str | None] = field(default_factory=dict)
+    fix: dict[str, Any] | None = None
+    """A fix's record (:class:`~claif_lsp.core.fix_again.FixRecord` as JSON), so "fix again" outlives a restart."""
     """Each touched file's text as the conversation's first turn saw it (by path), for the diffs later turns send."""
     created: float = field(default_factory=time.time)
     updated: float = field(default_factory=time.time)
 
-    def add_turn(self, turn: Turn) -> None:
-        """Record a turn."""
+    def add_turn(self, turn: Turn, actions: Sequence[Mapping[str, str]] = ()) -> None:
+        """Record a turn, and what the agent reported doing for it (each action tagged with the turn's number)."""
         self.turns.append(turn)
+        self.agent_actions += [{**action, "turn": str(len(self.turns))} for action in actions]
         self.updated = turn.at
 
     def decide(self, verdict: Literal["accepted", "rejected"], hunks: list[str], revision: int) -> None:
@@ -112,6 +116,20 @@ class Session:
         for turn in self.turns:
             total = total + turn.usage
         return total
+
+
+def reported_actions(messages: Sequence[Message]) -> list[dict[str, str]]:
+    """What an agent said it did, from the last message whose ``metadata["actions"]`` lists it (``{"kind",
+    "title", "status"}`` each); anything else in that list is left out."""
+    for message in reversed(messages):
+        raw = message.metadata.get("actions")
+        if isinstance(raw, list):
+            return [
+                {key: str(item.get(key) or "") for key in ("kind", "title", "status")}
+                for item in raw
+                if isinstance(item, Mapping)
+            ]
+    return []
 
 
 def session_to_json(session: Session) -> dict[str, Any]:

@@ -257,5 +257,8 @@ def register(server: ClaifLanguageServer) -> None:
             ]
         ),
     )
-    def on_code_action(ls: ClaifLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    async def on_code_action(ls: ClaifLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        # A menu asked for right after start would otherwise be built from the defaults ("set up ..."), not from
+        # the settings the client is about to send.
+        await ls.state.wait_for_settings()
         return code_actions(ls, params)

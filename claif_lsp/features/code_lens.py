@@ -53,5 +53,7 @@ def register(server: ClaifLanguageServer) -> None:
     """Register the code lens provider."""
 
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
-    def on_code_lens(ls: ClaifLanguageServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+    async def on_code_lens(ls: ClaifLanguageServer, params: types.CodeLensParams) -> list[types.CodeLens]:
+        # Built from the client's settings, as the menu is, not from the defaults of the first moments after start.
+        await ls.state.wait_for_settings()
         return code_lenses(ls, params.text_document.uri)

@@ -174,7 +174,6 @@ async def test_a_pending_proposal_survives_a_restart(
     try:
         text = scenario.SAMPLE.replace("return math.pi * r * r", "return math.pi * r**2") if changed else None
         second.open_document(uri, text or scenario.SAMPLE)
-        await scenario.command(second, "claif.settings", {})  # lenses never wait; let the settings land
         lenses = await second.text_document_code_lens_async(
             types.CodeLensParams(text_document=types.TextDocumentIdentifier(uri=uri))
         )
@@ -262,3 +261,86 @@ async def test_sessions_are_listed_with_their_usage_and_can_be_dropped(client: E
     assert (await scenario.command(client, "claif.sessions", {}))["sessions"] == []
     with pytest.raises(JsonRpcInvalidParams, match="no session"):
         await scenario.command(client, "claif.dropSession", {"session": session["id"]})
+
+
+MISSES_ONE = scenario.PATCH.replace("-    s = 0\n", "-    s = 1\n")
+"""The first answer with hunk 2's old lines wrong: they are not in the file."""
+
+
+class TestARevisionPlacesAsAnAskDoes:
+    @pytest.fixture
+    def lsp_settings(self, workspace: Path, request: pytest.FixtureRequest) -> dict[str, Any]:
+        scenario.make_project(workspace)
+        transcript = workspace.parent / "revisions.jsonl"
+        repaired = getattr(request, "param", scenario.PATCH)
+        scenario.write_transcript(
+            transcript,
+            [
+                {"match": "Your answer did not apply", "answer": repaired},
+                {"match": "both hunks", "answer": MISSES_ONE},
+                {"answer": scenario.PATCH},
+            ],
+        )
+        return scenario.replay_settings(transcript)
+
+    async def test_a_retry_after_accepting_a_hunk_applies_the_rest(self, client: EditorClient, workspace: Path) -> None:
+        uri = open_sample(client, workspace)
+        [proposal_id] = (await scenario.ask(client, uri, instruction="tidy up"))["proposals"]
+        hunk_one, _ = (
+            h["id"]
+            for h in (await scenario.command(client, "claif.proposal", {"proposal": proposal_id}))["files"][0]["hunks"]
+        )
+        await scenario.command(client, "claif.accept", {"proposal": proposal_id, "hunks": [hunk_one]})
+
+        # The retry sends the first prompt again: its answer proposes the accepted hunk once more.
+        assert await scenario.command(client, "claif.retry", {"proposal": proposal_id}) == {
+            "proposals": [proposal_id],
+            "errors": [],
+        }
+
+        shown = await scenario.command(client, "claif.proposal", {"proposal": proposal_id})
+        assert shown["revision"] == 2 and shown["partial"] is None
+        hunks = shown["files"][0]["hunks"]
+        assert [(h["id"], h["state"]) for h in hunks] == [(hunk_one, "accepted"), (f"{proposal_id}-h3", "pending")]
+        accepted = await scenario.command(client, "claif.accept", {"proposal": proposal_id})
+        assert accepted["applied"] is True and accepted["accepted"] == [f"{proposal_id}-h3"]
+        assert client.documents[uri].text == scenario.EXPECTED_BOTH
+
+    async def test_a_refine_whose_answer_misses_a_hunk_is_repaired(self, client: EditorClient, workspace: Path) -> None:
+        uri = open_sample(client, workspace)
+        [proposal_id] = (await scenario.ask(client, uri, instruction="tidy up"))["proposals"]
+
+        await scenario.command(client, "claif.refine", {"proposal": proposal_id, "feedback": "both hunks, again"})
+
+        shown = await scenario.command(client, "claif.proposal", {"proposal": proposal_id})
+        assert shown["revision"] == 2 and shown["partial"] is None and shown["answer"] == scenario.PATCH
+        assert progress_ends(client)[-1].startswith("revision 2: 2 hunks in 1 file, ")
+        [session] = (await scenario.command(client, "claif.sessions", {}))["sessions"]
+        assert session["turns"] == 3, "the ask, the refine and its repair"
+        await scenario.command(client, "claif.accept", {"proposal": proposal_id})
+        assert client.documents[uri].text == scenario.EXPECTED_BOTH
+
+    @pytest.mark.parametrize("lsp_settings", [MISSES_ONE], indirect=True)
+    async def test_a_refine_still_missing_a_hunk_is_a_partial_revision(
+        self, client: EditorClient, workspace: Path
+    ) -> None:
+        uri = open_sample(client, workspace)
+        [proposal_id] = (await scenario.ask(client, uri, instruction="tidy up"))["proposals"]
+
+        await scenario.command(client, "claif.refine", {"proposal": proposal_id, "feedback": "both hunks, again"})
+
+        shown = await scenario.command(client, "claif.proposal", {"proposal": proposal_id})
+        assert shown["revision"] == 2 and shown["answer"] == MISSES_ONE
+        assert shown["partial"] == {
+            "unplaced": [
+                {
+                    "path": "app.py",
+                    "hunk": 2,
+                    "reason": "its old lines were not found",
+                    "expected": "    s = 1\n    for v in values:\n        s = s + v\n    return s\n",
+                }
+            ]
+        }
+        assert progress_ends(client)[-1].startswith("revision 2: 1 hunk in 1 file (partial: 1 not placed), ")
+        await scenario.command(client, "claif.accept", {"proposal": proposal_id})
+        assert client.documents[uri].text == scenario.EXPECTED_FIRST

@@ -10,6 +10,7 @@ import pytest
 from lsprotocol import types
 
 from tests.lsp import scenario
+from tests.lsp.conftest import start_client
 from tests.lsp.editor_client import EditorClient
 
 FIX = """*** Begin Patch
@@ -69,7 +70,6 @@ def lsp_settings(workspace: Path) -> dict[str, Any]:
 async def open_sample(client: EditorClient, workspace: Path) -> str:
     uri = (workspace / "app.py").as_uri()
     client.open_document(uri, scenario.SAMPLE)
-    await scenario.command(client, "claif.settings", {})  # code actions never wait; let the settings land
     return uri
 
 
@@ -160,3 +160,38 @@ async def test_refine_and_retry_at_a_pending_hunk(client: EditorClient, workspac
     assert retried["proposals"] == [proposal_id]
     proposal = await scenario.command(client, "claif.proposal", {"proposal": proposal_id})
     assert proposal["revision"] == 2
+
+
+async def test_fix_again_is_still_offered_after_a_server_restart(
+    editor: str, workspace: Path, lsp_settings: dict[str, Any]
+) -> None:
+    uri = (workspace / "app.py").as_uri()
+    first, _ = await start_client(editor, workspace, settings=lsp_settings)
+    try:
+        first.open_document(uri, scenario.SAMPLE)
+        [fix] = [
+            a
+            for a in await scenario.code_actions(first, uri, at_line(13), [diagnostic(13)])
+            if a.title.startswith("Claif: Fix: ")
+        ]
+        [proposal_id] = (await run(first, fix))["proposals"]
+        await accept_everything(first, proposal_id)
+    finally:
+        await first.shutdown_session()
+        await first.stop()
+
+    second, _ = await start_client(editor, workspace, settings=lsp_settings)
+    try:
+        second.open_document(uri, FIXED)
+        [again] = fix_again(await scenario.code_actions(second, uri, at_line(13), [diagnostic(13)]))
+        assert again.title == f"Claif: Fix again (2/3): {MESSAGE}"
+        assert fix_again(await scenario.code_actions(second, uri, at_line(13), [])) == [], "not once it is gone"
+
+        assert (await run(second, again))["proposals"] == [proposal_id]
+        proposal = await scenario.command(second, "claif.proposal", {"proposal": proposal_id})
+        assert proposal["revision"] == 2 and proposal["restored"] is True
+        await accept_everything(second, proposal_id)
+        assert second.documents[uri].text == FIXED.replace("sum(values)", "sum(values, 0)")
+    finally:
+        await second.shutdown_session()
+        await second.stop()

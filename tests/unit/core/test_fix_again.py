@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+import pytest
 
 from claif_lsp.core.fix_again import FixRecord, FixTracker, SeenDiagnostic, diagnostic_key, move_regions
 from claif_lsp.core.proposals import Proposal, ProposalStore
-from claif_lsp.core.sessions import SessionStore, Turn
+from claif_lsp.core.sessions import SessionStore, Turn, session_from_json, session_to_json
 from claif_lsp.patches import Snapshot, apply_hunks, parse_answer, resolve_patch
 
 ROOT = Path("/ws")
@@ -103,3 +106,28 @@ def test_nothing_is_offered_once_the_conversation_was_dropped() -> None:
     accept_all(proposal)
     proposal.discard("its session was dropped")
     assert tracker.offers(PATH, FIXED, [at(4)], proposals, None, 3) == []
+
+
+def test_a_record_read_back_from_its_session_offers_as_before() -> None:
+    _tracker, proposals, proposal = fixed()
+    record = FixRecord.of(
+        resolve_patch(parse_answer(FIX), ROOT, lambda p: Snapshot(path=p, text=TEXT)), ROOT, PATH, TEXT, UNDEFINED
+    )
+    session = SessionStore().open(
+        root=str(ROOT), uri=PATH.as_uri(), provider="replay", action="fix", title="fix", system=""
+    )
+    session.fix = record.to_json()
+    kept = session_from_json(json.loads(json.dumps(session_to_json(session))))
+    again = FixTracker()
+    again.keep(proposal.id, FixRecord.from_json(kept.fix))
+    accept_all(proposal)
+
+    [offer] = again.offers(PATH, FIXED.replace("import os\n", "import os\nimport sys\n"), [at(5)], proposals, None, 3)
+
+    assert (offer.proposal, offer.attempt) == (proposal.id, 2)
+
+
+def test_a_broken_fix_record_is_refused_with_a_value_error() -> None:
+    for broken in (None, [], {"path": "a", "key": ["s", None, 3], "base": [], "regions": []}):
+        with pytest.raises((ValueError, TypeError, KeyError)):
+            FixRecord.from_json(broken)

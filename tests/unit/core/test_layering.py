@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
+
+import claif_lsp
 
 
 def test_the_use_cases_load_without_pygls() -> None:
@@ -29,3 +33,15 @@ def test_the_server_starts_without_the_use_cases() -> None:
     )
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120)
     assert loaded.stdout.strip() == "[]", f"start-up loads {loaded.stdout.strip()}"
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    # What two modules share is public (or lives in a module of its own): a private name may change at any time.
+    package = Path(claif_lsp.__file__).parent
+    borrowed = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("claif_lsp"):
+                private = [a.name for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+                borrowed += [f"{path.relative_to(package)}: {name} from {node.module}" for name in private]
+    assert borrowed == []

@@ -10,7 +10,7 @@ import pytest
 
 from claif_lsp.context import DiagnosticView
 from claif_lsp.core.errors import InvalidRequest
-from claif_lsp.core.proposals import HunkState, ProposalState
+from claif_lsp.core.proposals import HunkState, ProposalState, Unplaced
 from claif_lsp.core.refine import Conversation, FollowUpRequest
 from claif_lsp.errors import PatchError
 from claif_lsp.protocol.models import AskCancelledResult, AskEditResult
@@ -182,7 +182,11 @@ async def test_a_cancelled_refine_leaves_the_previous_revision(world: World) -> 
 
 
 async def test_a_refine_whose_answer_does_not_place_fails_and_keeps_the_revision(world: World) -> None:
-    world.answer({"answer": codex_patch(3)}, {"match": "elsewhere", "answer": codex_patch(99)})
+    world.answer(
+        {"answer": codex_patch(3)},
+        {"match": "elsewhere", "answer": codex_patch(99)},
+        {"match": "Your answer did not apply", "answer": codex_patch(98, 99)},  # the repair misses too
+    )
     await world.ask().run(world.request())
     before = world.review().show("p1")
 
@@ -191,6 +195,8 @@ async def test_a_refine_whose_answer_does_not_place_fails_and_keeps_the_revision
 
     assert world.review().show("p1") == before
     assert world.progress.ended[-1].startswith("failed: ")
+    session = world.state.sessions.of_proposal("p1")
+    assert session is not None and [t.kind for t in session.turns] == ["ask"]
 
 
 async def test_retry_sends_the_first_ask_again_past_the_cache(world: World) -> None:
@@ -246,3 +252,72 @@ async def test_revise_keeps_decided_hunks_and_numbers_the_new_ones_on(world: Wor
     [file] = proposal.patch.files
     assert [h.index for h in file.hunks] == [1, 2, 3, 4]
     assert proposal.proposed_text(file) == checked(TEXT, 3, 20, 27)
+
+
+async def test_a_retry_after_an_accepted_hunk_leaves_it_out_and_proposes_the_rest(world: World) -> None:
+    # The retried ask is the first prompt again: its answer proposes the accepted hunk once more.
+    world.answer({"answer": codex_patch(3, 15)}, {"answer": codex_patch(3, 15)})
+    await world.ask().run(world.request())
+    await world.review().accept("p1", ["p1-h1"])
+
+    outcome = await conversation(world).retry(FollowUpRequest("p1"))
+
+    assert outcome == AskEditResult(proposals=["p1"], errors=[])
+    proposal = world.state.proposals.get("p1")
+    assert proposal.revision == 2 and proposal.unplaced == []
+    assert dict(proposal.hunk_states) == {"p1-h1": HunkState.ACCEPTED, "p1-h3": HunkState.PENDING}
+    session = world.state.sessions.of_proposal("p1")
+    assert session is not None and [t.kind for t in session.turns] == ["ask", "retry"], "no repair turn"
+
+    result = await world.review().accept("p1", None)
+
+    assert result.applied and result.accepted == ["p1-h3"]
+    assert world.editor.documents.buffers[world.app].text == checked(TEXT, 3, 15)
+
+
+async def test_a_refine_whose_answer_misses_a_hunk_is_repaired(world: World) -> None:
+    world.answer(
+        {"answer": codex_patch(3)},
+        {"match": "Lines 20 and 25", "answer": codex_patch(20, 99), "usage": {"input_tokens": 50, "output_tokens": 5}},
+        {"match": "Your answer did not apply", "answer": codex_patch(20, 25), "usage": {"input_tokens": 70}},
+    )
+    await world.ask().run(world.request())
+
+    await conversation(world).refine(FollowUpRequest("p1", feedback="Lines 20 and 25"))
+
+    proposal = world.state.proposals.get("p1")
+    assert proposal.revision == 2 and proposal.unplaced == [] and proposal.answer == codex_patch(20, 25)
+    assert proposal.pending_ids() == ["p1-h2", "p1-h3"]
+    assert proposal.usage is not None and proposal.usage.input_tokens == 120, "the refine's and the repair's"
+    session = world.state.sessions.of_proposal("p1")
+    assert session is not None
+    ask, refine, repair = session.turns
+    assert ask.kind == "ask"
+    assert refine.kind == "refine" and refine.answer == codex_patch(20, 99)
+    assert repair.kind == "repair" and "Hunk 2 of app.py: its old lines were not found." in repair.prompt
+    assert "repairing: hunk 2 of app.py did not apply" in world.progress.reports
+    assert world.progress.ended[-1].startswith("revision 2: 2 hunks in 1 file, ")
+
+    await world.review().accept("p1", None)
+    assert world.editor.documents.buffers[world.app].text == checked(TEXT, 20, 25)
+
+
+async def test_a_refine_still_missing_a_hunk_after_the_repair_is_a_partial_revision(world: World) -> None:
+    world.configure(approval="auto")
+    world.answer(
+        {"answer": codex_patch(3)},
+        {"match": "Line 20", "answer": codex_patch(20, 99)},
+        {"match": "Your answer did not apply", "answer": codex_patch(20, 25, 99)},
+    )
+    await world.ask().run(world.request())
+    assert world.editor.documents.buffers[world.app].text == checked(TEXT, 3), "applied by itself"
+
+    await conversation(world).refine(FollowUpRequest("p1", feedback="Line 20"))
+
+    proposal = world.state.proposals.get("p1")
+    assert proposal.revision == 2 and proposal.pending_ids() == ["p1-h2", "p1-h3"]
+    assert proposal.unplaced == [
+        Unplaced(path="app.py", hunk=3, reason="its old lines were not found", expected="line 98\nline 99\nline 100\n")
+    ]
+    assert world.progress.ended[-1].startswith("revision 2: 2 hunks in 1 file (partial: 1 not placed), ")
+    assert world.editor.documents.buffers[world.app].text == checked(TEXT, 3), "a partial revision waits for review"

@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from claif_lsp.core.proposals import Unplaced
-from claif_lsp.core.repair import as_unplaced, nothing_placed, partial_note, repair_progress, repair_prompt
+from claif_lsp.core.repair import (
+    as_unplaced,
+    nothing_placed,
+    partial_note,
+    repair_progress,
+    repair_prompt,
+    without_applied,
+)
 from claif_lsp.patches import Snapshot, UnplacedHunk, parse_answer, resolve_partial
 
 APP = "import math\n\n\ndef area(r):\n    return math.pi * r * r\n\n\ndef total(values):\n    s = 0\n    return s\n"
@@ -89,3 +96,27 @@ def test_the_partial_note_says_it_waits_for_review() -> None:
     )
     assert note.startswith("Claif: Replay: tidy is a partial answer (1 hunk could not be placed: hunk 2 of app.py")
     assert "not applied by itself" in note
+
+
+def test_a_hunk_whose_new_lines_stand_where_its_old_lines_were_is_already_applied() -> None:
+    done = APP.replace("    return math.pi * r * r\n", "    return math.pi * r**2\n")
+    files = {"app.py": done}
+    read = lambda p: Snapshot(path=p, text=files.get(p))  # noqa: E731
+    patch = parse_answer(ANSWER)
+    placement = resolve_partial(patch, Path("/r"), read)
+    assert [(u.hunk, u.kind) for u in placement.unplaced] == [(1, "not_found"), (2, "not_found")]
+
+    left = without_applied(placement, patch, Path("/r"), read)
+
+    assert [u.hunk for u in left.unplaced] == [2], "hunk 2's new lines are not in the file: it still did not place"
+
+
+def test_new_lines_elsewhere_in_the_file_are_not_this_hunk_applied() -> None:
+    text = "value = 1\n" + "".join(f"filler {n}\n" for n in range(40)) + "done = True\n"
+    files = {"app.py": text}
+    read = lambda p: Snapshot(path=p, text=files.get(p))  # noqa: E731
+    patch = parse_answer("*** Begin Patch\n*** Update File: app.py\n@@\n-value = 2\n+done = True\n*** End Patch\n")
+    placement = resolve_partial(patch, Path("/r"), read)
+    assert [u.actual_start for u in placement.unplaced] == [1], "nearest to line 1, where the new line is not"
+
+    assert without_applied(placement, patch, Path("/r"), read).unplaced == placement.unplaced

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 from claif_lsp.core.proposals import ProposalState
-from claif_lsp.core.sessions import Session, Turn
+from claif_lsp.core.sessions import (
+    Session,
+    SessionStore,
+    Turn,
+    reported_actions,
+    session_from_json,
+    session_to_json,
+)
 from claif_lsp.streaming import collect_answer
 from claif_lsp.types import Message, Role, StreamEvent, TextDelta
 from tests.unit.core.conftest import World, codex_patch
@@ -65,3 +73,21 @@ async def test_the_providers_own_session_id_comes_from_its_final_message() -> No
     assert session.provider_session() == "abc-1", "the latest turn that reported one"
     session.add_turn(Turn(kind="retry", prompt="p", answer="c"))
     assert session.provider_session() is None and len(session.history()) == 2, "a retry starts afresh"
+
+
+def test_an_agents_actions_are_kept_per_turn_and_read_back() -> None:
+    final = Message(
+        role=Role.RESULT,
+        content="done",
+        metadata={"actions": [{"kind": "read", "title": "Read app.py", "status": "completed"}, "noise"]},
+    )
+    actions = reported_actions([Message(role=Role.ASSISTANT, content="working"), final])
+    assert actions == [{"kind": "read", "title": "Read app.py", "status": "completed"}]
+    session = SessionStore().open(root="/ws", uri="file:///ws/a.py", provider="acp", action="ask", title="t", system="")
+    session.add_turn(Turn(kind="ask", prompt="p", answer="a"), actions)
+    session.add_turn(Turn(kind="refine", prompt="q", answer="b"), [{"kind": "edit", "title": "Edit", "status": "x"}])
+
+    kept = session_from_json(json.loads(json.dumps(session_to_json(session))))
+
+    assert [(a["kind"], a["turn"]) for a in kept.agent_actions] == [("read", "1"), ("edit", "2")]
+    assert reported_actions([Message(role=Role.RESULT, content="no actions")]) == []
