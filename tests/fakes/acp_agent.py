@@ -81,7 +81,11 @@ REPORT: dict[str, Any] = {
 def report(**values: Any) -> None:
     REPORT.update(values)
     if SCRIPT.get("report"):
-        Path(SCRIPT["report"]).write_text(json.dumps(REPORT))
+        # Atomically: the test polls the file while the agent writes it (a cancel arrives mid-turn).
+        target = Path(SCRIPT["report"])
+        partial = target.with_name(f".{target.name}.{os.getpid()}")
+        partial.write_text(json.dumps(REPORT))
+        os.replace(partial, target)
 
 
 class FakeAgent(Agent):
