@@ -101,7 +101,7 @@ class ServerState:
 
     async def wait_for_settings(self, timeout: float = 10.0) -> None:
         """Wait (bounded) until the client's settings have been pulled once."""
-        with contextlib.suppress(asyncio.TimeoutError):  # not the builtin on Python 3.10
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.settings_ready.wait(), timeout)
 
     def settings_for(self, uri: str | None = None) -> Settings:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 
-import tomllib
 from platformdirs import user_config_dir
 from pydantic.alias_generators import to_camel
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from loguru import logger
@@ -19,7 +19,7 @@ from claif_lsp.state import ServerState
 
 def iso_utc(timestamp: float) -> str:
     """``2026-12-01T15:30:00Z``."""
-    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _holds(root: Path, path: Path) -> bool:

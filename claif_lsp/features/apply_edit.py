@@ -61,7 +61,7 @@ async def send_edit(
     answer = asyncio.wrap_future(request)
     try:
         await asyncio.wait_for(asyncio.shield(answer), timeout)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         # Ask the editor not to apply it after all; one that still does is recorded by ``on_late_answer``.
         ls.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from claif_lsp.testing.waiting import EVENT_TIMEOUT
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from typing import Self
 
 Event = tuple[str | None, str]
 """One SSE event: its ``event:`` name (None for none) and its ``data:`` payload."""

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tomllib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -25,12 +26,6 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, client_capabilities
 
 from claif_lsp.testing import OpenAIServer, Reply
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - the project depends on tomli there
-    import tomli as tomllib
-
 from tests.conftest import ROOT, server_env
 from tests.lsp import scenario
 from tests.lsp.conftest import as_plugins_send

@@ -16,9 +16,7 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
-from typing import Any
-
-from typing_extensions import Self
+from typing import Any, Self
 
 from tests.fakes.model_streams import StreamingHandler, gemini_usage, pieces, sse
 

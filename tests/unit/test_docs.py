@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import jsonschema  # claude-agent-sdk's dependency, in the development group
 import pytest
-import tomllib
 
 from claif_lsp.schema import README_END, README_START, markdown_table, vscode_configuration
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-import sys
+import tomllib
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,11 +40,6 @@ from claif_lsp.sdk import (
     resumable_session,
     resume_or_resend,
 )
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - claif-lsp itself depends on tomli there
-    import tomli as tomllib
 
 INSTALL_HINT = "install with npm i -g @openai/codex"
 LOGIN_HINT = "run `codex login`, or set OPENAI_API_KEY"
