@@ -49,6 +49,8 @@ class ServerState:
     """Set once the client's settings were pulled (or could not be), so asks never run on defaults."""
     running: dict[str, RunningAsk] = field(default_factory=dict)
     """Asks in flight by request id, for `claif.cancel`."""
+    turns_running: set[str] = field(default_factory=set)
+    """Proposals with a refine or retry in flight (one at a time each)."""
     restored: bool = False
     """Set once the sessions kept by an earlier server were taken back (or there were none to take)."""
     _kept_sessions: bool | None = None

@@ -11,7 +11,9 @@ failed turn leaves the previous revision exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,14 +61,29 @@ class Conversation(Ask):
         """A refine, or a fix again when the request names a diagnostic; errors are ClaifErrors."""
         kind: TurnKind = "fix" if request.diagnostic is not None else "refine"
         proposal, session = self._conversation_of(request.proposal)
-        work = self._refine(request, proposal, session, kind)
-        return await self._supervised(work, request.request_id, session.uri, kind, session.provider)
+        with self._one_turn_at_a_time(proposal):
+            work = self._refine(request, proposal, session, kind)
+            return await self._supervised(work, request.request_id, session.uri, kind, session.provider)
 
     async def retry(self, request: FollowUpRequest) -> AskOutcome:
         """The proposal's ask again as a fresh first turn, never from the cache."""
         proposal, session = self._conversation_of(request.proposal)
-        work = self._retry(request, proposal, session)
-        return await self._supervised(work, request.request_id, session.uri, "retry", session.provider)
+        with self._one_turn_at_a_time(proposal):
+            work = self._retry(request, proposal, session)
+            return await self._supervised(work, request.request_id, session.uri, "retry", session.provider)
+
+    @contextlib.contextmanager
+    def _one_turn_at_a_time(self, proposal: Proposal) -> Iterator[None]:
+        """Refuse a second turn while one is running: both would revise the same revision, one undoing the other."""
+        if proposal.id in self.state.turns_running:
+            raise RequestFailed(
+                f"Claif: {proposal.title} is being refined or retried already; wait for it, or cancel it first"
+            )
+        self.state.turns_running.add(proposal.id)
+        try:
+            yield
+        finally:
+            self.state.turns_running.discard(proposal.id)
 
     def _conversation_of(self, proposal_id: str) -> tuple[Proposal, Session]:
         proposal = Review(self.state, self.editor).proposal(proposal_id)

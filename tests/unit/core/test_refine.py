@@ -9,7 +9,7 @@ import asyncio
 import pytest
 
 from claif_lsp.context import DiagnosticView
-from claif_lsp.core.errors import InvalidRequest
+from claif_lsp.core.errors import InvalidRequest, RequestFailed
 from claif_lsp.core.proposals import HunkState, ProposalState, Unplaced
 from claif_lsp.core.refine import Conversation, FollowUpRequest
 from claif_lsp.errors import PatchError
@@ -179,6 +179,28 @@ async def test_a_cancelled_refine_leaves_the_previous_revision(world: World) -> 
     session = world.state.sessions.of_proposal("p1")
     assert session is not None and [t.kind for t in session.turns] == ["ask"]
     assert world.progress.begun and world.progress.ended == [], "cancelled while progress began"
+
+
+async def test_a_second_turn_on_a_proposal_is_refused_while_one_runs(world: World) -> None:
+    world.answer({"answer": codex_patch(3, 15)})
+    await world.ask().run(world.request())
+    world.answer({"match": "more", "answer": codex_patch(20)})
+    first = conversation(world)
+    world.progress.gate = gate = Gate()
+    task = asyncio.create_task(first.refine(FollowUpRequest("p1", feedback="more")))
+    await gate.wait_reached()
+
+    for second in (
+        conversation(world).refine(FollowUpRequest("p1", feedback="other")),
+        conversation(world).retry(FollowUpRequest("p1")),
+    ):
+        with pytest.raises(RequestFailed, match="being refined or retried already"):
+            await second
+    gate.opened.set()
+
+    assert await asyncio.wait_for(task, BOUND) == AskEditResult(proposals=["p1"], errors=[])
+    assert world.state.proposals.get("p1").revision == 2
+    assert not world.state.turns_running, "the guard is lifted when the turn ends"
 
 
 async def test_a_refine_whose_answer_does_not_place_fails_and_keeps_the_revision(world: World) -> None:
