@@ -27,7 +27,7 @@ from tests.fakes.helpers import async_wait_until
 from tests.lsp import scenario
 from tests.lsp.editor_client import EditorClient
 from tests.lsp.test_cancel import start_ask
-from tests.lsp.test_conversation_providers import EXPECTED_REFINED, FEEDBACK, REFINED
+from tests.lsp.test_conversation_providers import FEEDBACK
 from tests.real_clis.model_apis import ModelApis
 
 AGENTS = ["claude-code", "codex", "gemini-cli"]
@@ -272,12 +272,12 @@ async def test_a_refine_resumes_the_clis_own_session(
     hunk_one, hunk_two = (h["id"] for h in first["files"][0]["hunks"])
     await scenario.command(client, "claif.accept", {"proposal": proposal_id, "hunks": [hunk_one]})
     asked = len(apis.model_requests())
-    apis.answer = REFINED
+    apis.answer = scenario.REFINED
 
     await scenario.command(client, "claif.refine", {"proposal": proposal_id, "feedback": FEEDBACK, "hunks": [hunk_two]})
 
     second = await scenario.command(client, "claif.proposal", {"proposal": proposal_id})
-    assert second["revision"] == 2 and second["files"][0]["proposedText"] == EXPECTED_REFINED
+    assert second["revision"] == 2 and second["files"][0]["proposedText"] == scenario.EXPECTED_REFINED
     assert [h["state"] for h in second["files"][0]["hunks"]] == ["accepted", "pending"]
     [refine] = [r for r in apis.model_requests()[asked:] if FEEDBACK in json.dumps(r.body)][-1:]
     sent = json.dumps(refine.body)
