@@ -49,11 +49,10 @@ from claif_lsp.core.repair import (
     nothing_placed,
     repair_progress,
     repair_prompt,
-    repair_turn,
     without_applied,
 )
 from claif_lsp.core.review import Review
-from claif_lsp.core.sessions import Session, Turn, reported_actions
+from claif_lsp.core.sessions import Session
 from claif_lsp.edit_policy import drop_never_sent
 from claif_lsp.errors import ClaifError, PatchError, ProviderRuntimeError, ProviderTimeoutError
 from claif_lsp.patches import PartialResolution, ResolvedPatch, parse_answer, resolve_partial
@@ -486,7 +485,7 @@ class Ask:
             session = self._open_session(first, target, request, title)
             for message, repaired in repairs:
                 if session is not None:
-                    session.add_turn(repair_turn(message, repaired), reported_actions(repaired.messages))
+                    session.add_answer("repair", message, repaired, feedback=message)
             fix = _fix_record(resolved, target, request)
             if fix is not None and session is not None:
                 session.fix = fix.to_json()  # kept with the session, before publish saves it
@@ -600,17 +599,7 @@ class Ask:
             instruction=request.instruction,
             cache_key=self.cache_keys.get(answer.provider),
         )
-        session.add_turn(
-            Turn(
-                kind="ask",
-                prompt=self.prompt.user,
-                answer=answer.text,
-                usage=answer.usage,
-                cached=answer.cached,
-                provider_session=answer.session_id,
-            ),
-            reported_actions(answer.messages),
-        )
+        session.add_answer("ask", self.prompt.user, answer)
         return session
 
     async def _present_answer(

@@ -23,9 +23,9 @@ from claif_lsp.core.errors import InvalidRequest, RequestFailed
 from claif_lsp.core.files import current_text
 from claif_lsp.core.keeping import keep
 from claif_lsp.core.proposals import HunkState, Proposal
-from claif_lsp.core.repair import as_unplaced, repair_turn
+from claif_lsp.core.repair import as_unplaced
 from claif_lsp.core.review import Review
-from claif_lsp.core.sessions import Session, Turn, TurnKind, reported_actions
+from claif_lsp.core.sessions import Session, TurnKind
 from claif_lsp.errors import ClaifError, PatchError
 from claif_lsp.followup_prompts import ChangeNote, FileNow, anchor_of, fix_again_message, refine_message
 from claif_lsp.privacy.refusal import refusal_reason
@@ -233,20 +233,9 @@ class Conversation(Ask):
         )
         for file in resolved.files:
             session.sent.setdefault(file.path, file.old_text)
-        session.add_turn(
-            Turn(
-                kind=kind,
-                prompt=prompt.user,
-                answer=first.text,
-                usage=first.usage,
-                cached=first.cached,
-                provider_session=first.session_id,
-                feedback=said,
-            ),
-            reported_actions(first.messages),
-        )
+        session.add_answer(kind, prompt.user, first, feedback=said)
         for message, repaired in repairs:
-            session.add_turn(repair_turn(message, repaired), reported_actions(repaired.messages))
+            session.add_answer("repair", message, repaired, feedback=message)
         keep(self.state, proposal)
         await Review(self.state, self.editor).present(proposal)
         hunks, files = len(new_ids), len(resolved.files)

@@ -14,12 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from claif_lsp.core.proposals import Unplaced
-from claif_lsp.core.sessions import Turn
 from claif_lsp.errors import PatchError
 from claif_lsp.patches import Chunk, PartialResolution, Patch, UnplacedHunk
 from claif_lsp.patches.paths import safe_path
 from claif_lsp.patches.resolve import Reader
-from claif_lsp.streaming import Answer
 
 
 def why(unplaced: UnplacedHunk) -> str:
@@ -106,18 +104,6 @@ def partial_note(title: str, unplaced: Sequence[Unplaced]) -> str:
     return (
         f"Claif: {title} is a partial answer ({count} hunk{'s' * (count != 1)} could not be placed: {names}); "
         "it is not applied by itself: review it with Accept/Reject"
-    )
-
-
-def repair_turn(message: str, answer: Answer) -> Turn:
-    """The session's record of a repair: what the model was told about its failed hunks, and its new answer."""
-    return Turn(
-        kind="repair",
-        prompt=message,
-        answer=answer.text,
-        usage=answer.usage,
-        provider_session=answer.session_id,
-        feedback=message,
     )
 
 

@@ -19,6 +19,7 @@ from claif_lsp.types import Message, Role, Usage
 
 if TYPE_CHECKING:
     from claif_lsp.core.session_files import SessionFiles
+    from claif_lsp.streaming import Answer
 
 TurnKind = Literal["ask", "refine", "retry", "repair", "fix"]
 """``ask`` and ``retry`` begin the conversation; the others follow up on it."""
@@ -86,6 +87,19 @@ class Session:
         self.turns.append(turn)
         self.agent_actions += [{**action, "turn": str(len(self.turns))} for action in actions]
         self.updated = turn.at
+
+    def add_answer(self, kind: TurnKind, prompt: str, answer: Answer, *, feedback: str | None = None) -> None:
+        """Record a turn from the provider's answer (text, usage, cache, its own session) and what it reported doing."""
+        turn = Turn(
+            kind=kind,
+            prompt=prompt,
+            answer=answer.text,
+            usage=answer.usage,
+            cached=answer.cached,
+            provider_session=answer.session_id,
+            feedback=feedback,
+        )
+        self.add_turn(turn, reported_actions(answer.messages))
 
     def decide(self, verdict: Literal["accepted", "rejected"], hunks: list[str], revision: int) -> None:
         """Record the user's decision on some hunks."""
