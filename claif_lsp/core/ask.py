@@ -53,6 +53,7 @@ from claif_lsp.core.repair import (
 )
 from claif_lsp.core.review import Review
 from claif_lsp.core.sessions import Session
+from claif_lsp.core.views import count_hunks
 from claif_lsp.edit_policy import drop_never_sent
 from claif_lsp.errors import ClaifError, PatchError, ProviderRuntimeError, ProviderTimeoutError
 from claif_lsp.patches import PartialResolution, ResolvedPatch, parse_answer, resolve_partial
@@ -507,9 +508,7 @@ class Ask:
             unplaced += len(placement.unplaced)
         if not proposals:
             raise one_error(errors)
-        summary = f"{hunks} hunk{'s' * (hunks != 1)} in {files} file{'s' * (files != 1)}"
-        if unplaced:
-            summary += f" (partial: {unplaced} not placed)"
+        summary = count_hunks(hunks, files, unplaced)
         self.summary = f"{', '.join(proposals)}: {summary}, {outcome_tokens(ok)}"
         progress.end(f"{summary}, {outcome_tokens(ok)}, {progress.elapsed():.1f} s")
         return wire.AskEditResult(proposals=proposals, errors=[str(e) for e in errors])

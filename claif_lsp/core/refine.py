@@ -26,6 +26,7 @@ from claif_lsp.core.proposals import HunkState, Proposal
 from claif_lsp.core.repair import as_unplaced
 from claif_lsp.core.review import Review
 from claif_lsp.core.sessions import Session, TurnKind
+from claif_lsp.core.views import count_hunks
 from claif_lsp.errors import ClaifError, PatchError
 from claif_lsp.followup_prompts import ChangeNote, FileNow, anchor_of, fix_again_message, refine_message
 from claif_lsp.privacy.refusal import refusal_reason
@@ -239,9 +240,7 @@ class Conversation(Ask):
         keep(self.state, proposal)
         await Review(self.state, self.editor).present(proposal)
         hunks, files = len(new_ids), len(resolved.files)
-        summary = f"revision {proposal.revision}: {hunks} hunk{'s' * (hunks != 1)} in {files} file{'s' * (files != 1)}"
-        if unplaced:
-            summary += f" (partial: {len(unplaced)} not placed)"
+        summary = f"revision {proposal.revision}: {count_hunks(hunks, files, len(unplaced))}"
         spent = dataclasses.replace(item, usage=total, cached=first.cached)
         self.summary = f"{proposal.id} {summary}, {outcome_tokens([spent])}"
         progress.end(f"{summary}, {outcome_tokens([spent])}, {progress.elapsed():.1f} s")

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from claif_lsp.core.proposals import Unplaced
+from claif_lsp.core.views import name_hunks
 from claif_lsp.errors import PatchError
 from claif_lsp.patches import Chunk, PartialResolution, Patch, UnplacedHunk
 from claif_lsp.patches.paths import safe_path
@@ -34,11 +35,7 @@ def why(unplaced: UnplacedHunk) -> str:
 
 def hunk_names(unplaced: Sequence[UnplacedHunk]) -> str:
     """``hunk 2 of app.py``, ``hunks 1, 3 of app.py and hunk 1 of lib.py``."""
-    by_file: dict[str, list[str]] = {}
-    for item in unplaced:
-        by_file.setdefault(item.path, []).append(str(item.hunk))
-    parts = [f"hunk{'s' * (len(numbers) != 1)} {', '.join(numbers)} of {path}" for path, numbers in by_file.items()]
-    return " and ".join(parts)
+    return name_hunks((item.path, item.hunk) for item in unplaced)
 
 
 def repair_progress(unplaced: Sequence[UnplacedHunk]) -> str:

@@ -27,7 +27,7 @@ from claif_lsp.core.ports import Editor, EditOutcome
 from claif_lsp.core.proposals import HunksInFlightError, HunkState, Proposal, ProposalState, Unplaced
 from claif_lsp.core.repair import partial_note
 from claif_lsp.core.sessions import Session
-from claif_lsp.core.views import describe
+from claif_lsp.core.views import describe, name_hunks
 from claif_lsp.errors import PatchError
 from claif_lsp.lsp_edits import to_workspace_edit
 from claif_lsp.patches import FileChange, Hunk, ResolvedPatch, apply_hunks, parse_answer, resolve_patch
@@ -52,12 +52,8 @@ def _stale_message(stale: dict[str, str]) -> str:
 
 def _hunk_list(proposal: Proposal, hunk_ids: list[str]) -> str:
     """``hunks 1, 2 of app.py`` for the log."""
-    by_file: dict[str, list[str]] = {}
-    for hunk_id in hunk_ids:
-        file, hunk = proposal.where(hunk_id)
-        by_file.setdefault(file.path, []).append(str(hunk.index))
-    parts = [f"hunk{'s' * (len(ids) != 1)} {', '.join(ids)} of {path}" for path, ids in by_file.items()]
-    return "; ".join(parts) or "no hunks"
+    placed = (proposal.where(hunk_id) for hunk_id in hunk_ids)
+    return name_hunks(((file.path, hunk.index) for file, hunk in placed), "; ") or "no hunks"
 
 
 def _how_to_review(proposal: Proposal, diff: Path | None) -> str:

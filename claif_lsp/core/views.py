@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from lsprotocol import types
@@ -10,6 +10,20 @@ from lsprotocol import types
 from claif_lsp.core.proposals import OPEN, Proposal
 from claif_lsp.lsp_edits import hunk_range
 from claif_lsp.protocol import models as wire
+
+
+def name_hunks(hunks: Iterable[tuple[str, int]], joiner: str = " and ") -> str:
+    """``hunk 2 of app.py``, ``hunks 1, 3 of app.py and hunk 1 of lib.py`` from (path, number) pairs."""
+    by_file: dict[str, list[str]] = {}
+    for path, number in hunks:
+        by_file.setdefault(path, []).append(str(number))
+    return joiner.join(f"hunk{'s' * (len(ids) != 1)} {', '.join(ids)} of {path}" for path, ids in by_file.items())
+
+
+def count_hunks(hunks: int, files: int, unplaced: int = 0) -> str:
+    """``3 hunks in 1 file``, and ``(partial: 1 not placed)`` when some of the answer did not place."""
+    counted = f"{hunks} hunk{'s' * (hunks != 1)} in {files} file{'s' * (files != 1)}"
+    return f"{counted} (partial: {unplaced} not placed)" if unplaced else counted
 
 
 def _range(rng: types.Range) -> wire.Range:
