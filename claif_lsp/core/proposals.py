@@ -12,6 +12,7 @@ a new revision) is one more method and one more state, settled the same way.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -501,31 +502,13 @@ class Proposal:
         return proposal
 
 
+def _fields(value: FileChange | Hunk) -> dict[str, Any]:
+    """A patch dataclass's own fields (not its caches), as the snapshot keeps them."""
+    return {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.init}
+
+
 def _file_to_json(file: FileChange) -> dict[str, Any]:
-    return {
-        "operation": file.operation,
-        "path": file.path,
-        "new_path": file.new_path,
-        "old_text": file.old_text,
-        "new_text": file.new_text,
-        "version": file.version,
-        "replaced_text": file.replaced_text,
-        "hunks": [
-            {
-                "id": h.id,
-                "index": h.index,
-                "start_line": h.start_line,
-                "end_line": h.end_line,
-                "old_lines": h.old_lines,
-                "new_lines": h.new_lines,
-                "context_before": h.context_before,
-                "context_after": h.context_after,
-                "final_newline": h.final_newline,
-                "chunk": h.chunk,
-            }
-            for h in file.hunks
-        ],
-    }
+    return {**_fields(file), "hunks": [_fields(h) for h in file.hunks]}
 
 
 def _file_from_json(data: Mapping[str, Any]) -> FileChange:
