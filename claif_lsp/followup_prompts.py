@@ -9,10 +9,10 @@ It is redacted like the first message.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 from claif_lsp.context import DiagnosticView
+from claif_lsp.patches.render import text_diff
 from claif_lsp.privacy.redaction import redact
 from claif_lsp.prompts import fence
 
@@ -54,12 +54,7 @@ class FileNow:
             return f"- {self.path}: unchanged since my first message."
         if self.now is None:
             return f"- {self.path}: deleted since my first message."
-        before = (self.first or "").splitlines(keepends=True)
-        after = self.now.splitlines(keepends=True)
-        diff = "".join(
-            line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-            for line in difflib.unified_diff(before, after, f"a/{self.path}", f"b/{self.path}")
-        )
+        diff = text_diff(self.first or "", self.now, f"a/{self.path}", f"b/{self.path}")
         created = " (created since)" if self.first is None else ""
         return (
             f"- {self.path}{created}: changed since my first message (your accepted changes included):\n"

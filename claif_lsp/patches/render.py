@@ -32,6 +32,11 @@ def _diff(old: list[str], new: list[str], source: str, target: str, context: int
     return out
 
 
+def text_diff(old: str | None, new: str | None, source: str, target: str, *, context: int = 3) -> str:
+    """A unified diff of two texts (lines split as the patch engine splits them), ending with a newline."""
+    return "".join(f"{line}\n" for line in _diff(_lines(old), _lines(new), source, target, context))
+
+
 def render_file(file: FileChange, *, context: int = 3) -> str:
     """A git-style unified diff of one file's change; overwriting an existing file shows its old lines removed."""
     old, new = _lines(file.old_text), _lines(file.new_text)
